@@ -1,0 +1,126 @@
+/**
+ * API Gateway (REST, proxy integration) → SageMaker InvokeEndpoint.
+ * Everything that can be rejected is rejected here, before the endpoint is billed for it.
+ * The Lambda runtime entry is `index.handler` in the bundle built by bundle.ts.
+ */
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { invokeModel } from "./client";
+import { ConfigError, type HandlerConfig, readConfig } from "./config";
+import { errorResponse, fromInvokeError, HttpError, internalError } from "./errors";
+import { elapsedMs, logRequest, type RequestLog } from "./log";
+import { modelResult, readModelRequest } from "./payload";
+import { matchRoute } from "./routes";
+
+export { getClient } from "./client";
+
+/** Time kept back from the Lambda deadline to answer and log instead of being killed mid-call. */
+const RESPONSE_RESERVE_MS = 500;
+
+export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
+    const start = process.hrtime.bigint();
+    const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? "unknown";
+    const log: RequestLog = {
+        requestId,
+        method: event.httpMethod,
+        route: null,
+        targetModel: null,
+        status: 0,
+        latencyMs: 0,
+        invokeMs: null,
+        requestBytes: 0,
+        responseBytes: 0,
+    };
+    let result: APIGatewayProxyResult;
+    try {
+        result = await route(event, context, log);
+    } catch (err) {
+        const failure = toHttpError(err, log);
+        log.errorCode = failure.code;
+        if (failure.upstream) log.upstreamError = failure.upstream;
+        result = errorResponse(failure, requestId);
+    }
+    log.status = result.statusCode;
+    log.responseBytes = Buffer.byteLength(result.body, result.isBase64Encoded ? "base64" : "utf8");
+    log.latencyMs = elapsedMs(start);
+    logRequest(log);
+    return result;
+}
+
+async function route(event: APIGatewayProxyEvent, context: Context | undefined, log: RequestLog): Promise<APIGatewayProxyResult> {
+    const config = readConfig();
+    const multiModel = config.modelNames.length > 0;
+    const method = event.httpMethod ?? "";
+    const path = event.path ?? "";
+    const match = matchRoute(method, path, multiModel);
+    if (!match.found) {
+        log.route = match.template ?? null;
+        if (match.allow) {
+            throw new HttpError(405, "MethodNotAllowed", `${method} is not allowed on ${match.template}; use ${match.allow}.`, {
+                Allow: match.allow,
+            });
+        }
+        throw new HttpError(404, "NotFound", `No route for ${method} ${path}. ${usage(multiModel)}`);
+    }
+    log.route = match.route.template;
+
+    if (match.route.kind === "listModels") {
+        return json(200, { models: config.modelNames });
+    }
+    let targetModel: string | undefined;
+    if (match.route.kind === "modelPredict") {
+        const name = match.route.modelName;
+        if (!config.modelNames.includes(name)) {
+            throw new HttpError(404, "ModelNotFound", `Model "${name}" is not served here; GET /models lists the models.`);
+        }
+        targetModel = `${name}.tar.gz`;
+        log.targetModel = targetModel;
+    }
+    if (!config.endpointName) {
+        throw new ConfigError("ENDPOINT_NAME is not set");
+    }
+    const request = readModelRequest(event, config.payloadLimit);
+    log.requestBytes = request.body.length;
+
+    const invokeStart = process.hrtime.bigint();
+    try {
+        const response = await invokeModel(request, {
+            endpointName: config.endpointName,
+            targetModel,
+            timeoutMs: invokeBudget(config, context),
+        });
+        return modelResult(response);
+    } catch (err) {
+        const original = (err as { OriginalStatusCode?: unknown }).OriginalStatusCode;
+        if (typeof original === "number") log.modelStatus = original;
+        throw fromInvokeError(err);
+    } finally {
+        log.invokeMs = elapsedMs(invokeStart);
+    }
+}
+
+/** The configured cap, shortened to what the Lambda has left so a slow model becomes a 504, not a killed Lambda. */
+function invokeBudget(config: HandlerConfig, context: Context | undefined): number {
+    const remaining = context?.getRemainingTimeInMillis?.();
+    if (typeof remaining !== "number" || !Number.isFinite(remaining)) {
+        return config.invokeTimeoutMs;
+    }
+    return Math.max(1, Math.min(config.invokeTimeoutMs, remaining - RESPONSE_RESERVE_MS));
+}
+
+function toHttpError(err: unknown, log: RequestLog): HttpError {
+    if (err instanceof HttpError) return err;
+    if (err instanceof ConfigError) {
+        log.detail = err.message;
+        return internalError("ConfigError");
+    }
+    // Unexpected: keep the name for the operator; the caller gets only the requestId.
+    return internalError(err instanceof Error ? err.name : typeof err);
+}
+
+function usage(multiModel: boolean): string {
+    return multiModel ? "Use POST /models/{name}/predict or GET /models." : "Use POST /predict.";
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyResult {
+    return { statusCode, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), isBase64Encoded: false };
+}

@@ -1,0 +1,137 @@
+/**
+ * Test support: a loopback HTTP server speaking SageMaker Runtime's InvokeEndpoint wire protocol
+ * (REST-JSON), so the real SDK can be pointed at it with AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME.
+ * It records every call so tests can assert what reached "SageMaker" — and that nothing did.
+ */
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface RecordedCall {
+    method: string;
+    path: string;
+    endpointName: string;
+    headers: http.IncomingHttpHeaders;
+    body: Buffer;
+}
+
+export interface Reply {
+    status: number;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    /** Hold the answer this long, to provoke client timeouts. */
+    delayMs?: number;
+}
+
+export type Script = (call: RecordedCall) => Reply;
+
+const INVOKE_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
+
+/** Default behaviour: echo the body back with the requested Accept type, like a trivial model. */
+export const echo: Script = (call) => ({
+    status: 200,
+    headers: {
+        "Content-Type": String(call.headers["accept"] ?? "application/json"),
+        "x-Amzn-Invoked-Production-Variant": "AllTraffic",
+    },
+    body: call.body,
+});
+
+export const replies = {
+    ok(body: string | Buffer, contentType: string, headers: Record<string, string> = {}): Reply {
+        return {
+            status: 200,
+            headers: { "Content-Type": contentType, "x-Amzn-Invoked-Production-Variant": "AllTraffic", ...headers },
+            body,
+        };
+    },
+    /** SageMaker's answer when the container returned a non-2xx: always 424, the container's status in the body. */
+    modelError(originalStatus: number, originalMessage: string): Reply {
+        return awsError("ModelError", 424, {
+            Message: `Received client error (${originalStatus}) from primary with message "${originalMessage}". See the log stream for more information.`,
+            OriginalStatusCode: originalStatus,
+            OriginalMessage: originalMessage,
+            LogStreamArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/test",
+        });
+    },
+    error(name: string, status: number, message: string): Reply {
+        return awsError(name, status, { message });
+    },
+};
+
+function awsError(name: string, status: number, body: Record<string, unknown>): Reply {
+    return {
+        status,
+        headers: { "Content-Type": "application/json", "x-amzn-errortype": `${name}:http://internal.amazon.com/coral/com.amazonaws.sagemaker/` },
+        body: JSON.stringify(body),
+    };
+}
+
+export class SageMakerRuntimeServer {
+    readonly calls: RecordedCall[] = [];
+    private script: Script = echo;
+    private server?: http.Server;
+    private readonly pending = new Set<NodeJS.Timeout>();
+
+    /** Answer every following call with `reply` (or a function of the call) until reset(). */
+    respondWith(reply: Reply | Script): void {
+        this.script = typeof reply === "function" ? reply : () => reply;
+    }
+
+    reset(): void {
+        this.calls.length = 0;
+        this.script = echo;
+    }
+
+    async start(): Promise<string> {
+        this.server = http.createServer((req, res) => this.handle(req, res));
+        this.server.keepAliveTimeout = 5_000;
+        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+        return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    }
+
+    async stop(): Promise<void> {
+        for (const t of this.pending) clearTimeout(t);
+        this.pending.clear();
+        if (!this.server) return;
+        this.server.closeAllConnections();
+        await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    }
+
+    private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+            const path = req.url ?? "";
+            const m = INVOKE_PATH.exec(path);
+            if (req.method !== "POST" || !m) {
+                this.send(res, awsError("UnknownOperationException", 404, { message: `no such operation ${req.method} ${path}` }));
+                return;
+            }
+            const call: RecordedCall = {
+                method: req.method,
+                path,
+                endpointName: decodeURIComponent(m[1]),
+                headers: req.headers,
+                body: Buffer.concat(chunks),
+            };
+            this.calls.push(call);
+            const reply = this.script(call);
+            if (reply.delayMs) {
+                const t = setTimeout(() => {
+                    this.pending.delete(t);
+                    this.send(res, reply);
+                }, reply.delayMs);
+                this.pending.add(t);
+            } else {
+                this.send(res, reply);
+            }
+        });
+    }
+
+    private send(res: http.ServerResponse, reply: Reply): void {
+        if (res.destroyed) return;
+        const body = reply.body === undefined ? Buffer.alloc(0) : Buffer.from(reply.body);
+        res.writeHead(reply.status, { ...reply.headers, "Content-Length": String(body.length), "x-amzn-RequestId": "sm-req-1" });
+        res.end(body);
+    }
+}
