@@ -1,0 +1,304 @@
+/**
+ * A local SageMaker Runtime: the InvokeEndpoint wire protocol (REST-JSON) on 127.0.0.1, in front of
+ * the serving container. The Lambda's AWS SDK client talks to it through
+ * AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME exactly as it talks to SageMaker, so successes and errors
+ * (ModelError with the original status, ValidationError, ModelNotReadyException, ServiceUnavailable)
+ * reach the handler in the shapes the SDK deserialises from the real service.
+ */
+import { randomUUID } from "crypto";
+import * as fs from "fs";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import * as path from "path";
+import { extractTarGz } from "./untar";
+
+/** SageMaker answers every InvokeEndpoint within 60 seconds, model loading included. */
+export const INVOCATION_TIMEOUT_MS = 60_000;
+/** InvokeEndpoint's payload limit for real-time endpoints. */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+/** Stand-ins for what appears in SageMaker's messages; there is no account locally. */
+export const LOCAL_ACCOUNT = "000000000000";
+export const LOCAL_REGION = "us-east-1";
+
+/** How the runtime reaches the serving container. */
+export interface ContainerTarget {
+    /** e.g. http://127.0.0.1:8123 */
+    url: string;
+    /** The `url` to send in `POST /models` for a model unpacked into `hostDir` (differs inside an image). */
+    modelUrl(hostDir: string): string;
+}
+
+export interface RuntimeOptions {
+    endpointName: string;
+    container: ContainerTarget;
+    /** Multi-model only: TargetModel (`{name}.tar.gz`) → the archive to load it from. */
+    models?: Map<string, string>;
+    /** Multi-model only: where archives are unpacked when first invoked. */
+    unpackRoot?: string;
+    invocationTimeoutMs?: number;
+    log?: (line: string) => void;
+}
+
+interface Upstream {
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    body: Buffer;
+}
+
+class RuntimeError extends Error {
+    constructor(
+        readonly status: number,
+        readonly type: string,
+        message: string,
+        readonly fields: Record<string, unknown> = {},
+    ) {
+        super(message);
+    }
+}
+
+export class LocalRuntime {
+    private server?: http.Server;
+    private readonly loading = new Map<string, Promise<void>>();
+    /** Loaded model name → last use, for evicting the least recently used model on a 507. */
+    private readonly loaded = new Map<string, number>();
+    private readonly timeoutMs: number;
+    private readonly log: (line: string) => void;
+
+    constructor(private readonly opts: RuntimeOptions) {
+        this.timeoutMs = opts.invocationTimeoutMs ?? INVOCATION_TIMEOUT_MS;
+        this.log = opts.log ?? (() => undefined);
+    }
+
+    get multiModel(): boolean {
+        return this.opts.models !== undefined;
+    }
+
+    /** Listens on 127.0.0.1 (`port` 0: any free port) and returns the base URL. */
+    async listen(port = 0): Promise<string> {
+        const server = http.createServer((req, res) => {
+            this.handle(req, res).catch((err) => {
+                this.log(`runtime error: ${(err as Error).stack ?? err}`);
+                if (!res.headersSent) sendError(res, new RuntimeError(500, "InternalFailure", "An internal error occurred."));
+            });
+        });
+        this.server = server;
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(port, "127.0.0.1", () => resolve());
+        });
+        return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    }
+
+    async close(): Promise<void> {
+        const server = this.server;
+        if (!server) return;
+        this.server = undefined;
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+
+    private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const started = Date.now();
+        const url = new URL(req.url ?? "/", "http://localhost");
+        const match = /^\/endpoints\/([^/]+)\/invocations$/.exec(url.pathname);
+        const target = header(req, "x-amzn-sagemaker-target-model");
+        let status = 0;
+        try {
+            if (!match || req.method !== "POST") {
+                // The real service answers unknown operations like this; the SDK never sends them.
+                throw new RuntimeError(404, "UnknownOperationException", `Unknown operation ${req.method} ${url.pathname}`);
+            }
+            const endpoint = decodeURIComponent(match[1]);
+            if (endpoint !== this.opts.endpointName) {
+                throw new RuntimeError(400, "ValidationError", `Endpoint ${endpoint} of account ${LOCAL_ACCOUNT} not found.`);
+            }
+            const body = await readBody(req, MAX_PAYLOAD_BYTES);
+            const upstream = await this.invoke(body, req, target);
+            status = upstream.status;
+            if (upstream.status >= 400) {
+                throw modelError(this.opts.endpointName, upstream.status, upstream.body.toString("utf8"));
+            }
+            const headers: http.OutgoingHttpHeaders = {
+                "Content-Type": upstream.headers["content-type"] ?? "application/octet-stream",
+                "Content-Length": upstream.body.length,
+                "x-Amzn-Invoked-Production-Variant": "AllTraffic",
+                "x-amzn-RequestId": randomUUID(),
+            };
+            const attributes = upstream.headers["x-amzn-sagemaker-custom-attributes"];
+            if (typeof attributes === "string") headers["X-Amzn-SageMaker-Custom-Attributes"] = attributes;
+            res.writeHead(200, headers);
+            res.end(upstream.body);
+        } catch (err) {
+            if (!(err instanceof RuntimeError)) throw err;
+            sendError(res, err);
+        } finally {
+            const model = target ? ` ${target}` : "";
+            const upstream = status ? ` (container ${status})` : "";
+            this.log(`InvokeEndpoint${model} → ${res.statusCode}${upstream} in ${Date.now() - started} ms`);
+        }
+    }
+
+    private async invoke(body: Buffer, req: http.IncomingMessage, target: string | undefined): Promise<Upstream> {
+        const headers: http.OutgoingHttpHeaders = {
+            "Content-Type": header(req, "content-type") ?? "application/octet-stream",
+            Accept: header(req, "accept") ?? "*/*",
+        };
+        const attributes = header(req, "x-amzn-sagemaker-custom-attributes");
+        if (attributes !== undefined) headers["X-Amzn-SageMaker-Custom-Attributes"] = attributes;
+        const deadline = Date.now() + this.timeoutMs;
+
+        if (!this.multiModel) {
+            if (target !== undefined) {
+                throw new RuntimeError(400, "ValidationError", `Endpoint ${this.opts.endpointName} is not a multi-model endpoint and does not accept TargetModel.`);
+            }
+            return this.call("POST", "/invocations", headers, body, deadline);
+        }
+        if (target === undefined) {
+            throw new RuntimeError(400, "ValidationError", `Endpoint ${this.opts.endpointName} is a multi-model endpoint; TargetModel is required.`);
+        }
+        const archive = this.opts.models!.get(target);
+        if (archive === undefined) {
+            throw new RuntimeError(
+                400,
+                "ValidationError",
+                `Failed to download model data(key: ${target}). Please ensure that there is an object located at the URL and that the role passed to CreateModel has permissions to download the model.`,
+            );
+        }
+        const name = target.replace(/\.tar\.gz$/, "");
+        await this.ensureLoaded(name, archive, deadline);
+        this.loaded.set(name, Date.now());
+        return this.call("POST", `/models/${encodeURIComponent(name)}/invoke`, headers, body, deadline);
+    }
+
+    /** Loads a model once, however many requests ask for it at the same time. */
+    private async ensureLoaded(name: string, archive: string, deadline: number): Promise<void> {
+        let loading = this.loading.get(name);
+        if (!loading) {
+            loading = this.load(name, archive);
+            this.loading.set(name, loading);
+            // A failed load is retried by the next request rather than remembered.
+            loading.catch(() => this.loading.delete(name));
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const tooSlow = new Promise<never>((_, reject) => {
+            timer = setTimeout(
+                () => reject(new RuntimeError(429, "ModelNotReadyException", `Model ${name}.tar.gz is not yet loaded; it continues loading. Retry the request.`)),
+                Math.max(0, deadline - Date.now()),
+            );
+        });
+        try {
+            await Promise.race([loading, tooSlow]);
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+
+    private async load(name: string, archive: string): Promise<void> {
+        const dir = path.join(this.opts.unpackRoot!, name);
+        fs.rmSync(dir, { recursive: true, force: true });
+        await extractTarGz(archive, dir);
+        this.log(`loading model ${name} (unpacked ${path.basename(archive)} into ${dir})`);
+        const body = Buffer.from(JSON.stringify({ model_name: name, url: this.opts.container.modelUrl(dir) }));
+        const headers = { "Content-Type": "application/json" };
+        for (;;) {
+            // Loading has SageMaker's own, longer budget; the invocation waiting on it gives up after its timeout.
+            const res = await this.call("POST", "/models", headers, body, Date.now() + 6 * this.timeoutMs);
+            if (res.status < 300 || res.status === 409) {
+                this.loaded.set(name, Date.now());
+                return;
+            }
+            if (res.status === 507 && (await this.evictOne(name))) continue;
+            throw modelError(this.opts.endpointName, res.status, res.body.toString("utf8"));
+        }
+    }
+
+    /** Out of memory: unload the least recently used other model, as SageMaker does. */
+    private async evictOne(except: string): Promise<boolean> {
+        const victims = [...this.loaded.entries()].filter(([n]) => n !== except).sort((a, b) => a[1] - b[1]);
+        if (victims.length === 0) return false;
+        const [victim] = victims[0];
+        this.loaded.delete(victim);
+        this.loading.delete(victim);
+        this.log(`out of memory loading ${except}: unloading ${victim}`);
+        await this.call("DELETE", `/models/${encodeURIComponent(victim)}`, {}, Buffer.alloc(0), Date.now() + this.timeoutMs);
+        return true;
+    }
+
+    private call(method: string, route: string, headers: http.OutgoingHttpHeaders, body: Buffer, deadline: number): Promise<Upstream> {
+        const url = new URL(route, this.opts.container.url);
+        return new Promise((resolve, reject) => {
+            const req = http.request(url, { method, headers: { ...headers, "Content-Length": body.length } }, (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+                res.on("error", (err) => reject(unavailable(err)));
+            });
+            const timer = setTimeout(() => {
+                req.destroy();
+                reject(timedOut(this.opts.endpointName));
+            }, Math.max(0, deadline - Date.now()));
+            req.on("close", () => clearTimeout(timer));
+            req.on("error", (err) => reject(unavailable(err)));
+            req.end(body);
+        });
+    }
+}
+
+/** A container answer of 4xx/5xx, as SageMaker reports it: status 424 and the original status inside. */
+function modelError(endpointName: string, originalStatus: number, originalMessage: string): RuntimeError {
+    const kind = originalStatus >= 400 && originalStatus < 500 ? "client" : "server";
+    const logGroup = `/aws/sagemaker/Endpoints/${endpointName}`;
+    return new RuntimeError(
+        424,
+        "ModelError",
+        `Received ${kind} error (${originalStatus}) from primary with message "${originalMessage}". See https://${LOCAL_REGION}.console.aws.amazon.com/cloudwatch/home?region=${LOCAL_REGION}#logEventViewer:group=${logGroup} in account ${LOCAL_ACCOUNT} for more information.`,
+        {
+            OriginalStatusCode: originalStatus,
+            OriginalMessage: originalMessage,
+            LogStreamArn: `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${logGroup}`,
+        },
+    );
+}
+
+/** What SageMaker answers when the container takes longer than 60 seconds: a ModelError with status 0. */
+function timedOut(endpointName: string): RuntimeError {
+    return modelError(
+        endpointName,
+        0,
+        "Your invocation timed out while waiting for a response from container primary. Review the latency metrics for each container in Amazon CloudWatch, resolve the issue, and try again.",
+    );
+}
+
+function unavailable(err: Error): RuntimeError {
+    return new RuntimeError(503, "ServiceUnavailable", `The model container is not answering (${(err as NodeJS.ErrnoException).code ?? err.message}); try again.`);
+}
+
+function sendError(res: http.ServerResponse, err: RuntimeError): void {
+    const body = Buffer.from(JSON.stringify({ ...err.fields, message: err.message }));
+    res.writeHead(err.status, {
+        "Content-Type": "application/json",
+        "Content-Length": body.length,
+        "x-amzn-ErrorType": err.type,
+        "x-amzn-RequestId": randomUUID(),
+    });
+    res.end(body);
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(",") : value;
+}
+
+/** Reads the request body, refusing more than `limit` bytes as InvokeEndpoint does. */
+async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size <= limit) chunks.push(chunk as Buffer);
+    }
+    if (size > limit) {
+        throw new RuntimeError(413, "ValidationError", `Request payload of ${size} bytes exceeds the ${limit} byte limit of InvokeEndpoint.`);
+    }
+    return Buffer.concat(chunks);
+}

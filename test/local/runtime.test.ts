@@ -1,0 +1,279 @@
+/**
+ * The local runtime against the real AWS SDK client, with a tiny stand-in for the serving
+ * container: what is under test here is the wire protocol, not the model server (the end-to-end
+ * tests run the real one).
+ */
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as http from "http";
+import type { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
+import { packModel } from "../../components/model-archive";
+import { LocalRuntime, type RuntimeOptions } from "../../local/runtime";
+
+interface Seen {
+    method: string;
+    url: string;
+    headers: http.IncomingHttpHeaders;
+    body: string;
+}
+
+/** A stand-in container whose answer each test sets. */
+class StandIn {
+    seen: Seen[] = [];
+    answer: (seen: Seen, res: http.ServerResponse) => void = (_s, res) => res.end("{}");
+    private server = http.createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+            const seen = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString() };
+            this.seen.push(seen);
+            this.answer(seen, res);
+        });
+    });
+    async start(): Promise<string> {
+        await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", () => r()));
+        return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    }
+    async stop(): Promise<void> {
+        this.server.closeAllConnections();
+        await new Promise<void>((r) => this.server.close(() => r()));
+    }
+}
+
+function client(url: string): SageMakerRuntimeClient {
+    return new SageMakerRuntimeClient({
+        endpoint: url,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        maxAttempts: 1,
+    });
+}
+
+async function invokeError(c: SageMakerRuntimeClient, input: Partial<ConstructorParameters<typeof InvokeEndpointCommand>[0]>): Promise<Record<string, any>> {
+    try {
+        await c.send(new InvokeEndpointCommand({ EndpointName: "ep", Body: Buffer.from("[1]"), ContentType: "application/json", ...input }));
+    } catch (err) {
+        return err as Record<string, any>;
+    }
+    throw new Error("InvokeEndpoint succeeded, an error was expected");
+}
+
+describe("local twin: SageMaker runtime wire protocol", () => {
+    let standIn: StandIn;
+    let runtime: LocalRuntime;
+    let sdk: SageMakerRuntimeClient;
+    let tmp: string;
+    const logs: string[] = [];
+
+    async function start(opts: Partial<RuntimeOptions> = {}): Promise<void> {
+        const url = await standIn.start();
+        runtime = new LocalRuntime({
+            endpointName: "ep",
+            container: { url: opts.container?.url ?? url, modelUrl: (dir) => dir },
+            log: (line) => logs.push(line),
+            ...opts,
+        });
+        sdk = client(await runtime.listen(0));
+    }
+
+    beforeEach(() => {
+        standIn = new StandIn();
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-runtime-"));
+    });
+    afterEach(async () => {
+        sdk?.destroy();
+        await runtime?.close();
+        await standIn.stop();
+        fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    it("forwards body, Content-Type, Accept and custom attributes to /invocations and returns the container's answer", async () => {
+        await start();
+        standIn.answer = (_s, res) => {
+            res.writeHead(200, { "Content-Type": "text/csv", "X-Amzn-SageMaker-Custom-Attributes": "out=1" });
+            res.end("0\n2\n");
+        };
+        const out = await sdk.send(
+            new InvokeEndpointCommand({ EndpointName: "ep", Body: Buffer.from("1,2\n3,4\n"), ContentType: "text/csv", Accept: "text/csv", CustomAttributes: "in=1" }),
+        );
+        assert.equal(Buffer.from(out.Body!).toString(), "0\n2\n");
+        assert.equal(out.ContentType, "text/csv");
+        assert.equal(out.InvokedProductionVariant, "AllTraffic");
+        assert.equal(out.CustomAttributes, "out=1");
+        const seen = standIn.seen[0];
+        assert.equal(seen.url, "/invocations");
+        assert.equal(seen.body, "1,2\n3,4\n");
+        assert.equal(seen.headers["content-type"], "text/csv");
+        assert.equal(seen.headers.accept, "text/csv");
+        assert.equal(seen.headers["x-amzn-sagemaker-custom-attributes"], "in=1");
+    });
+
+    it("a wrong endpoint name is SageMaker's ValidationError and never reaches the container", async () => {
+        await start();
+        const err = await invokeError(sdk, { EndpointName: "other" });
+        assert.equal(err.name, "ValidationError");
+        assert.equal(err.$metadata.httpStatusCode, 400);
+        assert.match(err.message, /Endpoint other of account \d{12} not found/);
+        assert.equal(standIn.seen.length, 0);
+    });
+
+    it("a container 4xx is a ModelError (424) carrying the original status and message", async () => {
+        await start();
+        standIn.answer = (_s, res) => {
+            res.writeHead(400, { "Content-Type": "application/json" });
+            res.end('{"error": {"message": "bad row"}}');
+        };
+        const err = await invokeError(sdk, {});
+        assert.equal(err.name, "ModelError");
+        assert.equal(err.$metadata.httpStatusCode, 424);
+        assert.equal(err.OriginalStatusCode, 400);
+        assert.equal(err.OriginalMessage, '{"error": {"message": "bad row"}}');
+        assert.match(err.LogStreamArn, /^arn:aws:logs:.*\/aws\/sagemaker\/Endpoints\/ep$/);
+        assert.match(err.message, /^Received client error \(400\) from primary/);
+    });
+
+    it("a container 5xx is a ModelError reported as a server error", async () => {
+        await start();
+        standIn.answer = (_s, res) => {
+            res.writeHead(500);
+            res.end("boom");
+        };
+        const err = await invokeError(sdk, {});
+        assert.equal(err.name, "ModelError");
+        assert.equal(err.OriginalStatusCode, 500);
+        assert.match(err.message, /^Received server error \(500\)/);
+    });
+
+    it("a container that does not answer is ServiceUnavailable", async () => {
+        const closed = http.createServer();
+        await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
+        const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+        await new Promise<void>((r) => closed.close(() => r()));
+        await start({ container: { url: deadUrl, modelUrl: (d) => d } });
+        const err = await invokeError(sdk, {});
+        assert.equal(err.name, "ServiceUnavailable");
+        assert.equal(err.$metadata.httpStatusCode, 503);
+    });
+
+    it("an invocation slower than the timeout is SageMaker's ModelError with status 0", async () => {
+        await start({ invocationTimeoutMs: 300 });
+        standIn.answer = (_s, res) => setTimeout(() => res.end("late"), 2_000);
+        const started = Date.now();
+        const err = await invokeError(sdk, {});
+        assert.equal(err.name, "ModelError");
+        assert.equal(err.OriginalStatusCode, 0);
+        assert.match(err.message, /timed out while waiting for a response from container/);
+        assert.ok(Date.now() - started < 1_500, "the runtime must not wait for the late answer");
+    });
+
+    it("a single-model endpoint refuses TargetModel", async () => {
+        await start();
+        const err = await invokeError(sdk, { TargetModel: "a.tar.gz" });
+        assert.equal(err.name, "ValidationError");
+        assert.match(err.message, /not a multi-model endpoint/);
+    });
+
+    describe("multi-model", () => {
+        function archiveOf(name: string): string {
+            const dir = path.join(tmp, "src", name);
+            fs.mkdirSync(dir, { recursive: true });
+            fs.writeFileSync(path.join(dir, "model.txt"), `I am ${name}`);
+            return packModel(dir, path.join(tmp, "archives")).archivePath;
+        }
+
+        async function startMulti(names: string[], extra: Partial<RuntimeOptions> = {}): Promise<void> {
+            await start({
+                models: new Map(names.map((n) => [`${n}.tar.gz`, archiveOf(n)])),
+                unpackRoot: path.join(tmp, "unpacked"),
+                ...extra,
+            });
+        }
+
+        const invoke = (target: string) =>
+            sdk.send(new InvokeEndpointCommand({ EndpointName: "ep", TargetModel: target, Body: Buffer.from("[1]"), ContentType: "application/json" }));
+
+        it("loads a model from its unpacked archive on first use, once, then invokes it", async () => {
+            await startMulti(["a", "b"]);
+            standIn.answer = (seen, res) => {
+                if (seen.url === "/models") {
+                    const { model_name, url } = JSON.parse(seen.body);
+                    // The stand-in reads the unpacked archive, as the real server would.
+                    res.end(JSON.stringify({ loaded: model_name, content: fs.readFileSync(path.join(url, "model.txt"), "utf8") }));
+                    return;
+                }
+                res.writeHead(200, { "Content-Type": "application/json" });
+                res.end(JSON.stringify({ invoked: seen.url }));
+            };
+            const answers = await Promise.all([invoke("a.tar.gz"), invoke("a.tar.gz"), invoke("b.tar.gz")]);
+            assert.deepEqual(
+                answers.map((a) => JSON.parse(Buffer.from(a.Body!).toString()).invoked),
+                ["/models/a/invoke", "/models/a/invoke", "/models/b/invoke"],
+            );
+            const loads = standIn.seen.filter((s) => s.url === "/models").map((s) => JSON.parse(s.body).model_name);
+            assert.deepEqual(loads.sort(), ["a", "b"]);
+            assert.equal(fs.readFileSync(path.join(tmp, "unpacked", "a", "model.txt"), "utf8"), "I am a");
+        });
+
+        it("treats 409 on load as already loaded", async () => {
+            await startMulti(["a"]);
+            standIn.answer = (seen, res) => {
+                res.writeHead(seen.url === "/models" ? 409 : 200, { "Content-Type": "application/json" });
+                res.end("{}");
+            };
+            await invoke("a.tar.gz");
+            assert.deepEqual(standIn.seen.map((s) => s.url), ["/models", "/models/a/invoke"]);
+        });
+
+        it("an unknown TargetModel is a ValidationError and loads nothing", async () => {
+            await startMulti(["a"]);
+            const err = await invokeError(sdk, { TargetModel: "nope.tar.gz" });
+            assert.equal(err.name, "ValidationError");
+            assert.match(err.message, /nope\.tar\.gz/);
+            assert.equal(standIn.seen.length, 0);
+        });
+
+        it("a 507 on load unloads the least recently used model and retries", async () => {
+            await startMulti(["a", "b"]);
+            let full = false;
+            standIn.answer = (seen, res) => {
+                if (seen.url === "/models" && JSON.parse(seen.body).model_name === "b" && !full) {
+                    full = true;
+                    res.writeHead(507);
+                    res.end('{"message": "out of memory"}');
+                    return;
+                }
+                res.end("{}");
+            };
+            await invoke("a.tar.gz");
+            await invoke("b.tar.gz");
+            assert.deepEqual(
+                standIn.seen.map((s) => `${s.method} ${s.url}`),
+                ["POST /models", "POST /models/a/invoke", "POST /models", "DELETE /models/a", "POST /models", "POST /models/b/invoke"],
+            );
+        });
+
+        it("a model still loading when the invocation times out is ModelNotReadyException, and a later call finds it loaded", async () => {
+            await startMulti(["a"], { invocationTimeoutMs: 300 });
+            standIn.answer = (seen, res) => {
+                if (seen.url === "/models") setTimeout(() => res.end("{}"), 600);
+                else res.end("{}");
+            };
+            const err = await invokeError(sdk, { TargetModel: "a.tar.gz" });
+            assert.equal(err.name, "ModelNotReadyException");
+            assert.equal(err.$metadata.httpStatusCode, 429);
+            await new Promise((r) => setTimeout(r, 500));
+            await invoke("a.tar.gz");
+            assert.equal(standIn.seen.filter((s) => s.url === "/models").length, 1);
+        });
+
+        it("a request without TargetModel is a ValidationError", async () => {
+            await startMulti(["a"]);
+            const err = await invokeError(sdk, {});
+            assert.equal(err.name, "ValidationError");
+            assert.match(err.message, /TargetModel is required/);
+        });
+    });
+});
