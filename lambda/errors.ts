@@ -55,6 +55,11 @@ export function fromInvokeError(err: unknown): HttpError {
         if (typeof original === "number" && original >= 400 && original < 500) {
             return new HttpError(original, "ModelError", modelMessage(e.OriginalMessage), {}, name);
         }
+        // SageMaker reports a container that did not answer within its 60 s as a ModelError with no
+        // HTTP status of its own; to the caller that is a timeout, not a broken model.
+        if (!(typeof original === "number" && original >= 100) && /timed out/i.test(e.message ?? "")) {
+            return new HttpError(504, "GatewayTimeout", "The model did not answer in time.", {}, name);
+        }
         // The container crashed or failed; its text may hold a traceback, so it is not passed on.
         return new HttpError(502, "ModelFailure", "The model failed to process the request.", {}, name);
     }

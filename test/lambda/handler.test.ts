@@ -308,6 +308,22 @@ describe("lambda handler", function () {
             assert.doesNotMatch(res.body, /Traceback|inference\.py|arn:aws/);
         });
 
+        it("a container that outlives SageMaker's 60 s (ModelError without a status) is 504", async function () {
+            server.respondWith({
+                status: 424,
+                headers: { "Content-Type": "application/json", "x-amzn-errortype": "ModelError" },
+                body: JSON.stringify({
+                    Message: "Your invocation timed out while waiting for a response from container primary.",
+                    OriginalStatusCode: 0,
+                    OriginalMessage: "Your invocation timed out while waiting for a response from container primary.",
+                }),
+            });
+            const { res, error } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY }));
+
+            assert.equal(res.statusCode, 504);
+            assert.equal(error?.code, "GatewayTimeout");
+        });
+
         for (const [name, status, code] of [
             ["ModelNotReadyException", 429, "ModelNotReady"],
             ["ThrottlingException", 400, "Throttled"],
