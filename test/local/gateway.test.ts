@@ -1,0 +1,132 @@
+/**
+ * The local API Gateway with a recording handler: what is under test is the proxy event it builds
+ * and what it enforces itself. The end-to-end tests put the real Lambda handler behind it.
+ */
+import { strict as assert } from "assert";
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { LocalGateway, MAX_REQUEST_BYTES, type ProxyHandler } from "../../local/gateway";
+
+describe("local twin: API Gateway proxy", () => {
+    let gateway: LocalGateway;
+    let base: string;
+    let events: APIGatewayProxyEvent[];
+    let contexts: Context[];
+    let answer: ProxyHandler;
+
+    async function start(extra: { apiKey?: string; integrationTimeoutMs?: number } = { apiKey: "k3y" }): Promise<void> {
+        gateway = new LocalGateway({
+            handler: (event, context) => {
+                events.push(event);
+                contexts.push(context);
+                return answer(event, context);
+            },
+            ...extra,
+        });
+        base = `http://127.0.0.1:${await gateway.listen(0)}`;
+    }
+
+    beforeEach(() => {
+        events = [];
+        contexts = [];
+        answer = async () => ({ statusCode: 200, headers: { "Content-Type": "application/json" }, body: '{"ok":true}' });
+    });
+    afterEach(async () => gateway?.close());
+
+    it("builds the REST proxy event: method, path, resource, headers as sent, query, text body, request context", async () => {
+        await start();
+        const res = await fetch(`${base}/models/iris/predict?a=1&a=2&b=x`, {
+            method: "POST",
+            headers: { "x-api-key": "k3y", "Content-Type": "application/json", "X-Custom": "v" },
+            body: '{"instances": [[1, 2]]}',
+        });
+        assert.equal(res.status, 200);
+        assert.deepEqual(await res.json(), { ok: true });
+        const e = events[0];
+        assert.equal(e.httpMethod, "POST");
+        assert.equal(e.path, "/models/iris/predict");
+        assert.equal(e.resource, "/{proxy+}");
+        assert.deepEqual(e.pathParameters, { proxy: "models/iris/predict" });
+        assert.equal(e.headers["X-Custom"], "v");
+        assert.deepEqual(e.multiValueHeaders["X-Custom"], ["v"]);
+        assert.deepEqual(e.queryStringParameters, { a: "2", b: "x" });
+        assert.deepEqual(e.multiValueQueryStringParameters, { a: ["1", "2"], b: ["x"] });
+        assert.equal(e.body, '{"instances": [[1, 2]]}');
+        assert.equal(e.isBase64Encoded, false);
+        assert.equal(e.requestContext.stage, "local");
+        assert.equal(e.requestContext.identity.apiKey, "k3y");
+        assert.match(e.requestContext.requestId, /^[0-9a-f-]{36}$/);
+        assert.equal(res.headers.get("x-amzn-requestid"), e.requestContext.requestId);
+        assert.ok(contexts[0].getRemainingTimeInMillis() > 20_000);
+    });
+
+    it("gives every request a fresh requestId and no query a null queryStringParameters", async () => {
+        await start();
+        await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        assert.notEqual(events[0].requestContext.requestId, events[1].requestContext.requestId);
+        assert.equal(events[0].queryStringParameters, null);
+    });
+
+    it("passes binary bodies base64-encoded and decodes base64 results back to bytes", async () => {
+        await start();
+        const bytes = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 0x00, 0xff]);
+        answer = async (e) => ({ statusCode: 200, headers: { "Content-Type": "application/x-npy" }, body: e.body!, isBase64Encoded: true });
+        const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y", "Content-Type": "application/x-npy" }, body: bytes });
+        assert.equal(events[0].isBase64Encoded, true);
+        assert.equal(events[0].body, bytes.toString("base64"));
+        assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes);
+        assert.equal(res.headers.get("content-type"), "application/x-npy");
+    });
+
+    it("answers 403 Forbidden without the API key or with a wrong one, and never calls the handler", async () => {
+        await start();
+        for (const headers of [{}, { "x-api-key": "wrong" }, { "x-api-key": "k3y-but-longer" }] as Record<string, string>[]) {
+            const res = await fetch(`${base}/predict`, { method: "POST", headers, body: "{}" });
+            assert.equal(res.status, 403);
+            assert.deepEqual(await res.json(), { message: "Forbidden" });
+        }
+        assert.equal(events.length, 0);
+    });
+
+    it("without an API key configured, lets every request through", async () => {
+        await start({});
+        const res = await fetch(`${base}/predict`, { method: "POST", body: "{}" });
+        assert.equal(res.status, 200);
+    });
+
+    it("answers 413 above API Gateway's 10 MB limit without calling the handler", async () => {
+        await start();
+        const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: Buffer.alloc(MAX_REQUEST_BYTES + 1, 0x31) });
+        assert.equal(res.status, 413);
+        assert.deepEqual(await res.json(), { message: "Request Too Long" });
+        assert.equal(events.length, 0);
+    });
+
+    it("a handler that throws or returns no valid proxy result is API Gateway's 502", async () => {
+        await start();
+        answer = async () => {
+            throw new Error("secret stack");
+        };
+        let res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        assert.equal(res.status, 502);
+        assert.deepEqual(await res.json(), { message: "Internal server error" });
+        answer = async () => ({ body: "no status" }) as unknown as APIGatewayProxyResult;
+        res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        assert.equal(res.status, 502);
+    });
+
+    it("a handler slower than the integration timeout is API Gateway's 504", async () => {
+        await start({ apiKey: "k3y", integrationTimeoutMs: 200 });
+        answer = () => new Promise((r) => setTimeout(() => r({ statusCode: 200, body: "late" }), 1_000));
+        const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        assert.equal(res.status, 504);
+        assert.deepEqual(await res.json(), { message: "Endpoint request timed out" });
+    });
+
+    it("a taken port is refused with EADDRINUSE", async () => {
+        await start();
+        const port = Number(new URL(base).port);
+        const second = new LocalGateway({ handler: answer });
+        await assert.rejects(second.listen(port), { code: "EADDRINUSE" });
+    });
+});
