@@ -1,0 +1,4 @@
+"""ModelApi's SageMaker-compatible model server.
+
+Start it with the `serve` script next to this package; see container/README.md.
+"""

@@ -1,0 +1,250 @@
+"""Decoders and encoders, one pair per content type.
+
+Requests: `application/json`, `text/csv`, `application/x-npy` (never unpickled).
+Responses: the same three, chosen by the `Accept` header.
+
+JSON responses mirror the request's envelope so both common conventions work:
+a bare list in gives a bare list out (as AWS's prebuilt scikit-learn image),
+`{"instances": ...}` gives `{"predictions": ...}` and `{"inputs": ...}` gives
+`{"outputs": ...}` (as TensorFlow Serving).
+"""
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+
+from .errors import BadRequest, NotAcceptable, UnsupportedMediaType
+
+JSON = "application/json"
+CSV = "text/csv"
+NPY = "application/x-npy"
+SUPPORTED = (JSON, CSV, NPY)
+
+# Types whose bodies are text: user `input_fn`s receive them as `str`, as in
+# AWS's scikit-learn container.
+TEXT_TYPES = (JSON, CSV)
+
+ENVELOPES = {"instances": "predictions", "inputs": "outputs"}
+
+
+def media_type(header: str) -> str:
+    """`'Application/JSON; charset=utf-8'` -> `'application/json'`."""
+    return header.split(";", 1)[0].strip().lower()
+
+
+def choose_accept(header: str, default: str) -> str:
+    """Pick the response type from an `Accept` header.
+
+    Raises:
+        NotAcceptable: when the header names only types this server cannot produce.
+    """
+    if not header or header.strip() in ("*/*", ""):
+        return default
+    best, best_q = None, 0.0
+    for position, item in enumerate(header.split(",")):
+        parts = item.split(";")
+        kind = parts[0].strip().lower()
+        q = 1.0
+        for param in parts[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        if kind in ("*/*", "*"):
+            candidate = default
+        elif kind.endswith("/*"):
+            prefix = kind[:-1]
+            candidate = default if default.startswith(prefix) else next(
+                (t for t in SUPPORTED if t.startswith(prefix)), None)
+        else:
+            candidate = kind if kind in SUPPORTED else None
+        if candidate and q > best_q:
+            best, best_q = candidate, q
+    if best is None:
+        raise NotAcceptable(
+            f"cannot produce {header.strip()!r}; supported: {', '.join(SUPPORTED)}")
+    return best
+
+
+# -- decoding ---------------------------------------------------------------
+
+def decode(body: bytes, content_type: str):
+    """Decode a request body into `(array, envelope)`.
+
+    `envelope` is the JSON key the rows came under (`"instances"`, `"inputs"`)
+    or None; the default encoder uses it to answer in the same convention.
+
+    Raises:
+        UnsupportedMediaType: for a content type without a decoder.
+        BadRequest: for a body that does not decode to a numeric array.
+    """
+    kind = media_type(content_type) if content_type else JSON
+    if not body:
+        raise BadRequest("the request body is empty; send the rows to predict")
+    if kind == JSON:
+        return decode_json(body)
+    if kind == CSV:
+        return decode_csv(body), None
+    if kind == NPY:
+        return decode_npy(body), None
+    raise UnsupportedMediaType(
+        f"unsupported content type {content_type!r}; send one of {', '.join(SUPPORTED)}")
+
+
+def decode_json(body):
+    try:
+        doc = json.loads(body)
+    except UnicodeDecodeError:
+        raise BadRequest("malformed JSON: the body is not UTF-8 text") from None
+    except ValueError as exc:
+        raise BadRequest(f"malformed JSON: {exc}") from None
+    except RecursionError:
+        raise BadRequest("malformed JSON: nested too deeply") from None
+    envelope = None
+    if isinstance(doc, dict):
+        for key in ENVELOPES:
+            if key in doc:
+                envelope, doc = key, doc[key]
+                break
+        else:
+            raise BadRequest(
+                'expected a JSON list of rows, or an object with "instances" or "inputs"')
+    return to_array(doc, where=f'"{envelope}"' if envelope else "the JSON body"), envelope
+
+
+def to_array(rows, where="the body"):
+    """Turn parsed JSON into a float64 array; `null` becomes NaN."""
+    if not isinstance(rows, list):
+        raise BadRequest(f"{where} must be a list of rows, got {type(rows).__name__}")
+    if not rows:
+        raise BadRequest(f"{where} has no rows to predict")
+    try:
+        array = np.asarray(rows, dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        raise BadRequest(f"{where} must hold rows of numbers of equal length: {_numpy_reason(exc)}") from None
+    return array
+
+
+def _numpy_reason(exc):
+    text = str(exc)
+    if "inhomogeneous" in text or "sequence" in text:
+        return "rows have different lengths or mix numbers and lists"
+    if "could not convert" in text:
+        return text.replace("could not convert string to float", "not a number")
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def decode_csv(body):
+    try:
+        text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
+    except UnicodeDecodeError:
+        raise BadRequest("malformed CSV: the body is not UTF-8 text") from None
+    if "\x00" in text:
+        raise BadRequest("malformed CSV: the body contains NUL bytes")
+    rows = []
+    width = None
+    try:
+        for line_no, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if not record or (len(record) == 1 and not record[0].strip()):
+                continue
+            if width is None:
+                width = len(record)
+            elif len(record) != width:
+                raise BadRequest(
+                    f"malformed CSV: line {line_no} has {len(record)} fields, the first row has {width}")
+            row = []
+            for col, field in enumerate(record, start=1):
+                field = field.strip()
+                if not field:
+                    row.append(math.nan)  # an empty field is a missing value
+                    continue
+                try:
+                    row.append(float(field))
+                except ValueError:
+                    raise BadRequest(
+                        f"malformed CSV: line {line_no}, field {col}: {field[:40]!r} is not a number") from None
+            rows.append(row)
+    except csv.Error as exc:
+        raise BadRequest(f"malformed CSV: {exc}") from None
+    if not rows:
+        raise BadRequest("the CSV body has no rows to predict")
+    return np.asarray(rows, dtype=np.float64)
+
+
+def decode_npy(body):
+    try:
+        array = np.load(io.BytesIO(body), allow_pickle=False)
+    except Exception as exc:  # numpy raises ValueError, EOFError, OSError... for garbage
+        raise BadRequest(f"malformed NPY: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    if not isinstance(array, np.ndarray):
+        raise BadRequest("malformed NPY: expected a single .npy array, not an .npz archive")
+    if array.dtype.kind not in "biuf":
+        raise BadRequest(f"NPY array must be numeric, got dtype {array.dtype}")
+    return array
+
+
+# -- encoding ---------------------------------------------------------------
+
+def _plain(value):
+    """Numpy values -> JSON-able Python values; NaN/inf become null."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            value = np.where(np.isfinite(value), value, None)
+        return value.tolist()
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def encode(prediction, accept: str, envelope=None) -> bytes:
+    """Encode a prediction as `accept` (one of SUPPORTED)."""
+    if accept == JSON:
+        data = _plain(prediction)
+        if envelope in ENVELOPES:
+            data = {ENVELOPES[envelope]: data}
+        return json.dumps(data, separators=(",", ":")).encode()
+    if accept == CSV:
+        return encode_csv(prediction)
+    if accept == NPY:
+        return encode_npy(prediction)
+    raise NotAcceptable(f"cannot produce {accept!r}; supported: {', '.join(SUPPORTED)}")
+
+
+def encode_csv(prediction) -> bytes:
+    array = np.asarray(prediction)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if array.ndim == 0:
+        writer.writerow([array.item()])
+    elif array.ndim == 1:
+        for value in array.tolist():
+            writer.writerow([value])
+    else:
+        for row in array.reshape(array.shape[0], -1).tolist():
+            writer.writerow(row)
+    return out.getvalue().encode()
+
+
+def encode_npy(prediction) -> bytes:
+    array = np.asarray(prediction)
+    if array.dtype.kind == "O":
+        # string class labels come back as object arrays; store them as unicode
+        array = np.asarray(array.tolist())
+        if array.dtype.kind == "O":
+            raise NotAcceptable("this prediction cannot be encoded as application/x-npy; ask for application/json")
+    buf = io.BytesIO()
+    np.save(buf, array, allow_pickle=False)
+    return buf.getvalue()

@@ -1,0 +1,79 @@
+"""Server configuration, read once from the environment.
+
+The names are the ones SageMaker sets for bring-your-own containers, plus a few
+`MODELAPI_*` knobs for runs outside SageMaker (the local twin, tests).
+"""
+
+import os
+from dataclasses import dataclass
+from typing import Mapping, Optional
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value the server cannot use."""
+
+
+def _cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Config:
+    model_dir: str = "/opt/ml/model"
+    host: str = "0.0.0.0"
+    port: int = 8080
+    multi_model: bool = False
+    workers: int = 1
+    timeout: int = 60
+    max_body_bytes: int = 6 * 1024 * 1024
+    default_accept: str = "application/json"
+    keepalive_timeout: int = 75
+    shutdown_grace: float = 3.0
+    memory_headroom_bytes: int = 128 * 1024 * 1024
+    log_level: str = "INFO"
+    registry_dir: Optional[str] = None
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Config":
+        env = os.environ if env is None else env
+        default_accept = env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "").strip() or "application/json"
+        return cls(
+            model_dir=env.get("SM_MODEL_DIR", "").strip() or "/opt/ml/model",
+            host=env.get("MODELAPI_BIND_HOST", "").strip() or "0.0.0.0",
+            port=_int(env, "SAGEMAKER_BIND_TO_PORT", 8080, minimum=0),
+            multi_model=_bool(env, "SAGEMAKER_MULTI_MODEL", False),
+            workers=_int(env, "SAGEMAKER_MODEL_SERVER_WORKERS", _cpu_count(), minimum=1),
+            timeout=_int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT", 60, minimum=1),
+            max_body_bytes=_int(env, "MODELAPI_MAX_BODY_BYTES", 6 * 1024 * 1024, minimum=1),
+            default_accept=default_accept,
+            keepalive_timeout=_int(env, "MODELAPI_KEEPALIVE_TIMEOUT", 75, minimum=1),
+            memory_headroom_bytes=_int(env, "MODELAPI_MEMORY_HEADROOM_BYTES", 128 * 1024 * 1024),
+            log_level=(env.get("MODELAPI_LOG_LEVEL", "").strip() or "INFO").upper(),
+        )
