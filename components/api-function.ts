@@ -1,0 +1,64 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { resolveLambdaBundle } from "../lambda/bundle";
+import { FunctionArgs } from "./args";
+import { assumeRolePolicy, logGroupResources, policyDocument } from "./iam";
+
+/** @internal What the function needs to know about the endpoint it calls. */
+export interface FunctionTarget {
+    endpoint: aws.sagemaker.Endpoint;
+    kind: "realtime" | "serverless";
+    /** Allowed model names in multi-model mode; undefined for one model. */
+    modelNames?: string[];
+}
+
+/**
+ * @internal The Lambda between API Gateway and SageMaker: the prebuilt deterministic esbuild bundle as a
+ * file archive, a role that may invoke only this endpoint and write only its own log group, and that log
+ * group with a retention.
+ */
+export function apiFunction(
+    name: string,
+    target: FunctionTarget,
+    settings: Required<FunctionArgs>,
+    tags: { [key: string]: string },
+    parent: pulumi.Resource,
+): aws.lambda.Function {
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-function-logs`, { retentionInDays: settings.logRetentionDays, tags }, { parent });
+    const role = new aws.iam.Role(`${name}-function-role`, { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), tags }, { parent });
+    const policy = new aws.iam.RolePolicy(
+        `${name}-function-policy`,
+        {
+            role: role.id,
+            policy: policyDocument([
+                { Sid: "InvokeOwnEndpoint", Effect: "Allow", Action: ["sagemaker:InvokeEndpoint"], Resource: [target.endpoint.arn] },
+                { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupResources(logGroup.arn) },
+            ]),
+        },
+        { parent },
+    );
+    const environment: { [key: string]: pulumi.Input<string> } = {
+        ENDPOINT_NAME: target.endpoint.name,
+        ENDPOINT_KIND: target.kind,
+    };
+    if (target.modelNames) {
+        environment.MODEL_NAMES = target.modelNames.join(",");
+    }
+    return new aws.lambda.Function(
+        `${name}-function`,
+        {
+            runtime: aws.lambda.Runtime.NodeJS20dX,
+            architectures: ["arm64"],
+            handler: "index.handler",
+            code: new pulumi.asset.AssetArchive({ ".": new pulumi.asset.FileArchive(resolveLambdaBundle()) }),
+            role: role.arn,
+            timeout: settings.timeoutSeconds,
+            memorySize: settings.memorySizeMb,
+            environment: { variables: environment },
+            loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
+            tags,
+        },
+        // Without its permissions in place the first invocations would fail or log nowhere.
+        { parent, dependsOn: [policy] },
+    );
+}

@@ -1,0 +1,152 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { autoscaling } from "./autoscaling";
+import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "./iam";
+import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "./model-artifacts";
+import { endpointName } from "./naming";
+import { ServingImage } from "./serving-image";
+import { Settings } from "./settings";
+
+/** @internal The only production variant; autoscaling addresses it by this name. */
+export const VARIANT_NAME = "AllTraffic";
+
+/** @internal The SageMaker side of the component. */
+export interface SageMakerEndpoint {
+    endpoint: aws.sagemaker.Endpoint;
+    /** "realtime" or "serverless": the Lambda's payload limit depends on it. */
+    kind: "realtime" | "serverless";
+}
+
+/**
+ * @internal The execution role (reads only its artifacts, pulls only its repository, writes only its
+ * log group and data-capture prefix), the endpoint's log group, the Model, the EndpointConfig and the
+ * Endpoint, plus optional autoscaling. Model and EndpointConfig are auto-named, so a new artifact or image
+ * creates new ones before the old are deleted, and the Endpoint is updated in place.
+ */
+export function sageMakerEndpoint(
+    name: string,
+    settings: Settings,
+    image: ServingImage,
+    artifacts: ModelArtifacts,
+    storage: ArtifactBucket | undefined,
+    parent: pulumi.Resource,
+): SageMakerEndpoint {
+    const { endpoint: config, tags } = settings;
+    const physicalName = endpointName(name, {
+        organization: pulumi.getOrganization(),
+        project: pulumi.getProject(),
+        stack: pulumi.getStack(),
+    });
+    // Created before the endpoint, with the name SageMaker writes to, so it has a retention and the role's
+    // log permissions can name it.
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-endpoint-logs`,
+        { name: `/aws/sagemaker/Endpoints/${physicalName}`, retentionInDays: config.logRetentionDays, tags },
+        { parent },
+    );
+    const role = new aws.iam.Role(`${name}-endpoint-role`, { assumeRolePolicy: assumeRolePolicy("sagemaker.amazonaws.com"), tags }, { parent });
+    const policy = new aws.iam.RolePolicy(
+        `${name}-endpoint-policy`,
+        { role: role.id, policy: policyDocument(endpointRoleStatements(settings, image, artifacts, storage, logGroup)) },
+        { parent },
+    );
+    const repositoryPolicy = image.allowPull?.(role.arn);
+
+    const model = new aws.sagemaker.Model(
+        `${name}-model`,
+        {
+            executionRoleArn: role.arn,
+            enableNetworkIsolation: config.networkIsolation,
+            primaryContainer: {
+                image: image.uri,
+                modelDataUrl: artifacts.modelDataUrl,
+                mode: settings.multiModel ? "MultiModel" : "SingleModel",
+                environment: settings.multiModel ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" } : config.environment,
+            },
+            tags,
+        },
+        // SageMaker checks access to the image and the artifacts when the model is created.
+        { parent, dependsOn: [policy, ...(repositoryPolicy ? [repositoryPolicy] : []), ...artifacts.uploads] },
+    );
+    const endpointConfig = new aws.sagemaker.EndpointConfiguration(
+        `${name}-config`,
+        {
+            productionVariants: [
+                {
+                    variantName: VARIANT_NAME,
+                    modelName: model.name,
+                    ...(config.serverless
+                        ? { serverlessConfig: { memorySizeInMb: config.serverless.memorySizeMb, maxConcurrency: config.serverless.maxConcurrency } }
+                        : { instanceType: config.instanceType, initialInstanceCount: config.instanceCount }),
+                },
+            ],
+            dataCaptureConfig:
+                config.dataCapture && storage
+                    ? {
+                          enableCapture: true,
+                          initialSamplingPercentage: config.dataCapture.samplingPercentage,
+                          destinationS3Uri: pulumi.interpolate`s3://${storage.bucket.bucket}/${DATA_CAPTURE_PREFIX}`,
+                          kmsKeyId: settings.kmsKeyArn,
+                          captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
+                      }
+                    : undefined,
+            tags,
+        },
+        { parent },
+    );
+    const endpoint = new aws.sagemaker.Endpoint(
+        `${name}-endpoint`,
+        { name: physicalName, endpointConfigName: endpointConfig.name, tags },
+        { parent, dependsOn: [logGroup] },
+    );
+    if (config.autoscaling) {
+        autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
+    }
+    return { endpoint, kind: config.serverless ? "serverless" : "realtime" };
+}
+
+/** @internal What the endpoint's role may do, each statement on resources taken from outputs. */
+export function endpointRoleStatements(
+    settings: Settings,
+    image: ServingImage,
+    artifacts: ModelArtifacts,
+    storage: ArtifactBucket | undefined,
+    logGroup: aws.cloudwatch.LogGroup,
+): Statement[] {
+    const statements: Statement[] = [
+        { Sid: "ReadModelArtifacts", Effect: "Allow", Action: ["s3:GetObject"], Resource: artifacts.readResources },
+        {
+            Sid: "WriteEndpointLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: logGroupResources(logGroup.arn),
+        },
+    ];
+    // ecr:GetAuthorizationToken is deliberately absent: it only accepts Resource "*". The repository's own
+    // policy grants this role the pull instead.
+    if (image.repositoryArn) {
+        statements.push({
+            Sid: "PullServingImage",
+            Effect: "Allow",
+            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+            Resource: [image.repositoryArn],
+        });
+    }
+    if (settings.endpoint.dataCapture && storage) {
+        statements.push({
+            Sid: "WriteDataCapture",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: [pulumi.interpolate`${storage.bucket.arn}/${DATA_CAPTURE_PREFIX}*`],
+        });
+    }
+    if (settings.kmsKeyArn && storage) {
+        statements.push({
+            Sid: "UseArtifactKey",
+            Effect: "Allow",
+            Action: settings.endpoint.dataCapture ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+            Resource: [settings.kmsKeyArn],
+        });
+    }
+    return statements;
+}

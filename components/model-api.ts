@@ -1,0 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
+import { apiFunction } from "./api-function";
+import { ModelApiArgs } from "./args";
+import { sageMakerEndpoint } from "./endpoint";
+import { artifactBucket, modelArtifacts } from "./model-artifacts";
+import { restApi } from "./rest-api";
+import { servingImage } from "./serving-image";
+import { resolveSettings } from "./settings";
+
+/**
+ * A trained model behind an authenticated HTTPS API: the serving image in ECR, the model archive in a
+ * private S3 bucket, a SageMaker endpoint (real-time or serverless, optionally multi-model), and an
+ * API Gateway REST API whose Lambda calls the endpoint. Invalid arguments throw before anything is created.
+ */
+export class ModelApi extends pulumi.ComponentResource {
+    /** The stage's invoke URL: `POST {url}/predict`, or `POST {url}/models/{name}/predict` for multi-model. */
+    public readonly url: pulumi.Output<string>;
+    /** The SageMaker endpoint's name. */
+    public readonly endpointName: pulumi.Output<string>;
+    /** The SageMaker endpoint's ARN. */
+    public readonly endpointArn: pulumi.Output<string>;
+    /** The API key for the `x-api-key` header (secret); undefined unless `api.auth` is "apiKey". */
+    public readonly apiKey: pulumi.Output<string | undefined>;
+    /** The image SageMaker runs: digest-pinned when built by the component. */
+    public readonly imageUri: pulumi.Output<string>;
+    /** The model data URL: the archive's S3 URI, or the multi-model prefix. */
+    public readonly modelDataUrl: pulumi.Output<string>;
+    /** The Lambda function's name. */
+    public readonly functionName: pulumi.Output<string>;
+    /** The artifact bucket's name; undefined when no bucket is needed (the model given by `s3Uri`, no data capture). */
+    public readonly bucketName: pulumi.Output<string | undefined>;
+    /** The REST API's id. */
+    public readonly restApiId: pulumi.Output<string>;
+
+    constructor(name: string, args: ModelApiArgs, opts: pulumi.ComponentResourceOptions = {}) {
+        super("modelapi:index:ModelApi", name, {}, opts);
+        const settings = resolveSettings(name, args);
+        const { tags } = settings;
+
+        const image = servingImage(name, settings.image, tags, this);
+        const needsBucket = settings.multiModel || settings.models.some((m) => m.path) || settings.endpoint.dataCapture !== undefined;
+        const storage = needsBucket ? artifactBucket(name, settings.kmsKeyArn, tags, this) : undefined;
+        const artifacts = modelArtifacts(name, settings.models, settings.multiModel, storage, tags, this);
+        const { endpoint, kind } = sageMakerEndpoint(name, settings, image, artifacts, storage, this);
+        const fn = apiFunction(
+            name,
+            { endpoint, kind, modelNames: settings.multiModel ? settings.models.map((m) => m.name) : undefined },
+            settings.api.function,
+            tags,
+            this,
+        );
+        const api = restApi(name, settings, fn, this);
+
+        this.url = api.stage.invokeUrl;
+        this.endpointName = endpoint.name;
+        this.endpointArn = endpoint.arn;
+        this.apiKey = api.apiKey ? pulumi.secret(api.apiKey.value) : pulumi.output<string | undefined>(undefined);
+        this.imageUri = image.uri;
+        this.modelDataUrl = artifacts.modelDataUrl;
+        this.functionName = fn.name;
+        this.bucketName = storage ? storage.bucket.bucket : pulumi.output<string | undefined>(undefined);
+        this.restApiId = api.restApi.id;
+        this.registerOutputs({
+            url: this.url,
+            endpointName: this.endpointName,
+            endpointArn: this.endpointArn,
+            apiKey: this.apiKey,
+            imageUri: this.imageUri,
+            modelDataUrl: this.modelDataUrl,
+            functionName: this.functionName,
+            bucketName: this.bucketName,
+            restApiId: this.restApiId,
+        });
+    }
+}

@@ -1,0 +1,199 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as crypto from "crypto";
+import { ApiAuth } from "./args";
+import { Settings } from "./settings";
+
+/** @internal One route of the API, proxied to the Lambda. */
+export interface Route {
+    method: "GET" | "POST";
+    /** Path segments below the stage, e.g. ["models", "{name}", "predict"]. */
+    segments: string[];
+}
+
+/** @internal The routes of DESIGN.md: `POST /predict`, or the multi-model pair. */
+export function routesFor(multiModel: boolean): Route[] {
+    return multiModel
+        ? [
+              { method: "GET", segments: ["models"] },
+              { method: "POST", segments: ["models", "{name}", "predict"] },
+          ]
+        : [{ method: "POST", segments: ["predict"] }];
+}
+
+/**
+ * @internal The deployment's trigger: a hash of everything a deployment snapshots (routes, auth), so a
+ * changed route set redeploys and an unchanged one does not.
+ */
+export function deploymentTrigger(routes: Route[], auth: ApiAuth): string {
+    const canonical = JSON.stringify({ routes: routes.map((r) => `${r.method} /${r.segments.join("/")}`).sort(), auth });
+    return crypto.createHash("sha256").update(canonical).digest("hex");
+}
+
+/** @internal Response formats that travel base64-encoded through the Lambda proxy. */
+export const BINARY_MEDIA_TYPES = ["application/x-npy"];
+
+/** @internal The JSON access log line of the stage. */
+export const ACCESS_LOG_FORMAT = JSON.stringify({
+    requestId: "$context.requestId",
+    ip: "$context.identity.sourceIp",
+    caller: "$context.identity.caller",
+    apiKeyId: "$context.identity.apiKeyId",
+    requestTime: "$context.requestTime",
+    httpMethod: "$context.httpMethod",
+    resourcePath: "$context.resourcePath",
+    status: "$context.status",
+    protocol: "$context.protocol",
+    responseLength: "$context.responseLength",
+    integrationLatency: "$context.integrationLatency",
+    integrationStatus: "$context.integrationStatus",
+});
+
+/** @internal The REST API's outputs the component exposes. */
+export interface RestApiParts {
+    restApi: aws.apigateway.RestApi;
+    stage: aws.apigateway.Stage;
+    apiKey?: aws.apigateway.ApiKey;
+}
+
+/**
+ * @internal A regional REST API with the routes as Lambda proxy integrations, a deployment that follows the
+ * route set, a stage with JSON access logs and throttling, and the chosen auth: an API key with a usage
+ * plan (throttle and quota), IAM (SigV4), or none. The Lambda may be invoked only by this API's stage,
+ * on these methods and paths.
+ */
+export function restApi(name: string, settings: Settings, fn: aws.lambda.Function, parent: pulumi.Resource): RestApiParts {
+    const { api, tags } = settings;
+    const routes = routesFor(settings.multiModel);
+    const restApi = new aws.apigateway.RestApi(
+        `${name}-api`,
+        {
+            description: `ModelApi ${name}`,
+            endpointConfiguration: { types: "REGIONAL" },
+            apiKeySource: "HEADER",
+            binaryMediaTypes: BINARY_MEDIA_TYPES,
+            tags,
+        },
+        { parent },
+    );
+
+    const resources = new Map<string, aws.apigateway.Resource>();
+    const resourceFor = (segments: string[]): pulumi.Output<string> => {
+        if (segments.length === 0) {
+            return restApi.rootResourceId;
+        }
+        const key = segments.join("/");
+        let resource = resources.get(key);
+        if (!resource) {
+            resource = new aws.apigateway.Resource(
+                `${name}-path-${slug(segments)}`,
+                { restApi: restApi.id, parentId: resourceFor(segments.slice(0, -1)), pathPart: segments[segments.length - 1] },
+                { parent },
+            );
+            resources.set(key, resource);
+        }
+        return resource.id;
+    };
+
+    const integrations: pulumi.Resource[] = [];
+    for (const route of routes) {
+        const id = `${route.method.toLowerCase()}-${slug(route.segments)}`;
+        const method = new aws.apigateway.Method(
+            `${name}-${id}`,
+            {
+                restApi: restApi.id,
+                resourceId: resourceFor(route.segments),
+                httpMethod: route.method,
+                authorization: api.auth === ApiAuth.Iam ? "AWS_IAM" : "NONE",
+                apiKeyRequired: api.auth === ApiAuth.ApiKey,
+            },
+            { parent },
+        );
+        integrations.push(
+            method,
+            new aws.apigateway.Integration(
+                `${name}-${id}-integration`,
+                {
+                    restApi: restApi.id,
+                    resourceId: method.resourceId,
+                    httpMethod: method.httpMethod,
+                    type: "AWS_PROXY",
+                    integrationHttpMethod: "POST",
+                    uri: fn.invokeArn,
+                },
+                { parent },
+            ),
+        );
+        // Path parameters become "*" in the source ARN, the way API Gateway matches them.
+        const sourcePath = route.segments.map((s) => (s.startsWith("{") ? "*" : s)).join("/");
+        new aws.lambda.Permission(
+            `${name}-${id}-permission`,
+            {
+                function: fn.name,
+                action: "lambda:InvokeFunction",
+                principal: "apigateway.amazonaws.com",
+                sourceArn: pulumi.interpolate`${restApi.executionArn}/${api.stageName}/${route.method}/${sourcePath}`,
+            },
+            { parent },
+        );
+    }
+
+    const deployment = new aws.apigateway.Deployment(
+        `${name}-deployment`,
+        { restApi: restApi.id, description: `routes and auth ${api.auth}`, triggers: { routes: deploymentTrigger(routes, api.auth) } },
+        { parent, dependsOn: integrations },
+    );
+    const accessLogs = api.accessLogs
+        ? new aws.cloudwatch.LogGroup(`${name}-access-logs`, { retentionInDays: api.logRetentionDays, tags }, { parent })
+        : undefined;
+    const stage = new aws.apigateway.Stage(
+        `${name}-stage`,
+        {
+            restApi: restApi.id,
+            deployment: deployment.id,
+            stageName: api.stageName,
+            accessLogSettings: accessLogs ? { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT } : undefined,
+            tags,
+        },
+        { parent },
+    );
+    new aws.apigateway.MethodSettings(
+        `${name}-method-settings`,
+        {
+            restApi: restApi.id,
+            stageName: stage.stageName,
+            methodPath: "*/*",
+            settings: { metricsEnabled: true, throttlingRateLimit: api.throttle.rateLimit, throttlingBurstLimit: api.throttle.burstLimit },
+        },
+        { parent },
+    );
+    const apiKey = api.auth === ApiAuth.ApiKey ? apiKeyWithUsagePlan(name, settings, restApi, stage, parent) : undefined;
+    return { restApi, stage, apiKey };
+}
+
+function apiKeyWithUsagePlan(
+    name: string,
+    settings: Settings,
+    restApi: aws.apigateway.RestApi,
+    stage: aws.apigateway.Stage,
+    parent: pulumi.Resource,
+): aws.apigateway.ApiKey {
+    const { api, tags } = settings;
+    const apiKey = new aws.apigateway.ApiKey(`${name}-api-key`, { enabled: true, tags }, { parent });
+    const plan = new aws.apigateway.UsagePlan(
+        `${name}-usage-plan`,
+        {
+            apiStages: [{ apiId: restApi.id, stage: stage.stageName }],
+            throttleSettings: { rateLimit: api.throttle.rateLimit, burstLimit: api.throttle.burstLimit },
+            quotaSettings: { limit: api.quota.limit, period: api.quota.period },
+            tags,
+        },
+        { parent },
+    );
+    new aws.apigateway.UsagePlanKey(`${name}-usage-plan-key`, { keyId: apiKey.id, keyType: "API_KEY", usagePlanId: plan.id }, { parent });
+    return apiKey;
+}
+
+function slug(segments: string[]): string {
+    return segments.map((s) => s.replace(/[{}]/g, "")).join("-");
+}

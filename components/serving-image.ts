@@ -1,0 +1,103 @@
+import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import { contextTag } from "./context-hash";
+import { BuildImage, ExistingImage } from "./settings";
+
+/** @internal What the endpoint needs to know about its serving image. */
+export interface ServingImage {
+    /** The URI SageMaker pulls: digest-pinned when built here. */
+    uri: pulumi.Output<string>;
+    /** The repository the endpoint's role may pull from, when there is one it should be allowed to. */
+    repositoryArn?: pulumi.Input<string>;
+    /** Grants a role pull access through the repository's own policy; undefined for an existing image. */
+    allowPull?: (roleArn: pulumi.Input<string>) => pulumi.Resource;
+}
+
+/**
+ * @internal The serving image: an existing URI as given, or an ECR repository (scan on push, force delete,
+ * keeping the last `keepImages` images) with the image built from the context and pushed, tagged with
+ * the context's content hash.
+ */
+export function servingImage(
+    name: string,
+    image: BuildImage | ExistingImage,
+    tags: { [key: string]: string },
+    parent: pulumi.Resource,
+): ServingImage {
+    if (image.kind === "existing") {
+        return { uri: pulumi.output(image.uri), repositoryArn: image.repositoryArn };
+    }
+    // ECR repository names must be lower case; auto-naming keeps the logical name's case, so lower it here.
+    const repository = new aws.ecr.Repository(
+        `${name.toLowerCase()}-repo`,
+        {
+            imageScanningConfiguration: { scanOnPush: true },
+            forceDelete: true,
+            tags,
+        },
+        { parent },
+    );
+    new aws.ecr.LifecyclePolicy(
+        `${name}-repo-lifecycle`,
+        {
+            repository: repository.name,
+            policy: JSON.stringify({
+                rules: [
+                    {
+                        rulePriority: 1,
+                        description: `keep the last ${image.keepImages} images`,
+                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: image.keepImages },
+                        action: { type: "expire" },
+                    },
+                ],
+            }),
+        },
+        { parent },
+    );
+    const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
+    const tag = contextTag(image.context, image.dockerfile);
+    const built = new dockerBuild.Image(
+        `${name}-image`,
+        {
+            context: { location: image.context },
+            dockerfile: image.dockerfile ? { location: image.dockerfile } : undefined,
+            platforms: [image.platform as dockerBuild.Platform],
+            // The registry export writes Docker v2 manifests without attestations: SageMaker rejects OCI
+            // image indexes.
+            push: true,
+            tags: [pulumi.interpolate`${repository.repositoryUrl}:${tag}`],
+            registries: [
+                {
+                    address: credentials.proxyEndpoint,
+                    username: credentials.userName,
+                    password: pulumi.secret(credentials.password),
+                },
+            ],
+        },
+        { parent },
+    );
+    return {
+        uri: pulumi.interpolate`${repository.repositoryUrl}@${built.digest}`,
+        repositoryArn: repository.arn,
+        allowPull: (roleArn) =>
+            new aws.ecr.RepositoryPolicy(
+                `${name}-repo-policy`,
+                {
+                    repository: repository.name,
+                    policy: pulumi.jsonStringify({
+                        Version: "2012-10-17",
+                        Statement: [
+                            {
+                                Sid: "EndpointRolePull",
+                                Effect: "Allow",
+                                Principal: { AWS: roleArn },
+                                Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                            },
+                        ],
+                    }),
+                },
+                { parent },
+            ),
+    };
+}
