@@ -1,0 +1,109 @@
+/**
+ * `npm start`: the whole ModelApi data path on this machine, no AWS account needed.
+ * Prints progress while preparing, then the URL, the API key, a curl line and one machine-readable
+ * line `ready {"url": ..., "apiKey": ...}`; Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+ */
+import { randomBytes } from "crypto";
+import { type CliOptions, parseArgs, USAGE, UsageError } from "./args";
+import { EXAMPLE_ROWS, ensureExampleModel } from "./example-model";
+import { LocalTwin, StoppedError, type TwinInfo } from "./twin";
+
+const progress = (line: string) => console.log(`[modelapi] ${line}`);
+const log = (source: string, line: string) => console.error(`[${source}] ${line}`);
+
+/** API Gateway's keys are 40 letters and digits; so are these. */
+function randomApiKey(): string {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    return [...randomBytes(40)].map((b) => alphabet[b % alphabet.length]).join("");
+}
+
+function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boolean): void {
+    const names = opts.models.map((m) => m.name);
+    const route = opts.multiModel ? `/models/${names[0]}/predict` : "/predict";
+    const body = JSON.stringify({ instances: [EXAMPLE_ROWS[0]] });
+    console.log("");
+    console.log(`ModelApi is serving ${opts.multiModel ? `${names.length} models (${names.join(", ")}) from one multi-model endpoint` : names[0]} locally.`);
+    console.log(`  URL:      ${info.url}`);
+    console.log(`  API key:  ${apiKey}   (send it as the x-api-key header)`);
+    console.log(`  Routes:   ${opts.multiModel ? "POST /models/{name}/predict, GET /models" : "POST /predict"}`);
+    console.log(`  Try it${example ? "" : " (put your model's features in the row)"}:`);
+    console.log(`    curl -s -X POST ${info.url}${route} -H 'x-api-key: ${apiKey}' -H 'Content-Type: application/json' -d '${body}'`);
+    console.log("  Stop with Ctrl-C.");
+    const ready: Record<string, unknown> = { url: info.url, apiKey };
+    if (opts.multiModel) ready.models = names;
+    ready.serverPid = info.serverPid;
+    console.log(`ready ${JSON.stringify(ready)}`);
+}
+
+async function main(): Promise<number> {
+    let opts: CliOptions;
+    try {
+        opts = parseArgs(process.argv.slice(2));
+    } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        console.error(`[modelapi] error: ${err.message}`);
+        console.error("Run with --help for usage.");
+        return 2;
+    }
+    if (opts.help) {
+        console.log(USAGE);
+        return 0;
+    }
+    const apiKey = opts.apiKey ?? randomApiKey();
+    const example = opts.models.length === 0;
+
+    let twin: LocalTwin | undefined;
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+            // A second Ctrl-C: do not wait for a graceful stop (the exit hook kills the server).
+            process.exit(130);
+        }
+        stopping = true;
+        progress(`${signal}: stopping`);
+        void (async () => {
+            await twin?.close();
+            progress("stopped; nothing is left running");
+            process.exit(0);
+        })();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+
+    try {
+        if (example) {
+            const dir = ensureExampleModel(undefined, { log: progress });
+            opts.models = [{ name: "example", path: dir }];
+        }
+        twin = new LocalTwin({ ...opts, apiKey, progress, log });
+        if (stopping) return 0;
+        const info = await twin.start();
+        announce(info, opts, apiKey, example);
+        return -1; // keep serving until a signal arrives
+    } catch (err) {
+        if (err instanceof StoppedError || stopping) return -1;
+        console.error(`[modelapi] error: ${describe(err, opts.port)}`);
+        return 1;
+    }
+}
+
+function describe(err: unknown, port: number): string {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "EADDRINUSE") {
+        return `port ${port} on 127.0.0.1 is already in use; stop what is using it, or pick another port with --port N (--port 0 picks a free one)`;
+    }
+    if (e.code === "EACCES") {
+        return `port ${port} on 127.0.0.1 cannot be opened without privileges; pick another with --port N`;
+    }
+    return e.message ?? String(err);
+}
+
+main().then(
+    (code) => {
+        if (code >= 0) process.exit(code);
+    },
+    (err) => {
+        console.error(`[modelapi] error: ${(err as Error).stack ?? err}`);
+        process.exit(1);
+    },
+);

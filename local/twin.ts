@@ -1,0 +1,180 @@
+/**
+ * The local twin assembled: gateway → real Lambda handler → local SageMaker runtime → serving
+ * container server → the model unpacked from its real model.tar.gz. Everything it starts or
+ * writes is undone by `close()`.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { packModel } from "../components/model-archive";
+import type { ModelArg } from "./args";
+import { ContainerProcess, freePort } from "./container-process";
+import { LocalGateway, type ProxyHandler } from "./gateway";
+import { LOCAL_REGION, LocalRuntime } from "./runtime";
+import { extractTarGz } from "./untar";
+
+const REPO_ROOT = path.resolve(__dirname, "..");
+export const ENDPOINT_NAME = "modelapi-local";
+/** The host server answers in seconds; an image may first start its runtime. */
+const PING_TIMEOUT_MS = 60_000;
+const IMAGE_PING_TIMEOUT_MS = 180_000;
+
+export interface TwinOptions {
+    models: ModelArg[];
+    multiModel: boolean;
+    port: number;
+    apiKey: string;
+    image?: string;
+    workers: number;
+    /** Progress lines. */
+    progress: (line: string) => void;
+    /** Lines from the model server, the runtime and the gateway. */
+    log: (source: string, line: string) => void;
+}
+
+export interface TwinInfo {
+    url: string;
+    port: number;
+    serverPid: number;
+    workDir: string;
+}
+
+/** A stop was asked for while the twin was still starting. */
+export class StoppedError extends Error {
+    name = "StoppedError";
+}
+
+type Cleanup = () => Promise<void> | void;
+
+/** One run of the twin. `close()` may be called at any time, also while `start()` is still preparing. */
+export class LocalTwin {
+    private readonly cleanups: Cleanup[] = [];
+    private closing?: Promise<void>;
+    private stopRequested = false;
+
+    constructor(private readonly opts: TwinOptions) {}
+
+    async start(): Promise<TwinInfo> {
+        try {
+            return await this.assemble();
+        } catch (err) {
+            const stopped = this.stopRequested;
+            await this.close();
+            // A failure caused by the stop itself (a killed server, a closed port) is just the stop.
+            throw stopped ? new StoppedError("stopped while starting") : err;
+        }
+    }
+
+    /** Stops everything started so far, last started first; every step runs even if one fails. */
+    close(): Promise<void> {
+        this.stopRequested = true;
+        this.closing ??= (async () => {
+            while (this.cleanups.length > 0) {
+                try {
+                    await this.cleanups.pop()!();
+                } catch (err) {
+                    this.opts.log("twin", `cleanup failed: ${(err as Error).message}`);
+                }
+            }
+        })();
+        return this.closing;
+    }
+
+    /** Registers how to undo a step, or undoes it at once when a stop came in meanwhile. */
+    private async undo(cleanup: Cleanup): Promise<void> {
+        if (this.stopRequested) {
+            await cleanup();
+            throw new StoppedError("stopped while starting");
+        }
+        this.cleanups.push(cleanup);
+    }
+
+    private async assemble(): Promise<TwinInfo> {
+        const opts = this.opts;
+        for (const model of opts.models) {
+            if (!fs.existsSync(model.path)) {
+                throw new Error(`model path ${model.path} does not exist; give a model directory or a .tar.gz`);
+            }
+        }
+        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-local-"));
+        await this.undo(() => fs.rmSync(workDir, { recursive: true, force: true }));
+        const serverPort = await freePort();
+        let server: ContainerProcess | undefined;
+        const modelsRoot = path.join(workDir, "models");
+
+        const archives = new Map<string, string>();
+        const runtime = new LocalRuntime({
+            endpointName: ENDPOINT_NAME,
+            container: { url: `http://127.0.0.1:${serverPort}`, modelUrl: (dir) => server?.modelUrl(dir) ?? dir },
+            models: opts.multiModel ? archives : undefined,
+            unpackRoot: opts.multiModel ? modelsRoot : undefined,
+            log: (line) => opts.log("runtime", line),
+        });
+        const runtimeUrl = await runtime.listen(0);
+        await this.undo(() => runtime.close());
+
+        const gateway = new LocalGateway({ handler: loadHandler(runtimeUrl, opts), apiKey: opts.apiKey, log: (line) => opts.log("gateway", line) });
+        // Bound before the slow steps, so a taken port is reported at once.
+        const port = await gateway.listen(opts.port);
+        await this.undo(() => gateway.close());
+
+        const archiveDir = path.join(workDir, "archives");
+        for (const model of opts.models) {
+            opts.progress(`packing ${model.name} from ${model.path}`);
+            const packed = packModel(model.path, archiveDir);
+            archives.set(`${model.name}.tar.gz`, packed.archivePath);
+            opts.progress(`  ${model.name}.tar.gz: ${packed.size} bytes, sha256 ${packed.sha256.slice(0, 12)}`);
+        }
+
+        fs.mkdirSync(modelsRoot, { recursive: true });
+        let modelDir: string | undefined;
+        if (!opts.multiModel) {
+            const [archive] = archives.values();
+            modelDir = path.join(workDir, "model");
+            opts.progress(`unpacking ${opts.models[0].name}.tar.gz into ${modelDir}`);
+            await extractTarGz(archive, modelDir);
+        } else {
+            opts.progress(`models are unpacked into ${modelsRoot} when first invoked`);
+        }
+
+        const how = opts.image ? `image ${opts.image}` : "container/serve";
+        opts.progress(`starting the model server (${how}) on 127.0.0.1:${serverPort}`);
+        server = await ContainerProcess.start(
+            { multiModel: opts.multiModel, modelDir, modelsRoot, port: serverPort, workers: opts.workers, image: opts.image },
+            (line) => opts.log("server", line),
+        );
+        const started = server;
+        await this.undo(() => started.stop());
+        opts.progress(`waiting for the model server to answer /ping (pid ${server.pid})`);
+        await server.waitUntilReady(opts.image ? IMAGE_PING_TIMEOUT_MS : PING_TIMEOUT_MS);
+        if (this.stopRequested) throw new StoppedError("stopped while starting");
+
+        return { url: `http://127.0.0.1:${port}`, port, serverPid: server.pid, workDir };
+    }
+}
+
+/**
+ * Points the handler's SDK client at the local runtime and loads the handler from source. The SDK
+ * reads these variables when the client is first built, so they are set before the first request.
+ */
+function loadHandler(runtimeUrl: string, opts: TwinOptions): ProxyHandler {
+    const env = process.env;
+    env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = runtimeUrl;
+    // Dummy credentials: the runtime ignores the signature, and no real AWS key must ever be used here.
+    env.AWS_ACCESS_KEY_ID = "local";
+    env.AWS_SECRET_ACCESS_KEY = "local";
+    delete env.AWS_SESSION_TOKEN;
+    delete env.AWS_PROFILE;
+    env.AWS_REGION = LOCAL_REGION;
+    env.ENDPOINT_NAME = ENDPOINT_NAME;
+    env.ENDPOINT_KIND = "realtime";
+    if (opts.multiModel) {
+        env.MODEL_NAMES = opts.models.map((m) => m.name).join(",");
+    } else {
+        delete env.MODEL_NAMES;
+    }
+    env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(REPO_ROOT, "lambda", "handler")) as { handler: ProxyHandler };
+    return mod.handler;
+}
