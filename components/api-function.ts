@@ -50,7 +50,7 @@ export function apiFunction(
             runtime: aws.lambda.Runtime.NodeJS20dX,
             architectures: ["arm64"],
             handler: "index.handler",
-            code: new pulumi.asset.AssetArchive({ ".": new pulumi.asset.FileArchive(resolveLambdaBundle()) }),
+            code: new pulumi.asset.FileArchive(resolveLambdaBundle()),
             role: role.arn,
             timeout: settings.timeoutSeconds,
             memorySize: settings.memorySizeMb,

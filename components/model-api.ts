@@ -33,8 +33,9 @@ export class ModelApi extends pulumi.ComponentResource {
     public readonly restApiId: pulumi.Output<string>;
 
     constructor(name: string, args: ModelApiArgs, opts: pulumi.ComponentResourceOptions = {}) {
-        super("modelapi:index:ModelApi", name, {}, opts);
+        // Validated before super(), which registers the component: invalid arguments create nothing at all.
         const settings = resolveSettings(name, args);
+        super("modelapi:index:ModelApi", name, {}, opts);
         const { tags } = settings;
 
         const image = servingImage(name, settings.image, tags, this);

@@ -1,0 +1,102 @@
+/**
+ * Content addressing: same model → same bytes → same S3 key; one changed byte → a new key. The same
+ * for the image tag (build context) and the Lambda bundle.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { contextHash, contextTag } from "../../components/context-hash";
+import { packModel, tarGzDirectory } from "../../components/model-archive";
+import { multiModelKey, singleModelKey } from "../../components/model-artifacts";
+import { buildLambdaBundle } from "../../lambda/bundle";
+import { imageContext, modelDir, tempDir } from "./fixtures";
+
+describe("content-addressed artifacts", function () {
+    this.timeout(30000);
+
+    describe("model archive", () => {
+        it("packing the same directory twice gives byte-identical archives and the same key", () => {
+            const dir = modelDir();
+            const a = packModel(dir, tempDir("out"));
+            const b = packModel(dir, tempDir("out"));
+            assert.notEqual(a.archivePath, b.archivePath);
+            assert.ok(fs.readFileSync(a.archivePath).equals(fs.readFileSync(b.archivePath)));
+            assert.equal(singleModelKey("iris", a.sha256), singleModelKey("iris", b.sha256));
+        });
+
+        it("two copies of a model in different directories give the same key", () => {
+            const files = { "model.joblib": "weights", "code/inference.py": "x = 1\n" };
+            assert.equal(packModel(modelDir(files)).sha256, packModel(modelDir(files)).sha256);
+        });
+
+        it("changing one byte of the model changes the key", () => {
+            const a = packModel(modelDir({ "model.joblib": "weights-A" }));
+            const b = packModel(modelDir({ "model.joblib": "weights-B" }));
+            assert.notEqual(a.sha256, b.sha256);
+            assert.notEqual(singleModelKey("iris", a.sha256), singleModelKey("iris", b.sha256));
+        });
+
+        it("a file's modification time does not change the archive", () => {
+            const dir = modelDir();
+            const before = tarGzDirectory(dir);
+            fs.utimesSync(path.join(dir, "model.joblib"), new Date(2001, 1, 1), new Date(2001, 1, 1));
+            assert.ok(tarGzDirectory(dir).equals(before));
+        });
+
+        it("the single-model key carries the archive's hash; the multi-model key is the model's name", () => {
+            assert.equal(singleModelKey("iris", "ab12"), "models/iris/ab12/model.tar.gz");
+            assert.equal(multiModelKey("iris"), "multi-model/iris.tar.gz");
+        });
+    });
+
+    describe("image tag", () => {
+        it("is the same for the same context files, wherever they are", () => {
+            const files = { Dockerfile: "FROM python:3.12-slim\n", "app.py": "print(1)\n" };
+            assert.equal(contextTag(imageContext(files)), contextTag(imageContext(files)));
+        });
+
+        it("changes when one byte of a context file changes", () => {
+            assert.notEqual(contextTag(imageContext({ Dockerfile: "FROM a\n" })), contextTag(imageContext({ Dockerfile: "FROM b\n" })));
+        });
+
+        it("changes when a file is renamed", () => {
+            assert.notEqual(contextHash(imageContext({ Dockerfile: "x", "a.py": "1" })), contextHash(imageContext({ Dockerfile: "x", "b.py": "1" })));
+        });
+
+        it("ignores what .dockerignore excludes", () => {
+            const base = { Dockerfile: "FROM a\n", ".dockerignore": "tests/\n**/__pycache__\n*.md\n" };
+            const clean = contextHash(imageContext(base));
+            const noisy = contextHash(imageContext({ ...base, "tests/test_x.py": "assert 1", "pkg/__pycache__/m.pyc": "x", "NOTES.md": "n" }));
+            assert.equal(noisy, clean);
+            assert.notEqual(contextHash(imageContext({ ...base, "pkg/m.py": "x" })), clean);
+        });
+
+        it("hashes everything when .dockerignore has exceptions it does not interpret", () => {
+            const base = { Dockerfile: "FROM a\n", ".dockerignore": "tests/\n!tests/keep.py\n" };
+            assert.notEqual(contextHash(imageContext({ ...base, "tests/other.py": "x" })), contextHash(imageContext(base)));
+        });
+
+        it("includes a Dockerfile that lives outside the context", () => {
+            const context = imageContext({ "app.py": "1" });
+            const a = path.join(tempDir("df"), "Dockerfile");
+            const b = path.join(tempDir("df"), "Dockerfile");
+            fs.writeFileSync(a, "FROM a\n");
+            fs.writeFileSync(b, "FROM b\n");
+            assert.notEqual(contextHash(context, a), contextHash(context, b));
+        });
+
+        it("refuses a context that is not a directory", () => {
+            assert.throws(() => contextHash("/nonexistent/context"), /image context "\/nonexistent\/context" is not a directory/);
+        });
+    });
+
+    describe("lambda bundle", () => {
+        it("is byte-identical across two builds", () => {
+            const a = buildLambdaBundle(tempDir("bundle"));
+            const b = buildLambdaBundle(tempDir("bundle"));
+            assert.notEqual(a, b);
+            assert.ok(fs.statSync(a).size > 0);
+            assert.ok(fs.readFileSync(a).equals(fs.readFileSync(b)));
+        });
+    });
+});

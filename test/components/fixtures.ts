@@ -1,0 +1,34 @@
+/** Small files on disk for the component tests: model directories and image contexts in a temp dir. */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-components-"));
+let counter = 0;
+
+/** A fresh empty directory under the suite's temp root. */
+export function tempDir(prefix = "dir"): string {
+    const dir = path.join(root, `${prefix}-${counter++}`);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+}
+
+/** A model directory with the given files (name → content). */
+export function modelDir(files: { [name: string]: string } = { "model.joblib": "weights-v1", "code/inference.py": "def model_fn(d):\n    return d\n" }): string {
+    return writeFiles("model", files);
+}
+
+/** A tiny Docker build context. */
+export function imageContext(files: { [name: string]: string } = { Dockerfile: "FROM scratch\n", "serve.py": "print('hi')\n" }): string {
+    return writeFiles("context", files);
+}
+
+function writeFiles(prefix: string, files: { [name: string]: string }): string {
+    const dir = tempDir(prefix);
+    for (const [name, content] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        fs.writeFileSync(path.join(dir, name), content);
+    }
+    return dir;
+}
+

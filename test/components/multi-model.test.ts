@@ -1,0 +1,96 @@
+/**
+ * multiModel: true — one SageMaker endpoint serving every model from one S3 prefix.
+ */
+import * as mocks from "./mocks";
+import { strict as assert } from "assert";
+import { ModelApi } from "../../components";
+import { routesFor, deploymentTrigger } from "../../components/rest-api";
+import { imageContext, modelDir } from "./fixtures";
+import { build } from "./harness";
+
+describe("ModelApi (multi-model)", function () {
+    this.timeout(30000);
+    const context = imageContext();
+    const irisDir = modelDir({ "model.joblib": "iris" });
+    const wineDir = modelDir({ "model.joblib": "wine" });
+    const models = [
+        { name: "iris", path: irisDir },
+        { name: "wine", path: wineDir },
+    ];
+    let api: ModelApi;
+
+    before(async () => {
+        api = await build("zoo", { multiModel: true, models, image: { context } });
+    });
+
+    it("uploads every model as {name}.tar.gz under one prefix", () => {
+        const keys = mocks.findAll("aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.inputs.key).sort();
+        assert.deepEqual(keys, ["multi-model/iris.tar.gz", "multi-model/wine.tar.gz"]);
+    });
+
+    it("the SageMaker model runs in MultiModel mode from that prefix, with the image's multi-model switch on", async () => {
+        const container = mocks.find("aws:sagemaker/model:Model").inputs.primaryContainer;
+        assert.equal(container.mode, "MultiModel");
+        assert.equal(container.modelDataUrl, "s3://zoo-artifacts-1234567/multi-model/");
+        assert.deepEqual(container.environment, { SAGEMAKER_MULTI_MODEL: "true" });
+        assert.equal(await mocks.promiseOf(api.modelDataUrl), "s3://zoo-artifacts-1234567/multi-model/");
+    });
+
+    it("the SageMaker role reads only the multi-model prefix", () => {
+        assert.deepEqual(mocks.statement("zoo-endpoint-policy", "ReadModelArtifacts").Resource, ["arn:aws:s3:::zoo-artifacts-1234567/multi-model/*"]);
+    });
+
+    it("the Lambda is given the allowed model names", () => {
+        assert.equal(mocks.find("aws:lambda/function:Function").inputs.environment.variables.MODEL_NAMES, "iris,wine");
+    });
+
+    it("routes are GET /models and POST /models/{name}/predict, and no /predict", () => {
+        const paths = mocks.findAll("aws:apigateway/resource:Resource").map((r) => r.inputs.pathPart).sort();
+        assert.deepEqual(paths, ["models", "predict", "{name}"]);
+        const methods = mocks.findAll("aws:apigateway/method:Method").map((m) => `${m.inputs.httpMethod} ${m.name}`).sort();
+        assert.deepEqual(methods, ["GET zoo-get-models", "POST zoo-post-models-name-predict"]);
+        const predict = mocks.findAll("aws:apigateway/resource:Resource").find((r) => r.inputs.pathPart === "predict")!;
+        assert.equal(predict.inputs.parentId, "zoo-path-models-name-id");
+        for (const integration of mocks.findAll("aws:apigateway/integration:Integration")) {
+            assert.equal(integration.inputs.type, "AWS_PROXY");
+        }
+    });
+
+    it("API Gateway may invoke the Lambda on exactly those two routes of this stage", () => {
+        const arns = mocks.findAll("aws:lambda/permission:Permission").map((p) => p.inputs.sourceArn).sort();
+        const base = `arn:aws:execute-api:${mocks.REGION}:${mocks.ACCOUNT}:api123/v1`;
+        assert.deepEqual(arns, [`${base}/GET/models`, `${base}/POST/models/*/predict`]);
+    });
+
+    it("the deployment trigger differs from the single-model route set", () => {
+        assert.equal(mocks.find("aws:apigateway/deployment:Deployment").inputs.triggers.routes, deploymentTrigger(routesFor(true), "apiKey"));
+        assert.notEqual(deploymentTrigger(routesFor(true), "apiKey"), deploymentTrigger(routesFor(false), "apiKey"));
+    });
+
+    it("adding a model uploads one archive and leaves the Model, EndpointConfig, Endpoint and role policy unchanged", async () => {
+        const snapshot = () => ({
+            model: mocks.find("aws:sagemaker/model:Model").inputs,
+            config: mocks.find("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs,
+            endpoint: mocks.find("aws:sagemaker/endpoint:Endpoint").inputs,
+            policy: mocks.find("aws:iam/rolePolicy:RolePolicy", "zoo-endpoint-policy").inputs,
+            objects: mocks.findAll("aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.name).sort(),
+        });
+        await build("zoo", { multiModel: true, models: [models[0]], image: { context } });
+        const before = snapshot();
+        await build("zoo", { multiModel: true, models, image: { context } });
+        const after = snapshot();
+        assert.deepEqual(after.model, before.model);
+        assert.deepEqual(after.config, before.config);
+        assert.deepEqual(after.endpoint, before.endpoint);
+        assert.deepEqual(after.policy, before.policy);
+        assert.deepEqual(before.objects, ["zoo-iris-archive"]);
+        assert.deepEqual(after.objects, ["zoo-iris-archive", "zoo-wine-archive"]);
+        assert.equal(mocks.find("aws:lambda/function:Function").inputs.environment.variables.MODEL_NAMES, "iris,wine");
+    });
+
+    it("a single model may also be served in multi-model mode", async () => {
+        await build("zoo", { multiModel: true, models: [models[0]], image: { context } });
+        assert.equal(mocks.find("aws:sagemaker/model:Model").inputs.primaryContainer.mode, "MultiModel");
+        assert.equal(mocks.find("aws:lambda/function:Function").inputs.environment.variables.MODEL_NAMES, "iris");
+    });
+});
