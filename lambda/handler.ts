@@ -8,7 +8,7 @@ import { invokeModel } from "./client";
 import { ConfigError, type HandlerConfig, readConfig } from "./config";
 import { errorResponse, fromInvokeError, HttpError, internalError } from "./errors";
 import { elapsedMs, logRequest, type RequestLog } from "./log";
-import { modelResult, readModelRequest } from "./payload";
+import { type ModelResponse, modelResult, readModelRequest } from "./payload";
 import { matchRoute } from "./routes";
 
 export { getClient } from "./client";
@@ -82,13 +82,13 @@ async function route(event: APIGatewayProxyEvent, context: Context | undefined, 
     log.requestBytes = request.body.length;
 
     const invokeStart = process.hrtime.bigint();
+    let response: ModelResponse;
     try {
-        const response = await invokeModel(request, {
+        response = await invokeModel(request, {
             endpointName: config.endpointName,
             targetModel,
             timeoutMs: invokeBudget(config, context),
         });
-        return modelResult(response);
     } catch (err) {
         const original = (err as { OriginalStatusCode?: unknown }).OriginalStatusCode;
         if (typeof original === "number") log.modelStatus = original;
@@ -96,6 +96,7 @@ async function route(event: APIGatewayProxyEvent, context: Context | undefined, 
     } finally {
         log.invokeMs = elapsedMs(invokeStart);
     }
+    return modelResult(response);
 }
 
 /** The configured cap, shortened to what the Lambda has left so a slow model becomes a 504, not a killed Lambda. */

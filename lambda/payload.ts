@@ -98,7 +98,13 @@ export interface ModelResponse {
     customAttributes?: string;
 }
 
-/** The model's body as-is, with its Content-Type. */
+/**
+ * Lambda returns at most 6 MB of response JSON to API Gateway; past that API Gateway answers an
+ * opaque 502 "Internal server error". Headroom covers the envelope and headers.
+ */
+export const MAX_RESPONSE_JSON_BYTES = 6 * 1024 * 1024 - 8 * 1024;
+
+/** The model's body as-is, with its Content-Type; a 502 that says why when it cannot fit. */
 export function modelResult(res: ModelResponse): APIGatewayProxyResult {
     const contentType = res.contentType || "application/octet-stream";
     const bytes = Buffer.from(res.body.buffer, res.body.byteOffset, res.body.byteLength);
@@ -107,10 +113,14 @@ export function modelResult(res: ModelResponse): APIGatewayProxyResult {
     if (res.customAttributes !== undefined) {
         headers["X-Amzn-SageMaker-Custom-Attributes"] = res.customAttributes;
     }
-    return {
-        statusCode: 200,
-        headers,
-        body: bytes.toString(text ? "utf8" : "base64"),
-        isBase64Encoded: !text,
-    };
+    const body = bytes.toString(text ? "utf8" : "base64");
+    // Only large answers pay for the exact count: JSON escaping can grow text (each newline is 2 bytes).
+    if (body.length > MAX_RESPONSE_JSON_BYTES / 2 && Buffer.byteLength(JSON.stringify(body)) > MAX_RESPONSE_JSON_BYTES) {
+        throw new HttpError(
+            502,
+            "ResponseTooLarge",
+            `The model's answer (${bytes.length} bytes${text ? "" : ", base64-encoded for the API"}) is larger than the API can return (6 MB).`,
+        );
+    }
+    return { statusCode: 200, headers, body, isBase64Encoded: !text };
 }

@@ -246,6 +246,7 @@ describe("lambda handler", function () {
         });
 
         it("a real-time endpoint takes exactly 6 MB and answers 413 one byte over", async function () {
+            server.respondWith(replies.ok("[1]", "application/json"));
             const atLimit = await run(handler, apiEvent({ path: "/predict", body: "1".repeat(6 * MB), headers: { "Content-Type": "text/csv" } }));
             assert.equal(atLimit.res.statusCode, 200);
             assert.equal(server.calls.length, 1);
@@ -306,6 +307,16 @@ describe("lambda handler", function () {
             assert.equal(res.statusCode, 502);
             assert.equal(error?.code, "ModelFailure");
             assert.doesNotMatch(res.body, /Traceback|inference\.py|arn:aws/);
+        });
+
+        it("a model answer too large for Lambda to return is 502 ResponseTooLarge, not API Gateway's opaque error", async function () {
+            // 5 MB of binary is about 6.7 MB once base64-encoded: over Lambda's 6 MB response limit.
+            server.respondWith(replies.ok(Buffer.alloc(5 * MB, 1), "application/x-npy"));
+            const { res, error } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, headers: { Accept: "application/x-npy" } }));
+
+            assert.equal(res.statusCode, 502);
+            assert.equal(error?.code, "ResponseTooLarge");
+            assert.match(error!.message, /5242880 bytes, base64-encoded/);
         });
 
         it("a container that outlives SageMaker's 60 s (ModelError without a status) is 504", async function () {
