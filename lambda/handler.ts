@@ -8,7 +8,7 @@ import { invokeModel } from "./client";
 import { ConfigError, type HandlerConfig, readConfig } from "./config";
 import { errorResponse, fromInvokeError, HttpError, internalError } from "./errors";
 import { elapsedMs, logRequest, type RequestLog } from "./log";
-import { type ModelResponse, modelResult, readModelRequest } from "./payload";
+import { decodeBody, type ModelResponse, modelResult, readModelRequest } from "./payload";
 import { matchRoute } from "./routes";
 
 export { getClient } from "./client";
@@ -78,8 +78,10 @@ async function route(event: APIGatewayProxyEvent, context: Context | undefined, 
     if (!config.endpointName) {
         throw new ConfigError("ENDPOINT_NAME is not set");
     }
-    const request = readModelRequest(event, config.payloadLimit);
-    log.requestBytes = request.body.length;
+    const body = decodeBody(event);
+    // Logged before the checks so that a 413 shows the size that was refused.
+    log.requestBytes = body.length;
+    const request = readModelRequest(event, body, config.payloadLimit);
 
     const invokeStart = process.hrtime.bigint();
     let response: ModelResponse;

@@ -37,8 +37,8 @@ export function mediaType(contentType: string): string {
     return contentType.split(";")[0].trim().toLowerCase();
 }
 
-/** Validates and decodes the request; throws the 400/413/415 the caller should see. */
-export function readModelRequest(event: APIGatewayProxyEvent, payloadLimit: number): ModelRequest {
+/** Validates the request around its decoded body; throws the 400/413/415 the caller should see. */
+export function readModelRequest(event: APIGatewayProxyEvent, body: Buffer, payloadLimit: number): ModelRequest {
     const contentType = header(event, "content-type")?.trim() || DEFAULT_CONTENT_TYPE;
     if (!(SUPPORTED_CONTENT_TYPES as readonly string[]).includes(mediaType(contentType))) {
         throw new HttpError(
@@ -47,7 +47,6 @@ export function readModelRequest(event: APIGatewayProxyEvent, payloadLimit: numb
             `Content-Type ${mediaType(contentType)} is not supported; use one of ${SUPPORTED_CONTENT_TYPES.join(", ")}.`,
         );
     }
-    const body = decodeBody(event);
     if (body.length === 0) {
         throw new HttpError(400, "BadRequest", "The request body is empty.");
     }
@@ -68,7 +67,8 @@ export function readModelRequest(event: APIGatewayProxyEvent, payloadLimit: numb
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function decodeBody(event: APIGatewayProxyEvent): Buffer {
+/** The body's bytes; API Gateway base64-encodes binary media types. Throws 400 for bad base64. */
+export function decodeBody(event: APIGatewayProxyEvent): Buffer {
     const raw = event.body ?? "";
     if (!event.isBase64Encoded) {
         return Buffer.from(raw, "utf8");

@@ -255,6 +255,7 @@ describe("lambda handler", function () {
             assert.equal(over.res.statusCode, 413);
             assert.equal(over.error?.code, "PayloadTooLarge");
             assert.match(over.error!.message, /6291456/);
+            assert.equal(JSON.parse(over.logs[0]).requestBytes, 6 * MB + 1, "the log shows the refused size");
             assert.equal(server.calls.length, 1);
         });
 
