@@ -207,6 +207,32 @@ describe("packaging: the npm package installed into another project", function (
             assert.deepEqual(offenders, []);
         });
 
+        it("requires at run time, and names in its declarations, only Node built-ins and its declared dependencies", function () {
+            const manifest = JSON.parse(fs.readFileSync(path.join(installedRoot, "package.json"), "utf8"));
+            const declared = new Set(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }));
+            const builtins = new Set(require("module").builtinModules as string[]);
+            const undeclared: string[] = [];
+            const seen = new Set<string>();
+            for (const file of pack.files.map((f) => f.path)) {
+                // The Lambda bundle is self-contained by construction (its own test checks that).
+                if (!/^dist\/.*\.(js|d\.ts)$/.test(file) || file.startsWith("dist/lambda-bundle/")) continue;
+                const text = fs
+                    .readFileSync(path.join(installedRoot, file), "utf8")
+                    .replace(/\/\*[\s\S]*?\*\//g, "") // doc comments quote example imports
+                    .replace(/^\s*\/\/.*$/gm, "");
+                for (const m of text.matchAll(/(?:require\(|from\s+|import\()\s*["']([^"'.][^"']*)["']/g)) {
+                    const spec = m[1].replace(/^node:/, "");
+                    const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+                    seen.add(pkg);
+                    if (!builtins.has(pkg) && !declared.has(pkg)) undeclared.push(`${file}: ${m[1]}`);
+                }
+            }
+            assert.deepEqual(undeclared, []);
+            for (const pkg of ["@pulumi/pulumi", "@pulumi/aws", "@pulumi/docker-build"]) {
+                assert.ok(seen.has(pkg), `the scan found no use of ${pkg}; is it scanning the compiled files?`);
+            }
+        });
+
         it("stays small", function () {
             assert.ok(pack.size < 5 * 1024 * 1024, `tarball is ${pack.size} bytes`);
             assert.ok(pack.unpackedSize < 15 * 1024 * 1024, `unpacked size is ${pack.unpackedSize} bytes`);
