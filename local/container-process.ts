@@ -173,6 +173,9 @@ export class ContainerProcess {
         const deadline = Date.now() + timeoutMs;
         while (Date.now() < deadline) {
             if (this.exited) throw new Error(this.failure(`the model server ${this.exitInfo} before answering /ping`));
+            // Its supervisor keeps replacing workers that cannot import a library; no point waiting for that.
+            const missing = missingModuleFromLog(this.recent.join("\n"));
+            if (missing) throw new Error(`the model server cannot start: ${missing}`);
             const ping = await getPing(`${this.url}/ping`);
             if (ping.status === 200) return;
             if (ping.status === 500) throw new Error(this.failure(`the model server cannot serve the model: ${ping.body}`));
@@ -211,7 +214,7 @@ export class ContainerProcess {
     }
 
     private failure(what: string): string {
-        const logText = this.recent.join("\n");
+        const logText = `${what}\n${this.recent.join("\n")}`;
         const advice = missingModuleFromLog(logText);
         if (advice) return `${what}: ${advice}`;
         const tail = this.recent.slice(-10).map((l) => `    ${l}`).join("\n");

@@ -1,0 +1,244 @@
+/**
+ * The local twin end to end, over HTTP only: `local/main.ts` started as `npm start` starts it, the
+ * real Lambda handler, the real AWS SDK, the real container server and the real model archive.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as net from "net";
+import * as os from "os";
+import * as path from "path";
+import { type FittedModel, fitModel, groupAlive, post, raisingModel, type ReadyLine, TwinProcess } from "./support";
+
+const KEY = "test-key-0123456789";
+const csv = (rows: number[][]) => rows.map((r) => r.join(",")).join("\n") + "\n";
+
+function errorShape(text: string): { code: string; message: string; requestId: string } {
+    const body = JSON.parse(text) as { error?: { code: string; message: string; requestId: string } };
+    assert.ok(body.error, `expected {"error": {...}}, got ${text}`);
+    assert.equal(typeof body.error.code, "string");
+    assert.equal(typeof body.error.message, "string");
+    assert.match(body.error.requestId, /^[0-9a-f-]{36}$/);
+    return body.error;
+}
+
+async function waitGone(pid: number, timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        if (!groupAlive(pid)) return true;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+}
+
+describe("local twin end to end", function () {
+    this.timeout(120_000);
+    let tmp: string;
+
+    before(() => {
+        tmp = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-e2e-"));
+    });
+    after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+    describe("one model", () => {
+        let model: FittedModel;
+        let twin: TwinProcess;
+        let ready: ReadyLine;
+        const predict = (body: string | Buffer, headers: Record<string, string> = {}) =>
+            post(`${ready.url}/predict`, body, { "x-api-key": KEY, "Content-Type": "application/json", ...headers });
+
+        before(async () => {
+            model = fitModel(path.join(tmp, "iris"));
+            twin = new TwinProcess(["--port", "0", "--api-key", KEY, model.dir]);
+            ready = await twin.ready();
+        });
+        after(async () => twin?.kill(ready?.serverPid));
+
+        it("prints the URL, the API key and a curl line before one ready line", () => {
+            assert.match(ready.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+            assert.equal(ready.apiKey, KEY);
+            assert.equal(twin.stdout.match(/^ready /gm)?.length, 1);
+            assert.ok(twin.stdout.includes(`curl -s -X POST ${ready.url}/predict -H 'x-api-key: ${KEY}'`), twin.output());
+            for (const step of ["packing", "unpacking", "starting the model server", "/ping"]) {
+                assert.ok(twin.stdout.includes(step), `no progress line about ${step}:\n${twin.output()}`);
+            }
+        });
+
+        it("answers a JSON body with the fitted model's own predictions", async () => {
+            const res = await predict(JSON.stringify({ instances: model.rows }));
+            assert.equal(res.status, 200, res.text);
+            assert.match(res.headers.get("content-type") ?? "", /application\/json/);
+            assert.deepEqual(JSON.parse(res.text).predictions, model.predictions);
+        });
+
+        it("answers a CSV body with the same predictions, as CSV when asked", async () => {
+            const asCsv = await predict(csv(model.rows), { "Content-Type": "text/csv", Accept: "text/csv" });
+            assert.equal(asCsv.status, 200, asCsv.text);
+            assert.deepEqual(asCsv.text.trim().split("\n").map(Number), model.predictions);
+            const asJson = await predict(csv(model.rows), { "Content-Type": "text/csv" });
+            assert.equal(asJson.status, 200, asJson.text);
+            // CSV rows in, JSON out: the container answers a bare list, as AWS's scikit-learn container does.
+            const parsed = JSON.parse(asJson.text) as number[] | { predictions: number[] };
+            assert.deepEqual(Array.isArray(parsed) ? parsed : parsed.predictions, model.predictions);
+        });
+
+        it("answers 403 Forbidden without the API key and with a wrong one", async () => {
+            const body = JSON.stringify({ instances: model.rows });
+            for (const headers of [{}, { "x-api-key": "wrong" }] as Record<string, string>[]) {
+                const res = await post(`${ready.url}/predict`, body, { "Content-Type": "application/json", ...headers });
+                assert.equal(res.status, 403);
+                assert.deepEqual(JSON.parse(res.text), { message: "Forbidden" });
+            }
+        });
+
+        it("answers an unknown route with 404 and the JSON error shape", async () => {
+            const res = await post(`${ready.url}/nowhere`, "{}", { "x-api-key": KEY, "Content-Type": "application/json" });
+            assert.equal(res.status, 404);
+            assert.equal(errorShape(res.text).code, "NotFound");
+        });
+
+        it("answers a malformed body with 400 and the JSON error shape", async () => {
+            const res = await predict('{"instances": [[5.1, 3.5');
+            assert.equal(res.status, 400, res.text);
+            assert.match(errorShape(res.text).message, /JSON/i);
+            const wrongWidth = await predict(JSON.stringify({ instances: [[1, 2]] }));
+            assert.equal(wrongWidth.status, 400, wrongWidth.text);
+            errorShape(wrongWidth.text);
+        });
+
+        it("answers a content type the model cannot read with 415", async () => {
+            const res = await predict("<rows/>", { "Content-Type": "application/xml" });
+            assert.equal(res.status, 415, res.text);
+            errorShape(res.text);
+        });
+
+        it("answers a body over 6 MB with 413 and the JSON error shape", async () => {
+            const row = "5.1,3.5,1.4,0.2\n";
+            const big = row.repeat(Math.ceil((6 * 1024 * 1024 + 1) / row.length));
+            const res = await predict(big, { "Content-Type": "text/csv" });
+            assert.equal(res.status, 413, res.text);
+            errorShape(res.text);
+        });
+
+        it("on SIGINT stops the gateway, the model server and its workers, removes its files and exits 0", async () => {
+            const workDir = /unpacking \S+ into (\S+)\/model/.exec(twin.stdout)?.[1];
+            assert.ok(workDir && fs.existsSync(workDir), `no work directory in the output:\n${twin.output()}`);
+            assert.ok(groupAlive(ready.serverPid), "the model server should be running before the stop");
+            twin.child.kill("SIGINT");
+            const { code } = await twin.exit();
+            assert.equal(code, 0, twin.output());
+            assert.ok(await waitGone(ready.serverPid), `model server process group ${ready.serverPid} is still running`);
+            assert.equal(fs.existsSync(workDir), false, `${workDir} was left behind`);
+            await assert.rejects(fetch(`${ready.url}/predict`), "the API still answers after the stop");
+        });
+    });
+
+    describe("several models on one multi-model endpoint", () => {
+        let iris: FittedModel;
+        let reversed: FittedModel;
+        let twin: TwinProcess;
+        let ready: ReadyLine;
+        const predict = (name: string, body: string) =>
+            post(`${ready.url}/models/${name}/predict`, body, { "x-api-key": KEY, "Content-Type": "application/json" });
+
+        before(async () => {
+            iris = fitModel(path.join(tmp, "mm-iris"));
+            reversed = fitModel(path.join(tmp, "mm-reversed"), "reversed");
+            // One model comes as a ready .tar.gz made by GNU tar, as a user might bring it.
+            const archive = path.join(tmp, "reversed.tar.gz");
+            const tar = spawnSync("tar", ["-czf", archive, "-C", reversed.dir, "."], { encoding: "utf8" });
+            assert.equal(tar.status, 0, tar.stderr);
+            const broken = raisingModel(path.join(tmp, "mm-broken"));
+            twin = new TwinProcess(["--multi-model", "--port", "0", "--api-key", KEY, `iris=${iris.dir}`, `reversed=${archive}`, `broken=${broken}`]);
+            ready = await twin.ready();
+        });
+        after(async () => twin?.kill(ready?.serverPid));
+
+        it("each model answers with its own predictions", async () => {
+            assert.notDeepEqual(iris.predictions, reversed.predictions, "the two test models must disagree for this test to mean anything");
+            const a = await predict("iris", JSON.stringify({ instances: iris.rows }));
+            const b = await predict("reversed", JSON.stringify({ instances: reversed.rows }));
+            assert.equal(a.status, 200, a.text);
+            assert.equal(b.status, 200, b.text);
+            assert.deepEqual(JSON.parse(a.text).predictions, iris.predictions);
+            assert.deepEqual(JSON.parse(b.text).predictions, reversed.predictions);
+            // And again, now that both are loaded side by side.
+            const again = await predict("iris", JSON.stringify({ instances: iris.rows }));
+            assert.deepEqual(JSON.parse(again.text).predictions, iris.predictions);
+        });
+
+        it("lists its models and reports them in the ready line", async () => {
+            assert.deepEqual(ready.models, ["iris", "reversed", "broken"]);
+            const res = await fetch(`${ready.url}/models`, { headers: { "x-api-key": KEY } });
+            assert.equal(res.status, 200);
+            assert.deepEqual(((await res.json()) as { models: string[] }).models, ["iris", "reversed", "broken"]);
+        });
+
+        it("answers an unknown model with 404", async () => {
+            const res = await predict("nope", JSON.stringify({ instances: iris.rows }));
+            assert.equal(res.status, 404, res.text);
+            assert.equal(errorShape(res.text).code, "ModelNotFound");
+        });
+
+        it("answers a model whose predict_fn raises with the Lambda's 502 ModelFailure and no trace of the exception", async () => {
+            // lambda/README.md: a container 5xx is 502 ModelFailure, so that 500 means the handler itself.
+            const res = await predict("broken", JSON.stringify({ instances: iris.rows }));
+            assert.equal(res.status, 502, res.text);
+            assert.equal(errorShape(res.text).code, "ModelFailure");
+            for (const leak of ["Traceback", "secret-detail", "inference.py", "RuntimeError"]) {
+                assert.ok(!res.text.includes(leak), `the answer leaks "${leak}": ${res.text}`);
+            }
+        });
+
+        it("on SIGTERM stops everything and exits 0", async () => {
+            twin.child.kill("SIGTERM");
+            const { code } = await twin.exit();
+            assert.equal(code, 0, twin.output());
+            assert.ok(await waitGone(ready.serverPid), `model server process group ${ready.serverPid} is still running`);
+        });
+    });
+
+    describe("clear errors", () => {
+        it("a busy port names the port and --port, and starts nothing", async () => {
+            const blocker = net.createServer();
+            await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
+            const port = (blocker.address() as net.AddressInfo).port;
+            try {
+                const dir = fitModel(path.join(tmp, "busy")).dir;
+                const twin = new TwinProcess(["--port", String(port), dir]);
+                const { code } = await twin.exit();
+                assert.equal(code, 1, twin.output());
+                assert.match(twin.stderr, new RegExp(`port ${port} .*already in use.*--port`));
+                assert.ok(!twin.stdout.includes("starting the model server"), twin.output());
+            } finally {
+                blocker.close();
+            }
+        });
+
+        it("a missing model path is named", async () => {
+            const missing = path.join(tmp, "no-such-model");
+            const twin = new TwinProcess(["--port", "0", missing]);
+            const { code } = await twin.exit();
+            assert.equal(code, 1, twin.output());
+            assert.ok(twin.stderr.includes(`model path ${missing} does not exist`), twin.output());
+        });
+
+        it("several models without --multi-model are refused", async () => {
+            const twin = new TwinProcess(["--port", "0", "a=/tmp/a", "b=/tmp/b"]);
+            const { code } = await twin.exit();
+            assert.equal(code, 2, twin.output());
+            assert.match(twin.stderr, /--multi-model/);
+        });
+
+        it("a Python without the model libraries names the Debian package to install", async () => {
+            // Debian's Python with its site packages switched off: numpy, scikit-learn and joblib are missing.
+            const bare = path.join(tmp, "bare-python");
+            fs.writeFileSync(bare, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n", { mode: 0o755 });
+            const dir = fitModel(path.join(tmp, "nodeps")).dir;
+            const twin = new TwinProcess(["--port", "0", dir], { MODELAPI_PYTHON: bare });
+            const { code } = await twin.exit(60_000);
+            assert.equal(code, 1, twin.output());
+            assert.match(twin.stderr, /python3-(numpy|sklearn|joblib|scipy) is not installed: run `sudo apt-get install python3-/, twin.output());
+        });
+    });
+});
