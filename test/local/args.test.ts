@@ -1,0 +1,54 @@
+import { strict as assert } from "assert";
+import * as path from "path";
+import { DEFAULT_PORT, parseArgs, parseModel } from "../../local/args";
+
+describe("local twin: command line", () => {
+    it("defaults: port 3000, one worker, no models (the example), no fixed key", () => {
+        const opts = parseArgs([], {});
+        assert.equal(opts.port, DEFAULT_PORT);
+        assert.equal(opts.workers, 1);
+        assert.deepEqual(opts.models, []);
+        assert.equal(opts.apiKey, undefined);
+        assert.equal(opts.multiModel, false);
+    });
+
+    it("reads every option, in both --flag value and --flag=value forms", () => {
+        const opts = parseArgs(["--multi-model", "--port=0", "--api-key", "k", "--image", "img:1", "--workers", "2", "a=./m1", "./m2.tar.gz"], {});
+        assert.equal(opts.multiModel, true);
+        assert.equal(opts.port, 0);
+        assert.equal(opts.apiKey, "k");
+        assert.equal(opts.image, "img:1");
+        assert.equal(opts.workers, 2);
+        assert.deepEqual(opts.models, [
+            { name: "a", path: path.resolve("m1") },
+            { name: "m2", path: path.resolve("m2.tar.gz") },
+        ]);
+    });
+
+    it("takes the API key from MODELAPI_API_KEY unless --api-key is given", () => {
+        assert.equal(parseArgs([], { MODELAPI_API_KEY: "fromenv" }).apiKey, "fromenv");
+        assert.equal(parseArgs(["--api-key", "flag"], { MODELAPI_API_KEY: "fromenv" }).apiKey, "flag");
+    });
+
+    it("names a model after its directory or archive, and keeps a path with = as a path", () => {
+        assert.equal(parseModel("/x/models/iris").name, "iris");
+        assert.equal(parseModel("/x/iris.tgz").name, "iris");
+        assert.deepEqual(parseModel("./a=b/model"), { name: "model", path: path.resolve("a=b/model") });
+    });
+
+    const refused: Array<[string, string[], RegExp]> = [
+        ["several models without --multi-model", ["a", "b"], /2 models were given; serving several needs --multi-model/],
+        ["two models with one name", ["--multi-model", "x=a", "x=b"], /two models are named "x"/],
+        ["a name that is not a valid archive name", ["bad name=./m"], /model name "bad name" is not valid/],
+        ["a name with a dot", ["--multi-model", "a.b=./m"], /model name "a\.b" is not valid/],
+        ["a directory whose name cannot be a model name", ["./my.model"], /give one: name=\.\/my\.model/],
+        ["an unknown option", ["--verbose"], /unknown option --verbose/],
+        ["a port out of range", ["--port", "70000"], /--port must be a whole number from 0 to 65535/],
+        ["an option without its value", ["--image"], /--image needs a value/],
+    ];
+    for (const [what, argv, message] of refused) {
+        it(`refuses ${what}`, () => {
+            assert.throws(() => parseArgs(argv, {}), message);
+        });
+    }
+});
