@@ -4,6 +4,7 @@
  * MODEL is `path` or `name=path`, a model directory or a `.tar.gz`.
  */
 import * as path from "path";
+import { MAX_MODEL_NAME_LENGTH, NAME_PATTERN } from "../components/naming";
 
 export const DEFAULT_PORT = 3000;
 
@@ -45,11 +46,9 @@ export class UsageError extends Error {
     name = "UsageError";
 }
 
-/** Model names become `{name}.tar.gz` archive keys and URL path segments, so they are kept plain. */
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-
+/** The component's own rule (SageMaker's), so a name that works here works deployed. */
 export function isValidModelName(name: string): boolean {
-    return NAME.test(name);
+    return name.length <= MAX_MODEL_NAME_LENGTH && NAME_PATTERN.test(name);
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
@@ -118,7 +117,7 @@ export function parseModel(spec: string): ModelArg {
 }
 
 function invalidName(name: string): string {
-    return `model name "${name}" is not valid: use 1-63 letters, digits, "-" or "_", starting with a letter or digit`;
+    return `model name "${name}" is not valid: use 1-${MAX_MODEL_NAME_LENGTH} letters, digits and hyphens, starting and ending with a letter or digit`;
 }
 
 function integer(flag: string, raw: string, min: number, max: number): number {

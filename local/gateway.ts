@@ -3,6 +3,7 @@
  * event API Gateway would send, the real handler answers it, and its result becomes the HTTP
  * response. What API Gateway itself enforces is enforced here too: the API key in `x-api-key`,
  * the 10 MB request limit and the 29-second integration timeout, with API Gateway's own answers.
+ * Resources and binary media types mirror components/rest-api.ts (a test keeps them in step).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { randomUUID, timingSafeEqual } from "crypto";
@@ -25,19 +26,38 @@ export interface GatewayOptions {
     log?: (line: string) => void;
 }
 
-/** Media types API Gateway passes to Lambda as text; every other body arrives base64-encoded. */
-export function isTextMediaType(contentType: string | undefined): boolean {
-    const type = (contentType ?? "").split(";")[0].trim().toLowerCase();
-    return (
-        type === "" ||
-        type.startsWith("text/") ||
-        type === "application/json" ||
-        type.endsWith("+json") ||
-        type === "application/xml" ||
-        type.endsWith("+xml") ||
-        type === "application/x-www-form-urlencoded" ||
-        type === "application/javascript"
-    );
+/** The REST API's `binaryMediaTypes` (components/rest-api.ts): these bodies travel base64-encoded. */
+export const BINARY_MEDIA_TYPES = ["application/x-npy"];
+
+/** The REST API's resources (components/rest-api.ts `routesFor`), which set `resource` and `pathParameters`. */
+export const RESOURCES = ["/predict", "/models", "/models/{name}/predict"];
+
+function mediaType(value: string | undefined): string {
+    return (value ?? "").split(",")[0].split(";")[0].trim().toLowerCase();
+}
+
+/** API Gateway base64-encodes a request body whose Content-Type is a binary media type. */
+export function isBinaryMediaType(contentType: string | undefined): boolean {
+    return BINARY_MEDIA_TYPES.includes(mediaType(contentType));
+}
+
+/** The resource a path falls under, with its path parameters; anything else goes to the Lambda as `/{proxy+}`. */
+export function matchResource(pathname: string): { resource: string; pathParameters: Record<string, string> | null } {
+    const segments = pathname.split("/").slice(1);
+    for (const resource of RESOURCES) {
+        const parts = resource.split("/").slice(1);
+        if (parts.length !== segments.length) continue;
+        const params: Record<string, string> = {};
+        const matches = parts.every((part, i) => {
+            if (part.startsWith("{")) {
+                params[part.slice(1, -1)] = decodeURIComponent(segments[i]);
+                return segments[i] !== "";
+            }
+            return part === segments[i];
+        });
+        if (matches) return { resource, pathParameters: Object.keys(params).length > 0 ? params : null };
+    }
+    return pathname === "/" ? { resource: "/", pathParameters: null } : { resource: "/{proxy+}", pathParameters: { proxy: pathname.slice(1) } };
 }
 
 export class LocalGateway {
@@ -93,7 +113,8 @@ export class LocalGateway {
                 this.log(`handler returned a malformed proxy result: ${JSON.stringify(result)?.slice(0, 200)}`);
                 send(res, 502, { message: "Internal server error" }, requestId);
             } else {
-                sendResult(res, result, requestId);
+                // API Gateway turns a base64 result back into bytes only for a client that accepts a binary type.
+                sendResult(res, result, requestId, isBinaryMediaType(req.headers.accept));
             }
         }
         this.log(`${req.method} ${req.url} → ${res.statusCode} in ${Date.now() - started} ms`);
@@ -145,9 +166,15 @@ export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId:
         (multiQuery[key] ??= []).push(value);
     }
     const hasQuery = Object.keys(query).length > 0;
-    const isRoot = url.pathname === "/";
-    const resource = isRoot ? "/" : "/{proxy+}";
-    const text = isTextMediaType(req.headers["content-type"]);
+    let route: ReturnType<typeof matchResource>;
+    try {
+        route = matchResource(url.pathname);
+    } catch {
+        // An undecodable path parameter: the path as it came, under the catch-all.
+        route = { resource: "/{proxy+}", pathParameters: { proxy: url.pathname.slice(1) } };
+    }
+    const { resource } = route;
+    const binary = isBinaryMediaType(req.headers["content-type"]);
     const now = new Date();
     const sent = req.headers["x-api-key"];
     return {
@@ -158,10 +185,10 @@ export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId:
         multiValueHeaders,
         queryStringParameters: hasQuery ? query : null,
         multiValueQueryStringParameters: hasQuery ? multiQuery : null,
-        pathParameters: isRoot ? null : { proxy: url.pathname.slice(1) },
+        pathParameters: route.pathParameters,
         stageVariables: null,
-        body: body.length === 0 ? null : body.toString(text ? "utf8" : "base64"),
-        isBase64Encoded: body.length > 0 && !text,
+        body: body.length === 0 ? null : body.toString(binary ? "base64" : "utf8"),
+        isBase64Encoded: body.length > 0 && binary,
         requestContext: {
             accountId: "000000000000",
             apiId: "local",
@@ -222,7 +249,7 @@ function isProxyResult(value: unknown): value is APIGatewayProxyResult {
     return typeof r === "object" && r !== null && Number.isInteger(r.statusCode) && (r.body === undefined || typeof r.body === "string");
 }
 
-function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult, requestId: string): void {
+function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult, requestId: string, decodeBase64: boolean): void {
     const headers: http.OutgoingHttpHeaders = {};
     for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
         headers[name] = values.map(String);
@@ -230,7 +257,7 @@ function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult, req
     for (const [name, value] of Object.entries(result.headers ?? {})) {
         headers[name] = String(value);
     }
-    const body = Buffer.from(result.body ?? "", result.isBase64Encoded ? "base64" : "utf8");
+    const body = Buffer.from(result.body ?? "", result.isBase64Encoded && decodeBase64 ? "base64" : "utf8");
     headers["Content-Length"] = body.length;
     headers["x-amzn-RequestId"] = requestId;
     res.writeHead(result.statusCode, headers);

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from "assert";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { LocalGateway, MAX_REQUEST_BYTES, type ProxyHandler } from "../../local/gateway";
+import { BINARY_MEDIA_TYPES, LocalGateway, MAX_REQUEST_BYTES, type ProxyHandler, RESOURCES } from "../../local/gateway";
 
 describe("local twin: API Gateway proxy", () => {
     let gateway: LocalGateway;
@@ -44,8 +44,8 @@ describe("local twin: API Gateway proxy", () => {
         const e = events[0];
         assert.equal(e.httpMethod, "POST");
         assert.equal(e.path, "/models/iris/predict");
-        assert.equal(e.resource, "/{proxy+}");
-        assert.deepEqual(e.pathParameters, { proxy: "models/iris/predict" });
+        assert.equal(e.resource, "/models/{name}/predict");
+        assert.deepEqual(e.pathParameters, { name: "iris" });
         assert.equal(e.headers["X-Custom"], "v");
         assert.deepEqual(e.multiValueHeaders["X-Custom"], ["v"]);
         assert.deepEqual(e.queryStringParameters, { a: "2", b: "x" });
@@ -67,15 +67,39 @@ describe("local twin: API Gateway proxy", () => {
         assert.equal(events[0].queryStringParameters, null);
     });
 
-    it("passes binary bodies base64-encoded and decodes base64 results back to bytes", async () => {
+    it("passes binary bodies base64-encoded and decodes base64 results back to bytes for a client accepting them", async () => {
         await start();
         const bytes = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 0x00, 0xff]);
         answer = async (e) => ({ statusCode: 200, headers: { "Content-Type": "application/x-npy" }, body: e.body!, isBase64Encoded: true });
-        const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y", "Content-Type": "application/x-npy" }, body: bytes });
+        const headers = { "x-api-key": "k3y", "Content-Type": "application/x-npy" };
+        const res = await fetch(`${base}/predict`, { method: "POST", headers: { ...headers, Accept: "application/x-npy" }, body: bytes });
         assert.equal(events[0].isBase64Encoded, true);
         assert.equal(events[0].body, bytes.toString("base64"));
         assert.deepEqual(Buffer.from(await res.arrayBuffer()), bytes);
         assert.equal(res.headers.get("content-type"), "application/x-npy");
+        // As API Gateway does: without a binary Accept the client gets the base64 text.
+        const text = await fetch(`${base}/predict`, { method: "POST", headers, body: bytes });
+        assert.equal(await text.text(), bytes.toString("base64"));
+    });
+
+    it("routes known paths to their resource and everything else to /{proxy+}", async () => {
+        await start();
+        for (const p of ["/predict", "/models", "/nowhere/else"]) {
+            await fetch(`${base}${p}`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        }
+        assert.deepEqual(
+            events.map((e) => [e.resource, e.pathParameters]),
+            [["/predict", null], ["/models", null], ["/{proxy+}", { proxy: "nowhere/else" }]],
+        );
+    });
+
+    it("has the component's REST API resources and binary media types", () => {
+        // Loaded here only: the twin itself does not pull in Pulumi at start.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const restApi = require("../../components/rest-api") as typeof import("../../components/rest-api");
+        const templates = [...restApi.routesFor(false), ...restApi.routesFor(true)].map((r) => `/${r.segments.join("/")}`);
+        assert.deepEqual([...new Set(templates)].sort(), [...RESOURCES].sort());
+        assert.deepEqual(restApi.BINARY_MEDIA_TYPES, BINARY_MEDIA_TYPES);
     });
 
     it("answers 403 Forbidden without the API key or with a wrong one, and never calls the handler", async () => {

@@ -146,3 +146,39 @@ export async function post(url: string, body: string | Buffer, headers: Record<s
     const res = await fetch(url, { method: "POST", headers, body });
     return { status: res.status, headers: res.headers, text: await res.text() };
 }
+
+/** A 2-D float64 array as NumPy's .npy bytes (format 1.0), the way np.save writes it. */
+export function toNpy(rows: number[][]): Buffer {
+    const shape = `(${rows.length}, ${rows[0].length})`;
+    let header = `{'descr': '<f8', 'fortran_order': False, 'shape': ${shape}, }`;
+    // Magic (6) + version (2) + length (2) + header, padded with spaces to a multiple of 64, ending in \n.
+    header += " ".repeat(64 - ((10 + header.length + 1) % 64)) + "\n";
+    const head = Buffer.alloc(10);
+    head.write("\x93NUMPY", 0, "latin1");
+    head[6] = 1;
+    head[7] = 0;
+    head.writeUInt16LE(header.length, 8);
+    const data = Buffer.alloc(rows.length * rows[0].length * 8);
+    rows.flat().forEach((v, i) => data.writeDoubleLE(v, i * 8));
+    return Buffer.concat([head, Buffer.from(header, "latin1"), data]);
+}
+
+/** The numbers in a 1-D .npy array of little-endian integers or floats. */
+export function fromNpy(bytes: Buffer): number[] {
+    if (bytes.toString("latin1", 0, 6) !== "\x93NUMPY") throw new Error(`not an .npy answer: ${bytes.toString("latin1", 0, 40)}`);
+    const major = bytes[6];
+    const headerLength = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
+    const start = (major === 1 ? 10 : 12) + headerLength;
+    const header = bytes.toString("latin1", major === 1 ? 10 : 12, start);
+    const descr = /'descr': '([^']+)'/.exec(header)?.[1];
+    const readers: Record<string, [number, (b: Buffer, o: number) => number]> = {
+        "<i8": [8, (b, o) => Number(b.readBigInt64LE(o))],
+        "<i4": [4, (b, o) => b.readInt32LE(o)],
+        "<f8": [8, (b, o) => b.readDoubleLE(o)],
+    };
+    const reader = descr ? readers[descr] : undefined;
+    if (!reader) throw new Error(`unexpected .npy dtype ${descr}`);
+    const out: number[] = [];
+    for (let o = start; o + reader[0] <= bytes.length; o += reader[0]) out.push(reader[1](bytes, o));
+    return out;
+}

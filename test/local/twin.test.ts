@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { type FittedModel, fitModel, groupAlive, post, raisingModel, type ReadyLine, TwinProcess } from "./support";
+import { type FittedModel, fitModel, fromNpy, groupAlive, post, raisingModel, type ReadyLine, toNpy, TwinProcess } from "./support";
 
 const KEY = "test-key-0123456789";
 const csv = (rows: number[][]) => rows.map((r) => r.join(",")).join("\n") + "\n";
@@ -80,6 +80,22 @@ describe("local twin end to end", function () {
             // CSV rows in, JSON out: the container answers a bare list, as AWS's scikit-learn container does.
             const parsed = JSON.parse(asJson.text) as number[] | { predictions: number[] };
             assert.deepEqual(Array.isArray(parsed) ? parsed : parsed.predictions, model.predictions);
+        });
+
+        it("answers a NumPy .npy body, and answers in .npy when asked, bytes intact both ways", async () => {
+            const npy = toNpy(model.rows);
+            const asJson = await predict(npy, { "Content-Type": "application/x-npy" });
+            assert.equal(asJson.status, 200, asJson.text);
+            const parsed = JSON.parse(asJson.text) as number[] | { predictions: number[] };
+            assert.deepEqual(Array.isArray(parsed) ? parsed : parsed.predictions, model.predictions);
+            const res = await fetch(`${ready.url}/predict`, {
+                method: "POST",
+                headers: { "x-api-key": KEY, "Content-Type": "application/x-npy", Accept: "application/x-npy" },
+                body: npy,
+            });
+            assert.equal(res.status, 200);
+            assert.equal(res.headers.get("content-type"), "application/x-npy");
+            assert.deepEqual(fromNpy(Buffer.from(await res.arrayBuffer())), model.predictions);
         });
 
         it("answers 403 Forbidden without the API key and with a wrong one", async () => {
