@@ -114,6 +114,8 @@ describe("packaging: the npm package installed into another project", function (
 
         const program = path.join(consumerDir, "index.js");
         fs.copyFileSync(path.join(__dirname, "consumer-program.js"), program);
+        fs.copyFileSync(path.join(__dirname, "consumer-mocks.js"), path.join(consumerDir, "consumer-mocks.js"));
+        fs.copyFileSync(path.join(__dirname, "construct-program.js"), path.join(consumerDir, "construct.js"));
         // cwd is a directory that is neither the repository, nor the consumer project, nor the package.
         const result = await run("node", [program, modelDir], { cwd: elsewhere, timeoutMs: 120_000, env: cleanEnv() });
         const line = result.stdout.split("\n").find((l) => l.startsWith("GRAPH "));
@@ -318,6 +320,32 @@ describe("packaging: the npm package installed into another project", function (
             const roots = [REPO_ROOT, path.join(pack.workDir, "src"), elsewhere, fs.realpathSync(elsewhere)];
             const leaks = absolutePaths(graph.resources).filter((p) => roots.some((root) => p === root || p.startsWith(`${root}${path.sep}`)));
             assert.deepEqual(leaks, []);
+        });
+    });
+
+    describe("constructed by the plugin's component provider, as for a Python program", function () {
+        let constructed: { urn: string; state: Record<string, unknown>; schemaOutputs: string[]; types: string[] };
+
+        before(async function () {
+            const modelDir = path.join(consumerDir, "models", "demo");
+            const result = await run("node", [path.join(consumerDir, "construct.js"), modelDir], { cwd: elsewhere, timeoutMs: 180_000 });
+            const line = result.stdout.split("\n").find((l) => l.startsWith("CONSTRUCT "));
+            assert.ok(line, `the construct program printed nothing\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+            constructed = JSON.parse(line.slice("CONSTRUCT ".length));
+        });
+
+        it("builds ModelApi from schema-named inputs with an enum value for api.auth", function () {
+            assert.match(constructed.urn, /::modelapi:index:ModelApi::from-python$/);
+            assert.ok(constructed.types.includes("aws:sagemaker/endpoint:Endpoint"), `types: ${constructed.types.join(", ")}`);
+            assert.ok(!constructed.types.includes("aws:apigateway/apiKey:ApiKey"), "auth iam must not create an API key");
+        });
+
+        it("returns exactly the schema's outputs as the resource's state", function () {
+            assert.deepEqual(Object.keys(constructed.state).sort(), constructed.schemaOutputs);
+            for (const key of ["url", "endpointName", "imageUri", "modelDataUrl", "functionName", "bucketName"]) {
+                assert.ok(typeof constructed.state[key] === "string" && (constructed.state[key] as string).length > 0, `state.${key} is ${JSON.stringify(constructed.state[key])}`);
+            }
+            assert.equal(constructed.state.apiKey, null, "no API key with auth iam");
         });
     });
 
