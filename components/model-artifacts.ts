@@ -48,7 +48,8 @@ export function artifactBucket(
     tags: { [key: string]: string },
     parent: pulumi.Resource,
 ): ArtifactBucket {
-    const bucket = new aws.s3.Bucket(`${name}-artifacts`, { forceDestroy: true, tags }, { parent });
+    // Bucket names must be lower case and auto-naming keeps the logical name's case, so lower it here.
+    const bucket = new aws.s3.Bucket(`${name.toLowerCase()}-artifacts`, { forceDestroy: true, tags }, { parent });
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
         `${name}-artifacts-public-access`,
         { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },

@@ -570,6 +570,13 @@ describe("ModelApi (one model)", function () {
             assert.equal(after.endpoint.name, before.endpoint.name);
         });
 
+        it("a mixed-case name gives lower-case logical names to the bucket and repository, whose AWS names must be lower case", async () => {
+            await build("Iris", { models: [{ name: "Iris", path: irisDir }], image: { context } });
+            assert.equal(mocks.find(T.bucket).name, "iris-artifacts");
+            assert.equal(mocks.find(T.repo).name, "iris-repo");
+            assert.equal(mocks.find(T.model).name, "Iris-model");
+        });
+
         it("two components in one stack do not share any child name", async () => {
             await build("iris", iris());
             const first = mocks.all().map((r) => `${r.type} ${r.name}`);
