@@ -111,10 +111,12 @@ class HttpProtocol(asyncio.Protocol):
     def connection_made(self, transport):
         self.transport = transport
         self.server.connections.add(self)
+        self.server.connections_changed()
 
     def connection_lost(self, exc):
         self.closing = True
         self.server.connections.discard(self)
+        self.server.connections_changed()
 
     def data_received(self, data):
         self.last = time.monotonic()

@@ -8,22 +8,20 @@ worker that dies, kills one whose request runs past
 
 import errno
 import logging
-import mmap
 import os
 import select
 import shutil
 import signal
 import socket
-import struct
 import sys
 import tempfile
 import time
 
 from .config import Config, ConfigError
+from .scoreboard import Scoreboard
 
 log = logging.getLogger("modelapi.supervisor")
 
-HEARTBEAT = struct.Struct("d")
 FAST_DEATH = 5.0  # a worker dying sooner than this after start is respawned with a back-off
 
 
@@ -48,7 +46,7 @@ class Supervisor:
         self.config = config
         self.sock = sock
         self.registry_dir = registry_dir
-        self.heartbeat = mmap.mmap(-1, HEARTBEAT.size * config.workers)
+        self.scoreboard = Scoreboard(config.workers)
         self.workers = {}  # pid -> (slot, started)
         self.respawn_at = {}  # slot -> monotonic time
         self.backoff = {}  # slot -> seconds
@@ -58,7 +56,7 @@ class Supervisor:
     # -- workers ------------------------------------------------------------
 
     def spawn(self, slot):
-        HEARTBEAT.pack_into(self.heartbeat, slot * HEARTBEAT.size, 0.0)
+        self.scoreboard.reset(slot)
         pid = os.fork()
         if pid == 0:
             code = 0
@@ -70,7 +68,7 @@ class Supervisor:
                     signal.signal(sig, signal.SIG_DFL)
                 from . import worker
 
-                worker.run(self.sock, self.config, slot, self.heartbeat, self.pid, self.registry_dir)
+                worker.run(self.sock, self.config, slot, self.scoreboard, self.pid, self.registry_dir)
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else 1
             except BaseException:
@@ -94,6 +92,9 @@ class Supervisor:
             if entry is None:
                 continue
             slot, started = entry
+            # a dead worker must not look like the least loaded one
+            self.scoreboard.set_connections(slot, 1 << 30)
+            self.scoreboard.set_busy(slot, 0.0)
             if self.stopping:
                 continue
             if os.WIFSIGNALED(status):
@@ -121,11 +122,11 @@ class Supervisor:
     def check_timeouts(self):
         now = time.monotonic()
         for pid, (slot, _started) in list(self.workers.items()):
-            began = HEARTBEAT.unpack_from(self.heartbeat, slot * HEARTBEAT.size)[0]
+            began = self.scoreboard.busy_since(slot)
             if began and now - began > self.config.timeout:
                 log.error("worker %d has handled one request for %.0fs, over the %ds timeout; killing it",
                           pid, now - began, self.config.timeout)
-                HEARTBEAT.pack_into(self.heartbeat, slot * HEARTBEAT.size, 0.0)
+                self.scoreboard.set_busy(slot, 0.0)
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:

@@ -1,34 +1,39 @@
 """One worker process: an asyncio event loop serving HTTP on the shared socket.
 
 Predictions run synchronously on the loop: each worker uses one core, and the
-supervisor starts one worker per core. Each wake-up of the listening socket
-accepts a single connection, so a worker busy predicting leaves new connections
-to an idle sibling instead of hoarding them.
+supervisor starts one worker per core. Connections are shared fairly: each
+wake-up of the listening socket accepts a single connection, and a worker that
+already holds more connections than a sibling steps back for a moment so the
+sibling can take it (then takes it anyway if the sibling is busy), since a
+keep-alive connection stays with the worker that accepted it.
 """
 
 import asyncio
+import gc
 import logging
 import os
 import signal
 import socket
-import struct
 import time
 
 from .http import HttpProtocol
 
 log = logging.getLogger("modelapi.worker")
 
-HEARTBEAT = struct.Struct("d")
+DEFER_SECONDS = 0.005
 
 
 class Worker:
-    def __init__(self, sock, config, app, heartbeat, slot, master_pid, registry=None):
+    def __init__(self, sock, config, app, scoreboard, slot, master_pid, registry=None):
         self.sock = sock
         self.config = config
         self.app = app
-        self.heartbeat = heartbeat
-        self.offset = slot * HEARTBEAT.size
+        self.scoreboard = scoreboard
+        self.slot = slot
         self.master_pid = master_pid
+        self.deferred = False
+        self.force_accept = False
+        self.handshaking = 0  # accepted, transport not made yet
         self.registry = registry
         self.connections = set()
         self.stopping = False
@@ -36,12 +41,22 @@ class Worker:
 
     def busy(self, on):
         # the supervisor kills a worker whose request has run longer than the timeout
-        HEARTBEAT.pack_into(self.heartbeat, self.offset, time.monotonic() if on else 0.0)
+        self.scoreboard.set_busy(self.slot, time.monotonic() if on else 0.0)
 
     def protocol(self):
         return HttpProtocol(self)
 
+    def connections_changed(self):
+        self.scoreboard.set_connections(self.slot, len(self.connections) + self.handshaking)
+
     def accept(self):
+        if not self.force_accept and len(self.connections) + self.handshaking > self.scoreboard.fewest_connections_elsewhere(self.slot):
+            # a sibling holds fewer connections: let it take this one
+            self.loop.remove_reader(self.sock.fileno())
+            self.deferred = True
+            self.loop.call_later(DEFER_SECONDS, self._resume_accept)
+            return
+        self.force_accept = False
         try:
             conn, _addr = self.sock.accept()
         except (BlockingIOError, InterruptedError):
@@ -54,13 +69,25 @@ class Worker:
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
             pass
+        self.handshaking += 1
+        self.connections_changed()
         self.loop.create_task(self._connect(conn))
+
+    def _resume_accept(self):
+        self.deferred = False
+        if not self.stopping:
+            # still pending after the pause: the sibling is busy, take it
+            self.force_accept = True
+            self.loop.add_reader(self.sock.fileno(), self.accept)
 
     async def _connect(self, conn):
         try:
             await self.loop.connect_accepted_socket(self.protocol, conn)
         except OSError:
             conn.close()
+        finally:
+            self.handshaking -= 1
+            self.connections_changed()
 
     def tick(self):
         if self.stopping:
@@ -111,7 +138,7 @@ def _set_parent_death_signal():
         pass
 
 
-def run(sock, config, slot, heartbeat, master_pid, registry_dir=None):
+def run(sock, config, slot, scoreboard, master_pid, registry_dir=None):
     """Body of a forked worker process; returns when the worker should exit."""
     _set_parent_death_signal()
     if os.getppid() != master_pid:
@@ -132,7 +159,7 @@ def run(sock, config, slot, heartbeat, master_pid, registry_dir=None):
 
         registry = Registry(registry_dir, config.workers, config.memory_headroom_bytes, config.default_accept)
     app = App(config, registry)
-    worker = Worker(sock, config, app, heartbeat, slot, master_pid, registry)
+    worker = Worker(sock, config, app, scoreboard, slot, master_pid, registry)
     worker.loop = loop
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop)
@@ -146,6 +173,11 @@ def run(sock, config, slot, heartbeat, master_pid, registry_dir=None):
                 sklearn.set_config(assume_finite=True)
             except ImportError:
                 pass
+    # everything loaded so far (libraries, the model) lives as long as the worker:
+    # keep it out of the garbage collector's full scans, which would otherwise
+    # pause a request now and then for tens of milliseconds
+    gc.collect()
+    gc.freeze()
     sock.setblocking(False)
     loop.add_reader(sock.fileno(), worker.accept)
     loop.call_later(1.0, worker.tick)

@@ -174,3 +174,23 @@ def test_a_port_in_use_is_reported(start_server, tmp_path):
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert "cannot listen" in result.stderr
+
+
+def test_keep_alive_connections_are_shared_fairly_between_workers(start_server, tmp_path):
+    import http.client
+    from collections import Counter
+
+    fit_logistic(str(tmp_path / "m"))
+    write_inference(str(tmp_path / "m"), "import os\ndef predict_fn(data, model):\n    return [os.getpid()]\n")
+    server = start_server(str(tmp_path / "m"), workers=2)
+    conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=5) for _ in range(8)]
+    pids = []
+    for conn in conns:
+        conn.request("POST", "/invocations", body="[[1,2,3,4]]", headers={"Content-Type": "application/json"})
+        pids.append(body_json(conn.getresponse().read())[0])
+    # each connection stays with its worker
+    for conn, pid in zip(conns, pids):
+        conn.request("POST", "/invocations", body="[[1,2,3,4]]", headers={"Content-Type": "application/json"})
+        assert body_json(conn.getresponse().read())[0] == pid
+        conn.close()
+    assert sorted(Counter(pids).values()) == [4, 4], pids
