@@ -32,11 +32,7 @@ export function sageMakerEndpoint(
     parent: pulumi.Resource,
 ): SageMakerEndpoint {
     const { endpoint: config, tags } = settings;
-    const physicalName = endpointName(name, {
-        organization: pulumi.getOrganization(),
-        project: pulumi.getProject(),
-        stack: pulumi.getStack(),
-    });
+    const physicalName = endpointName(name, { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() });
     // Created before the endpoint, with the name SageMaker writes to, so it has a retention and the role's
     // log permissions can name it.
     const logGroup = new aws.cloudwatch.LogGroup(
@@ -149,4 +145,13 @@ export function endpointRoleStatements(
         });
     }
     return statements;
+}
+
+/** The Pulumi organization, or "" where there is none (mocks set up without one, old engines). */
+function organization(): string {
+    try {
+        return pulumi.getOrganization();
+    } catch {
+        return "";
+    }
 }

@@ -4,6 +4,7 @@
  */
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ModelApi } from "../../components";
 import { contextTag } from "../../components/context-hash";
@@ -575,6 +576,23 @@ describe("ModelApi (one model)", function () {
             assert.equal(mocks.find(T.bucket).name, "iris-artifacts");
             assert.equal(mocks.find(T.repo).name, "iris-repo");
             assert.equal(mocks.find(T.model).name, "Iris-model");
+        });
+
+        it("works where Pulumi reports no organization, such as mocks set up without one", async () => {
+            await pulumi.runtime.setMocks(
+                { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({ proxyEndpoint: "p", userName: "u", password: "x" }) },
+                "modelapi",
+                "test",
+            );
+            try {
+                const api = new ModelApi("iris", { models: iris().models, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" } });
+                const expected = endpointName("iris", { organization: "", project: "modelapi", stack: "test" });
+                assert.equal(await mocks.promiseOf(api.endpointName), expected);
+                // Let the rest of the graph register with these mocks before the shared ones come back.
+                await Promise.all([mocks.promiseOf(api.url), mocks.promiseOf(api.apiKey)]);
+            } finally {
+                mocks.useMocks();
+            }
         });
 
         it("two components in one stack do not share any child name", async () => {
