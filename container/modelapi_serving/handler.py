@@ -21,6 +21,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import stat
 import sys
 
 import numpy as np
@@ -49,8 +50,17 @@ class ModelLoadError(Exception):
 
 def find_model_file(model_dir: str) -> str:
     """The single joblib/pickle file at the top of `model_dir`."""
-    if not os.path.isdir(model_dir):
-        raise ModelLoadError(f"model directory {model_dir} does not exist or is not a directory")
+    denied = (f"permission denied (running as uid {os.getuid()}); make it world-readable "
+              "(chmod -R a+rX) or run the server as the directory's owner")
+    try:
+        if not stat.S_ISDIR(os.stat(model_dir).st_mode):
+            raise ModelLoadError(f"model directory {model_dir} is not a directory")
+    except FileNotFoundError:
+        raise ModelLoadError(f"model directory {model_dir} does not exist") from None
+    except PermissionError:
+        raise ModelLoadError(f"cannot reach model directory {model_dir}: {denied}") from None
+    if not os.access(model_dir, os.R_OK | os.X_OK):
+        raise ModelLoadError(f"cannot read model directory {model_dir}: {denied}")
     candidates = sorted({p for pattern in MODEL_PATTERNS for p in glob.glob(os.path.join(model_dir, pattern))})
     if not candidates:
         raise ModelLoadError(

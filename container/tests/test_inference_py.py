@@ -220,3 +220,23 @@ def test_pickle_file_is_found_by_extension(start_server, tmp_path):
     server = start_server(str(tmp_path / "m"))
     status, _, body = server.post("/invocations", ROW)
     assert status == 200 and body_json(body) == model.predict(np.asarray(ROW)).tolist()
+
+
+def test_unreadable_model_dir_fails_ping_saying_why(start_server, tmp_path):
+    fit_logistic(str(tmp_path / "m"))
+    os.chmod(tmp_path / "m", 0)
+    # root reads anything: run the server as nobody, as the image's unprivileged user would be
+    if os.getuid() == 0:
+        import pwd
+
+        nobody = pwd.getpwnam("nobody")
+        os.chmod(tmp_path, 0o755)
+        server = start_server(str(tmp_path / "m"), ready=False,
+                              preexec=lambda: (os.setgid(nobody.pw_gid), os.setuid(nobody.pw_uid)))
+    else:
+        server = start_server(str(tmp_path / "m"), ready=False)
+    server.wait_ready()
+    status, _, body = server.request("GET", "/ping")
+    os.chmod(tmp_path / "m", 0o755)
+    assert status == 500
+    assert "permission denied" in body_json(body)["message"]
