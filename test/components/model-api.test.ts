@@ -363,6 +363,21 @@ describe("ModelApi (one model)", function () {
     });
 
     describe("options", () => {
+        it("with every optional part on, every resource still has the ModelApi as its parent", async () => {
+            const api = await build("iris", {
+                ...iris(),
+                endpoint: { autoscaling: {}, dataCapture: {} },
+                artifacts: { kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/abcd" },
+            });
+            assert.equal(mocks.findAll(T.scalingTarget).length, 1);
+            assert.equal(mocks.findAll(T.scalingPolicy).length, 1);
+            const children = mocks.withParents().filter((r) => r.resource !== api);
+            assert.equal(children.length, mocks.all().length - 1);
+            for (const child of children) {
+                assert.equal(child.parent, api, `${child.type} ${child.name} has another parent`);
+            }
+        });
+
         it("by default the image is built from the container/ directory shipped with the package", async () => {
             await build("iris", { models: [{ name: "iris", path: irisDir }] });
             assert.equal(mocks.find(T.image).inputs.context.location, path.join(REPO_ROOT, "container"));
