@@ -197,7 +197,7 @@ export class LocalRuntime {
         const dir = path.join(this.opts.unpackRoot!, name);
         fs.rmSync(dir, { recursive: true, force: true });
         await extractTarGz(archive, dir);
-        this.log(`loading model ${name} (unpacked ${path.basename(archive)} into ${dir})`);
+        this.log(`loading model ${name}: unpacked ${name}.tar.gz into ${dir}`);
         const body = Buffer.from(JSON.stringify({ model_name: name, url: this.opts.container.modelUrl(dir) }));
         const headers = { "Content-Type": "application/json" };
         for (;;) {

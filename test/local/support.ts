@@ -182,3 +182,14 @@ export function fromNpy(bytes: Buffer): number[] {
     for (let o = start; o + reader[0] <= bytes.length; o += reader[0]) out.push(reader[1](bytes, o));
     return out;
 }
+
+/** A model whose model_fn takes `seconds` to load, for stopping the twin while it waits for /ping. */
+export function slowModel(dir: string, seconds: number): string {
+    fitModel(dir);
+    fs.mkdirSync(path.join(dir, "code"), { recursive: true });
+    fs.writeFileSync(
+        path.join(dir, "code", "inference.py"),
+        `import os, time\nimport joblib\n\ndef model_fn(model_dir):\n    time.sleep(${seconds})\n    return joblib.load(os.path.join(model_dir, "model.joblib"))\n`,
+    );
+    return dir;
+}

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { type FittedModel, fitModel, fromNpy, groupAlive, post, raisingModel, type ReadyLine, toNpy, TwinProcess } from "./support";
+import { type FittedModel, fitModel, fromNpy, groupAlive, post, raisingModel, type ReadyLine, slowModel, toNpy, TwinProcess } from "./support";
 
 const KEY = "test-key-0123456789";
 const csv = (rows: number[][]) => rows.map((r) => r.join(",")).join("\n") + "\n";
@@ -214,7 +214,62 @@ describe("local twin end to end", function () {
         });
     });
 
+    describe("the example model", () => {
+        let twin: TwinProcess;
+        let ready: ReadyLine;
+        after(async () => twin?.kill(ready?.serverPid));
+
+        it("is served when no MODEL is given, and tells iris species apart", async () => {
+            twin = new TwinProcess(["--port", "0"]);
+            ready = await twin.ready();
+            assert.match(ready.apiKey, /^[A-Za-z0-9]{40}$/, "a random key per run");
+            const res = await post(`${ready.url}/predict`, JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]] }), {
+                "x-api-key": ready.apiKey,
+                "Content-Type": "application/json",
+            });
+            assert.equal(res.status, 200, res.text);
+            assert.deepEqual(JSON.parse(res.text).predictions, [0, 2]);
+            twin.child.kill("SIGINT");
+            assert.equal((await twin.exit()).code, 0, twin.output());
+        });
+    });
+
+    describe("stopping while starting", () => {
+        it("Ctrl-C while the model is still loading stops the server and exits 0", async () => {
+            const dir = slowModel(path.join(tmp, "slow"), 20);
+            const twin = new TwinProcess(["--port", "0", dir]);
+            let serverPid = 0;
+            try {
+                const deadline = Date.now() + 60_000;
+                while (!/answer \/ping \(pid (\d+)\)/.test(twin.stdout) && Date.now() < deadline) {
+                    await new Promise((r) => setTimeout(r, 100));
+                }
+                serverPid = Number(/answer \/ping \(pid (\d+)\)/.exec(twin.stdout)?.[1]);
+                assert.ok(serverPid > 0, `the model server never started:\n${twin.output()}`);
+                twin.child.kill("SIGINT");
+                const { code } = await twin.exit();
+                assert.equal(code, 0, twin.output());
+                assert.ok(await waitGone(serverPid), `model server process group ${serverPid} is still running`);
+                assert.ok(!twin.stdout.includes("ready "), "no ready line after a stop");
+            } finally {
+                await twin.kill(serverPid);
+            }
+        });
+    });
+
     describe("clear errors", () => {
+        it("a model that cannot load says why, and leaves nothing running", async () => {
+            const dir = path.join(tmp, "empty-model");
+            fs.mkdirSync(dir, { recursive: true });
+            fs.writeFileSync(path.join(dir, "README.txt"), "no estimator here");
+            const twin = new TwinProcess(["--port", "0", dir]);
+            const { code } = await twin.exit(60_000);
+            assert.equal(code, 1, twin.output());
+            assert.match(twin.stderr, /cannot serve the model: .*no model file/, twin.output());
+            const pid = Number(/answer \/ping \(pid (\d+)\)/.exec(twin.stdout)?.[1]);
+            assert.ok(pid > 0 && (await waitGone(pid)), `model server ${pid} is still running`);
+        });
+
         it("a busy port names the port and --port, and starts nothing", async () => {
             const blocker = net.createServer();
             await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", () => r()));
