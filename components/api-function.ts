@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { resolveLambdaBundle } from "../lambda/bundle";
 import { FunctionArgs } from "./args";
 import { assumeRolePolicy, logGroupResources, policyDocument } from "./iam";
+import { multiModelArchiveName } from "./model-artifacts";
 
 /** @internal What the function needs to know about the endpoint it calls. */
 export interface FunctionTarget {
@@ -31,7 +32,16 @@ export function apiFunction(
         {
             role: role.id,
             policy: policyDocument([
-                { Sid: "InvokeOwnEndpoint", Effect: "Allow", Action: ["sagemaker:InvokeEndpoint"], Resource: [target.endpoint.arn] },
+                {
+                    Sid: "InvokeOwnEndpoint",
+                    Effect: "Allow",
+                    Action: ["sagemaker:InvokeEndpoint"],
+                    Resource: [target.endpoint.arn],
+                    // Multi-model: IAM enforces the allow list too, not only the handler.
+                    Condition: target.modelNames
+                        ? { StringEquals: { "sagemaker:TargetModel": target.modelNames.map(multiModelArchiveName) } }
+                        : undefined,
+                },
                 { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupResources(logGroup.arn) },
             ]),
         },

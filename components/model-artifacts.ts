@@ -15,9 +15,14 @@ export function singleModelKey(modelName: string, sha256: string): string {
     return `models/${modelName}/${sha256}/model.tar.gz`;
 }
 
-/** @internal The S3 key of one model of a multi-model endpoint, as SageMaker's `TargetModel` names it. */
+/** @internal A multi-model archive's name below the prefix: what the Lambda sends as `TargetModel`. */
+export function multiModelArchiveName(modelName: string): string {
+    return `${modelName}.tar.gz`;
+}
+
+/** @internal The S3 key of one model of a multi-model endpoint. */
 export function multiModelKey(modelName: string): string {
-    return `${MULTI_MODEL_PREFIX}${modelName}.tar.gz`;
+    return `${MULTI_MODEL_PREFIX}${multiModelArchiveName(modelName)}`;
 }
 
 /** @internal The artifact bucket, when the component needs one. */

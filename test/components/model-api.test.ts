@@ -121,6 +121,7 @@ describe("ModelApi (one model)", function () {
             const s = mocks.statement("iris-function-policy", "InvokeOwnEndpoint");
             assert.deepEqual(s.Action, ["sagemaker:InvokeEndpoint"]);
             assert.deepEqual(s.Resource, [endpointArn]);
+            assert.equal(s.Condition, undefined);
             const all = mocks.policyDocuments().find((d) => d.owner === "iris-function-policy")!.doc.Statement;
             assert.deepEqual(all.map((x: any) => x.Sid).sort(), ["InvokeOwnEndpoint", "WriteOwnLogs"]);
         });

@@ -44,6 +44,12 @@ describe("ModelApi (multi-model)", function () {
         assert.equal(mocks.find("aws:lambda/function:Function").inputs.environment.variables.MODEL_NAMES, "iris,wine");
     });
 
+    it("lambda may invoke only its own endpoint, and only with the listed models as TargetModel", async () => {
+        const s = mocks.statement("zoo-function-policy", "InvokeOwnEndpoint");
+        assert.deepEqual(s.Resource, [await mocks.promiseOf(api.endpointArn)]);
+        assert.deepEqual(s.Condition, { StringEquals: { "sagemaker:TargetModel": ["iris.tar.gz", "wine.tar.gz"] } });
+    });
+
     it("routes are GET /models and POST /models/{name}/predict, and no /predict", () => {
         const paths = mocks.findAll("aws:apigateway/resource:Resource").map((r) => r.inputs.pathPart).sort();
         assert.deepEqual(paths, ["models", "predict", "{name}"]);
