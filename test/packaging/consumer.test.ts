@@ -14,6 +14,7 @@ import {
     PACKAGE_NAME,
     PackResult,
     REPO_ROOT,
+    STALE_BUILD_OUTPUT,
     analyzeRepository,
     cleanEnv,
     hostPlugin,
@@ -143,6 +144,10 @@ describe("packaging: the npm package installed into another project", function (
             for (const rel of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/components/index.js", "dist/components/index.d.ts"]) {
                 assert.ok(has(rel), `${rel} missing from the tarball`);
             }
+        });
+
+        it("is built afresh: nothing left in dist/ from an earlier build", function () {
+            assert.ok(!has(`dist/components/${STALE_BUILD_OUTPUT}`), "prepack packed a stale build output");
         });
 
         it("points main, types and exports at files it carries", function () {

@@ -150,6 +150,9 @@ export interface PackResult {
 
 let packed: Promise<PackResult> | undefined;
 
+/** A file planted in dist/ before packing, standing for the output of a source that no longer exists. */
+export const STALE_BUILD_OUTPUT = "removed-long-ago.js";
+
 /**
  * `npm pack` of a snapshot of the working tree (its `prepack` builds dist/ and the Lambda bundle), done
  * once per test process and shared by every suite that needs the tarball.
@@ -160,6 +163,9 @@ export function packOnce(): Promise<PackResult> {
         const src = path.join(workDir, "src");
         fs.mkdirSync(src);
         snapshotWorkingTree(src);
+        // Left over from an earlier build of a file since deleted: prepack must not ship it.
+        fs.mkdirSync(path.join(src, "dist", "components"), { recursive: true });
+        fs.writeFileSync(path.join(src, "dist", "components", STALE_BUILD_OUTPUT), "module.exports = {};\n");
         const out = await run("npm", ["pack", "--json", "--pack-destination", workDir], {
             cwd: src,
             timeoutMs: 180_000,
