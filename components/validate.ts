@@ -17,6 +17,8 @@ export const SERVERLESS_MEMORY_SIZES = [1024, 2048, 3072, 4096, 5120, 6144];
 export const MAX_SERVERLESS_CONCURRENCY = 200;
 /** @internal */
 export const QUOTA_PERIODS = ["DAY", "WEEK", "MONTH"];
+/** @internal The retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** @internal */
 export const S3_URI_PATTERN = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 
@@ -161,6 +163,7 @@ function validateEndpoint(args: ModelApiArgs, fail: Fail): void {
             );
         }
     }
+    retention(fail, "endpoint.logRetentionDays", endpoint.logRetentionDays);
     const sampling = endpoint.dataCapture?.samplingPercentage;
     if (sampling !== undefined && !(Number.isInteger(sampling) && sampling >= 1 && sampling <= 100)) {
         fail(`endpoint.dataCapture.samplingPercentage must be an integer from 1 to 100; got ${sampling}`);
@@ -178,5 +181,30 @@ function validateApi(args: ModelApiArgs, fail: Fail): void {
     }
     if (api.stageName !== undefined && !/^[a-zA-Z0-9_]{1,128}$/.test(api.stageName)) {
         fail(`api.stageName must contain only letters, digits and underscores; got "${api.stageName}"`);
+    }
+    positive(fail, "api.throttle.rateLimit", api.throttle?.rateLimit);
+    positive(fail, "api.throttle.burstLimit", api.throttle?.burstLimit);
+    positive(fail, "api.quota.limit", api.quota?.limit);
+    const timeout = api.function?.timeoutSeconds;
+    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 1 && timeout <= 900)) {
+        fail(`api.function.timeoutSeconds must be an integer from 1 to 900; got ${timeout}`);
+    }
+    const memory = api.function?.memorySizeMb;
+    if (memory !== undefined && !(Number.isInteger(memory) && memory >= 128 && memory <= 10240)) {
+        fail(`api.function.memorySizeMb must be an integer from 128 to 10240; got ${memory}`);
+    }
+    retention(fail, "api.logRetentionDays", api.logRetentionDays);
+    retention(fail, "api.function.logRetentionDays", api.function?.logRetentionDays);
+}
+
+function positive(fail: Fail, argument: string, value: number | undefined): void {
+    if (value !== undefined && !(value > 0)) {
+        fail(`${argument} must be greater than 0; got ${value}`);
+    }
+}
+
+function retention(fail: Fail, argument: string, days: number | undefined): void {
+    if (days !== undefined && !LOG_RETENTION_DAYS.includes(days)) {
+        fail(`${argument} must be one of CloudWatch Logs' retention periods (${LOG_RETENTION_DAYS.join(", ")}); got ${days}`);
     }
 }

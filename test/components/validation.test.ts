@@ -228,6 +228,29 @@ describe("ModelApi validation", () => {
         rejects({ ...one, api: { quota: { period: "YEAR" } } }, `api.quota.period must be one of DAY, WEEK, MONTH; got "YEAR"`);
     });
 
+    it("rejects a throttle rate of 0", () => {
+        rejects({ ...one, api: { throttle: { rateLimit: 0 } } }, `api.throttle.rateLimit must be greater than 0; got 0`);
+    });
+
+    it("rejects a negative quota", () => {
+        rejects({ ...one, api: { quota: { limit: -5 } } }, `api.quota.limit must be greater than 0; got -5`);
+    });
+
+    it("rejects a function timeout above Lambda's 900 seconds", () => {
+        rejects({ ...one, api: { function: { timeoutSeconds: 901 } } }, `api.function.timeoutSeconds must be an integer from 1 to 900; got 901`);
+    });
+
+    it("rejects function memory below Lambda's 128 MB", () => {
+        rejects({ ...one, api: { function: { memorySizeMb: 64 } } }, `api.function.memorySizeMb must be an integer from 128 to 10240; got 64`);
+    });
+
+    it("rejects a log retention CloudWatch does not offer", () => {
+        rejects(
+            { ...one, endpoint: { logRetentionDays: 10 } },
+            `endpoint.logRetentionDays must be one of CloudWatch Logs' retention periods (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653); got 10`,
+        );
+    });
+
     it("rejects a stage name API Gateway does not allow", () => {
         rejects({ ...one, api: { stageName: "v1/beta" } }, `api.stageName must contain only letters, digits and underscores; got "v1/beta"`);
     });
