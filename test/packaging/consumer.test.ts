@@ -103,6 +103,7 @@ describe("packaging: the npm package installed into another project", function (
                 `@pulumi/pulumi@${pins["@pulumi/pulumi"]}`,
                 // What `pulumi new typescript` gives a project; Pulumi's plugin host uses it too.
                 `typescript@${repoManifest().devDependencies.typescript}`,
+                `@types/node@${repoManifest().devDependencies["@types/node"]}`,
             ],
             { cwd: consumerDir, timeoutMs: 300_000 },
         );
@@ -117,6 +118,7 @@ describe("packaging: the npm package installed into another project", function (
         fs.copyFileSync(path.join(__dirname, "consumer-program.js"), program);
         fs.copyFileSync(path.join(__dirname, "consumer-mocks.js"), path.join(consumerDir, "consumer-mocks.js"));
         fs.copyFileSync(path.join(__dirname, "construct-program.js"), path.join(consumerDir, "construct.js"));
+        fs.copyFileSync(path.join(__dirname, "consumer-typecheck.ts.txt"), path.join(consumerDir, "typecheck.ts"));
         // cwd is a directory that is neither the repository, nor the consumer project, nor the package.
         const result = await run("node", [program, modelDir], { cwd: elsewhere, timeoutMs: 120_000, env: cleanEnv() });
         const line = result.stdout.split("\n").find((l) => l.startsWith("GRAPH "));
@@ -326,6 +328,22 @@ describe("packaging: the npm package installed into another project", function (
             const leaks = absolutePaths(graph.resources).filter((p) => roots.some((root) => p === root || p.startsWith(`${root}${path.sep}`)));
             assert.deepEqual(leaks, []);
         });
+    });
+
+    describe("compiled against the shipped declarations", function () {
+        // Both ways TypeScript finds a package's types: `types` (node10) and `exports` conditions (nodenext).
+        for (const resolution of ["node10", "nodenext"]) {
+            it(`type-checks a program using ModelApi, and rejects wrong arguments (moduleResolution ${resolution})`, async function () {
+                const module = resolution === "node10" ? "commonjs" : "nodenext";
+                const tsc = path.join(consumerDir, "node_modules", "typescript", "bin", "tsc");
+                const result = await run(
+                    "node",
+                    [tsc, "--noEmit", "--strict", "--target", "es2022", "--module", module, "--moduleResolution", resolution, "--types", "node", "typecheck.ts"],
+                    { cwd: consumerDir, timeoutMs: 120_000, allowFailure: true },
+                );
+                assert.equal(result.code, 0, `tsc failed:\n${result.stdout}${result.stderr}`);
+            });
+        }
     });
 
     describe("constructed by the plugin's component provider, as for a Python program", function () {
