@@ -8,8 +8,11 @@ import { type CliOptions, parseArgs, USAGE, UsageError } from "./args";
 import { EXAMPLE_ROWS, ensureExampleModel } from "./example-model";
 import { LocalTwin, StoppedError, type TwinInfo } from "./twin";
 
-const progress = (line: string) => console.log(`[modelapi] ${line}`);
-const log = (source: string, line: string) => console.error(`[${source}] ${line}`);
+// Written to the streams directly: the handler's console is routed to the log (see twin.ts).
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const progress = (line: string) => say(`[modelapi] ${line}`);
+const log = (source: string, line: string) => process.stderr.write(`[${source}] ${line}\n`);
+const error = (line: string) => process.stderr.write(`[modelapi] error: ${line}\n`);
 
 /** API Gateway's keys are 40 letters and digits; so are these. */
 function randomApiKey(): string {
@@ -21,18 +24,18 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     const names = opts.models.map((m) => m.name);
     const route = opts.multiModel ? `/models/${names[0]}/predict` : "/predict";
     const body = JSON.stringify({ instances: [EXAMPLE_ROWS[0]] });
-    console.log("");
-    console.log(`ModelApi is serving ${opts.multiModel ? `${names.length} models (${names.join(", ")}) from one multi-model endpoint` : names[0]} locally.`);
-    console.log(`  URL:      ${info.url}`);
-    console.log(`  API key:  ${apiKey}   (send it as the x-api-key header)`);
-    console.log(`  Routes:   ${opts.multiModel ? "POST /models/{name}/predict, GET /models" : "POST /predict"}`);
-    console.log(`  Try it${example ? "" : " (put your model's features in the row)"}:`);
-    console.log(`    curl -s -X POST ${info.url}${route} -H 'x-api-key: ${apiKey}' -H 'Content-Type: application/json' -d '${body}'`);
-    console.log("  Stop with Ctrl-C.");
+    say("");
+    say(`ModelApi is serving ${opts.multiModel ? `${names.length} models (${names.join(", ")}) from one multi-model endpoint` : names[0]} locally.`);
+    say(`  URL:      ${info.url}`);
+    say(`  API key:  ${apiKey}   (send it as the x-api-key header)`);
+    say(`  Routes:   ${opts.multiModel ? "POST /models/{name}/predict, GET /models" : "POST /predict"}`);
+    say(`  Try it${example ? "" : " (put your model's features in the row)"}:`);
+    say(`    curl -s -X POST ${info.url}${route} -H 'x-api-key: ${apiKey}' -H 'Content-Type: application/json' -d '${body}'`);
+    say("  Stop with Ctrl-C.");
     const ready: Record<string, unknown> = { url: info.url, apiKey };
     if (opts.multiModel) ready.models = names;
     ready.serverPid = info.serverPid;
-    console.log(`ready ${JSON.stringify(ready)}`);
+    say(`ready ${JSON.stringify(ready)}`);
 }
 
 async function main(): Promise<number> {
@@ -41,12 +44,12 @@ async function main(): Promise<number> {
         opts = parseArgs(process.argv.slice(2));
     } catch (err) {
         if (!(err instanceof UsageError)) throw err;
-        console.error(`[modelapi] error: ${err.message}`);
-        console.error("Run with --help for usage.");
+        error(err.message);
+        process.stderr.write("Run with --help for usage.\n");
         return 2;
     }
     if (opts.help) {
-        console.log(USAGE);
+        say(USAGE);
         return 0;
     }
     const apiKey = opts.apiKey ?? randomApiKey();
@@ -82,7 +85,7 @@ async function main(): Promise<number> {
         return -1; // keep serving until a signal arrives
     } catch (err) {
         if (err instanceof StoppedError || stopping) return -1;
-        console.error(`[modelapi] error: ${describe(err, opts.port)}`);
+        error(describe(err, opts.port));
         return 1;
     }
 }
@@ -103,7 +106,7 @@ main().then(
         if (code >= 0) process.exit(code);
     },
     (err) => {
-        console.error(`[modelapi] error: ${(err as Error).stack ?? err}`);
+        error(String((err as Error).stack ?? err));
         process.exit(1);
     },
 );

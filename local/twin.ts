@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { format } from "util";
 import { packModel } from "../components/model-archive";
 import type { ModelArg } from "./args";
 import { ContainerProcess, freePort } from "./container-process";
@@ -174,6 +175,11 @@ function loadHandler(runtimeUrl: string, opts: TwinOptions): ProxyHandler {
         delete env.MODEL_NAMES;
     }
     env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+    // As Lambda's runtime does, the handler's console output goes to the function's log, not to the
+    // twin's stdout, which carries only the twin's own lines (and the ready line scripts wait for).
+    for (const level of ["log", "info", "warn", "error", "debug"] as const) {
+        console[level] = (...args: unknown[]) => opts.log("lambda", format(...args));
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(path.join(REPO_ROOT, "lambda", "handler")) as { handler: ProxyHandler };
     return mod.handler;
