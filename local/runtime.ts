@@ -196,7 +196,13 @@ export class LocalRuntime {
     private async load(name: string, archive: string): Promise<void> {
         const dir = path.join(this.opts.unpackRoot!, name);
         fs.rmSync(dir, { recursive: true, force: true });
-        await extractTarGz(archive, dir);
+        try {
+            await extractTarGz(archive, dir);
+        } catch (err) {
+            // SageMaker reports an archive it cannot unpack as the model's failure to load.
+            this.log(`cannot load model ${name}: ${(err as Error).message}`);
+            throw modelError(this.opts.endpointName, 500, `Failed to load model ${name}: ${(err as Error).message}`);
+        }
         this.log(`loading model ${name}: unpacked ${name}.tar.gz into ${dir}`);
         const body = Buffer.from(JSON.stringify({ model_name: name, url: this.opts.container.modelUrl(dir) }));
         const headers = { "Content-Type": "application/json" };

@@ -269,6 +269,17 @@ describe("local twin: SageMaker runtime wire protocol", () => {
             assert.equal(standIn.seen.filter((s) => s.url === "/models").length, 1);
         });
 
+        it("an archive that cannot be unpacked is the model's failure to load, and nothing reaches the container", async () => {
+            const bad = path.join(tmp, "bad.tar.gz");
+            fs.writeFileSync(bad, "not gzip at all");
+            await start({ models: new Map([["bad.tar.gz", bad]]), unpackRoot: path.join(tmp, "unpacked") });
+            const err = await invokeError(sdk, { TargetModel: "bad.tar.gz" });
+            assert.equal(err.name, "ModelError");
+            assert.equal(err.OriginalStatusCode, 500);
+            assert.match(err.OriginalMessage, /Failed to load model bad: .*gzip/);
+            assert.equal(standIn.seen.length, 0);
+        });
+
         it("a request without TargetModel is a ValidationError", async () => {
             await startMulti(["a"]);
             const err = await invokeError(sdk, {});
