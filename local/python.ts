@@ -34,7 +34,7 @@ export function installAdvice(packages: string[]): string {
     return `${verb}: run \`sudo apt-get install ${list}\`, or \`npm start\` as root which installs ${pronoun}`;
 }
 
-/** Throws a MissingDependencyError naming the Debian packages when `python` cannot import `modules`. */
+/** Throws a MissingDependencyError naming the Debian packages when `python` cannot import `modules` (none: only that it runs). */
 export function checkPythonModules(modules: string[], python: string = pythonPath()): void {
     if (!fs.existsSync(python)) {
         const hint = python === DEFAULT_PYTHON ? installAdvice(["python3"]) : "check MODELAPI_PYTHON";

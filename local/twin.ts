@@ -11,6 +11,7 @@ import { packModel } from "../components/model-archive";
 import type { ModelArg } from "./args";
 import { ContainerProcess, freePort } from "./container-process";
 import { LocalGateway, type ProxyHandler } from "./gateway";
+import { checkPythonModules } from "./python";
 import { LOCAL_REGION, LocalRuntime } from "./runtime";
 import { extractTarGz } from "./untar";
 
@@ -138,6 +139,10 @@ export class LocalTwin {
             opts.progress(`models are unpacked into ${modelsRoot} when first invoked`);
         }
 
+        if (!opts.image) {
+            // Only that it runs: the server's own log names any library it then lacks.
+            checkPythonModules([]);
+        }
         const how = opts.image ? `image ${opts.image}` : "container/serve";
         opts.progress(`starting the model server (${how}) on 127.0.0.1:${serverPort}`);
         server = await ContainerProcess.start(

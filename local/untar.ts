@@ -32,7 +32,10 @@ export async function extractTarGz(archivePath: string, destDir: string): Promis
     } catch (err) {
         reader.abort();
         if (err instanceof ArchiveError) throw err;
-        throw new ArchiveError(archivePath, `cannot be read as gzip (${(err as Error).message})`);
+        const e = err as NodeJS.ErrnoException;
+        // zlib's errors carry Z_* codes; anything else happened while writing the files out.
+        const problem = e.code?.startsWith("Z_") ? "cannot be read as gzip" : "cannot be unpacked";
+        throw new ArchiveError(archivePath, `${problem} (${e.message})`);
     }
     return reader.finish();
 }
