@@ -21,7 +21,7 @@ export class ModelApi extends pulumi.ComponentResource {
     public readonly endpointArn: pulumi.Output<string>;
     /** The API key for the `x-api-key` header (secret); undefined unless `api.auth` is "apiKey". */
     public readonly apiKey: pulumi.Output<string | undefined>;
-    /** The image SageMaker runs: digest-pinned when built by the component. */
+    /** The image SageMaker runs: `<repository>:<content tag>` when built by the component. */
     public readonly imageUri: pulumi.Output<string>;
     /** The model data URL: the archive's S3 URI, or the multi-model prefix. */
     public readonly modelDataUrl: pulumi.Output<string>;

@@ -6,7 +6,7 @@ import { BuildImage, ExistingImage } from "./settings";
 
 /** @internal What the endpoint needs to know about its serving image. */
 export interface ServingImage {
-    /** The URI SageMaker pulls: digest-pinned when built here. */
+    /** The URI SageMaker pulls: content-tagged when built here. */
     uri: pulumi.Output<string>;
     /** The repository the endpoint's role may pull from, when there is one it should be allowed to. */
     repositoryArn?: pulumi.Input<string>;
@@ -78,7 +78,11 @@ export function servingImage(
         { parent },
     );
     return {
-        uri: pulumi.interpolate`${repository.repositoryUrl}@${built.digest}`,
+        // The content tag, not the digest: the tag changes exactly when the context does, while a rebuild of
+        // the same context (Docker builds are not byte-reproducible) would give a new digest and so a new
+        // SageMaker model on an update that changed nothing. Derived from the image's output so SageMaker
+        // waits for the push.
+        uri: pulumi.all([repository.repositoryUrl, built.ref]).apply(([url]) => `${url}:${tag}`),
         repositoryArn: repository.arn,
         allowPull: (roleArn) =>
             new aws.ecr.RepositoryPolicy(

@@ -236,10 +236,17 @@ describe("ModelApi (one model)", function () {
             ]);
         });
 
-        it("SageMaker runs the digest-pinned image URI", async () => {
+        it("SageMaker runs the content-tagged image URI, so a rebuild of unchanged files changes nothing", async () => {
             const uri = await mocks.promiseOf(api.imageUri);
-            assert.match(uri, /^123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com\/iris-repo-1234567@sha256:[0-9a-f]{64}$/);
+            assert.equal(uri, `${mocks.ACCOUNT}.dkr.ecr.${mocks.REGION}.amazonaws.com/iris-repo-1234567:${contextTag(context)}`);
             assert.equal(mocks.find(T.model).inputs.primaryContainer.image, uri);
+        });
+
+        it("the image URI depends on the pushed image, so the SageMaker model waits for the push", async () => {
+            // Output.allResources() is the set of resources an output (and so any input built from it) depends on.
+            const resources: Set<pulumi.Resource> = await (api.imageUri as any).allResources();
+            const urns = await Promise.all([...resources].map((r) => mocks.promiseOf(r.urn)));
+            assert.ok(urns.some((urn) => urn.endsWith("docker-build:index:Image::iris-image")), urns.join(", "));
         });
 
         it("the model archive is uploaded under models/<model>/<sha256>/model.tar.gz", async () => {
