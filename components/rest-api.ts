@@ -140,7 +140,12 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
 
     const deployment = new aws.apigateway.Deployment(
         `${name}-deployment`,
-        { restApi: restApi.id, description: `routes and auth ${api.auth}`, triggers: { routes: deploymentTrigger(routes, api.auth) } },
+        {
+            restApi: restApi.id,
+            description: `routes and auth ${api.auth}`,
+            // A deployment snapshots routes, auth and integration targets: redeploy when any of them changes.
+            triggers: { routes: deploymentTrigger(routes, api.auth), integration: fn.invokeArn },
+        },
         { parent, dependsOn: integrations },
     );
     const accessLogs = api.accessLogs

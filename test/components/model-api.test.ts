@@ -350,9 +350,10 @@ describe("ModelApi (one model)", function () {
             assert.equal(settings.settings.throttlingBurstLimit, 20);
         });
 
-        it("the deployment is triggered by a hash of the route set", () => {
+        it("the deployment is triggered by a hash of the route set and by the integration's target", () => {
             const triggers = mocks.find(T.deployment).inputs.triggers;
             assert.match(triggers.routes, /^[0-9a-f]{64}$/);
+            assert.equal(triggers.integration, mocks.find(T.integration).inputs.uri);
         });
 
         it("outputs: url, endpoint, image, model data, function and bucket", async () => {
