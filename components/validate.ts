@@ -54,7 +54,7 @@ function validateName(name: string, fail: Fail): void {
 
 function validateModels(args: ModelApiArgs, fail: Fail): void {
     const models = args.models ?? [];
-    if (models.length === 0) {
+    if (!Array.isArray(models) || models.length === 0) {
         fail(`models must contain at least one model`);
     }
     if (!args.multiModel && models.length > 1) {

@@ -73,6 +73,10 @@ describe("ModelApi validation", () => {
         rejects({ models: [] }, `models must contain at least one model`);
     });
 
+    it("rejects models that are not a list, as another language might send", () => {
+        rejects({ models: { name: "iris", path: dir } as any }, `models must contain at least one model`);
+    });
+
     it("rejects several models without multiModel", () => {
         rejects({ models: two.models }, `models has 2 entries but multiModel is not set; serve one model, or set multiModel: true`);
     });
