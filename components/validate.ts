@@ -55,7 +55,7 @@ function validateName(name: string, fail: Fail): void {
 function validateModels(args: ModelApiArgs, fail: Fail): void {
     const models = args.models ?? [];
     if (!Array.isArray(models) || models.length === 0) {
-        fail(`models must contain at least one model`);
+        fail(`models must be a list of at least one model`);
     }
     if (!args.multiModel && models.length > 1) {
         fail(`models has ${models.length} entries but multiModel is not set; serve one model, or set multiModel: true`);

@@ -70,11 +70,11 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects no models", () => {
-        rejects({ models: [] }, `models must contain at least one model`);
+        rejects({ models: [] }, `models must be a list of at least one model`);
     });
 
     it("rejects models that are not a list, as another language might send", () => {
-        rejects({ models: { name: "iris", path: dir } as any }, `models must contain at least one model`);
+        rejects({ models: { name: "iris", path: dir } as any }, `models must be a list of at least one model`);
     });
 
     it("rejects several models without multiModel", () => {
