@@ -47,6 +47,8 @@ export function buildLambdaBundle(outDir: string = path.join(packageRoot(), BUND
         platform: "node",
         target: "node20",
         format: "cjs",
+        // The SDK's ES module builds tree-shake; its CommonJS builds do not (about 30% smaller, faster to load).
+        mainFields: ["module", "main"],
         minify: true,
         sourcemap: false,
         legalComments: "none",

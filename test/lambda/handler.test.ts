@@ -1,11 +1,35 @@
 /**
  * The request handler end to end: the real handler and the real AWS SDK against a loopback
- * server that speaks SageMaker Runtime's InvokeEndpoint wire protocol.
+ * server that speaks SageMaker Runtime's InvokeEndpoint wire protocol. Every case runs twice:
+ * on the sources (what the local twin loads) and on the esbuild bundle (what Lambda runs).
  */
 import { strict as assert } from "node:assert";
-import { getClient, handler } from "../../lambda/handler";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { buildLambdaBundle } from "../../lambda/bundle";
 import { replies, SageMakerRuntimeServer } from "./sagemaker-runtime-server";
-import { apiEvent, EnvScope, header, lambdaContext, run } from "./support";
+import { apiEvent, EnvScope, type Handler, header, lambdaContext, run } from "./support";
+
+interface HandlerModule {
+    handler: Handler;
+    getClient(): unknown;
+}
+
+const variants: Array<{ name: string; load(): HandlerModule; cleanup?(): void }> = [
+    { name: "sources", load: () => require("../../lambda/handler") },
+    (() => {
+        let dir = "";
+        return {
+            name: "bundle",
+            load: () => {
+                dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-handler-bundle-"));
+                return require(buildLambdaBundle(dir));
+            },
+            cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
+        };
+    })(),
+];
 
 const ENDPOINT = "iris-endpoint-1a2b3c";
 const MB = 1024 * 1024;
@@ -14,11 +38,14 @@ const JSON_BODY = JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2]] });
 /** An .npy header followed by bytes that are not valid UTF-8: corrupted by any text handling. */
 const NPY = Buffer.concat([Buffer.from("\x93NUMPY\x01\x00", "latin1"), Buffer.from([0x76, 0x00, 0xff, 0xfe, 0x80, 0x81, 0x00, 0x01])]);
 
-describe("lambda handler", function () {
+for (const variant of variants) describe(`lambda handler (${variant.name})`, function () {
     const server = new SageMakerRuntimeServer();
     const env = new EnvScope();
+    let handler: Handler;
+    let getClient: () => unknown;
 
     before(async function () {
+        ({ handler, getClient } = variant.load());
         const url = await server.start();
         env.set({
             AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url,
@@ -35,6 +62,7 @@ describe("lambda handler", function () {
     after(async function () {
         env.restore();
         await server.stop();
+        variant.cleanup?.();
     });
 
     beforeEach(function () {
