@@ -10,6 +10,7 @@ import * as net from "net";
 import * as path from "path";
 import * as readline from "readline";
 import { missingModuleFromLog, pythonPath } from "./python";
+import { startWatchdog, type Watchdog } from "./watchdog";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 /** Where SageMaker mounts the model, and where the twin mounts the multi-model directory, inside the image. */
@@ -108,6 +109,7 @@ export class ContainerProcess {
     private exitInfo = "";
     private readonly recent: string[] = [];
     private readonly exitPromise: Promise<void>;
+    private watchdog?: Watchdog;
 
     private constructor(
         private readonly child: ChildProcess,
@@ -155,6 +157,7 @@ export class ContainerProcess {
         });
         const server = new ContainerProcess(child, spec, engine, name, log);
         killOnExit(server);
+        server.watchdog = startWatchdog(child.pid!, name ? [engine, "rm", "-f", name] : []);
         return server;
     }
 
@@ -197,6 +200,7 @@ export class ContainerProcess {
         if (this.containerName) {
             spawnSync(this.engine, ["rm", "-f", this.containerName], { stdio: "ignore", timeout: 30_000 });
         }
+        this.watchdog?.stop();
         running.delete(this);
     }
 

@@ -72,6 +72,8 @@ async function main(): Promise<number> {
     };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    // Closing the terminal: the model server runs in its own session and would not get the hang-up itself.
+    process.on("SIGHUP", stop);
 
     try {
         if (example) {

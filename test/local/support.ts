@@ -193,3 +193,19 @@ export function slowModel(dir: string, seconds: number): string {
     );
     return dir;
 }
+
+/** Pids of the twin's watchdog processes that watch the server group `serverPid` (from /proc). */
+export function watchdogsFor(serverPid: number): number[] {
+    const found: number[] = [];
+    for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        let args: string[];
+        try {
+            args = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+        } catch {
+            continue; // exited meanwhile
+        }
+        if (args.some((a) => a.includes("model server watchdog")) && args.includes(String(serverPid))) found.push(Number(entry));
+    }
+    return found;
+}

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { type FittedModel, fitModel, fromNpy, groupAlive, post, raisingModel, type ReadyLine, slowModel, toNpy, TwinProcess } from "./support";
+import { type FittedModel, fitModel, fromNpy, groupAlive, post, raisingModel, type ReadyLine, slowModel, toNpy, TwinProcess, watchdogsFor } from "./support";
 
 const KEY = "test-key-0123456789";
 const csv = (rows: number[][]) => rows.map((r) => r.join(",")).join("\n") + "\n";
@@ -22,10 +22,11 @@ function errorShape(text: string): { code: string; message: string; requestId: s
     return body.error;
 }
 
+/** True once the server's process group and the twin's watchdog for it are gone, within a bound. */
 async function waitGone(pid: number, timeoutMs = 10_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-        if (!groupAlive(pid)) return true;
+        if (!groupAlive(pid) && watchdogsFor(pid).length === 0) return true;
         await new Promise((r) => setTimeout(r, 100));
     }
     return false;
@@ -231,6 +232,22 @@ describe("local twin end to end", function () {
             assert.deepEqual(JSON.parse(res.text).predictions, [0, 2]);
             twin.child.kill("SIGINT");
             assert.equal((await twin.exit()).code, 0, twin.output());
+        });
+    });
+
+    describe("a twin killed without warning", () => {
+        it("kill -9 of the twin still stops its model server, through the watchdog", async () => {
+            const dir = fitModel(path.join(tmp, "killed")).dir;
+            const twin = new TwinProcess(["--port", "0", dir]);
+            const ready = await twin.ready();
+            try {
+                assert.equal(watchdogsFor(ready.serverPid).length, 1, "one watchdog per model server");
+                twin.child.kill("SIGKILL");
+                await twin.exit();
+                assert.ok(await waitGone(ready.serverPid, 15_000), `model server process group ${ready.serverPid} outlived the twin`);
+            } finally {
+                await twin.kill(ready.serverPid);
+            }
         });
     });
 
