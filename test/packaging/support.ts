@@ -74,12 +74,13 @@ export function killGroup(pid: number | undefined): void {
 
 /**
  * The environment without anything that would tie a child to this repository or to a Pulumi engine:
- * no PULUMI_* settings, no npm lifecycle variables inherited from `npm test`, no NODE_OPTIONS hooks.
+ * no PULUMI_* settings, none of the package/lifecycle variables `npm test` sets for this repository
+ * (npm_config_* stay: they carry the registry and cache settings), no NODE_OPTIONS or ts-node hooks.
  */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {};
     for (const [key, value] of Object.entries(process.env)) {
-        if (/^(PULUMI_|npm_|NODE_OPTIONS$|TS_NODE_|INIT_CWD$)/.test(key)) continue;
+        if (/^(PULUMI_|npm_package_|npm_lifecycle_|NODE_OPTIONS$|TS_NODE_|INIT_CWD$)/.test(key)) continue;
         env[key] = value;
     }
     return { ...env, ...extra };
