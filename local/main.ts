@@ -44,8 +44,7 @@ async function main(): Promise<number> {
         opts = parseArgs(process.argv.slice(2));
     } catch (err) {
         if (!(err instanceof UsageError)) throw err;
-        error(err.message);
-        process.stderr.write("Run with --help for usage.\n");
+        error(`${err.message}${err.message.includes("--help") ? "" : " (see --help)"}`);
         return 2;
     }
     if (opts.help) {
