@@ -88,7 +88,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         }
     }
     opts.apiKey ??= env.MODELAPI_API_KEY?.trim() || undefined;
-    opts.models = specs.map(parseModel);
+    // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
+    const base = env.INIT_CWD || process.cwd();
+    opts.models = specs.map((spec) => parseModel(spec, base));
     if (opts.models.length > 1 && !opts.multiModel) {
         throw new UsageError(`${opts.models.length} models were given; serving several needs --multi-model (one endpoint, POST /models/{name}/predict)`);
     }
@@ -101,14 +103,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
 }
 
 /** `name=path` or `path`; the name defaults to the file or directory name without .tar.gz. */
-export function parseModel(spec: string): ModelArg {
+export function parseModel(spec: string, base: string = process.cwd()): ModelArg {
     const eq = spec.indexOf("=");
     if (eq > 0 && !spec.slice(0, eq).includes("/")) {
         const name = spec.slice(0, eq);
         if (!isValidModelName(name)) throw new UsageError(invalidName(name));
-        return { name, path: path.resolve(spec.slice(eq + 1)) };
+        return { name, path: path.resolve(base, spec.slice(eq + 1)) };
     }
-    const resolved = path.resolve(spec);
+    const resolved = path.resolve(base, spec);
     const name = path.basename(resolved).replace(/\.(tar\.gz|tgz)$/, "");
     if (!isValidModelName(name)) {
         throw new UsageError(`cannot use "${name}" (from ${spec}) as a model name; ${invalidName(name)}, or give one: name=${spec}`);

@@ -48,7 +48,8 @@ if (require.main === module) {
         process.exit(args.length > 1 ? 2 : 0);
     }
     try {
-        const dir = ensureExampleModel(args[0] ? path.resolve(args[0]) : defaultExampleDir(), {
+        // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
+        const dir = ensureExampleModel(args[0] ? path.resolve(process.env.INIT_CWD || process.cwd(), args[0]) : defaultExampleDir(), {
             force: true,
             log: (line) => console.log(`[example-model] ${line}`),
         });

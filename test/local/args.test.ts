@@ -25,6 +25,13 @@ describe("local twin: command line", () => {
         ]);
     });
 
+    it("resolves model paths from where npm was run (INIT_CWD), not the package root", () => {
+        assert.deepEqual(parseArgs(["./m", "--multi-model", "b=../b.tar.gz"], { INIT_CWD: "/home/u/work" }).models, [
+            { name: "m", path: "/home/u/work/m" },
+            { name: "b", path: "/home/u/b.tar.gz" },
+        ]);
+    });
+
     it("takes the API key from MODELAPI_API_KEY unless --api-key is given", () => {
         assert.equal(parseArgs([], { MODELAPI_API_KEY: "fromenv" }).apiKey, "fromenv");
         assert.equal(parseArgs(["--api-key", "flag"], { MODELAPI_API_KEY: "fromenv" }).apiKey, "flag");
