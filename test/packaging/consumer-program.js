@@ -27,6 +27,14 @@ async function main() {
         pulumiFromConsumer: require.resolve("@pulumi/pulumi"),
         pulumiFromPackage: require.resolve("@pulumi/pulumi", { paths: [require.resolve("modelapi")] }),
         exports: Object.keys(modelapi).sort(),
+        deepImport: (() => {
+            try {
+                require("modelapi/dist/components/model-api");
+                return "loaded";
+            } catch (err) {
+                return err.code;
+            }
+        })(),
         outputs,
         resources: await plain(resources),
     });

@@ -37,6 +37,7 @@ interface Graph {
     pulumiFromConsumer: string;
     pulumiFromPackage: string;
     exports: string[];
+    deepImport: string;
     outputs: Record<string, unknown>;
     resources: Recorded[];
 }
@@ -254,6 +255,10 @@ describe("packaging: the npm package installed into another project", function (
             assert.equal(graph.pulumiFromPackage, graph.pulumiFromConsumer, "modelapi got its own copy of @pulumi/pulumi");
             assert.ok(graph.pulumiFromConsumer.startsWith(path.join(consumerDir, "node_modules")));
             assert.equal(graph.cwd, fs.realpathSync(elsewhere));
+        });
+
+        it("keeps its internals private: deep imports are refused", function () {
+            assert.equal(graph.deepImport, "ERR_PACKAGE_PATH_NOT_EXPORTED");
         });
 
         it("exports ModelApi and the ApiAuth choices", function () {
