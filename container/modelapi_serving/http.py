@@ -11,6 +11,7 @@ so well-behaved clients never send a body that would be refused.
 import asyncio
 import email.utils
 import logging
+import re
 import time
 
 from .errors import error_body
@@ -28,7 +29,10 @@ REASONS = {
     507: "Insufficient Storage",
 }
 
-_TOKEN_CHARS = frozenset(b"!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+_REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") (/[\x21-\x7e\x80-\xff]*) HTTP/1\.([01])")
+_HEADER_LINE = re.compile(rb"(" + _TOKEN + rb"):(.*)", re.S)
+_BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class ParseError(Exception):
@@ -56,31 +60,23 @@ def parse_head(head: bytes):
         (method, target, http11: bool, headers: dict of lower-case name -> value)
     """
     lines = head.split(b"\r\n")
-    try:
-        method, target, version = lines[0].split(b" ")
-    except ValueError:
-        raise ParseError(400, "malformed request line") from None
-    if not method or not all(c in _TOKEN_CHARS for c in method):
-        raise ParseError(400, "malformed request method")
-    if version == b"HTTP/1.1":
-        http11 = True
-    elif version == b"HTTP/1.0":
-        http11 = False
-    elif version.startswith(b"HTTP/"):
-        raise ParseError(505, "only HTTP/1.0 and HTTP/1.1 are supported")
-    else:
+    match = _REQUEST_LINE.fullmatch(lines[0])
+    if match is None:
+        parts = lines[0].split(b" ")
+        if len(parts) == 3 and parts[2].startswith(b"HTTP/") and parts[2] not in (b"HTTP/1.0", b"HTTP/1.1"):
+            raise ParseError(505, "only HTTP/1.0 and HTTP/1.1 are supported")
         raise ParseError(400, "malformed request line")
-    if not target.startswith(b"/") or any(c <= 32 or c == 127 for c in target):
-        raise ParseError(400, "malformed request target")
+    method, target, minor = match.groups()
     headers = {}
     for line in lines[1:]:
-        name, sep, value = line.partition(b":")
-        if not sep or not name or not all(c in _TOKEN_CHARS for c in name):
+        match = _HEADER_LINE.fullmatch(line)
+        if match is None:
             raise ParseError(400, "malformed header line")
-        key = name.decode("ascii").lower()
-        text = value.strip(b" \t").decode("latin-1")
-        if any(ord(c) < 32 and c != "\t" for c in text):
+        value = match.group(2).strip(b" \t")
+        if _BAD_VALUE.search(value) is not None:
             raise ParseError(400, "malformed header value")
+        key = match.group(1).decode("ascii").lower()
+        text = value.decode("latin-1")
         if key in headers:
             if key == "content-length":
                 if headers[key] != text:
@@ -89,7 +85,7 @@ def parse_head(head: bytes):
             headers[key] = headers[key] + ", " + text
         else:
             headers[key] = text
-    return method.decode("ascii"), target.decode("latin-1"), http11, headers
+    return method.decode("ascii"), target.decode("latin-1"), minor == b"1", headers
 
 
 class HttpProtocol(asyncio.Protocol):
