@@ -243,3 +243,12 @@ def test_a_client_that_disconnects_mid_request_does_no_harm(iris_server):
         s = socket.create_connection(("127.0.0.1", iris_server.port), timeout=5)
         s.sendall(b"POST /invocations HTTP/1.1\r\nContent-Length: 1000\r\n\r\n[[1,")
         s.close()
+
+
+def test_hostile_header_is_refused_quickly(iris_server):
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
+        s.sendall(b"GET /ping HTTP/1.1\r\nX: " + b" \t" * 30000 + b"\x01\r\n\r\n")
+        data = s.recv(4096)
+    assert data.startswith(b"HTTP/1.1 400 ")
+    assert time.monotonic() - started < 1.0
