@@ -61,7 +61,8 @@ export function buildLambdaBundle(outDir: string = path.join(packageRoot(), BUND
     const file = path.resolve(outDir, BUNDLE_FILE);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     // Write then rename: a concurrent reader (another stack's program, a test) never sees half a file.
-    const temp = `${file}.${process.pid}.tmp`;
+    // The temporary file sits beside the directory, not in it: the whole directory is the Lambda's code.
+    const temp = path.join(path.dirname(path.dirname(file)), `.${path.basename(path.dirname(file))}.${process.pid}.tmp`);
     fs.writeFileSync(temp, result.outputFiles[0].contents);
     fs.renameSync(temp, file);
     return file;

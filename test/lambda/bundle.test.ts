@@ -36,6 +36,11 @@ describe("lambda bundle", function () {
         assert.ok(fs.readFileSync(bundleA).equals(fs.readFileSync(bundleB)));
     });
 
+    it("leaves nothing but index.js in its directory, which ships whole as the Lambda's code", function () {
+        buildLambdaBundle(path.join(scratch, "a"));
+        assert.deepEqual(fs.readdirSync(path.join(scratch, "a")), ["index.js"]);
+    });
+
     it("is at most 500 KB", function () {
         const size = fs.statSync(bundleA).size;
         assert.ok(size <= MAX_BUNDLE_BYTES, `${size} bytes`);
