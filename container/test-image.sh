@@ -131,7 +131,9 @@ else
   buildah "${STORE[@]}" bud --isolation=chroot --pull=never -t "$TAG" "$HERE" >"$WORK/build.log" 2>&1 \
     || { tail -30 "$WORK/build.log" >&2; fail "buildah bud failed"; }
 fi
-log "built in $(( $(date +%s) - T0 ))s"
+if [ "$ENGINE" = docker ]; then SIZE="$(docker image inspect -f '{{.Size}}' "$TAG")"
+else SIZE="$(podman "${STORE[@]}" image inspect -f '{{.Size}}' "$TAG")"; fi
+log "built in $(( $(date +%s) - T0 ))s, image size $(( SIZE / 1048576 )) MiB"
 
 # -- run as SageMaker does ---------------------------------------------------------
 if [ "$ENGINE" = docker ]; then

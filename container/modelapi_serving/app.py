@@ -8,7 +8,6 @@ import json
 import logging
 import urllib.parse
 
-from . import codecs
 from .errors import (BadRequest, HttpError, InternalError, MethodNotAllowed, NotFound,
                      ServiceUnavailable, error_body)
 from .handler import ModelHandler, ModelLoadError

@@ -309,4 +309,4 @@ class HttpProtocol(asyncio.Protocol):
                 self.transport.write_eof()
         except (OSError, RuntimeError):
             pass
-        asyncio.get_event_loop().call_later(LINGER_SECONDS, self.close)
+        asyncio.get_running_loop().call_later(LINGER_SECONDS, self.close)

@@ -1,7 +1,6 @@
 """Multi-model mode: SageMaker's load/list/describe/invoke/unload routes, shared
 by all workers."""
 
-import os
 import threading
 import time
 
