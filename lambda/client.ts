@@ -31,7 +31,7 @@ export function getClient(): SageMakerRuntimeClient {
         client?.destroy();
         client = new SageMakerRuntimeClient({
             maxAttempts: env.AWS_MAX_ATTEMPTS ? undefined : DEFAULT_MAX_ATTEMPTS,
-            requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, throwOnRequestTimeout: true },
+            requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS },
         });
         clientKey = key;
     }
