@@ -57,7 +57,7 @@ export function apiFunction(
     return new aws.lambda.Function(
         `${name}-function`,
         {
-            runtime: aws.lambda.Runtime.NodeJS20dX,
+            runtime: aws.lambda.Runtime.NodeJS22dX,
             architectures: ["arm64"],
             handler: "index.handler",
             code: new pulumi.asset.FileArchive(resolveLambdaBundle()),

@@ -286,9 +286,9 @@ describe("ModelApi (one model)", function () {
             assert.equal(mocks.find(T.endpoint).inputs.endpointConfigName, "iris-config-1234567");
         });
 
-        it("the Lambda runs the esbuild bundle as a file archive on nodejs20.x", async () => {
+        it("the Lambda runs the esbuild bundle as a file archive on nodejs22.x", async () => {
             const fn = mocks.find(T.fn).inputs;
-            assert.equal(fn.runtime, "nodejs20.x");
+            assert.equal(fn.runtime, "nodejs22.x");
             assert.equal(fn.handler, "index.handler");
             assert.equal(await fn.code.path, resolveLambdaBundle());
             assert.equal(fn.timeout, 29);
