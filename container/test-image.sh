@@ -166,6 +166,18 @@ log "prediction matches the model's own: $ANSWER"
 
 [ "$LABEL" = "true" ] || fail "image lacks the multi-models capability label"
 
+# the libraries users' models need import in the image (scipy's build-only dependencies are left out)
+IMPORTS='import scipy.optimize, scipy.stats, scipy.interpolate, sklearn.ensemble, sklearn.svm, xgboost, joblib, uvloop; import os; print(os.getuid())'
+if [ "$ENGINE" = docker ]; then
+  UID_IN="$(docker run --rm --entrypoint python3 "$TAG" -c "$IMPORTS" 2>&1)" || { echo "$UID_IN" >&2; fail "libraries do not import in the image"; }
+else
+  UID_IN="$(podman "${STORE[@]}" run --rm --runtime runc --ulimit "nofile=$HARD_NOFILE:$HARD_NOFILE" \
+    --ulimit nproc=32768:32768 --entrypoint python3 "$TAG" -c "$IMPORTS" 2>&1)" \
+    || { echo "$UID_IN" >&2; fail "libraries do not import in the image"; }
+fi
+[ "$UID_IN" = 10001 ] || fail "the server should run as uid 10001, runs as '$UID_IN'"
+log "scipy, scikit-learn, xgboost import; runs as uid $UID_IN"
+
 # SIGTERM (what `docker stop` sends) must stop it promptly
 T0=$(date +%s%N)
 if [ "$ENGINE" = docker ]; then docker stop -t 10 "$CONTAINER_NAME" >/dev/null
