@@ -34,6 +34,7 @@ class Worker:
         self.deferred = False
         self.force_accept = False
         self.handshaking = 0  # accepted, transport not made yet
+        self.tasks = set()  # the loop keeps only weak references to tasks
         self.registry = registry
         self.connections = set()
         self.stopping = False
@@ -71,7 +72,9 @@ class Worker:
             pass
         self.handshaking += 1
         self.connections_changed()
-        self.loop.create_task(self._connect(conn))
+        task = self.loop.create_task(self._connect(conn))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def _resume_accept(self):
         self.deferred = False
