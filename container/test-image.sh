@@ -35,10 +35,12 @@ skip() {
 }
 
 fail() {
+  trap - ERR
   log "FAILED: $*"
   finish 0 1
   exit 1
 }
+trap 'fail "unexpected error at line $LINENO"' ERR
 
 # -- choose the engine -----------------------------------------------------------
 ENGINE=""
@@ -105,9 +107,11 @@ else
     # no registry here: a debootstrap'd bookworm stands in for debian:bookworm-slim, cached between runs
     MIRROR="$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
     MIRROR="${MIRROR:-http://deb.debian.org/debian}"
+    mkdir -p "$CACHE" 2>/dev/null && [ -w "$CACHE" ] || CACHE="$WORK/cache"
     BASE_TAR="$CACHE/debian-bookworm-minbase.tar"
     if [ ! -s "$BASE_TAR" ]; then
       command -v debootstrap >/dev/null || fail "debootstrap is needed to make the base image"
+      [ "$(id -u)" = 0 ] || fail "making the debootstrap base image needs root (or docker with debian:bookworm-slim)"
       log "debootstrap bookworm from $MIRROR (cached in $BASE_TAR)"
       mkdir -p "$CACHE"
       ROOTFS="$WORK/rootfs"
