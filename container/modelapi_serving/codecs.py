@@ -119,12 +119,21 @@ def decode_json(body):
     return to_array(doc, where=f'"{envelope}"' if envelope else "the JSON body"), envelope
 
 
+class Records(list):
+    """Rows given as JSON objects (feature name -> value); the handler orders
+    them by the model's `feature_names_in_`."""
+
+
 def to_array(rows, where="the body"):
     """Turn parsed JSON into a float64 array; `null` becomes NaN."""
     if not isinstance(rows, list):
         raise BadRequest(f"{where} must be a list of rows, got {type(rows).__name__}")
     if not rows:
         raise BadRequest(f"{where} has no rows to predict")
+    if isinstance(rows[0], dict):
+        if not all(isinstance(row, dict) for row in rows):
+            raise BadRequest(f"{where} mixes rows given as objects with other rows")
+        return Records(rows)
     try:
         array = np.asarray(rows, dtype=np.float64)
     except (ValueError, TypeError) as exc:

@@ -124,6 +124,14 @@ def _allows_nan(model) -> bool:
         return False
 
 
+def _feature_names(model):
+    try:
+        names = getattr(model, "feature_names_in_", None)
+    except Exception:
+        return None
+    return [str(n) for n in names] if names is not None else None
+
+
 def _n_features(model):
     try:
         value = getattr(model, "n_features_in_", None)
@@ -169,6 +177,7 @@ class ModelHandler:
                 f"the loaded {type(self.model).__name__} has no predict() method; "
                 "ship code/inference.py with a predict_fn")
         self.n_features = _n_features(self.model)
+        self.feature_names = _feature_names(self.model)
         self.allow_nan = _allows_nan(self.model)
         # the default predict step validates finiteness itself, so sklearn need not
         self.validates_input = self.predict_fn is None and self.transform_fn is None
@@ -176,6 +185,33 @@ class ModelHandler:
             log.info("model %s uses code/inference.py: %s", model_dir, ", ".join(self.user_functions))
 
     # -- the default steps --------------------------------------------------
+
+    def records_to_array(self, records):
+        """Order rows given as `{feature name: value}` objects by the model's feature names.
+
+        Raises:
+            BadRequest: when the model has no feature names or a row's keys do not match them.
+        """
+        names = self.feature_names
+        if names is None:
+            raise BadRequest("this model was not fitted with feature names; "
+                             "send each row as a list of numbers in training order")
+        wanted = set(names)
+        for i, row in enumerate(records):
+            if row.keys() != wanted:
+                missing = sorted(wanted - row.keys())
+                unknown = sorted(row.keys() - wanted)
+                parts = []
+                if missing:
+                    parts.append("lacks " + ", ".join(repr(m) for m in missing[:5]))
+                if unknown:
+                    parts.append("has unknown " + ", ".join(repr(u) for u in unknown[:5]))
+                raise BadRequest(f"row {i} {' and '.join(parts)}; the model's features are "
+                                 + ", ".join(repr(n) for n in names[:20]))
+        try:
+            return np.asarray([[row[n] for n in names] for row in records], dtype=np.float64)
+        except (ValueError, TypeError):
+            raise BadRequest("feature values must be numbers (or null for a missing value)") from None
 
     def check_features(self, data):
         """Validate a decoded array before the default predict step.
@@ -233,6 +269,8 @@ class ModelHandler:
             data = self._call_user(self.input_fn, self._user_body(body, content_type), content_type)
 
         if self.predict_fn is None:
+            if isinstance(data, codecs.Records):
+                data = self.records_to_array(data)
             data = self.check_features(data) if isinstance(data, np.ndarray) else data
             prediction = self._predict(data)
         else:

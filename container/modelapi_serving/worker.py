@@ -15,6 +15,7 @@ import os
 import signal
 import socket
 import time
+import warnings
 
 from .http import HttpProtocol
 
@@ -166,6 +167,9 @@ def run(sock, config, slot, scoreboard, master_pid, registry_dir=None):
     worker.loop = loop
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, worker.stop)
+    # rows are checked against the model's features here (count, and names for
+    # object rows), so sklearn's notice that an array carries no column names is noise
+    warnings.filterwarnings("ignore", message="X does not have valid feature names", category=UserWarning)
     if registry is None:
         app.load_model()
         if app.handler is not None and app.handler.validates_input:

@@ -171,3 +171,38 @@ def test_string_class_labels_in_every_format(start_server, tmp_path, rows):
 def test_json_body_is_compact_and_valid(iris_server, rows):
     _, _, body = iris_server.post("/invocations", {"instances": rows})
     assert json.loads(body) and b" " not in body
+
+
+def test_rows_as_objects_follow_the_models_feature_names(start_server, tmp_path):
+    import joblib
+    import pandas as pd
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    data = load_iris(as_frame=True)
+    model = LogisticRegression(max_iter=1000).fit(data.data, data.target)
+    (tmp_path / "m").mkdir()
+    joblib.dump(model, tmp_path / "m" / "model.joblib")
+    server = start_server(str(tmp_path / "m"))
+    names = list(data.data.columns)
+    rows = [dict(zip(names, [5.1, 3.5, 1.4, 0.2])), dict(zip(names, [7.7, 3.0, 6.1, 2.3]))]
+    shuffled = [dict(reversed(list(r.items()))) for r in rows]  # key order does not matter
+    want = model.predict(pd.DataFrame(rows, columns=names)).tolist()
+    status, _, body = server.post("/invocations", {"instances": shuffled})
+    assert status == 200, body
+    assert body_json(body) == {"predictions": want}
+
+    status, _, body = server.post("/invocations", [{names[0]: 1.0}])
+    assert status == 400
+    assert "lacks" in body_json(body)["message"] and names[1] in body_json(body)["message"]
+    status, _, body = server.post("/invocations", [dict(rows[0], extra=1)])
+    assert status == 400 and "unknown 'extra'" in body_json(body)["message"]
+    status, _, body = server.post("/invocations", [rows[0], [1, 2, 3, 4]])
+    assert status == 400 and "mixes" in body_json(body)["message"]
+    assert "valid feature names" not in server.read_log()
+
+
+def test_rows_as_objects_need_a_model_with_feature_names(iris_server):
+    status, _, body = iris_server.post("/invocations", [{"a": 1}])
+    assert status == 400
+    assert "not fitted with feature names" in body_json(body)["message"]
