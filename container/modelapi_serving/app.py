@@ -44,9 +44,11 @@ class App:
             self.load_error = f"{type(exc).__name__}: {exc}"
             log.exception("model failed to load from %s", self.config.model_dir)
 
-    def handle(self, method, target, headers, body):
+    def handle(self, method, target, headers, body, defer=False):
+        """Answer one request: `(status, content_type, body)`, or with `defer`
+        possibly a `Prepared` prediction for the worker to batch."""
         try:
-            return self._route(method, target, headers, body)
+            return self._route(method, target, headers, body, defer)
         except HttpError as exc:
             if exc.status >= 500:
                 log.error("%s %s -> %d %s", method, target, exc.status, exc.message)
@@ -57,11 +59,11 @@ class App:
             log.exception("unhandled error in %s %s", method, target)
             return 500, JSON, error_body(500, "internal server error; the server log has the details")
 
-    def _route(self, method, target, headers, body):
+    def _route(self, method, target, headers, body, defer=False):
         path, _, query = target.partition("?")
         if path == "/invocations":
             self._allow(method, "POST")
-            return self._invoke_single(headers, body)
+            return self._invoke_single(headers, body, defer)
         if path == "/ping":
             self._allow(method, "GET", "HEAD")
             return self._ping()
@@ -72,7 +74,7 @@ class App:
         if path == "/models" or path.startswith("/models/"):
             if self.registry is None:
                 raise NotFound("multi-model routes are off; start the server with SAGEMAKER_MULTI_MODEL=true")
-            return self._models(method, path, query, headers, body)
+            return self._models(method, path, query, headers, body, defer)
         raise NotFound(f"no route for {path}")
 
     @staticmethod
@@ -89,17 +91,19 @@ class App:
             return 500, JSON, error_body(500, f"model failed to load: {self.load_error}")
         return 503, JSON, error_body(503, "model is loading")
 
-    def _invoke_single(self, headers, body):
+    def _invoke_single(self, headers, body, defer=False):
         if self.registry is not None:
             raise BadRequest("this server runs in multi-model mode; use POST /models/{name}/invoke")
         if self.handler is None:
             if self.load_error is not None:
                 raise InternalError("the model failed to load; the server log has the details")
             raise ServiceUnavailable("model is loading")
-        out, content_type = self.handler.invoke(body, headers.get("content-type", ""), headers.get("accept", ""))
-        return 200, content_type, out
+        result = self.handler.invoke(body, headers.get("content-type", ""), headers.get("accept", ""), defer)
+        if type(result) is not tuple:
+            return result
+        return 200, result[1], result[0]
 
-    def _models(self, method, path, query, headers, body):
+    def _models(self, method, path, query, headers, body, defer=False):
         reg = self.registry
         parts = path.split("/")  # ['', 'models', name?, 'invoke'?]
         if len(parts) == 2 or (len(parts) == 3 and parts[2] == ""):
@@ -134,6 +138,8 @@ class App:
         if len(parts) == 4 and parts[3] == "invoke":
             self._allow(method, "POST")
             handler = reg.get(name)
-            out, content_type = handler.invoke(body, headers.get("content-type", ""), headers.get("accept", ""))
-            return 200, content_type, out
+            result = handler.invoke(body, headers.get("content-type", ""), headers.get("accept", ""), defer)
+            if type(result) is not tuple:
+                return result
+            return 200, result[1], result[0]
         raise NotFound(f"no route for {path}")

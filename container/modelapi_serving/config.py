@@ -58,6 +58,7 @@ class Config:
     shutdown_grace: float = 3.0
     memory_headroom_bytes: int = 128 * 1024 * 1024
     log_level: str = "INFO"
+    batching: bool = True
     registry_dir: Optional[str] = None
 
     @classmethod
@@ -76,4 +77,5 @@ class Config:
             keepalive_timeout=_int(env, "MODELAPI_KEEPALIVE_TIMEOUT", 75, minimum=1),
             memory_headroom_bytes=_int(env, "MODELAPI_MEMORY_HEADROOM_BYTES", 128 * 1024 * 1024),
             log_level=(env.get("MODELAPI_LOG_LEVEL", "").strip() or "INFO").upper(),
+            batching=_bool(env, "MODELAPI_BATCHING", True),
         )

@@ -27,7 +27,7 @@ import sys
 import numpy as np
 
 from . import codecs
-from .errors import BadRequest, HttpError, InternalError, NotAcceptable, status_of
+from .errors import BadRequest, HttpError, InternalError, NotAcceptable, error_body, status_of
 
 log = logging.getLogger("modelapi.handler")
 
@@ -140,6 +140,21 @@ def _n_features(model):
     return int(value) if isinstance(value, (int, np.integer)) else None
 
 
+class Prepared:
+    """A request decoded and checked by the default pipeline, waiting for its
+    prediction; the worker may predict several of these in one call."""
+
+    __slots__ = ("handler", "data", "envelope", "response_type", "protocol", "keep_alive")
+
+    def __init__(self, handler, data, envelope, response_type):
+        self.handler = handler
+        self.data = data
+        self.envelope = envelope
+        self.response_type = response_type
+        self.protocol = None
+        self.keep_alive = True
+
+
 class ModelHandler:
     """One loaded model and the pipeline that serves it."""
 
@@ -181,6 +196,9 @@ class ModelHandler:
         self.allow_nan = _allows_nan(self.model)
         # the default predict step validates finiteness itself, so sklearn need not
         self.validates_input = self.predict_fn is None and self.transform_fn is None
+        # rows from concurrent requests can share one predict() call only when
+        # every step is ours: user code may depend on seeing one request at a time
+        self.batchable = not fns or set(fns) == {"model_fn"}
         if fns:
             log.info("model %s uses code/inference.py: %s", model_dir, ", ".join(self.user_functions))
 
@@ -240,11 +258,15 @@ class ModelHandler:
                     "this model does not accept missing values")
         return data
 
-    def invoke(self, body: bytes, content_type: str, accept: str):
+    def invoke(self, body: bytes, content_type: str, accept: str, defer: bool = False):
         """Run the pipeline on one request.
 
+        Args:
+            defer: for a model on the default pipeline, stop after decoding and
+                checking and return a `Prepared` for `predict_many`.
+
         Returns:
-            `(response_body: bytes, response_content_type: str)`.
+            `(response_body: bytes, response_content_type: str)`, or a `Prepared`.
 
         Raises:
             HttpError: client errors (4xx) and model failures (500).
@@ -272,6 +294,8 @@ class ModelHandler:
             if isinstance(data, codecs.Records):
                 data = self.records_to_array(data)
             data = self.check_features(data) if isinstance(data, np.ndarray) else data
+            if defer and self.batchable and isinstance(data, np.ndarray) and data.dtype == np.float64:
+                return Prepared(self, data, envelope, response_type)
             prediction = self._predict(data)
         else:
             prediction = self._call_user(self.predict_fn, data, self.model)
@@ -279,6 +303,46 @@ class ModelHandler:
         if self.output_fn is None:
             return codecs.encode(prediction, response_type, envelope), response_type
         return self._as_response(self._call_user(self.output_fn, prediction, response_type), response_type)
+
+    def predict_many(self, items):
+        """Predict several prepared requests, in one `predict()` call when possible.
+
+        Rows of all requests are stacked into one array, predicted together and
+        split back; estimators predict each row independently, so every request
+        gets what it would have got alone. If the joint call fails (one request
+        may hold rows the model rejects) each request is predicted on its own,
+        so a failure stays with the request that caused it.
+
+        Returns:
+            One `(status, content_type, body)` per item, in order.
+        """
+        predictions = None
+        if len(items) > 1:
+            width = items[0].data.shape[1]
+            if all(item.data.shape[1] == width for item in items):
+                stacked = np.concatenate([item.data for item in items])
+                try:
+                    joint = self.model.predict(stacked)
+                except Exception:
+                    joint = None
+                if isinstance(joint, np.ndarray) and joint.ndim >= 1 and joint.shape[0] == stacked.shape[0]:
+                    predictions, start = [], 0
+                    for item in items:
+                        end = start + item.data.shape[0]
+                        predictions.append(joint[start:end])
+                        start = end
+        responses = []
+        for i, item in enumerate(items):
+            try:
+                prediction = predictions[i] if predictions is not None else self._predict(item.data)
+                body = codecs.encode(prediction, item.response_type, item.envelope)
+                responses.append((200, item.response_type, body))
+            except HttpError as exc:
+                responses.append((exc.status, codecs.JSON, error_body(exc.status, exc.message)))
+            except Exception:
+                log.exception("encoding a prediction failed")
+                responses.append((500, codecs.JSON, error_body(500, "internal server error; the server log has the details")))
+        return responses
 
     def _predict(self, data):
         try:

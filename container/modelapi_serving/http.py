@@ -100,6 +100,7 @@ class HttpProtocol(asyncio.Protocol):
         self.closing = False
         self.discarding = False
         self.paused = False
+        self.waiting = False  # a request of ours is queued for a batched prediction
         self.last = time.monotonic()
 
     # -- asyncio callbacks ------------------------------------------------
@@ -140,7 +141,7 @@ class HttpProtocol(asyncio.Protocol):
     # -- state ------------------------------------------------------------
 
     def idle(self):
-        return self.pending is None and not self.buf
+        return self.pending is None and not self.buf and not self.waiting
 
     def close(self):
         if not self.closing:
@@ -152,7 +153,7 @@ class HttpProtocol(asyncio.Protocol):
     def _process(self):
         limit = self.server.config.max_body_bytes
         buf = self.buf
-        while not self.closing and not self.paused and not self.discarding:
+        while not self.closing and not self.paused and not self.discarding and not self.waiting:
             if self.pending is None:
                 # tolerate stray CRLFs between requests (RFC 9112 2.2)
                 while buf[:2] == b"\r\n":
@@ -273,10 +274,27 @@ class HttpProtocol(asyncio.Protocol):
         server = self.server
         server.busy(True)
         try:
-            status, content_type, out = server.app.handle(method, target, headers, body)
+            result = server.app.handle(method, target, headers, body, server.config.batching)
         finally:
             server.busy(False)
+        if type(result) is not tuple:
+            # decoded and checked; the prediction comes with others' at the end of this loop turn
+            result.protocol = self
+            result.keep_alive = keep_alive
+            self.waiting = True
+            server.enqueue(result)
+            return
+        status, content_type, out = result
         self._write(status, content_type, out, keep_alive, head_only=(method == "HEAD"))
+
+    def deliver(self, status, content_type, body, keep_alive):
+        """The answer to the request this connection was waiting on."""
+        self.waiting = False
+        if self.closing:
+            return
+        self._write(status, content_type, body, keep_alive and not self.server.stopping)
+        if not self.closing and not self.paused:
+            self._process()
 
     def _write(self, status, content_type, body, keep_alive, head_only=False):
         reason = REASONS.get(status, "Unknown")

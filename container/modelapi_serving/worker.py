@@ -17,6 +17,7 @@ import socket
 import time
 import warnings
 
+from .errors import error_body
 from .http import HttpProtocol
 
 log = logging.getLogger("modelapi.worker")
@@ -36,6 +37,8 @@ class Worker:
         self.force_accept = False
         self.handshaking = 0  # accepted, transport not made yet
         self.tasks = set()  # the loop keeps only weak references to tasks
+        self.batch = []  # prepared predictions from this loop turn
+        self.flush_scheduled = False
         self.registry = registry
         self.connections = set()
         self.stopping = False
@@ -47,6 +50,33 @@ class Worker:
 
     def protocol(self):
         return HttpProtocol(self)
+
+    def enqueue(self, prepared):
+        """Queue a prediction; all queued in one loop turn are predicted together
+        once that turn's reads are done, so batching never waits for requests."""
+        self.batch.append(prepared)
+        if not self.flush_scheduled:
+            self.flush_scheduled = True
+            self.loop.call_soon(self.flush)
+
+    def flush(self):
+        self.flush_scheduled = False
+        batch, self.batch = self.batch, []
+        groups = {}
+        for item in batch:
+            groups.setdefault(id(item.handler), []).append(item)
+        for items in groups.values():
+            self.busy(True)
+            try:
+                responses = items[0].handler.predict_many(items)
+            except Exception:  # never leave a connection waiting for an answer
+                log.exception("batched prediction failed")
+                responses = [(500, "application/json",
+                              error_body(500, "internal server error; the server log has the details"))] * len(items)
+            finally:
+                self.busy(False)
+            for item, (status, content_type, body) in zip(items, responses):
+                item.protocol.deliver(status, content_type, body, item.keep_alive)
 
     def connections_changed(self):
         self.scoreboard.set_connections(self.slot, len(self.connections) + self.handshaking)

@@ -1,0 +1,127 @@
+"""Requests that arrive together share one predict() call, and each still gets
+exactly its own answer; a request the model fails on fails alone."""
+
+import http.client
+import json
+import threading
+import time
+
+import pytest
+
+from conftest import body_json, write_inference
+
+# An estimator that logs how many rows each predict() call gets, is slow for a
+# row starting with -1 (so others pile up meanwhile) and fails on 666.
+MODEL = '''
+import os, time
+import numpy as np
+
+class Recorder:
+    n_features_in_ = 2
+
+    def predict(self, X):
+        if (X[:, 0] == 666).any():
+            raise ValueError("666 is not a number this model likes")
+        if (X[:, 0] == -1).any():
+            time.sleep(0.6)
+        with open(os.environ["BATCH_LOG"], "a") as f:
+            f.write(f"{len(X)}\\n")
+        return X[:, 0] * 10 + X[:, 1]
+
+def model_fn(model_dir):
+    return Recorder()
+'''
+
+
+@pytest.fixture
+def recorder(start_server, tmp_path):
+    def start(**env):
+        model_dir = tmp_path / "m"
+        model_dir.mkdir(exist_ok=True)
+        write_inference(str(model_dir), MODEL)
+        log = tmp_path / "batches.log"
+        server = start_server(str(model_dir), workers=1, env={"BATCH_LOG": str(log), **env})
+        return server, log
+    return start
+
+
+def post(conn, rows):
+    conn.request("POST", "/invocations", body=json.dumps(rows), headers={"Content-Type": "application/json"})
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
+def burst(server, bodies):
+    """Send `bodies` on established connections while the worker is busy with a slow request."""
+    conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=10) for _ in range(len(bodies) + 1)]
+    for conn in conns:
+        assert post(conn, [[0, 0]])[0] == 200  # connected and accepted before the burst
+    results = [None] * len(bodies)
+
+    def one(i):
+        results[i] = post(conns[i + 1], bodies[i])
+
+    slow = threading.Thread(target=lambda: post(conns[0], [[-1, 0]]))
+    slow.start()
+    time.sleep(0.2)
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads + [slow]:
+        t.join()
+    for conn in conns:
+        conn.close()
+    return results
+
+
+def test_concurrent_requests_share_a_predict_call_and_get_their_own_answers(recorder):
+    server, log = recorder()
+    bodies = [[[i, 1]] for i in range(6)] + [[[7, 1], [8, 2]], [[1, 2, 3]], [[None, 1]]]
+    results = burst(server, bodies)
+    for i in range(6):
+        assert results[i][0] == 200 and body_json(results[i][1]) == [i * 10 + 1]
+    assert results[6][0] == 200 and body_json(results[6][1]) == [71, 82]
+    assert results[7][0] == 400  # refused before any prediction
+    assert results[8][0] == 400
+    sizes = [int(n) for n in log.read_text().split()]
+    assert max(sizes) == 8, sizes  # six one-row requests and one two-row request, together
+
+
+def test_a_request_the_model_fails_on_fails_alone(recorder):
+    server, log = recorder()
+    bodies = [[[1, 1]], [[666, 0]], [[2, 2]], [[3, 3]]]
+    results = burst(server, bodies)
+    assert [r[0] for r in results] == [200, 500, 200, 200]
+    assert [body_json(results[i][1]) for i in (0, 2, 3)] == [[11], [22], [33]]
+    assert "666 is not a number" not in results[1][1].decode()
+    assert "666 is not a number this model likes" in server.read_log()
+
+
+def test_pipelined_requests_on_one_connection_keep_their_order(recorder):
+    import socket
+
+    server, _ = recorder()
+    wire = b"".join(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(b), b)
+                    for b in (json.dumps([[i, 0]]).encode() for i in range(5)))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
+        s.sendall(wire)
+        reader = s.makefile("rb")
+        answers = []
+        for _ in range(5):
+            length = 0
+            while True:
+                line = reader.readline()
+                if line.lower().startswith(b"content-length"):
+                    length = int(line.split(b":")[1])
+                if line == b"\r\n":
+                    break
+            answers.append(json.loads(reader.read(length)))
+    assert answers == [[0], [10], [20], [30], [40]]
+
+
+def test_batching_can_be_turned_off(recorder):
+    server, log = recorder(MODELAPI_BATCHING="false")
+    results = burst(server, [[[i, 1]] for i in range(4)])
+    assert [body_json(r[1]) for r in results] == [[1], [11], [21], [31]]
+    assert set(log.read_text().split()) == {"1"}
