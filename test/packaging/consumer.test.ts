@@ -18,6 +18,7 @@ import {
     analyzeRepository,
     cleanEnv,
     hostPlugin,
+    lockedVersions,
     makeTemp,
     packOnce,
     removeTemp,
@@ -83,7 +84,7 @@ describe("packaging: the npm package installed into another project", function (
 
         consumerDir = makeTemp("modelapi-consumer");
         elsewhere = makeTemp("modelapi-elsewhere");
-        const pins = repoManifest().dependencies;
+        const pins = lockedVersions();
         fs.writeFileSync(
             path.join(consumerDir, "package.json"),
             JSON.stringify({ name: "modelapi-consumer", version: "1.0.0", private: true, main: "index.js" }, null, 2),
@@ -101,7 +102,10 @@ describe("packaging: the npm package installed into another project", function (
                 "--prefer-offline",
                 "--loglevel=error",
                 pack.tarball,
+                // The peer dependency, and the AWS provider at the version this repository tests with,
+                // so a new release elsewhere cannot change what this test proves.
                 `@pulumi/pulumi@${pins["@pulumi/pulumi"]}`,
+                `@pulumi/aws@${pins["@pulumi/aws"]}`,
                 // What `pulumi new typescript` gives a project; Pulumi's plugin host uses it too.
                 `typescript@${repoManifest().devDependencies.typescript}`,
                 `@types/node@${repoManifest().devDependencies["@types/node"]}`,

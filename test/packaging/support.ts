@@ -206,6 +206,19 @@ export function repoManifest(): {
     return JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
 }
 
+/** The exact versions package-lock.json resolved for this repository's direct Pulumi dependencies. */
+export function lockedVersions(): Record<"@pulumi/pulumi" | "@pulumi/aws", string> {
+    const lock = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8"));
+    const version = (name: string): string => {
+        const entry = lock.packages?.[`node_modules/${name}`];
+        if (!entry?.version) {
+            throw new Error(`package-lock.json has no entry for ${name}`);
+        }
+        return entry.version;
+    };
+    return { "@pulumi/pulumi": version("@pulumi/pulumi"), "@pulumi/aws": version("@pulumi/aws") };
+}
+
 export interface HostedPlugin {
     /** The schema the plugin returned from GetSchema, parsed. */
     schema: any;
