@@ -4,13 +4,15 @@
 # iris), same workers (2), same load: wrk, 16 connections, single-row JSON
 # predictions, loopback only. Prints a markdown table.
 #
-#   bash container/bench/run.sh            # 20 s per server
+#   bash container/bench/run.sh                    # 20 s per server
 #   DURATION=10 bash container/bench/run.sh
+#   BENCH_MODEL=forest bash container/bench/run.sh # a 100-tree RandomForest instead
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PY=/usr/bin/python3
 DURATION="${DURATION:-20}"
+BENCH_MODEL="${BENCH_MODEL:-logistic}"
 WORKERS="${WORKERS:-2}"
 CONNECTIONS=16
 THREADS=2
@@ -44,13 +46,18 @@ trap cleanup EXIT
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "training the model into $WORK/model" >&2
 mkdir -p "$WORK/model"
-$PY - "$WORK/model/model.joblib" <<'EOF'
+$PY - "$WORK/model/model.joblib" "$BENCH_MODEL" <<'EOF'
 import sys
 import joblib
 from sklearn.datasets import load_iris
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 X, y = load_iris(return_X_y=True)
-joblib.dump(LogisticRegression(max_iter=1000).fit(X, y), sys.argv[1])
+models = {"logistic": LogisticRegression(max_iter=1000),
+          "forest": RandomForestClassifier(n_estimators=100, random_state=0)}
+if sys.argv[2] not in models:
+    sys.exit(f"BENCH_MODEL must be one of {', '.join(models)}")
+joblib.dump(models[sys.argv[2]].fit(X, y), sys.argv[1])
 EOF
 
 wait_ready() {  # url
@@ -117,7 +124,11 @@ PIDS=()
 
 CPU="$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)"
 echo
-echo "Single-row predictions, LogisticRegression (iris, 4 features), ${WORKERS} workers each, wrk ${THREADS} threads / ${CONNECTIONS} connections / ${DURATION} s on loopback, $(nproc) CPUs (${CPU}), nice ${NICENESS}, load average before the run: ${LOAD_BEFORE}."
+case "$BENCH_MODEL" in
+  logistic) MODEL_TEXT="LogisticRegression (iris, 4 features)";;
+  forest) MODEL_TEXT="RandomForestClassifier, 100 trees (iris, 4 features)";;
+esac
+echo "Single-row predictions, ${MODEL_TEXT}, ${WORKERS} workers each, wrk ${THREADS} threads / ${CONNECTIONS} connections / ${DURATION} s on loopback, $(nproc) CPUs (${CPU}), nice ${NICENESS}, load average before the run: ${LOAD_BEFORE}."
 echo
 echo "| server | requests/s | p50 ms | p99 ms | errors | RSS per worker MiB | PSS per worker MiB |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -126,4 +137,8 @@ echo "| ModelApi server | ${OURS_RPS} | ${OURS_P50} | ${OURS_P99} | ${OURS_ERR} 
 awk -v a="$OURS_RPS" -v b="$REF_RPS" -v c="$OURS_P99" -v d="$REF_P99" \
   'BEGIN{printf "\nthroughput: %.1fx the reference; p99: %.2f of the reference'"'"'s\n", a/b, c/d}'
 echo
-echo "command: DURATION=${DURATION} bash container/bench/run.sh"
+if [ "$BENCH_MODEL" = logistic ]; then
+  echo "command: DURATION=${DURATION} bash container/bench/run.sh"
+else
+  echo "command: BENCH_MODEL=${BENCH_MODEL} DURATION=${DURATION} bash container/bench/run.sh"
+fi
