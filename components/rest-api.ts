@@ -22,11 +22,20 @@ export function routesFor(multiModel: boolean): Route[] {
 }
 
 /**
- * @internal The deployment's trigger: a hash of everything a deployment snapshots (routes, auth), so a
- * changed route set redeploys and an unchanged one does not.
+ * @internal The API's resources: the routes' paths, then a catch-all `{proxy+}` and the root, so an unknown
+ * path reaches the handler's JSON 404 (as in the local twin) instead of API Gateway's 403.
  */
-export function deploymentTrigger(routes: Route[], auth: ApiAuth): string {
-    const canonical = JSON.stringify({ routes: routes.map((r) => `${r.method} /${r.segments.join("/")}`).sort(), auth });
+export function resourcePathsFor(multiModel: boolean): string[][] {
+    const paths = new Map(routesFor(multiModel).map((r) => [r.segments.join("/"), r.segments]));
+    return [...paths.values(), ["{proxy+}"], []];
+}
+
+/**
+ * @internal The deployment's trigger: a hash of everything a deployment snapshots (resources, auth), so a
+ * changed resource set redeploys and an unchanged one does not.
+ */
+export function deploymentTrigger(resourcePaths: string[][], auth: ApiAuth): string {
+    const canonical = JSON.stringify({ resources: resourcePaths.map((p) => `ANY /${p.join("/")}`).sort(), auth });
     return crypto.createHash("sha256").update(canonical).digest("hex");
 }
 
@@ -57,14 +66,14 @@ export interface RestApiParts {
 }
 
 /**
- * @internal A regional REST API with the routes as Lambda proxy integrations, a deployment that follows the
- * route set, a stage with JSON access logs and throttling, and the chosen auth: an API key with a usage
+ * @internal A regional REST API whose resources (the routes' paths and a catch-all) are Lambda proxy
+ * integrations, a deployment that follows the resource set, a stage with JSON access logs and throttling, and the chosen auth: an API key with a usage
  * plan (throttle and quota), IAM (SigV4), or none. The Lambda may be invoked only by this API's stage,
  * on these methods and paths.
  */
 export function restApi(name: string, settings: Settings, fn: aws.lambda.Function, parent: pulumi.Resource): RestApiParts {
     const { api, tags } = settings;
-    const routes = routesFor(settings.multiModel);
+    const resourcePaths = resourcePathsFor(settings.multiModel);
     const restApi = new aws.apigateway.RestApi(
         `${name}-api`,
         {
@@ -96,14 +105,15 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
     };
 
     const integrations: pulumi.Resource[] = [];
-    for (const route of routes) {
-        const id = `${route.method.toLowerCase()}-${slug(route.segments)}`;
+    for (const segments of resourcePaths) {
+        const id = `any-${segments.length === 0 ? "root" : slug(segments)}`;
         const method = new aws.apigateway.Method(
             `${name}-${id}`,
             {
                 restApi: restApi.id,
-                resourceId: resourceFor(route.segments),
-                httpMethod: route.method,
+                resourceId: resourceFor(segments),
+                // Every method goes to the handler, which answers a wrong method with 405 and its Allow header.
+                httpMethod: "ANY",
                 authorization: api.auth === ApiAuth.Iam ? "AWS_IAM" : "NONE",
                 apiKeyRequired: api.auth === ApiAuth.ApiKey,
             },
@@ -124,19 +134,19 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
                 { parent },
             ),
         );
-        // Path parameters become "*" in the source ARN, the way API Gateway matches them.
-        const sourcePath = route.segments.map((s) => (s.startsWith("{") ? "*" : s)).join("/");
-        new aws.lambda.Permission(
-            `${name}-${id}-permission`,
-            {
-                function: fn.name,
-                action: "lambda:InvokeFunction",
-                principal: "apigateway.amazonaws.com",
-                sourceArn: pulumi.interpolate`${restApi.executionArn}/${api.stageName}/${route.method}/${sourcePath}`,
-            },
-            { parent },
-        );
     }
+    // Every resource of this API proxies to the function, so the grant covers this stage's methods and
+    // paths and nothing beyond this API and stage.
+    new aws.lambda.Permission(
+        `${name}-permission`,
+        {
+            function: fn.name,
+            action: "lambda:InvokeFunction",
+            principal: "apigateway.amazonaws.com",
+            sourceArn: pulumi.interpolate`${restApi.executionArn}/${api.stageName}/*/*`,
+        },
+        { parent },
+    );
 
     const deployment = new aws.apigateway.Deployment(
         `${name}-deployment`,
@@ -144,7 +154,7 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
             restApi: restApi.id,
             description: `routes and auth ${api.auth}`,
             // A deployment snapshots routes, auth and integration targets: redeploy when any of them changes.
-            triggers: { routes: deploymentTrigger(routes, api.auth), integration: fn.invokeArn },
+            triggers: { routes: deploymentTrigger(resourcePaths, api.auth), integration: fn.invokeArn },
         },
         { parent, dependsOn: integrations },
     );
@@ -200,5 +210,5 @@ function apiKeyWithUsagePlan(
 }
 
 function slug(segments: string[]): string {
-    return segments.map((s) => s.replace(/[{}]/g, "")).join("-");
+    return segments.map((s) => s.replace(/[{}+]/g, "")).join("-");
 }

@@ -300,21 +300,26 @@ describe("ModelApi (one model)", function () {
             assert.deepEqual(env, { ENDPOINT_NAME: await mocks.promiseOf(api.endpointName), ENDPOINT_KIND: "realtime" });
         });
 
-        it("the REST API is regional and proxies POST /predict to the Lambda", () => {
+        it("the REST API is regional and proxies /predict, and every other path, to the Lambda", () => {
             assert.equal(mocks.find(T.restApi).inputs.endpointConfiguration.types, "REGIONAL");
-            assert.deepEqual(mocks.findAll(T.resource).map((r) => r.inputs.pathPart), ["predict"]);
-            const method = mocks.find(T.method).inputs;
-            assert.equal(method.httpMethod, "POST");
-            const integration = mocks.find(T.integration).inputs;
-            assert.equal(integration.type, "AWS_PROXY");
-            assert.equal(integration.integrationHttpMethod, "POST");
-            assert.match(integration.uri, /functions\/arn:aws:lambda:us-east-1:123456789012:function:iris-function-1234567\/invocations$/);
+            assert.deepEqual(mocks.findAll(T.resource).map((r) => r.inputs.pathPart), ["predict", "{proxy+}"]);
+            const methods = mocks.findAll(T.method).map((m) => `${m.inputs.httpMethod} ${m.name}`).sort();
+            assert.deepEqual(methods, ["ANY iris-any-predict", "ANY iris-any-proxy", "ANY iris-any-root"]);
+            assert.equal(mocks.find(T.method, "iris-any-root").inputs.resourceId, "root123");
+            const integrations = mocks.findAll(T.integration);
+            assert.equal(integrations.length, 3);
+            for (const { inputs: integration } of integrations) {
+                assert.equal(integration.type, "AWS_PROXY");
+                assert.equal(integration.integrationHttpMethod, "POST");
+                assert.match(integration.uri, /functions\/arn:aws:lambda:us-east-1:123456789012:function:iris-function-1234567\/invocations$/);
+            }
         });
 
-        it("auth defaults to an API key: methods require it, and a usage plan throttles and caps it", () => {
-            const method = mocks.find(T.method).inputs;
-            assert.equal(method.apiKeyRequired, true);
-            assert.equal(method.authorization, "NONE");
+        it("auth defaults to an API key: every method requires it, and a usage plan throttles and caps it", () => {
+            for (const { inputs: method } of mocks.findAll(T.method)) {
+                assert.equal(method.apiKeyRequired, true);
+                assert.equal(method.authorization, "NONE");
+            }
             const plan = mocks.find(T.usagePlan).inputs;
             assert.deepEqual(plan.throttleSettings, { rateLimit: 10, burstLimit: 20 });
             assert.deepEqual(plan.quotaSettings, { limit: 10000, period: "DAY" });
@@ -323,12 +328,12 @@ describe("ModelApi (one model)", function () {
             assert.deepEqual([key.keyId, key.keyType, key.usagePlanId], ["iris-api-key-id", "API_KEY", "iris-usage-plan-id"]);
         });
 
-        it("API Gateway may invoke the Lambda only from this API's stage, method and path", () => {
+        it("API Gateway may invoke the Lambda only from this API's own stage", () => {
             const permission = mocks.find(T.permission).inputs;
             assert.equal(permission.principal, "apigateway.amazonaws.com");
             assert.equal(permission.action, "lambda:InvokeFunction");
             assert.equal(permission.function, "iris-function-1234567");
-            assert.equal(permission.sourceArn, `arn:aws:execute-api:${mocks.REGION}:${mocks.ACCOUNT}:api123/v1/POST/predict`);
+            assert.equal(permission.sourceArn, `arn:aws:execute-api:${mocks.REGION}:${mocks.ACCOUNT}:api123/v1/*/*`);
         });
 
         it("the stage writes JSON access logs to its own log group", () => {
@@ -350,10 +355,10 @@ describe("ModelApi (one model)", function () {
             assert.equal(settings.settings.throttlingBurstLimit, 20);
         });
 
-        it("the deployment is triggered by a hash of the route set and by the integration's target", () => {
+        it("the deployment is triggered by a hash of the resource set and by the integrations' target", () => {
             const triggers = mocks.find(T.deployment).inputs.triggers;
             assert.match(triggers.routes, /^[0-9a-f]{64}$/);
-            assert.equal(triggers.integration, mocks.find(T.integration).inputs.uri);
+            assert.equal(triggers.integration, mocks.find(T.integration, "iris-any-predict-integration").inputs.uri);
         });
 
         it("outputs: url, endpoint, image, model data, function and bucket", async () => {
@@ -518,8 +523,9 @@ describe("ModelApi (one model)", function () {
 
         it("iam auth: AWS_IAM methods, no API key or usage plan, and no apiKey output", async () => {
             const api = await build("iris", { ...iris(), api: { auth: "iam" } });
-            const method = mocks.find(T.method).inputs;
-            assert.deepEqual([method.authorization, method.apiKeyRequired], ["AWS_IAM", false]);
+            for (const { inputs: method } of mocks.findAll(T.method)) {
+                assert.deepEqual([method.authorization, method.apiKeyRequired], ["AWS_IAM", false]);
+            }
             for (const type of [T.apiKey, T.usagePlan, T.usagePlanKey]) {
                 assert.equal(mocks.findAll(type).length, 0, type);
             }
@@ -528,8 +534,9 @@ describe("ModelApi (one model)", function () {
 
         it("none auth, asked for explicitly: open methods and no API key", async () => {
             await build("iris", { ...iris(), api: { auth: "none" } });
-            const method = mocks.find(T.method).inputs;
-            assert.deepEqual([method.authorization, method.apiKeyRequired], ["NONE", false]);
+            for (const { inputs: method } of mocks.findAll(T.method)) {
+                assert.deepEqual([method.authorization, method.apiKeyRequired], ["NONE", false]);
+            }
             assert.equal(mocks.findAll(T.apiKey).length, 0);
         });
 
@@ -557,7 +564,7 @@ describe("ModelApi (one model)", function () {
             const fn = mocks.find(T.fn).inputs;
             assert.deepEqual([fn.timeout, fn.memorySize], [10, 512]);
             assert.equal(mocks.find(T.logGroup, "iris-function-logs").inputs.retentionInDays, 30);
-            assert.match(mocks.find(T.permission).inputs.sourceArn, /\/prod\/POST\/predict$/);
+            assert.match(mocks.find(T.permission).inputs.sourceArn, /\/prod\/\*\/\*$/);
         });
 
         it("access logs can be turned off for accounts without API Gateway's CloudWatch role", async () => {

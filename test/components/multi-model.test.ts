@@ -4,7 +4,7 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ModelApi } from "../../components";
-import { routesFor, deploymentTrigger } from "../../components/rest-api";
+import { resourcePathsFor, deploymentTrigger } from "../../components/rest-api";
 import { imageContext, modelDir } from "./fixtures";
 import { build } from "./harness";
 
@@ -50,11 +50,11 @@ describe("ModelApi (multi-model)", function () {
         assert.deepEqual(s.Condition, { StringEquals: { "sagemaker:TargetModel": ["iris.tar.gz", "wine.tar.gz"] } });
     });
 
-    it("routes are GET /models and POST /models/{name}/predict, and no /predict", () => {
+    it("resources are /models and /models/{name}/predict plus the catch-all, and no /predict of its own", () => {
         const paths = mocks.findAll("aws:apigateway/resource:Resource").map((r) => r.inputs.pathPart).sort();
-        assert.deepEqual(paths, ["models", "predict", "{name}"]);
+        assert.deepEqual(paths, ["models", "predict", "{name}", "{proxy+}"]);
         const methods = mocks.findAll("aws:apigateway/method:Method").map((m) => `${m.inputs.httpMethod} ${m.name}`).sort();
-        assert.deepEqual(methods, ["GET zoo-get-models", "POST zoo-post-models-name-predict"]);
+        assert.deepEqual(methods, ["ANY zoo-any-models", "ANY zoo-any-models-name-predict", "ANY zoo-any-proxy", "ANY zoo-any-root"]);
         const predict = mocks.findAll("aws:apigateway/resource:Resource").find((r) => r.inputs.pathPart === "predict")!;
         assert.equal(predict.inputs.parentId, "zoo-path-models-name-id");
         for (const integration of mocks.findAll("aws:apigateway/integration:Integration")) {
@@ -62,15 +62,17 @@ describe("ModelApi (multi-model)", function () {
         }
     });
 
-    it("API Gateway may invoke the Lambda on exactly those two routes of this stage", () => {
-        const arns = mocks.findAll("aws:lambda/permission:Permission").map((p) => p.inputs.sourceArn).sort();
-        const base = `arn:aws:execute-api:${mocks.REGION}:${mocks.ACCOUNT}:api123/v1`;
-        assert.deepEqual(arns, [`${base}/GET/models`, `${base}/POST/models/*/predict`]);
+    it("API Gateway may invoke the Lambda only from this API's own stage", () => {
+        const arns = mocks.findAll("aws:lambda/permission:Permission").map((p) => p.inputs.sourceArn);
+        assert.deepEqual(arns, [`arn:aws:execute-api:${mocks.REGION}:${mocks.ACCOUNT}:api123/v1/*/*`]);
     });
 
-    it("the deployment trigger differs from the single-model route set", () => {
-        assert.equal(mocks.find("aws:apigateway/deployment:Deployment").inputs.triggers.routes, deploymentTrigger(routesFor(true), "apiKey"));
-        assert.notEqual(deploymentTrigger(routesFor(true), "apiKey"), deploymentTrigger(routesFor(false), "apiKey"));
+    it("the deployment trigger differs from the single-model resource set", () => {
+        assert.equal(
+            mocks.find("aws:apigateway/deployment:Deployment").inputs.triggers.routes,
+            deploymentTrigger(resourcePathsFor(true), "apiKey"),
+        );
+        assert.notEqual(deploymentTrigger(resourcePathsFor(true), "apiKey"), deploymentTrigger(resourcePathsFor(false), "apiKey"));
     });
 
     it("adding a model uploads one archive and leaves the Model, EndpointConfig, Endpoint and role policy unchanged", async () => {
