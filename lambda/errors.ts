@@ -60,8 +60,9 @@ export function fromInvokeError(err: unknown): HttpError {
         if (!(typeof original === "number" && original >= 100) && /timed out/i.test(e.message ?? "")) {
             return new HttpError(504, "GatewayTimeout", "The model did not answer in time.", {}, name);
         }
-        // The container crashed or failed; its text may hold a traceback, so it is not passed on.
-        return new HttpError(502, "ModelFailure", "The model failed to process the request.", {}, name);
+        // The container crashed or failed: the contract's 500, with its own code so callers and logs can
+        // tell it from a fault of this handler. Its text may hold a traceback, so it is not passed on.
+        return new HttpError(500, "ModelFailure", "The model failed to process the request.", {}, name);
     }
     if (name in RETRY_CODES) {
         return new HttpError(

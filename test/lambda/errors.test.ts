@@ -27,9 +27,10 @@ describe("lambda error mapping", function () {
         assert.equal(fromInvokeError(err).status, 504);
     });
 
-    it("a ModelError without a status and not a timeout is 502", function () {
+    it("a ModelError without a status and not a timeout is a 500 ModelFailure", function () {
         const err = Object.assign(new Error("Received server error"), { name: "ModelError" });
-        assert.equal(fromInvokeError(err).status, 502);
+        assert.equal(fromInvokeError(err).status, 500);
+        assert.equal(fromInvokeError(err).code, "ModelFailure");
     });
 
     it("something thrown that is not an Error is 500", function () {

@@ -329,11 +329,11 @@ for (const variant of variants) describe(`lambda handler (${variant.name})`, fun
             assert.equal(error?.message, "unknown column 'petal'");
         });
 
-        it("a model's 5xx is 502 and its message (maybe a traceback) stays out of the answer", async function () {
+        it("a model's 5xx is a 500 ModelFailure and its message (maybe a traceback) stays out of the answer", async function () {
             server.respondWith(replies.modelError(500, 'Traceback (most recent call last):\n  File "/opt/ml/code/inference.py"'));
             const { res, error } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY }));
 
-            assert.equal(res.statusCode, 502);
+            assert.equal(res.statusCode, 500);
             assert.equal(error?.code, "ModelFailure");
             assert.doesNotMatch(res.body, /Traceback|inference\.py|arn:aws/);
         });

