@@ -9,6 +9,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-l
 import { randomUUID, timingSafeEqual } from "crypto";
 import * as http from "http";
 import type { AddressInfo } from "net";
+import { closeServer } from "./close-server";
 
 /** API Gateway's request payload limit. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -90,8 +91,7 @@ export class LocalGateway {
         const server = this.server;
         if (!server) return;
         this.server = undefined;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeServer(server);
     }
 
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -11,6 +11,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
 import { extractTarGz } from "./untar";
+import { closeServer } from "./close-server";
 
 /** SageMaker answers every InvokeEndpoint within 60 seconds, model loading included. */
 export const INVOCATION_TIMEOUT_MS = 60_000;
@@ -93,8 +94,7 @@ export class LocalRuntime {
         const server = this.server;
         if (!server) return;
         this.server = undefined;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeServer(server);
     }
 
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
