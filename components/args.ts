@@ -252,7 +252,7 @@ export interface ApiArgs {
     quota?: QuotaArgs;
     /**
      * Writes JSON access logs of the stage to their own log group. API Gateway needs the account's
-     * CloudWatch role set once per region for this (see docs/component.md).
+     * CloudWatch role set once per region for this (see the README, "pulumi up and pulumi destroy").
      * @default true
      */
     accessLogs?: boolean;

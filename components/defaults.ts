@@ -1,6 +1,6 @@
 /**
  * Defaults of every optional argument, as small pure functions. Callers merge them as
- * `{ ...defaults, ...args.x }`; `args` is never mutated. Keep docs/component.md in step.
+ * `{ ...defaults, ...args.x }`; `args` is never mutated. Keep the README's Arguments table in step.
  */
 import { ApiAuth, AutoscalingArgs, DataCaptureArgs, FunctionArgs, QuotaArgs, ServerlessArgs, ThrottleArgs } from "./args";
 

@@ -1,6 +1,6 @@
 /**
  * The Pulumi program (Pulumi.yaml `main: stacks/`): reads the `modelapi:*` stack config and deploys one
- * ModelApi per model, or one multi-model ModelApi. See docs/component.md for the keys.
+ * ModelApi per model, or one multi-model ModelApi. The README lists the keys (Stack configuration).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError } from "../components";
