@@ -4,6 +4,8 @@ import * as os from "os";
 import * as path from "path";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-components-"));
+// Archives packed from these directories may still be read by later suites, so the root goes when the process does.
+process.on("exit", () => fs.rmSync(root, { recursive: true, force: true }));
 let counter = 0;
 
 /** A fresh empty directory under the suite's temp root. */

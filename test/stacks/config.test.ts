@@ -13,9 +13,13 @@ const yaml = require("js-yaml") as { load(text: string): any };
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
+const projects: string[] = [];
+after(() => projects.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A project directory with model directories in it. */
 function project(models: string[] = ["models/iris", "models/wine"]): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-stack-"));
+    projects.push(dir);
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: modelapi\n");
     for (const model of models) {
         fs.mkdirSync(path.join(dir, model), { recursive: true });
