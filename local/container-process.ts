@@ -29,6 +29,8 @@ export interface ServerSpec {
     workers: number;
     /** Run this image instead of the host Python server. */
     image?: string;
+    /** The twin's scratch directory, removed by the watchdog if the twin dies without removing it. */
+    workDir?: string;
 }
 
 export interface Command {
@@ -157,7 +159,10 @@ export class ContainerProcess {
         });
         const server = new ContainerProcess(child, spec, engine, name, log);
         killOnExit(server);
-        server.watchdog = startWatchdog(child.pid!, name ? [engine, "rm", "-f", name] : []);
+        server.watchdog = startWatchdog(child.pid!, {
+            cleanup: name ? [engine, "rm", "-f", name] : [],
+            removeDir: spec.workDir,
+        });
         return server;
     }
 

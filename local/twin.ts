@@ -146,7 +146,7 @@ export class LocalTwin {
         const how = opts.image ? `image ${opts.image}` : "container/serve";
         opts.progress(`starting the model server (${how}) on 127.0.0.1:${serverPort}`);
         server = await ContainerProcess.start(
-            { multiModel: opts.multiModel, modelDir, modelsRoot, port: serverPort, workers: opts.workers, image: opts.image },
+            { multiModel: opts.multiModel, modelDir, modelsRoot, port: serverPort, workers: opts.workers, image: opts.image, workDir },
             (line) => opts.log("server", line),
         );
         const started = server;

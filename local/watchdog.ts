@@ -5,15 +5,18 @@
  */
 import { type ChildProcess, spawn } from "child_process";
 
-/** Runs as `node -e SCRIPT twinPid serverGroup [cleanup command...]`. */
+/** Runs as `node -e SCRIPT twinPid serverGroup removeDir [cleanup command...]` (removeDir may be ""). */
 const SCRIPT = `// modelapi local twin: model server watchdog
 const { spawnSync } = require("child_process");
+const fs = require("fs");
 const [twin, group] = process.argv.slice(1, 3).map(Number);
-const cleanup = process.argv.slice(3);
+const removeDir = process.argv[3];
+const cleanup = process.argv.slice(4);
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 const kill = (sig) => { try { process.kill(-group, sig); } catch {} };
 const finish = () => {
     if (cleanup.length > 0) spawnSync(cleanup[0], cleanup.slice(1), { stdio: "ignore", timeout: 30000 });
+    if (removeDir) fs.rmSync(removeDir, { recursive: true, force: true });
     process.exit(0);
 };
 let termAt = 0;
@@ -34,9 +37,13 @@ export interface Watchdog {
     stop(): void;
 }
 
-/** Watches this process on behalf of `serverGroup`; `cleanup` runs after the group is killed (e.g. `podman rm -f NAME`). */
-export function startWatchdog(serverGroup: number, cleanup: string[] = []): Watchdog {
-    const child: ChildProcess = spawn(process.execPath, ["-e", SCRIPT, String(process.pid), String(serverGroup), ...cleanup], {
+/**
+ * Watches this process on behalf of `serverGroup`; once the group is killed, `cleanup` runs (e.g.
+ * `podman rm -f NAME`) and `removeDir` is deleted.
+ */
+export function startWatchdog(serverGroup: number, opts: { cleanup?: string[]; removeDir?: string } = {}): Watchdog {
+    const args = [String(process.pid), String(serverGroup), opts.removeDir ?? "", ...(opts.cleanup ?? [])];
+    const child: ChildProcess = spawn(process.execPath, ["-e", SCRIPT, ...args], {
         detached: true,
         stdio: "ignore",
     });

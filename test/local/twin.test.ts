@@ -235,15 +235,20 @@ describe("local twin end to end", function () {
     });
 
     describe("a twin killed without warning", () => {
-        it("kill -9 of the twin still stops its model server, through the watchdog", async () => {
+        it("kill -9 of the twin still stops its model server and removes its scratch directory, through the watchdog", async () => {
             const dir = fitModel(path.join(tmp, "killed")).dir;
             const twin = new TwinProcess(["--port", "0", dir]);
             const ready = await twin.ready();
             try {
                 assert.equal(watchdogsFor(ready.serverPid).length, 1, "one watchdog per model server");
+                const workDir = /unpacking \S+ into (\S+)\/model\b/.exec(twin.stdout)?.[1];
+                assert.ok(workDir && fs.existsSync(workDir), `no scratch directory in the progress lines:\n${twin.stdout}`);
                 twin.child.kill("SIGKILL");
                 await twin.exit();
                 assert.ok(await waitGone(ready.serverPid, 15_000), `model server process group ${ready.serverPid} outlived the twin`);
+                const deadline = Date.now() + 10_000;
+                while (fs.existsSync(workDir) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+                assert.ok(!fs.existsSync(workDir), `${workDir} outlived the twin`);
             } finally {
                 await twin.kill(ready.serverPid);
             }
