@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test suite (TypeScript mocha tests, the container's pytest suite, the image test),
+# Runs every test suite (the TypeScript type check and mocha tests, the container's pytest suite, the image test),
 # keeps going after a failure so one run shows everything, and ends with one summary line.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,6 +29,8 @@ run_suite() {
   return 0
 }
 
+# mocha runs TypeScript transpile-only, so the type check is its own step.
+run_suite typecheck npx tsc -p tsconfig.json --noEmit
 run_suite mocha npx mocha
 run_suite pytest bash scripts/test-python.sh
 run_suite image bash container/test-image.sh
