@@ -18,6 +18,9 @@ export const EXAMPLE_ROWS = [
     [6.7, 3.0, 5.2, 2.3],
 ];
 
+/** The trainer was stopped by a signal (Ctrl-C while training): a stop, not a failure. */
+export class TrainingInterrupted extends Error {}
+
 export function defaultExampleDir(): string {
     return path.join(REPO_ROOT, ".modelapi", "example-model");
 }
@@ -34,6 +37,10 @@ export function ensureExampleModel(dir: string = defaultExampleDir(), opts: { fo
     checkPythonModules(["numpy", "sklearn", "joblib"], python);
     log(`training the example model (iris, scikit-learn) into ${dir}`);
     const result = spawnSync(python, [TRAINER, dir], { encoding: "utf8", timeout: 120_000 });
+    // Ctrl-C reaches the trainer too, and Python ends an uncaught KeyboardInterrupt by SIGINT.
+    if (result.signal === "SIGINT" || result.signal === "SIGTERM" || result.signal === "SIGHUP") {
+        throw new TrainingInterrupted(`training the example model was stopped by ${result.signal}`);
+    }
     if (result.error || result.status !== 0) {
         throw new Error(`training the example model failed: ${result.error?.message ?? result.stderr.trim()}`);
     }

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "crypto";
 import { type CliOptions, parseArgs, USAGE, UsageError } from "./args";
-import { EXAMPLE_ROWS, ensureExampleModel } from "./example-model";
+import { EXAMPLE_ROWS, ensureExampleModel, TrainingInterrupted } from "./example-model";
 import { LocalTwin, StoppedError, type TwinInfo } from "./twin";
 
 // Written to the streams directly: the handler's console is routed to the log (see twin.ts).
@@ -86,6 +86,11 @@ async function main(): Promise<number> {
         return -1; // keep serving until a signal arrives
     } catch (err) {
         if (err instanceof StoppedError || stopping) return -1;
+        if (err instanceof TrainingInterrupted) {
+            // Nothing was started yet; the signal's own handler may not run before we exit.
+            progress(`${err.message}; nothing is left running`);
+            return 0;
+        }
         error(describe(err, opts.port));
         return 1;
     }
