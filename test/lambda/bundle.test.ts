@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildLambdaBundle, chooseBundleDir, packageRoot, resolveLambdaBundle } from "../../lambda/bundle";
 import type { Handler } from "./support";
-import { apiEvent, EnvScope, run } from "./support";
+import { apiEvent, EnvScope, run, runtimeEnv } from "./support";
 import { SageMakerRuntimeServer } from "./sagemaker-runtime-server";
 
 const MAX_BUNDLE_BYTES = 500 * 1024;
@@ -82,13 +82,7 @@ describe("lambda bundle", function () {
 
         before(async function () {
             env.set({
-                AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: await server.start(),
-                AWS_ACCESS_KEY_ID: "test",
-                AWS_SECRET_ACCESS_KEY: "test",
-                AWS_SESSION_TOKEN: undefined,
-                AWS_PROFILE: undefined,
-                AWS_REGION: "us-east-1",
-                AWS_MAX_ATTEMPTS: "1",
+                ...runtimeEnv(await server.start()),
                 ENDPOINT_NAME: "bundled-endpoint",
                 MODEL_NAMES: "iris",
                 ENDPOINT_KIND: undefined,

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { buildLambdaBundle } from "../../lambda/bundle";
 import { replies, SageMakerRuntimeServer } from "./sagemaker-runtime-server";
-import { apiEvent, EnvScope, type Handler, header, lambdaContext, run } from "./support";
+import { apiEvent, EnvScope, type Handler, header, lambdaContext, run, runtimeEnv } from "./support";
 
 interface HandlerModule {
     handler: Handler;
@@ -47,16 +47,7 @@ for (const variant of variants) describe(`lambda handler (${variant.name})`, fun
     before(async function () {
         ({ handler, getClient } = variant.load());
         const url = await server.start();
-        env.set({
-            AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url,
-            AWS_ACCESS_KEY_ID: "test",
-            AWS_SECRET_ACCESS_KEY: "test",
-            AWS_SESSION_TOKEN: undefined,
-            AWS_PROFILE: undefined,
-            AWS_REGION: "us-east-1",
-            // Retries are covered by their own test; elsewhere one call per request keeps counts exact.
-            AWS_MAX_ATTEMPTS: "1",
-        });
+        env.set(runtimeEnv(url));
     });
 
     after(async function () {

@@ -77,6 +77,22 @@ export function header(res: APIGatewayProxyResult, name: string): string | undef
     return undefined;
 }
 
+/**
+ * The SDK's env for the loopback runtime server at `url`: dummy credentials, no ambient profile or
+ * session, and one attempt per call so request counts are exact (retries have their own test).
+ */
+export function runtimeEnv(url: string): Record<string, string | undefined> {
+    return {
+        AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: url,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_SESSION_TOKEN: undefined,
+        AWS_PROFILE: undefined,
+        AWS_REGION: "us-east-1",
+        AWS_MAX_ATTEMPTS: "1",
+    };
+}
+
 /** Sets env vars for a test run and puts the previous values back afterwards. */
 export class EnvScope {
     private readonly saved = new Map<string, string | undefined>();
