@@ -189,15 +189,18 @@ def test_keep_alive_serves_many_requests_on_one_connection(iris_server):
     conn.close()
 
 
+def read_until_closed(sock):
+    """Everything the server sends until it closes the connection."""
+    data = b""
+    while part := sock.recv(4096):
+        data += part
+    return data
+
+
 def test_http10_closes_after_the_answer(iris_server):
     with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
         s.sendall(b"GET /ping HTTP/1.0\r\n\r\n")
-        data = b""
-        while True:
-            part = s.recv(4096)
-            if not part:
-                break
-            data += part
+        data = read_until_closed(s)
     assert data.startswith(b"HTTP/1.1 200 ") and b"Connection: close" in data
 
 
@@ -214,12 +217,7 @@ def test_http10_closes_after_the_answer(iris_server):
 def test_malformed_requests_get_400_and_a_closed_connection(iris_server, wire):
     with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
         s.sendall(wire)
-        data = b""
-        while True:
-            part = s.recv(4096)
-            if not part:
-                break
-            data += part
+        data = read_until_closed(s)
     assert data.startswith(b"HTTP/1.1 400 ") or data.startswith(b"HTTP/1.1 501 "), data
     assert b"Connection: close" in data
     assert body_json(data.split(b"\r\n\r\n", 1)[1])["status"] in (400, 501)
