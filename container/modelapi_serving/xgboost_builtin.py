@@ -21,7 +21,6 @@ doc "Common Data Formats for Inference", and aws/sagemaker-xgboost-container's
 """
 
 import csv
-import inspect
 import io
 import json
 import logging
@@ -170,12 +169,10 @@ class BuiltinXGBoostHandler:
 
     @staticmethod
     def _predict_one(booster, dmatrix):
-        # a pickled Booster trained with early stopping predicts with its best trees, as in the built-in
-        limit = int(getattr(booster, "best_ntree_limit", 0) or 0)
-        if limit > 0 and "ntree_limit" in inspect.signature(booster.predict).parameters:
-            return booster.predict(dmatrix, ntree_limit=limit, validate_features=False)
-        if limit > 0:
-            return booster.predict(dmatrix, iteration_range=(0, limit), validate_features=False)
+        # a Booster trained with early stopping predicts with its best trees, as in the built-in
+        best = getattr(booster, "best_iteration", None)
+        if best is not None:
+            return booster.predict(dmatrix, iteration_range=(0, int(best) + 1), validate_features=False)
         return booster.predict(dmatrix, validate_features=False)
 
     # -- encoding -----------------------------------------------------------
