@@ -186,9 +186,13 @@ def install_requirements(code_dir: str):
     if not os.path.isfile(requirements):
         return
     index = os.environ.get("PIP_INDEX_URL", "").strip() or DEFAULT_INDEX
+    bake = "bake the packages into the image (container/apt-packages.txt or container/requirements.txt)"
     if not _index_reachable(index):
-        log.warning("%s was NOT installed: no package index reachable at %s; bake the packages into the "
-                    "image (container/apt-packages.txt) or set PIP_INDEX_URL", requirements, index)
+        log.warning("%s was NOT installed: no package index reachable at %s; %s or set PIP_INDEX_URL",
+                    requirements, index, bake)
+        return
+    if importlib.util.find_spec("pip") is None:
+        log.warning("%s was NOT installed: pip is not available to this Python; %s", requirements, bake)
         return
     with open(requirements, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:16]
