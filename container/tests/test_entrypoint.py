@@ -32,6 +32,15 @@ def predict_fn(input_data, model):
 '''
 
 
+@pytest.fixture(autouse=True)
+def private_tmp(tmp_path, monkeypatch):
+    """Unpacked sourcedirs and installed requirements land under the test's own tmp_path."""
+    import tempfile
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+
 def write_code(code_dir, files):
     os.makedirs(code_dir, exist_ok=True)
     for name, source in files.items():
@@ -272,3 +281,56 @@ def predict_fn(input_data, model):
     response = invoke(app_for(tmp_path), csv_rows(ROWS), accept="application/json")
     assert response.status == 200, response.body
     assert np.allclose(body_json(response.body), expected(booster, ROWS)[:, 0])
+
+
+def _wheel(directory, name, version, source):
+    """A minimal pure-Python wheel, built by hand: no build backend or network needed."""
+    import base64
+    import hashlib
+    import zipfile
+
+    files = {f"{name}/__init__.py": source,
+             f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+             f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+                                                  "Tag: py3-none-any\n"}
+    record = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(text.encode())}")
+    record.append(f"{name}-{version}.dist-info/RECORD,,")
+    files[f"{name}-{version}.dist-info/RECORD"] = "\n".join(record) + "\n"
+    path = os.path.join(directory, f"{name}-{version}-py3-none-any.whl")
+    with zipfile.ZipFile(path, "w") as wheel:
+        for member, text in files.items():
+            wheel.writestr(member, text)
+    return os.path.basename(path)
+
+
+def test_requirements_are_installed_from_a_reachable_index(tmp_path, monkeypatch):
+    import functools
+    import http.server
+    import threading
+
+    # a package index on loopback (PEP 503 simple layout) holding one hand-built wheel
+    package_dir = tmp_path / "index" / "simple" / "modelapi-test-scaler"
+    package_dir.mkdir(parents=True)
+    wheel = _wheel(str(package_dir), "modelapi_test_scaler", "1.0", "FACTOR = 7\n")
+    (package_dir / "index.html").write_text(f'<a href="{wheel}">{wheel}</a>\n')
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "index"))
+    handler.log_message = lambda *args: None
+    index = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=index.serve_forever, daemon=True).start()
+    try:
+        fit_logistic(str(tmp_path / "m"))
+        write_code(tmp_path / "m" / "code", {
+            "inference.py": "import modelapi_test_scaler\n\ndef predict_fn(data, model):\n"
+                            "    return model.predict(data) * modelapi_test_scaler.FACTOR\n",
+            "requirements.txt": "modelapi-test-scaler==1.0\n"})
+        monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{index.server_port}/simple")
+        app = app_for(tmp_path / "m")
+        assert ping(app).status == 200, ping(app).body
+        response = invoke(app, csv_rows(ROWS))
+        assert body_json(response.body) == [0, 7]
+        assert any(name.startswith("modelapi-requirements-") for name in os.listdir(tmp_path / "tmp"))
+    finally:
+        index.shutdown()
