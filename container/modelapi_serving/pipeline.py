@@ -62,7 +62,10 @@ class ModelHandler:
         self.names = {caller: name for name, caller in callers.items()}
         load_context = Context(model_dir)
         try:
-            self.model = callers["model_fn"](load_context, model_dir) if "model_fn" in callers else default_model_fn(model_dir)
+            if "model_fn" in callers:
+                self.model = callers["model_fn"](load_context, model_dir)
+            else:
+                self.model = default_model_fn(model_dir)
         except (ModelLoadError, MemoryError):
             raise
         except Exception as exc:

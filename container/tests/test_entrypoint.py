@@ -177,7 +177,8 @@ def test_transform_fn_may_take_a_trailing_context(tmp_path):
     fit_logistic(str(tmp_path))
     write_code(tmp_path / "code", {"inference.py": '''
 def transform_fn(model, request_body, content_type, accept, context):
-    return "%s|%s|%s" % (type(request_body).__name__, content_type, context.system_properties["model_dir"] != ""), "text/plain"
+    has_dir = context.system_properties["model_dir"] != ""
+    return "%s|%s|%s" % (type(request_body).__name__, content_type, has_dir), "text/plain"
 '''})
     response = invoke(app_for(tmp_path), b"1,2,3,4", content_type="text/csv")
     assert response.status == 200 and response.body == b"str|text/csv|True"
