@@ -120,9 +120,9 @@ class ModelHandler:
 
         if self.input_fn is None:
             data, envelope = codecs.decode(body, content_type)
-            if isinstance(data, codecs.Records):
-                data = records_to_array(self.spec, data)
             if self.predict_fn is None or self.booster:
+                if isinstance(data, codecs.Records):
+                    data = records_to_array(self.spec, data)
                 data = self._checked(data)
         else:
             data = self._call_user(self.input_fn, context, self._user_body(body, content_type), content_type)

@@ -10,7 +10,7 @@ doc "Common Data Formats for Inference", and aws/sagemaker-xgboost-container's
 
 - requests: `text/csv` (no header, no label; `label_size=1` allowed),
   `text/libsvm` (`text/x-libsvm`, `libsvm`), and, beyond the built-in,
-  `application/json` rows;
+  `application/json` rows and `application/x-npy` arrays;
 - predictions per objective as XGBoost returns them: a probability for
   `binary:logistic`, a vector of class probabilities per row for
   `multi:softprob`, a value for regression;
@@ -37,7 +37,7 @@ from .results import Response
 log = logging.getLogger("modelapi.xgboost")
 
 RECORDIO_PROTOBUF = "application/x-recordio-protobuf"
-REQUEST_TYPES = (codecs.CSV, codecs.LIBSVM, codecs.JSON)
+REQUEST_TYPES = (codecs.CSV, codecs.LIBSVM, codecs.JSON, codecs.NPY)
 RESPONSE_TYPES = (codecs.CSV, codecs.JSON, codecs.JSONLINES)
 
 BINARY_LOGISTIC, BINARY_LOGITRAW, BINARY_HINGE = "binary:logistic", "binary:logitraw", "binary:hinge"

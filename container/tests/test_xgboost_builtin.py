@@ -92,6 +92,17 @@ def test_json_rows_are_accepted_too(softprob):
     assert np.allclose(csv_values(response.body), expected(booster, ROWS))
 
 
+def test_npy_arrays_are_accepted_too(softprob):
+    import io
+
+    model_dir, booster = softprob
+    buffer = io.BytesIO()
+    np.save(buffer, np.asarray(ROWS), allow_pickle=False)
+    response = invoke(app_for(model_dir), buffer.getvalue(), content_type="application/x-npy")
+    assert response.status == 200, response.body
+    assert np.allclose(csv_values(response.body), expected(booster, ROWS))
+
+
 def test_recordio_protobuf_gets_a_415_naming_what_is_supported(softprob):
     response = invoke(app_for(softprob[0]), b"\x0a\x0b", content_type="application/x-recordio-protobuf")
     assert response.status == 415
