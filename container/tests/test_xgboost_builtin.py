@@ -280,3 +280,23 @@ def test_the_model_dir_is_left_untouched(softprob):
     before = sorted(os.listdir(model_dir))
     invoke(app_for(model_dir), csv_rows(ROWS))
     assert sorted(os.listdir(model_dir)) == before == ["xgboost-model"]
+
+
+def test_a_model_trained_with_early_stopping_predicts_with_its_best_trees(tmp_path):
+    import xgboost as xgb
+
+    from conftest import iris
+
+    X, y = iris()
+    validation = xgb.DMatrix(X[::7], label=y[::7])
+    booster = xgb.train({"objective": "multi:softprob", "num_class": 3, "eta": 1.0, "nthread": 1},
+                        xgb.DMatrix(X, label=y), 50, evals=[(validation, "validation")], early_stopping_rounds=2,
+                        verbose_eval=False)
+    assert booster.best_iteration + 1 < booster.num_boosted_rounds()
+    booster.save_model(str(tmp_path / "xgboost-model.json"))
+    os.rename(tmp_path / "xgboost-model.json", tmp_path / "xgboost-model")
+    response = invoke(app_for(tmp_path), csv_rows(ROWS))
+    dmatrix = xgb.DMatrix(np.asarray(ROWS))
+    best = booster.predict(dmatrix, iteration_range=(0, booster.best_iteration + 1))
+    assert np.allclose(csv_values(response.body), best)
+    assert not np.allclose(best, booster.predict(dmatrix, iteration_range=(0, booster.num_boosted_rounds())))
