@@ -108,6 +108,8 @@ def find_entry_point(model_dir: str, env=None, use_submit_directory: bool = True
     raw_dir = env.get("SAGEMAKER_SUBMIT_DIRECTORY", "").strip() if use_submit_directory else ""
     code_dir = _submit_directory(raw_dir, model_dir) if raw_dir else os.path.join(model_dir, "code")
     program = env.get("SAGEMAKER_PROGRAM", "").strip()
+    if not use_submit_directory and not os.path.isdir(code_dir):
+        return None  # multi-model: SAGEMAKER_PROGRAM is container-wide, and this model ships no code
     if program:
         name = program if program.endswith(".py") else program + ".py"
         path = os.path.join(code_dir, name)

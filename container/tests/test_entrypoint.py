@@ -335,3 +335,26 @@ def test_requirements_are_installed_from_a_reachable_index(tmp_path, monkeypatch
         assert any(name.startswith("modelapi-requirements-") for name in os.listdir(tmp_path / "tmp"))
     finally:
         index.shutdown()
+
+
+def test_multi_model_entry_points_come_from_each_models_code_dir(tmp_path, monkeypatch, sklearn_sdk_model):
+    from modelapi_serving.app import App
+    from modelapi_serving.config import Config
+    from modelapi_serving.registry import Registry
+
+    model_dir, model = sklearn_sdk_model
+    booster, _ = train_builtin(str(tmp_path / "xgb"))
+    monkeypatch.setenv("SAGEMAKER_PROGRAM", "script.py")
+    # container-wide, so not for multi-model: each model brings its own code/
+    monkeypatch.setenv("SAGEMAKER_SUBMIT_DIRECTORY", str(tmp_path / "nowhere"))
+    (tmp_path / "registry").mkdir()
+    app = App(Config(multi_model=True), Registry(str(tmp_path / "registry")))
+    for name, url in (("sk", model_dir), ("xgb", tmp_path / "xgb")):
+        response = call(app, "POST", "/models", json.dumps({"model_name": name, "url": str(url)}))
+        assert response.status == 200, response.body
+    response = call(app, "POST", "/models/sk/invoke", csv_rows(ROWS), {"Content-Type": "text/csv"})
+    assert np.allclose(body_json(response.body), model.predict_proba(np.asarray(ROWS)))
+    response = call(app, "POST", "/models/xgb/invoke", csv_rows(ROWS), {"Content-Type": "text/csv"})
+    assert response.content_type == "text/csv"
+    assert np.allclose([[float(v) for v in line.split(",")] for line in response.body.decode().splitlines()],
+                       expected(booster, ROWS))
