@@ -22,13 +22,13 @@ class FeatureSpec:
 
     @classmethod
     def of(cls, model):
-        if _is_booster(model):
+        if is_booster(model):
             names = model.feature_names
             return cls(int(model.num_features()), [str(n) for n in names] if names else None, allow_nan=True)
         return cls(_n_features(model), _feature_names(model), _allows_nan(model))
 
 
-def _is_booster(model) -> bool:
+def is_booster(model) -> bool:
     return type(model).__name__ == "Booster" and type(model).__module__.startswith("xgboost")
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from . import batching, codecs
 from .entrypoint import Context, arity_caller, find_entry_point, import_script
 from .errors import BadRequest, HttpError, InternalError, NotAcceptable, status_of
-from .features import FeatureSpec, _is_booster, check_features, records_to_array
+from .features import FeatureSpec, check_features, is_booster, records_to_array
 from .loading import ModelLoadError, default_model_fn
 from .results import Pending, Response
 
@@ -72,7 +72,7 @@ class ModelHandler:
             raise ModelLoadError(f"model_fn failed: {type(exc).__name__}: {exc}", client_fault=False) from exc
         if self.model is None:
             raise ModelLoadError("model_fn returned None")
-        self.booster = _is_booster(self.model)
+        self.booster = is_booster(self.model)
         if (self.predict_fn is None and self.transform_fn is None and not self.booster
                 and not callable(getattr(self.model, "predict", None))):
             raise ModelLoadError(
