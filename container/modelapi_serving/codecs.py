@@ -1,7 +1,10 @@
 """Decoders and encoders, one pair per content type.
 
-Requests: `application/json`, `text/csv`, `application/x-npy` (never unpickled).
-Responses: the same three, chosen by the `Accept` header.
+Requests: `application/json`, `text/csv`, `application/x-npy` (never unpickled),
+`text/libsvm` (sparse rows, as SageMaker's XGBoost takes them).
+Responses: JSON, CSV and NPY, chosen by the `Accept` header.
+The bare names `csv`, `json` and `libsvm` and the alias `text/x-libsvm` are
+accepted too, as AWS's containers accept them.
 
 JSON responses mirror the request's envelope so both common conventions work:
 a bare list in gives a bare list out (as AWS's prebuilt scikit-learn image),
@@ -21,7 +24,12 @@ from .errors import BadRequest, NotAcceptable, UnsupportedMediaType
 JSON = "application/json"
 CSV = "text/csv"
 NPY = "application/x-npy"
+LIBSVM = "text/libsvm"
+JSONLINES = "application/jsonlines"
 SUPPORTED = (JSON, CSV, NPY)
+DECODABLE = (JSON, CSV, NPY, LIBSVM)
+ALIASES = {"json": JSON, "csv": CSV, "libsvm": LIBSVM, "text/x-libsvm": LIBSVM, "application/x-libsvm": LIBSVM,
+           "jsonlines": JSONLINES, "application/json-lines": JSONLINES}
 
 # Types whose bodies are text: user `input_fn`s receive them as `str`, as in
 # AWS's scikit-learn container.
@@ -31,12 +39,13 @@ ENVELOPES = {"instances": "predictions", "inputs": "outputs"}
 
 
 def media_type(header: str) -> str:
-    """`'Application/JSON; charset=utf-8'` -> `'application/json'`."""
-    return header.split(";", 1)[0].strip().lower()
+    """`'Application/JSON; charset=utf-8'` -> `'application/json'`; `'csv'` -> `'text/csv'`."""
+    kind = header.split(";", 1)[0].strip().lower()
+    return ALIASES.get(kind, kind)
 
 
-def choose_accept(header: str, default: str) -> str:
-    """Pick the response type from an `Accept` header.
+def choose_accept(header: str, default: str, supported=SUPPORTED) -> str:
+    """Pick the response type among `supported` from an `Accept` header.
 
     Raises:
         NotAcceptable: when the header names only types this server cannot produce.
@@ -47,6 +56,7 @@ def choose_accept(header: str, default: str) -> str:
     for position, item in enumerate(header.split(",")):
         parts = item.split(";")
         kind = parts[0].strip().lower()
+        kind = ALIASES.get(kind, kind)
         q = 1.0
         for param in parts[1:]:
             name, _, value = param.partition("=")
@@ -62,14 +72,14 @@ def choose_accept(header: str, default: str) -> str:
         elif kind.endswith("/*"):
             prefix = kind[:-1]
             candidate = default if default.startswith(prefix) else next(
-                (t for t in SUPPORTED if t.startswith(prefix)), None)
+                (t for t in supported if t.startswith(prefix)), None)
         else:
-            candidate = kind if kind in SUPPORTED else None
+            candidate = kind if kind in supported else None
         if candidate and q > best_q:
             best, best_q = candidate, q
     if best is None:
         raise NotAcceptable(
-            f"cannot produce {header.strip()!r}; supported: {', '.join(SUPPORTED)}")
+            f"cannot produce {header.strip()!r}; supported: {', '.join(supported)}")
     return best
 
 
@@ -94,8 +104,10 @@ def decode(body: bytes, content_type: str):
         return decode_csv(body), None
     if kind == NPY:
         return decode_npy(body), None
+    if kind == LIBSVM:
+        return decode_libsvm(body), None
     raise UnsupportedMediaType(
-        f"unsupported content type {content_type!r}; send one of {', '.join(SUPPORTED)}")
+        f"unsupported content type {content_type!r}; send one of {', '.join(DECODABLE)}")
 
 
 def decode_json(body):
@@ -197,6 +209,47 @@ def decode_npy(body):
     if array.dtype.kind not in "biuf":
         raise BadRequest(f"NPY array must be numeric, got dtype {array.dtype}")
     return array
+
+
+def is_sparse(data) -> bool:
+    return type(data).__module__.startswith("scipy.sparse")
+
+
+def decode_libsvm(body):
+    """LIBSVM rows (`label index:value ...`, the label optional) as a CSR matrix.
+
+    Indices are shifted to start at 0 when the smallest one is 1 or more, as
+    SageMaker's XGBoost does; a missing index is a missing value, not 0.
+    """
+    from scipy.sparse import csr_matrix
+
+    try:
+        text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
+    except UnicodeDecodeError:
+        raise BadRequest("malformed LIBSVM: the body is not UTF-8 text") from None
+    rows, cols, values = [], [], []
+    n_rows = 0
+    for line_no, line in enumerate(text.strip().split("\n"), start=1):
+        for token in line.split():
+            if ":" not in token:
+                continue  # the label
+            index, _, value = token.partition(":")
+            try:
+                col, number = int(index), float(value)
+            except ValueError:
+                raise BadRequest(f"malformed LIBSVM: line {line_no}: {token[:40]!r} is not index:value") from None
+            if col < 0 or not math.isfinite(number):
+                raise BadRequest(f"malformed LIBSVM: line {line_no}: {token[:40]!r} is not index:value "
+                                 "with a non-negative index and a finite value")
+            rows.append(n_rows)
+            cols.append(col)
+            values.append(number)
+        n_rows += 1
+    if not cols:
+        raise BadRequest("the LIBSVM body has no index:value pairs to predict")
+    shift = 1 if min(cols) >= 1 else 0
+    cols = [c - shift for c in cols]
+    return csr_matrix((np.asarray(values, dtype=np.float64), (rows, cols)), shape=(n_rows, max(cols) + 1))
 
 
 # -- encoding ---------------------------------------------------------------

@@ -44,6 +44,21 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+MIB = 1024 * 1024
+DEFAULT_MAX_BODY_BYTES = 6 * MIB  # InvokeEndpoint's payload limit (AWS doc "InvokeEndpoint")
+
+
+def _max_body_bytes(env: Mapping[str, str]) -> int:
+    """The request body limit: MODELAPI_MAX_BODY_BYTES, else the names AWS's
+    inference toolkit (SAGEMAKER_MAX_PAYLOAD_IN_MB) and its XGBoost and
+    scikit-learn images (MAX_CONTENT_LENGTH, bytes) read, else 6 MiB."""
+    if env.get("MODELAPI_MAX_BODY_BYTES", "").strip():
+        return _int(env, "MODELAPI_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, minimum=1)
+    if env.get("SAGEMAKER_MAX_PAYLOAD_IN_MB", "").strip():
+        return _int(env, "SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, minimum=1) * MIB
+    return _int(env, "MAX_CONTENT_LENGTH", DEFAULT_MAX_BODY_BYTES, minimum=1)
+
+
 @dataclass(frozen=True)
 class Config:
     model_dir: str = "/opt/ml/model"
@@ -52,8 +67,10 @@ class Config:
     multi_model: bool = False
     workers: int = 1
     timeout: int = 60
-    max_body_bytes: int = 6 * 1024 * 1024
-    default_accept: str = "application/json"
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT; None: each handler's own default
+    # (JSON, or CSV for the built-in XGBoost algorithm, as AWS's images)
+    default_accept: Optional[str] = None
     keepalive_timeout: int = 75
     shutdown_grace: float = 3.0
     memory_headroom_bytes: int = 128 * 1024 * 1024
@@ -64,7 +81,7 @@ class Config:
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Config":
         env = os.environ if env is None else env
-        default_accept = env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "").strip() or "application/json"
+        default_accept = env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "").strip() or None
         return cls(
             model_dir=env.get("SM_MODEL_DIR", "").strip() or "/opt/ml/model",
             host=env.get("MODELAPI_BIND_HOST", "").strip() or "0.0.0.0",
@@ -72,7 +89,7 @@ class Config:
             multi_model=_bool(env, "SAGEMAKER_MULTI_MODEL", False),
             workers=_int(env, "SAGEMAKER_MODEL_SERVER_WORKERS", _cpu_count(), minimum=1),
             timeout=_int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT", 60, minimum=1),
-            max_body_bytes=_int(env, "MODELAPI_MAX_BODY_BYTES", 6 * 1024 * 1024, minimum=1),
+            max_body_bytes=_max_body_bytes(env),
             default_accept=default_accept,
             keepalive_timeout=_int(env, "MODELAPI_KEEPALIVE_TIMEOUT", 75, minimum=1),
             memory_headroom_bytes=_int(env, "MODELAPI_MEMORY_HEADROOM_BYTES", 128 * 1024 * 1024),

@@ -15,6 +15,7 @@ import re
 import time
 
 from .errors import error_body
+from .results import Pending
 
 log = logging.getLogger("modelapi.http")
 
@@ -277,7 +278,7 @@ class HttpProtocol(asyncio.Protocol):
             result = server.app.handle(method, target, headers, body, server.config.batching)
         finally:
             server.busy(False)
-        if type(result) is not tuple:
+        if isinstance(result, Pending):
             # decoded and checked; the prediction comes with others' at the end of this loop turn
             result.protocol = self
             result.keep_alive = keep_alive

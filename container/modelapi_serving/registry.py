@@ -16,7 +16,7 @@ import tempfile
 import urllib.parse
 
 from .errors import BadRequest, Conflict, InsufficientStorage, InternalError, NotFound
-from .handler import ModelHandler, ModelLoadError
+from .handler import ModelLoadError, load_handler
 
 log = logging.getLogger("modelapi.registry")
 
@@ -73,7 +73,7 @@ def validate_name(name) -> str:
 
 
 class Registry:
-    def __init__(self, root: str, workers: int = 1, headroom: int = 0, default_accept: str = "application/json"):
+    def __init__(self, root: str, workers: int = 1, headroom: int = 0, default_accept=None):
         self.root = root
         self.workers = max(1, workers)
         self.headroom = headroom
@@ -112,7 +112,7 @@ class Registry:
                 f"not enough memory to load model {name!r}: it needs about {needed >> 20} MiB, "
                 f"{max(0, available - self.headroom) >> 20} MiB are free; unload a model first")
         try:
-            handler = ModelHandler(url, self.default_accept)
+            handler = load_handler(url, self.default_accept, use_submit_directory=False)
         except MemoryError:
             raise InsufficientStorage(f"not enough memory to load model {name!r}") from None
         except ModelLoadError as exc:
@@ -178,7 +178,7 @@ class Registry:
         self._cache.pop(name, None)
         log.info("unloaded model %r", name)
 
-    def get(self, name) -> ModelHandler:
+    def get(self, name):
         """The handler for POST /models/{name}/invoke, loading it here if needed."""
         path = self._path(name)
         try:
@@ -195,7 +195,7 @@ class Registry:
         except FileNotFoundError:
             raise NotFound(f"model {name!r} is not loaded") from None
         try:
-            handler = ModelHandler(url, self.default_accept)
+            handler = load_handler(url, self.default_accept, use_submit_directory=False)
         except MemoryError:
             raise InsufficientStorage(f"not enough memory to load model {name!r}") from None
         except Exception:
