@@ -3,7 +3,7 @@
  * Everything here runs before SageMaker is called, so a bad request costs no endpoint time.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { type BodyLimits, DEFAULT_CONTENT_TYPE, HEADERS, isTextType, JSON_TYPE, MAX_RESULT_JSON_BYTES, mediaType, REQUEST_CONTENT_TYPES } from "../contract";
+import { type BodyLimits, DEFAULT_CONTENT_TYPE, HEADERS, isTextType, JSON_TYPE, MAX_RESULT_JSON_BYTES, mediaType, NPY_TYPE, REQUEST_CONTENT_TYPES } from "../contract";
 import { chooseAccept } from "./accept";
 import { HttpError } from "./errors";
 
@@ -87,7 +87,7 @@ function checkText(event: APIGatewayProxyEvent, body: Buffer, type: string): voi
 }
 
 function notUtf8(): HttpError {
-    return new HttpError(400, "BadRequest", "The request body is not UTF-8 text; send text bodies as UTF-8, binary data as application/x-npy.");
+    return new HttpError(400, "BadRequest", `The request body is not UTF-8 text; send text bodies as UTF-8, binary data as ${NPY_TYPE}.`);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -118,7 +118,7 @@ export function modelResult(res: ModelResponse): APIGatewayProxyResult {
     const text = isTextType(contentType);
     const headers: Record<string, string> = { "Content-Type": contentType };
     if (res.customAttributes !== undefined) {
-        headers["X-Amzn-SageMaker-Custom-Attributes"] = res.customAttributes;
+        headers[HEADERS.customAttributes] = res.customAttributes;
     }
     const body = bytes.toString(text ? "utf8" : "base64");
     // Only large answers pay for the exact count: JSON escaping can grow text (each newline is 2 bytes).

@@ -137,7 +137,7 @@ export class LocalRuntime {
                 "x-amzn-RequestId": randomUUID(),
             };
             const attributes = upstream.headers[HEADERS.customAttributes];
-            if (typeof attributes === "string") headers["X-Amzn-SageMaker-Custom-Attributes"] = attributes;
+            if (typeof attributes === "string") headers[HEADERS.customAttributes] = attributes;
             res.writeHead(200, headers);
             res.end(upstream.body);
         } catch (err) {
@@ -156,7 +156,7 @@ export class LocalRuntime {
             Accept: header(req, "accept") ?? "*/*",
         };
         const attributes = header(req, HEADERS.customAttributes);
-        if (attributes !== undefined) headers["X-Amzn-SageMaker-Custom-Attributes"] = attributes;
+        if (attributes !== undefined) headers[HEADERS.customAttributes] = attributes;
         const deadline = Date.now() + this.timeoutMs;
 
         if (!this.multiModel) {

@@ -135,7 +135,7 @@ export class LocalTwin {
             opts.progress(`packing ${model.name} from ${model.path}`);
             const packed = packModel(model.path, archiveDir);
             archives.set(targetModelName(model.name), packed.archivePath);
-            opts.progress(`  ${model.name}.tar.gz: ${packed.size} bytes, sha256 ${packed.sha256.slice(0, 12)}`);
+            opts.progress(`  ${targetModelName(model.name)}: ${packed.size} bytes, sha256 ${packed.sha256.slice(0, 12)}`);
         }
 
         fs.mkdirSync(modelsRoot, { recursive: true });
@@ -143,7 +143,7 @@ export class LocalTwin {
         if (!opts.multiModel) {
             const [archive] = archives.values();
             modelDir = path.join(workDir, "model");
-            opts.progress(`unpacking ${opts.models[0].name}.tar.gz into ${modelDir}`);
+            opts.progress(`unpacking ${targetModelName(opts.models[0].name)} into ${modelDir}`);
             await extractTarGz(archive, modelDir);
         } else {
             opts.progress(`models are unpacked into ${modelsRoot} when first invoked`);
