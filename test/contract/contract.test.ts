@@ -9,6 +9,7 @@ import {
     API_GATEWAY_MAX_PAYLOAD_BYTES,
     EVENT_ENVELOPE_RESERVE_BYTES,
     LAMBDA_SYNC_PAYLOAD_BYTES,
+    MAX_RESULT_JSON_BYTES,
     REQUEST_CONTENT_TYPES,
     requestBodyLimits,
     ROUTES,
@@ -57,6 +58,20 @@ describe("the data-path contract", function () {
             assert.deepEqual(requestBodyLimits("realtime"), { text: 5_188_266, binary: 4_669_440 });
             assert.deepEqual(requestBodyLimits("serverless"), { text: 4 * MiB, binary: 4 * MiB });
         });
+    });
+
+    it("the README's Limits table shows the contract's numbers", function () {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## Limits"), readme.indexOf("\n## ", readme.indexOf("## Limits") + 1));
+        const rows = section.split("\n").filter((l) => l.startsWith("| "));
+        const row = (what: string) => rows.find((r) => r.startsWith(`| ${what}`)) ?? "";
+        const n = (x: number) => x.toLocaleString("en-US");
+        for (const [what, key] of [["text request body", "text"], ["binary request body", "binary"]] as const) {
+            const [, realtime, serverless] = row(what).split("|").map((c) => c.trim());
+            assert.ok(realtime.startsWith(`${n(requestBodyLimits("realtime")[key])} bytes`), `${what}: ${realtime}`);
+            assert.ok(serverless.startsWith(`${n(requestBodyLimits("serverless")[key])} bytes`), `${what}: ${serverless}`);
+        }
+        assert.ok(row("answer").includes(n(MAX_RESULT_JSON_BYTES)));
     });
 
     it("SageMaker's errors carry their type the way the AWS SDK reads it", function () {
