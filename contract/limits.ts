@@ -27,10 +27,10 @@ export const SAGEMAKER_MAX_PAYLOAD_BYTES: Record<EndpointKind, number> = {
 };
 
 /**
- * Room kept in the Lambda event for everything but the body. API Gateway caps the request line plus
- * headers at 10240 bytes and a regional URL at 10240 characters ("Quotas for configuring and running a
- * REST API in API Gateway"); the event carries headers and query twice (single and multi-value) plus the
- * request context, which stays well under this.
+ * Room kept in the Lambda event for everything but the body: the request context, and the headers and
+ * query string, each twice (single and multi-value maps). A regional API's URL is at most 10240
+ * characters ("Quotas for configuring and running a REST API in API Gateway"); ordinary headers are a
+ * few KiB. A request with unusually large headers leaves its body less room than this assumes.
  */
 export const EVENT_ENVELOPE_RESERVE_BYTES = 64 * 1024;
 
