@@ -18,8 +18,8 @@ export const LAMBDA_SYNC_PAYLOAD_BYTES = 6 * MiB;
 
 /**
  * InvokeEndpoint's request and response payloads: 6 MB on real-time endpoints ("InvokeEndpoint",
- * SageMaker Runtime API reference: Body up to 6291456 bytes), 4 MB on serverless endpoints
- * ("Invoke a serverless endpoint").
+ * SageMaker Runtime API reference), 4 MB on serverless endpoints ("Invoke a serverless endpoint").
+ * MB is read as MiB here, as the serving container's own limit is.
  */
 export const SAGEMAKER_MAX_PAYLOAD_BYTES: Record<EndpointKind, number> = {
     realtime: 6 * MiB,
