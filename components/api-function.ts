@@ -11,6 +11,8 @@ export interface FunctionTarget {
     kind: "realtime" | "serverless";
     /** Allowed model names in multi-model mode; undefined for one model. */
     modelNames?: string[];
+    /** Origins browsers may call from; undefined when CORS is off. */
+    corsAllowOrigins?: string[];
 }
 
 /**
@@ -53,6 +55,9 @@ export function apiFunction(
     };
     if (target.modelNames) {
         environment.MODEL_NAMES = target.modelNames.join(",");
+    }
+    if (target.corsAllowOrigins) {
+        environment.CORS_ALLOW_ORIGINS = target.corsAllowOrigins.join(",");
     }
     return new aws.lambda.Function(
         `${name}-function`,

@@ -266,6 +266,21 @@ export interface ApiArgs {
      * @default { timeoutSeconds: 29, memorySizeMb: 256, logRetentionDays: 14 }
      */
     function?: FunctionArgs;
+    /**
+     * Lets browser code on the given origins call the API: an unauthenticated OPTIONS preflight on every
+     * path, and CORS headers on every answer, errors and API Gateway's own 4xx/5xx answers included.
+     * @default off (no CORS headers; browsers on other origins cannot read answers)
+     */
+    cors?: CorsArgs;
+}
+
+/** Cross-origin access from browsers. */
+export interface CorsArgs {
+    /**
+     * Origins allowed to read answers, as scheme://host[:port] (e.g. "https://app.example.com"), or ["*"]
+     * for any origin. The API key or IAM auth still applies to every request but the preflight.
+     */
+    allowOrigins: string[];
 }
 
 /** The artifact bucket. */

@@ -2,7 +2,7 @@
  * Defaults of every optional argument, as small pure functions. Callers merge them as
  * `{ ...defaults, ...args.x }`; `args` is never mutated. Keep the README's Arguments table in step.
  */
-import { ApiAuth, AutoscalingArgs, DataCaptureArgs, FunctionArgs, QuotaArgs, ServerlessArgs, ThrottleArgs } from "./args";
+import { ApiAuth, AutoscalingArgs, CorsArgs, DataCaptureArgs, FunctionArgs, QuotaArgs, ServerlessArgs, ThrottleArgs } from "./args";
 
 /** @internal */
 export const DEFAULT_LOG_RETENTION_DAYS = 14;
@@ -67,4 +67,9 @@ export function quotaDefaults(): Required<QuotaArgs> {
 /** @internal */
 export function functionDefaults(): Required<FunctionArgs> {
     return { timeoutSeconds: 29, memorySizeMb: 256, logRetentionDays: DEFAULT_LOG_RETENTION_DAYS };
+}
+
+/** @internal CORS is off unless origins are given; the list is copied so `args` stays untouched. */
+export function corsSettings(cors: CorsArgs | undefined): CorsArgs | undefined {
+    return cors ? { allowOrigins: [...cors.allowOrigins] } : undefined;
 }

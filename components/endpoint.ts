@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { type EndpointKind, PRODUCTION_VARIANT } from "../contract";
 import { autoscaling } from "./autoscaling";
 import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "./iam";
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "./model-artifacts";
@@ -8,13 +9,13 @@ import { ServingImage } from "./serving-image";
 import { Settings } from "./settings";
 
 /** @internal The only production variant; autoscaling addresses it by this name. */
-export const VARIANT_NAME = "AllTraffic";
+export const VARIANT_NAME = PRODUCTION_VARIANT;
 
 /** @internal The SageMaker side of the component. */
 export interface SageMakerEndpoint {
     endpoint: aws.sagemaker.Endpoint;
     /** "realtime" or "serverless": the Lambda's payload limit depends on it. */
-    kind: "realtime" | "serverless";
+    kind: EndpointKind;
 }
 
 /**

@@ -45,7 +45,12 @@ export class ModelApi extends pulumi.ComponentResource {
         const { endpoint, kind } = sageMakerEndpoint(name, settings, image, artifacts, storage, this);
         const fn = apiFunction(
             name,
-            { endpoint, kind, modelNames: settings.multiModel ? settings.models.map((m) => m.name) : undefined },
+            {
+                endpoint,
+                kind,
+                modelNames: settings.multiModel ? settings.models.map((m) => m.name) : undefined,
+                corsAllowOrigins: settings.api.cors?.allowOrigins,
+            },
             settings.api.function,
             tags,
             this,

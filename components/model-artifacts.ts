@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { targetModelName } from "../contract";
 import { ModelSpec } from "./args";
 import { policyDocument } from "./iam";
 import { packModel } from "./model-archive";
@@ -17,7 +18,7 @@ export function singleModelKey(modelName: string, sha256: string): string {
 
 /** @internal A multi-model archive's name below the prefix: what the Lambda sends as `TargetModel`. */
 export function multiModelArchiveName(modelName: string): string {
-    return `${modelName}.tar.gz`;
+    return targetModelName(modelName);
 }
 
 /** @internal The S3 key of one model of a multi-model endpoint. */

@@ -1,46 +1,35 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
+import { BINARY_MEDIA_TYPES, CORS_EXPOSE_HEADERS, pathSegments, routesFor } from "../contract";
 import { ApiAuth } from "./args";
 import { Settings } from "./settings";
 
-/** @internal One route of the API, proxied to the Lambda. */
-export interface Route {
-    method: "GET" | "POST";
-    /** Path segments below the stage, e.g. ["models", "{name}", "predict"]. */
-    segments: string[];
-}
-
-/** @internal The routes of DESIGN.md: `POST /predict`, or the multi-model pair. */
-export function routesFor(multiModel: boolean): Route[] {
-    return multiModel
-        ? [
-              { method: "GET", segments: ["models"] },
-              { method: "POST", segments: ["models", "{name}", "predict"] },
-          ]
-        : [{ method: "POST", segments: ["predict"] }];
-}
-
 /**
- * @internal The API's resources: the routes' paths, then a catch-all `{proxy+}` and the root, so an unknown
- * path reaches the handler's JSON 404 (as in the local twin) instead of API Gateway's 403.
+ * @internal The API's resources: every path of the routes (contract/routes.ts) and each path above them,
+ * then a catch-all `{proxy+}` and the root. Each gets a method, so any path reaches the handler's JSON
+ * 404 or 405 (as in the local twin) instead of API Gateway's 403 "Missing Authentication Token".
  */
 export function resourcePathsFor(multiModel: boolean): string[][] {
-    const paths = new Map(routesFor(multiModel).map((r) => [r.segments.join("/"), r.segments]));
+    const paths = new Map<string, string[]>();
+    for (const route of routesFor(multiModel)) {
+        const segments = pathSegments(route.path);
+        for (let depth = 1; depth <= segments.length; depth++) {
+            paths.set(segments.slice(0, depth).join("/"), segments.slice(0, depth));
+        }
+    }
     return [...paths.values(), ["{proxy+}"], []];
 }
 
 /**
- * @internal The deployment's trigger: a hash of everything a deployment snapshots (resources, auth), so a
- * changed resource set redeploys and an unchanged one does not.
+ * @internal The deployment's trigger: a hash of everything a deployment snapshots (resources, auth, CORS), so
+ * a changed resource set redeploys and an unchanged one does not.
  */
-export function deploymentTrigger(resourcePaths: string[][], auth: ApiAuth): string {
-    const canonical = JSON.stringify({ resources: resourcePaths.map((p) => `ANY /${p.join("/")}`).sort(), auth });
+export function deploymentTrigger(resourcePaths: string[][], auth: ApiAuth, corsOrigins: string[] = []): string {
+    const resources = resourcePaths.map((p) => `ANY /${p.join("/")}`).sort();
+    const canonical = JSON.stringify(corsOrigins.length > 0 ? { resources, auth, cors: corsOrigins } : { resources, auth });
     return crypto.createHash("sha256").update(canonical).digest("hex");
 }
-
-/** @internal Response formats that travel base64-encoded through the Lambda proxy. */
-export const BINARY_MEDIA_TYPES = ["application/x-npy"];
 
 /** @internal The JSON access log line of the stage. */
 export const ACCESS_LOG_FORMAT = JSON.stringify({
@@ -80,7 +69,7 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
             description: `ModelApi ${name}`,
             endpointConfiguration: { types: "REGIONAL" },
             apiKeySource: "HEADER",
-            binaryMediaTypes: BINARY_MEDIA_TYPES,
+            binaryMediaTypes: [...BINARY_MEDIA_TYPES],
             tags,
         },
         { parent },
@@ -104,36 +93,41 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
         return resource.id;
     };
 
+    const corsOrigins = api.cors?.allowOrigins ?? [];
     const integrations: pulumi.Resource[] = [];
-    for (const segments of resourcePaths) {
-        const id = `any-${segments.length === 0 ? "root" : slug(segments)}`;
+    const proxy = (id: string, segments: string[], httpMethod: string, authorization: string, apiKeyRequired: boolean) => {
         const method = new aws.apigateway.Method(
             `${name}-${id}`,
+            { restApi: restApi.id, resourceId: resourceFor(segments), httpMethod, authorization, apiKeyRequired },
+            { parent },
+        );
+        const integration = new aws.apigateway.Integration(
+            `${name}-${id}-integration`,
             {
                 restApi: restApi.id,
-                resourceId: resourceFor(segments),
-                // Every method goes to the handler, which answers a wrong method with 405 and its Allow header.
-                httpMethod: "ANY",
-                authorization: api.auth === ApiAuth.Iam ? "AWS_IAM" : "NONE",
-                apiKeyRequired: api.auth === ApiAuth.ApiKey,
+                resourceId: method.resourceId,
+                httpMethod: method.httpMethod,
+                type: "AWS_PROXY",
+                integrationHttpMethod: "POST",
+                uri: fn.invokeArn,
             },
             { parent },
         );
-        integrations.push(
-            method,
-            new aws.apigateway.Integration(
-                `${name}-${id}-integration`,
-                {
-                    restApi: restApi.id,
-                    resourceId: method.resourceId,
-                    httpMethod: method.httpMethod,
-                    type: "AWS_PROXY",
-                    integrationHttpMethod: "POST",
-                    uri: fn.invokeArn,
-                },
-                { parent },
-            ),
-        );
+        integrations.push(method, integration);
+    };
+    for (const segments of resourcePaths) {
+        const suffix = segments.length === 0 ? "root" : slug(segments);
+        // Every method goes to the handler, which answers a wrong method with 405 and its Allow header.
+        proxy(`any-${suffix}`, segments, "ANY", api.auth === ApiAuth.Iam ? "AWS_IAM" : "NONE", api.auth === ApiAuth.ApiKey);
+        if (corsOrigins.length > 0) {
+            // A browser's preflight carries no credentials, so OPTIONS alone is open: an OPTIONS method beside
+            // ANY, as AWS CDK's ProxyResource adds for `defaultCorsPreflightOptions`. The handler answers it
+            // with the allowed origin and methods, calling no model.
+            proxy(`options-${suffix}`, segments, "OPTIONS", "NONE", false);
+        }
+    }
+    if (corsOrigins.length > 0) {
+        integrations.push(...corsGatewayResponses(name, restApi, corsOrigins, parent));
     }
     // Every resource of this API proxies to the function, so the grant covers this stage's methods and
     // paths and nothing beyond this API and stage.
@@ -154,7 +148,7 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
             restApi: restApi.id,
             description: `routes and auth ${api.auth}`,
             // A deployment snapshots routes, auth and integration targets: redeploy when any of them changes.
-            triggers: { routes: deploymentTrigger(resourcePaths, api.auth), integration: fn.invokeArn },
+            triggers: { routes: deploymentTrigger(resourcePaths, api.auth, corsOrigins), integration: fn.invokeArn },
         },
         { parent, dependsOn: integrations },
     );
@@ -207,6 +201,30 @@ function apiKeyWithUsagePlan(
     );
     new aws.apigateway.UsagePlanKey(`${name}-usage-plan-key`, { keyId: apiKey.id, keyType: "API_KEY", usagePlanId: plan.id }, { parent });
     return apiKey;
+}
+
+/**
+ * API Gateway's own error answers (missing API key 403, throttling 429, 413, integration timeout 504...)
+ * never reach the handler, so they get the CORS headers here, or a browser could not even read why it
+ * failed. A gateway response header may copy a request header ("Set up gateway responses to customize
+ * error responses"): with several allowed origins the caller's Origin is echoed, as these answers hold
+ * nothing but API Gateway's error message.
+ */
+function corsGatewayResponses(name: string, restApi: aws.apigateway.RestApi, origins: string[], parent: pulumi.Resource): aws.apigateway.Response[] {
+    const allowOrigin = origins.length === 1 ? `'${origins[0]}'` : "method.request.header.Origin";
+    const headers = {
+        "gatewayresponse.header.Access-Control-Allow-Origin": allowOrigin,
+        "gatewayresponse.header.Access-Control-Expose-Headers": `'${CORS_EXPOSE_HEADERS.join(", ")}'`,
+        "gatewayresponse.header.Vary": "'Origin'",
+    };
+    return (["DEFAULT_4XX", "DEFAULT_5XX"] as const).map(
+        (responseType) =>
+            new aws.apigateway.Response(
+                `${name}-cors-${responseType.toLowerCase().replace("_", "-")}`,
+                { restApiId: restApi.id, responseType, responseParameters: headers },
+                { parent },
+            ),
+    );
 }
 
 function slug(segments: string[]): string {

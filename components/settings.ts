@@ -1,8 +1,9 @@
 import * as path from "path";
 import { packageRoot } from "../lambda/bundle";
-import { ApiAuth, AutoscalingArgs, DataCaptureArgs, FunctionArgs, ModelApiArgs, ModelSpec, QuotaArgs, ServerlessArgs, ThrottleArgs } from "./args";
+import { ApiAuth, AutoscalingArgs, CorsArgs, DataCaptureArgs, FunctionArgs, ModelApiArgs, ModelSpec, QuotaArgs, ServerlessArgs, ThrottleArgs } from "./args";
 import {
     apiDefaults,
+    corsSettings,
     autoscalingDefaults,
     dataCaptureDefaults,
     DEFAULT_LOG_RETENTION_DAYS,
@@ -56,6 +57,8 @@ export interface Settings {
         accessLogs: boolean;
         logRetentionDays: number;
         function: Required<FunctionArgs>;
+        /** Undefined when CORS is off. */
+        cors?: CorsArgs;
     };
     kmsKeyArn?: string;
     tags: { [key: string]: string };
@@ -102,6 +105,7 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
             throttle: { ...throttleDefaults(), ...defined(args.api?.throttle) },
             quota: { ...quotaDefaults(), ...defined(args.api?.quota) },
             function: { ...functionDefaults(), ...defined(args.api?.function) },
+            cors: corsSettings(args.api?.cors),
         },
         kmsKeyArn: args.artifacts?.kmsKeyArn,
         tags: { ...(args.tags ?? {}) },

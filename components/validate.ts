@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { corsOriginsProblem } from "../contract";
 import { ApiAuth, ModelApiArgs } from "./args";
 import { autoscalingDefaults } from "./defaults";
 import { MAX_COMPONENT_NAME_LENGTH, MAX_MODEL_NAME_LENGTH, NAME_PATTERN, TIGHTEST_ROLE, AUTONAME_SUFFIX_LENGTH } from "./naming";
@@ -182,6 +183,8 @@ function validateApi(args: ModelApiArgs, fail: Fail): void {
     if (api.stageName !== undefined && !/^[a-zA-Z0-9_]{1,128}$/.test(api.stageName)) {
         fail(`api.stageName must contain only letters, digits and underscores; got "${api.stageName}"`);
     }
+    const corsProblem = api.cors === undefined ? undefined : corsOriginsProblem(api.cors?.allowOrigins);
+    if (corsProblem) fail(`api.cors.allowOrigins ${corsProblem}`);
     positive(fail, "api.throttle.rateLimit", api.throttle?.rateLimit);
     positive(fail, "api.throttle.burstLimit", api.throttle?.burstLimit);
     positive(fail, "api.quota.limit", api.quota?.limit);

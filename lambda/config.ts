@@ -2,14 +2,7 @@
  * Settings read from the environment. Read per request (it costs microseconds) so that the
  * local twin, which sets env after loading the module, and tests see their own values.
  */
-
-/** Payload limits of SageMaker's InvokeEndpoint, by endpoint kind. */
-export const PAYLOAD_LIMITS = {
-    realtime: 6 * 1024 * 1024,
-    serverless: 4 * 1024 * 1024,
-} as const;
-
-export type EndpointKind = keyof typeof PAYLOAD_LIMITS;
+import { type BodyLimits, ENDPOINT_KINDS, type EndpointKind, requestBodyLimits } from "../contract";
 
 /** SageMaker's own invocation limit; a Lambda context with less time left wins. */
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
@@ -20,8 +13,11 @@ export interface HandlerConfig {
     /** Allowed model names; non-empty means multi-model mode. */
     modelNames: string[];
     endpointKind: EndpointKind;
-    payloadLimit: number;
+    /** Request body limits for this endpoint kind (contract/limits.ts). */
+    bodyLimits: BodyLimits;
     invokeTimeoutMs: number;
+    /** Origins browsers may call from (`CORS_ALLOW_ORIGINS`, comma-separated); empty: CORS off. */
+    corsAllowOrigins: string[];
 }
 
 /** A deployment mistake: the handler answers 500 and logs the reason. */
@@ -31,20 +27,24 @@ export class ConfigError extends Error {
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
     const kind = (env.ENDPOINT_KIND ?? "").trim() || "realtime";
-    if (kind !== "realtime" && kind !== "serverless") {
-        throw new ConfigError(`ENDPOINT_KIND must be "realtime" or "serverless", got "${kind}"`);
+    if (!(ENDPOINT_KINDS as readonly string[]).includes(kind)) {
+        throw new ConfigError(`ENDPOINT_KIND must be one of ${ENDPOINT_KINDS.map((k) => `"${k}"`).join(", ")}, got "${kind}"`);
     }
-    const modelNames = (env.MODEL_NAMES ?? "")
-        .split(",")
-        .map((name) => name.trim())
-        .filter((name) => name.length > 0);
     return {
         endpointName: env.ENDPOINT_NAME?.trim() || undefined,
-        modelNames,
-        endpointKind: kind,
-        payloadLimit: PAYLOAD_LIMITS[kind],
+        modelNames: list(env.MODEL_NAMES),
+        endpointKind: kind as EndpointKind,
+        bodyLimits: requestBodyLimits(kind as EndpointKind),
         invokeTimeoutMs: parseTimeout(env.INVOKE_TIMEOUT_MS),
+        corsAllowOrigins: list(env.CORS_ALLOW_ORIGINS),
     };
+}
+
+function list(raw: string | undefined): string[] {
+    return (raw ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
 }
 
 function parseTimeout(raw: string | undefined): number {

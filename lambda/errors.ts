@@ -3,12 +3,13 @@
  * Callers see a stable JSON shape and a status they can act on; internals stay in the log.
  */
 import type { APIGatewayProxyResult } from "aws-lambda";
+import type { ApiErrorCode } from "../contract";
 
 /** A failure with the status, code and message the caller should see. */
 export class HttpError extends Error {
     constructor(
         readonly status: number,
-        readonly code: string,
+        readonly code: ApiErrorCode,
         message: string,
         readonly headers: Record<string, string> = {},
         /** The SDK error name behind this answer, for the log only. */
@@ -27,7 +28,7 @@ const RETRY_AFTER_SECONDS: Record<string, number> = {
     InternalDependencyException: 2,
 };
 
-const RETRY_CODES: Record<string, string> = {
+const RETRY_CODES: Record<string, ApiErrorCode> = {
     ModelNotReadyException: "ModelNotReady",
     ThrottlingException: "Throttled",
     ServiceUnavailable: "ServiceUnavailable",

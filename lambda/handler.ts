@@ -4,12 +4,13 @@
  * The Lambda runtime entry is `index.handler` in the bundle built by bundle.ts.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
+import { corsHeaders, preflightHeaders, routesFor, targetModelName } from "../contract";
 import { invokeModel } from "./client";
 import { ConfigError, type HandlerConfig, readConfig } from "./config";
 import { errorResponse, fromInvokeError, HttpError, internalError } from "./errors";
 import { elapsedMs, logRequest, type RequestLog } from "./log";
-import { decodeBody, type ModelResponse, modelResult, readModelRequest } from "./payload";
-import { matchRoute } from "./routes";
+import { decodeBody, header, type ModelResponse, modelResult, readModelRequest } from "./payload";
+import { matchRoute, methodsFor } from "./routes";
 
 export { getClient } from "./client";
 
@@ -31,14 +32,19 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
         responseBytes: 0,
     };
     let result: APIGatewayProxyResult;
+    let config: HandlerConfig | undefined;
     try {
-        result = await route(event, context, log);
+        config = readConfig();
+        result = await route(event, config, context, log);
     } catch (err) {
         const failure = toHttpError(err, log);
         log.errorCode = failure.code;
         if (failure.upstream) log.upstreamError = failure.upstream;
         result = errorResponse(failure, requestId);
     }
+    // Every answer, errors included, carries the CORS headers a browser needs to read it.
+    const cors = corsHeaders(header(event, "origin"), config?.corsAllowOrigins ?? []);
+    if (Object.keys(cors).length > 0) result.headers = { ...result.headers, ...cors };
     log.status = result.statusCode;
     log.responseBytes = Buffer.byteLength(result.body, result.isBase64Encoded ? "base64" : "utf8");
     log.latencyMs = elapsedMs(start);
@@ -46,11 +52,15 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
     return result;
 }
 
-async function route(event: APIGatewayProxyEvent, context: Context | undefined, log: RequestLog): Promise<APIGatewayProxyResult> {
-    const config = readConfig();
+async function route(event: APIGatewayProxyEvent, config: HandlerConfig, context: Context | undefined, log: RequestLog): Promise<APIGatewayProxyResult> {
     const multiModel = config.modelNames.length > 0;
     const method = event.httpMethod ?? "";
     const path = event.path ?? "";
+    if (method.toUpperCase() === "OPTIONS" && config.corsAllowOrigins.length > 0) {
+        // A CORS preflight: API Gateway lets it through without the API key, as browsers send none.
+        const headers = preflightHeaders(header(event, "origin"), config.corsAllowOrigins, methodsFor(path, multiModel));
+        return { statusCode: 204, headers, body: "", isBase64Encoded: false };
+    }
     const match = matchRoute(method, path, multiModel);
     if (!match.found) {
         log.route = match.template ?? null;
@@ -63,16 +73,16 @@ async function route(event: APIGatewayProxyEvent, context: Context | undefined, 
     }
     log.route = match.route.template;
 
-    if (match.route.kind === "listModels") {
+    if (match.route.id === "listModels") {
         return json(200, { models: config.modelNames });
     }
     let targetModel: string | undefined;
-    if (match.route.kind === "modelPredict") {
-        const name = match.route.modelName;
+    if (match.route.id === "modelPredict") {
+        const name = match.route.modelName!;
         if (!config.modelNames.includes(name)) {
             throw new HttpError(404, "ModelNotFound", `Model "${name}" is not served here; GET /models lists the models.`);
         }
-        targetModel = `${name}.tar.gz`;
+        targetModel = targetModelName(name);
         log.targetModel = targetModel;
     }
     if (!config.endpointName) {
@@ -81,7 +91,7 @@ async function route(event: APIGatewayProxyEvent, context: Context | undefined, 
     const body = decodeBody(event);
     // Logged before the checks so that a 413 shows the size that was refused.
     log.requestBytes = body.length;
-    const request = readModelRequest(event, body, config.payloadLimit);
+    const request = readModelRequest(event, body, config.bodyLimits);
 
     const invokeStart = process.hrtime.bigint();
     let response: ModelResponse;
@@ -121,7 +131,9 @@ function toHttpError(err: unknown, log: RequestLog): HttpError {
 }
 
 function usage(multiModel: boolean): string {
-    return multiModel ? "Use POST /models/{name}/predict or GET /models." : "Use POST /predict.";
+    return `Use ${routesFor(multiModel)
+        .map((r) => `${r.method} ${r.path}`)
+        .join(" or ")}.`;
 }
 
 function json(statusCode: number, body: unknown): APIGatewayProxyResult {

@@ -3,19 +3,15 @@
  * Everything here runs before SageMaker is called, so a bad request costs no endpoint time.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { type BodyLimits, DEFAULT_CONTENT_TYPE, HEADERS, isTextType, JSON_TYPE, MAX_RESULT_JSON_BYTES, mediaType, NPY_TYPE, REQUEST_CONTENT_TYPES } from "../contract";
+import { chooseAccept } from "./accept";
 import { HttpError } from "./errors";
-
-/** What the serving container can decode (see container/); anything else would only fail there. */
-export const SUPPORTED_CONTENT_TYPES = ["application/json", "text/csv", "application/x-npy"] as const;
-
-export const DEFAULT_CONTENT_TYPE = "application/json";
-
-const CUSTOM_ATTRIBUTES = "x-amzn-sagemaker-custom-attributes";
 
 export interface ModelRequest {
     body: Uint8Array;
     /** Passed to SageMaker as sent, parameters included. */
     contentType: string;
+    /** The one type that will be answered (accept.ts). */
     accept: string;
     customAttributes?: string;
 }
@@ -32,37 +28,66 @@ export function header(event: APIGatewayProxyEvent, name: string): string | unde
     return undefined;
 }
 
-/** `Text/CSV; charset=utf-8` → `text/csv`. */
-export function mediaType(contentType: string): string {
-    return contentType.split(";")[0].trim().toLowerCase();
-}
-
-/** Validates the request around its decoded body; throws the 400/413/415 the caller should see. */
-export function readModelRequest(event: APIGatewayProxyEvent, body: Buffer, payloadLimit: number): ModelRequest {
+/** Validates the request around its decoded body; throws the 400/406/413/415 the caller should see. */
+export function readModelRequest(event: APIGatewayProxyEvent, body: Buffer, limits: BodyLimits): ModelRequest {
     const contentType = header(event, "content-type")?.trim() || DEFAULT_CONTENT_TYPE;
-    if (!(SUPPORTED_CONTENT_TYPES as readonly string[]).includes(mediaType(contentType))) {
-        throw new HttpError(
-            415,
-            "UnsupportedMediaType",
-            `Content-Type ${mediaType(contentType)} is not supported; use one of ${SUPPORTED_CONTENT_TYPES.join(", ")}.`,
-        );
+    const type = mediaType(contentType);
+    if (!(REQUEST_CONTENT_TYPES as readonly string[]).includes(type)) {
+        throw new HttpError(415, "UnsupportedMediaType", `Content-Type ${type} is not supported; use one of ${REQUEST_CONTENT_TYPES.join(", ")}.`);
     }
     if (body.length === 0) {
         throw new HttpError(400, "BadRequest", "The request body is empty.");
     }
-    if (body.length > payloadLimit) {
+    // Binary bodies cross the Lambda event base64-encoded, a third larger, so their limit is lower.
+    const binary = event.isBase64Encoded === true;
+    const limit = binary ? limits.binary : limits.text;
+    if (body.length > limit) {
         throw new HttpError(
             413,
             "PayloadTooLarge",
-            `The request body is ${body.length} bytes; this endpoint accepts at most ${payloadLimit} bytes.`,
+            `The request body is ${body.length} bytes; this endpoint accepts at most ${limit} bytes of ${binary ? "binary" : "text"} body.`,
         );
+    }
+    if (isTextType(type)) {
+        checkText(event, body, type);
     }
     return {
         body,
         contentType,
-        accept: header(event, "accept")?.trim() || DEFAULT_CONTENT_TYPE,
-        customAttributes: header(event, CUSTOM_ATTRIBUTES),
+        accept: chooseAccept(header(event, "accept")),
+        customAttributes: header(event, HEADERS.customAttributes),
     };
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A text body must be UTF-8, and a JSON body well-formed, before an endpoint invocation is spent on it. */
+function checkText(event: APIGatewayProxyEvent, body: Buffer, type: string): void {
+    let text: string;
+    if (event.isBase64Encoded) {
+        try {
+            text = UTF8.decode(body);
+        } catch {
+            throw notUtf8();
+        }
+    } else {
+        // API Gateway hands text payloads over as UTF-8 strings ("Binary media types for REST APIs in API
+        // Gateway"); bytes that are not UTF-8 cannot survive that and arrive as U+FFFD, so a body holding
+        // it was not UTF-8 when sent (the container refuses such a body too).
+        text = event.body ?? "";
+        if (text.includes("\uFFFD")) throw notUtf8();
+    }
+    if (type === JSON_TYPE) {
+        try {
+            JSON.parse(text);
+        } catch (err) {
+            throw new HttpError(400, "BadRequest", `The request body is not well-formed JSON: ${(err as Error).message}`);
+        }
+    }
+}
+
+function notUtf8(): HttpError {
+    return new HttpError(400, "BadRequest", `The request body is not UTF-8 text; send text bodies as UTF-8, binary data as ${NPY_TYPE}.`);
 }
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -80,29 +105,11 @@ export function decodeBody(event: APIGatewayProxyEvent): Buffer {
     return Buffer.from(raw, "base64");
 }
 
-/** Types API Gateway can carry as text; everything else is returned base64-encoded. */
-export function isTextType(contentType: string): boolean {
-    const type = mediaType(contentType);
-    return (
-        type.startsWith("text/") ||
-        type === "application/json" ||
-        type.endsWith("+json") ||
-        type === "application/xml" ||
-        type.endsWith("+xml")
-    );
-}
-
 export interface ModelResponse {
     body: Uint8Array;
     contentType?: string;
     customAttributes?: string;
 }
-
-/**
- * Lambda returns at most 6 MB of response JSON to API Gateway; past that API Gateway answers an
- * opaque 502 "Internal server error". Headroom covers the envelope and headers.
- */
-export const MAX_RESPONSE_JSON_BYTES = 6 * 1024 * 1024 - 8 * 1024;
 
 /** The model's body as-is, with its Content-Type; a 502 that says why when it cannot fit. */
 export function modelResult(res: ModelResponse): APIGatewayProxyResult {
@@ -111,11 +118,11 @@ export function modelResult(res: ModelResponse): APIGatewayProxyResult {
     const text = isTextType(contentType);
     const headers: Record<string, string> = { "Content-Type": contentType };
     if (res.customAttributes !== undefined) {
-        headers["X-Amzn-SageMaker-Custom-Attributes"] = res.customAttributes;
+        headers[HEADERS.customAttributes] = res.customAttributes;
     }
     const body = bytes.toString(text ? "utf8" : "base64");
     // Only large answers pay for the exact count: JSON escaping can grow text (each newline is 2 bytes).
-    if (body.length > MAX_RESPONSE_JSON_BYTES / 2 && Buffer.byteLength(JSON.stringify(body)) > MAX_RESPONSE_JSON_BYTES) {
+    if (body.length > MAX_RESULT_JSON_BYTES / 2 && Buffer.byteLength(JSON.stringify(body)) > MAX_RESULT_JSON_BYTES) {
         throw new HttpError(
             502,
             "ResponseTooLarge",

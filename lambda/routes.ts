@@ -1,47 +1,52 @@
 /**
- * The API's routes. Single-model and multi-model deployments expose disjoint routes, so a
- * client pointed at the wrong kind of deployment gets a plain 404 rather than a confusing error.
+ * Matching a request against the API's routes (contract/routes.ts). Single-model and multi-model
+ * deployments expose disjoint routes, so a client pointed at the wrong kind of deployment gets a plain
+ * 404 rather than a confusing error.
  */
+import { matchTemplate, type RouteId, routesFor } from "../contract";
 
-export type Route =
-    | { kind: "predict"; template: "/predict" }
-    | { kind: "modelPredict"; template: "/models/{name}/predict"; modelName: string }
-    | { kind: "listModels"; template: "/models" };
+export interface Route {
+    id: RouteId;
+    /** The route's path template, e.g. `/models/{name}/predict`. */
+    template: string;
+    /** The decoded `{name}` of a multi-model route. */
+    modelName?: string;
+}
 
-export type RouteMatch =
-    | { found: true; route: Route }
-    | { found: false; template?: Route["template"]; allow?: string };
-
-const MODEL_PREDICT = /^\/models\/([^/]+)\/predict$/;
+export type RouteMatch = { found: true; route: Route } | { found: false; template?: string; allow?: string };
 
 export function matchRoute(method: string, rawPath: string, multiModel: boolean): RouteMatch {
     const path = normalisePath(rawPath);
     const verb = method.toUpperCase();
-    if (!multiModel) {
-        if (path === "/predict") {
-            return verb === "POST" ? { found: true, route: { kind: "predict", template: "/predict" } } : wrongMethod("/predict", "POST");
-        }
+    const matching = routesFor(multiModel)
+        .map((route) => ({ route, params: matchTemplate(route.path, path) }))
+        .filter((m) => m.params !== undefined);
+    if (matching.length === 0) {
         return { found: false };
     }
-    if (path === "/models") {
-        return verb === "GET" ? { found: true, route: { kind: "listModels", template: "/models" } } : wrongMethod("/models", "GET");
+    const hit = matching.find((m) => m.route.method === verb);
+    if (!hit) {
+        return { found: false, template: matching[0].route.path, allow: methodsOf(matching.map((m) => m.route.method)) };
     }
-    const m = MODEL_PREDICT.exec(path);
-    if (m) {
-        if (verb !== "POST") {
-            return wrongMethod("/models/{name}/predict", "POST");
-        }
-        const modelName = decodeSegment(m[1]);
+    const route: Route = { id: hit.route.id, template: hit.route.path };
+    if (hit.params!.name !== undefined) {
+        const modelName = decodeSegment(hit.params!.name);
         // An undecodable name cannot be in the allow list; report the route as unknown.
-        return modelName === undefined
-            ? { found: false }
-            : { found: true, route: { kind: "modelPredict", template: "/models/{name}/predict", modelName } };
+        if (modelName === undefined) return { found: false };
+        route.modelName = modelName;
     }
-    return { found: false };
+    return { found: true, route };
 }
 
-function wrongMethod(template: Route["template"], allow: string): RouteMatch {
-    return { found: false, template, allow };
+/** The methods the API answers on `rawPath` (for a preflight); every route's methods when none matches. */
+export function methodsFor(rawPath: string, multiModel: boolean): string[] {
+    const routes = routesFor(multiModel);
+    const matching = routes.filter((r) => matchTemplate(r.path, normalisePath(rawPath)) !== undefined);
+    return [...new Set((matching.length > 0 ? matching : routes).map((r) => r.method))];
+}
+
+function methodsOf(methods: string[]): string {
+    return [...new Set(methods)].join(", ");
 }
 
 /** A trailing slash is a common client habit; treat `/predict/` as `/predict`. */

@@ -2,17 +2,29 @@
  * A local API Gateway (REST API, Lambda proxy integration): each HTTP request becomes the proxy
  * event API Gateway would send, the real handler answers it, and its result becomes the HTTP
  * response. What API Gateway itself enforces is enforced here too: the API key in `x-api-key`,
- * the 10 MB request limit and the 29-second integration timeout, with API Gateway's own answers.
- * Resources and binary media types mirror components/rest-api.ts (a test keeps them in step).
+ * the 10 MB request limit, Lambda's 6 MB event limit and the 29-second integration timeout, with
+ * API Gateway's own answers. Resources and binary media types come from contract/, as the
+ * component's do.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { randomUUID, timingSafeEqual } from "crypto";
 import * as http from "http";
 import type { AddressInfo } from "net";
+import {
+    API_GATEWAY_MAX_PAYLOAD_BYTES,
+    corsHeaders,
+    firstAcceptType,
+    HEADERS,
+    isBinaryMediaType,
+    LAMBDA_SYNC_PAYLOAD_BYTES,
+    LOCAL_ACCOUNT_ID,
+    LOCAL_REGION,
+    matchTemplate,
+    pathSegments,
+    routesFor,
+} from "../contract";
 import { closeServer } from "./close-server";
 
-/** API Gateway's request payload limit. */
-export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 /** API Gateway's default integration timeout for REST APIs. */
 export const INTEGRATION_TIMEOUT_MS = 29_000;
 export const STAGE = "local";
@@ -23,42 +35,48 @@ export interface GatewayOptions {
     handler: ProxyHandler;
     /** Required in `x-api-key`; undefined turns the check off. */
     apiKey?: string;
+    /** Which of the contract's route sets the API has (they differ in resources). */
+    multiModel?: boolean;
+    /** Origins allowed by CORS (the component's `api.cors.allowOrigins`); empty or undefined: CORS off. */
+    corsAllowOrigins?: string[];
     integrationTimeoutMs?: number;
     log?: (line: string) => void;
 }
 
-/** The REST API's `binaryMediaTypes` (components/rest-api.ts): these bodies travel base64-encoded. */
-export const BINARY_MEDIA_TYPES = ["application/x-npy"];
-
-/** The REST API's resources (components/rest-api.ts `routesFor`), which set `resource` and `pathParameters`. */
-export const RESOURCES = ["/predict", "/models", "/models/{name}/predict"];
-
-function mediaType(value: string | undefined): string {
-    return (value ?? "").split(",")[0].split(";")[0].trim().toLowerCase();
-}
-
-/** API Gateway base64-encodes a request body whose Content-Type is a binary media type. */
-export function isBinaryMediaType(contentType: string | undefined): boolean {
-    return BINARY_MEDIA_TYPES.includes(mediaType(contentType));
+/** The REST API's resources for one kind of deployment, as components/rest-api.ts creates them. */
+export function resourcesFor(multiModel: boolean): string[] {
+    const paths = new Set<string>();
+    for (const route of routesFor(multiModel)) {
+        const segments = pathSegments(route.path);
+        segments.forEach((_, i) => paths.add(`/${segments.slice(0, i + 1).join("/")}`));
+    }
+    return [...paths];
 }
 
 /** The resource a path falls under, with its path parameters; anything else goes to the Lambda as `/{proxy+}`. */
-export function matchResource(pathname: string): { resource: string; pathParameters: Record<string, string> | null } {
-    const segments = pathname.split("/").slice(1);
-    for (const resource of RESOURCES) {
-        const parts = resource.split("/").slice(1);
-        if (parts.length !== segments.length) continue;
-        const params: Record<string, string> = {};
-        const matches = parts.every((part, i) => {
-            if (part.startsWith("{")) {
-                params[part.slice(1, -1)] = decodeURIComponent(segments[i]);
-                return segments[i] !== "";
-            }
-            return part === segments[i];
-        });
-        if (matches) return { resource, pathParameters: Object.keys(params).length > 0 ? params : null };
+export function matchResource(pathname: string, multiModel = false): { resource: string; pathParameters: Record<string, string> | null } {
+    for (const resource of resourcesFor(multiModel)) {
+        const params = matchTemplate(resource, pathname);
+        if (params === undefined) continue;
+        const decoded = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decodeURIComponent(v)]));
+        return { resource, pathParameters: Object.keys(decoded).length > 0 ? decoded : null };
     }
     return pathname === "/" ? { resource: "/", pathParameters: null } : { resource: "/{proxy+}", pathParameters: { proxy: pathname.slice(1) } };
+}
+
+/**
+ * The event's `body` and `isBase64Encoded` for a request body, as API Gateway's REST proxy integration
+ * builds them: a body whose Content-Type is a binary media type is base64-encoded; any other body is a
+ * text payload, a UTF-8 string ("Binary media types for REST APIs in API Gateway", "Content type
+ * conversions in API Gateway"). Bytes that are not UTF-8 cannot be carried in that string and become
+ * U+FFFD, one per malformed sequence (the WHATWG decoder Node and the JVM share); the handler refuses a
+ * text body holding U+FFFD, so the twin and the deployed API answer such a body alike, with a 400.
+ * No body is `null`.
+ */
+export function eventBody(body: Buffer, contentType: string | undefined): { body: string | null; isBase64Encoded: boolean } {
+    if (body.length === 0) return { body: null, isBase64Encoded: false };
+    if (isBinaryMediaType(contentType)) return { body: body.toString("base64"), isBase64Encoded: true };
+    return { body: new TextDecoder("utf-8", { fatal: false, ignoreBOM: true }).decode(body), isBase64Encoded: false };
 }
 
 export class LocalGateway {
@@ -97,24 +115,36 @@ export class LocalGateway {
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const requestId = randomUUID();
         const started = Date.now();
+        const corsOrigins = this.opts.corsAllowOrigins ?? [];
+        const cors = corsHeaders(header(req, "origin"), corsOrigins);
+        // API Gateway's own answers carry the CORS headers too (the component's gateway responses).
+        const fail = (status: number, message: string, errorType?: string) => send(res, status, { message }, requestId, { ...cors }, errorType);
         // The body is always read to the end, so an early answer never resets a client still sending.
-        const { body, size } = await readBody(req, MAX_REQUEST_BYTES);
-        if (!this.authorised(req)) {
-            send(res, 403, { message: "Forbidden" }, requestId, "ForbiddenException");
-        } else if (size > MAX_REQUEST_BYTES) {
-            send(res, 413, { message: "Request Too Long" }, requestId);
+        const { body, size } = await readBody(req, API_GATEWAY_MAX_PAYLOAD_BYTES);
+        // With CORS on, OPTIONS has its own method without auth: browsers send preflights without credentials.
+        const preflight = req.method === "OPTIONS" && corsOrigins.length > 0;
+        if (!preflight && !this.authorised(req)) {
+            fail(403, "Forbidden", "ForbiddenException");
+        } else if (size > API_GATEWAY_MAX_PAYLOAD_BYTES) {
+            fail(413, "Request Too Long");
         } else {
-            const event = toProxyEvent(req, body, requestId);
-            const result = await this.invoke(event, requestId);
-            if (result === undefined) {
-                send(res, 504, { message: "Endpoint request timed out" }, requestId);
+            const event = toProxyEvent(req, body, requestId, this.opts.multiModel ?? false);
+            // Lambda refuses a synchronous invocation whose event exceeds its payload quota ("Lambda
+            // quotas"), before the handler runs; API Gateway then reports a failed integration.
+            const result =
+                Buffer.byteLength(JSON.stringify(event)) > LAMBDA_SYNC_PAYLOAD_BYTES ? null : await this.invoke(event, requestId);
+            if (result === null) {
+                this.log(`the Lambda event is over Lambda's ${LAMBDA_SYNC_PAYLOAD_BYTES}-byte payload limit`);
+                fail(502, "Internal server error");
+            } else if (result === undefined) {
+                fail(504, "Endpoint request timed out");
             } else if (!isProxyResult(result)) {
                 // A malformed proxy result is API Gateway's 502, whatever the handler meant.
                 this.log(`handler returned a malformed proxy result: ${JSON.stringify(result)?.slice(0, 200)}`);
-                send(res, 502, { message: "Internal server error" }, requestId);
+                fail(502, "Internal server error");
             } else {
-                // API Gateway turns a base64 result back into bytes only for a client that accepts a binary type.
-                sendResult(res, result, requestId, isBinaryMediaType(req.headers.accept));
+                // API Gateway turns a base64 result back into bytes only when the first Accept type is binary.
+                sendResult(res, result, requestId, isBinaryMediaType(firstAcceptType(header(req, "accept"))));
             }
         }
         this.log(`${req.method} ${req.url} → ${res.statusCode} in ${Date.now() - started} ms`);
@@ -122,7 +152,7 @@ export class LocalGateway {
 
     private authorised(req: http.IncomingMessage): boolean {
         if (this.opts.apiKey === undefined) return true;
-        const sent = req.headers["x-api-key"];
+        const sent = req.headers[HEADERS.apiKey];
         if (typeof sent !== "string") return false;
         const a = Buffer.from(sent);
         const b = Buffer.from(this.opts.apiKey);
@@ -149,7 +179,7 @@ export class LocalGateway {
 }
 
 /** The REST API proxy event for one request, routed through a `/{proxy+}` resource. */
-export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId: string): APIGatewayProxyEvent {
+export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId: string, multiModel = false): APIGatewayProxyEvent {
     const url = new URL(req.url ?? "/", "http://localhost");
     const headers: Record<string, string> = {};
     const multiValueHeaders: Record<string, string[]> = {};
@@ -168,15 +198,15 @@ export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId:
     const hasQuery = Object.keys(query).length > 0;
     let route: ReturnType<typeof matchResource>;
     try {
-        route = matchResource(url.pathname);
+        route = matchResource(url.pathname, multiModel);
     } catch {
         // An undecodable path parameter: the path as it came, under the catch-all.
         route = { resource: "/{proxy+}", pathParameters: { proxy: url.pathname.slice(1) } };
     }
     const { resource } = route;
-    const binary = isBinaryMediaType(req.headers["content-type"]);
+    const payload = eventBody(body, req.headers["content-type"]);
     const now = new Date();
-    const sent = req.headers["x-api-key"];
+    const sent = req.headers[HEADERS.apiKey];
     return {
         resource,
         path: url.pathname,
@@ -187,10 +217,10 @@ export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId:
         multiValueQueryStringParameters: hasQuery ? multiQuery : null,
         pathParameters: route.pathParameters,
         stageVariables: null,
-        body: body.length === 0 ? null : body.toString(binary ? "base64" : "utf8"),
-        isBase64Encoded: body.length > 0 && binary,
+        body: payload.body,
+        isBase64Encoded: payload.isBase64Encoded,
         requestContext: {
-            accountId: "000000000000",
+            accountId: LOCAL_ACCOUNT_ID,
             apiId: "local",
             authorizer: null,
             domainName: req.headers.host ?? "127.0.0.1",
@@ -232,7 +262,7 @@ function lambdaContext(requestId: string, deadline: number): Context {
         callbackWaitsForEmptyEventLoop: true,
         functionName: "modelapi-local",
         functionVersion: "$LATEST",
-        invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:modelapi-local",
+        invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT_ID}:function:modelapi-local`,
         memoryLimitInMB: "512",
         awsRequestId: requestId,
         logGroupName: "/aws/lambda/modelapi-local",
@@ -264,12 +294,22 @@ function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult, req
     res.end(body);
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, requestId: string, errorType?: string): void {
+function send(res: http.ServerResponse, status: number, body: unknown, requestId: string, extra: Record<string, string> = {}, errorType?: string): void {
     const bytes = Buffer.from(JSON.stringify(body));
-    const headers: http.OutgoingHttpHeaders = { "Content-Type": "application/json", "Content-Length": bytes.length, "x-amzn-RequestId": requestId };
+    const headers: http.OutgoingHttpHeaders = {
+        ...extra,
+        "Content-Type": "application/json",
+        "Content-Length": bytes.length,
+        "x-amzn-RequestId": requestId,
+    };
     if (errorType) headers["x-amzn-ErrorType"] = errorType;
     res.writeHead(status, headers);
     res.end(bytes);
+}
+
+function header(req: http.IncomingMessage, name: string): string | undefined {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(", ") : value;
 }
 
 /** Reads the whole request but keeps at most `limit` bytes; `size` is what was sent. */

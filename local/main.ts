@@ -4,6 +4,7 @@
  * line `ready {"url": ..., "apiKey": ...}`; Ctrl-C (SIGINT) or SIGTERM stops everything it started.
  */
 import { randomBytes } from "crypto";
+import { routesFor } from "../contract";
 import { type CliOptions, parseArgs, USAGE, UsageError } from "./args";
 import { EXAMPLE_ROWS, ensureExampleModel, TrainingInterrupted } from "./example-model";
 import { LocalTwin, StoppedError, type TwinInfo } from "./twin";
@@ -22,15 +23,16 @@ function randomApiKey(): string {
 
 function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boolean): void {
     const names = opts.models.map((m) => m.name);
-    const route = opts.multiModel ? `/models/${names[0]}/predict` : "/predict";
+    const routes = routesFor(opts.multiModel);
+    const predict = routes.find((r) => r.method === "POST")!.path.replace("{name}", names[0]);
     const body = JSON.stringify({ instances: [EXAMPLE_ROWS[0]] });
     say("");
     say(`ModelApi is serving ${opts.multiModel ? `${names.length} models (${names.join(", ")}) from one multi-model endpoint` : names[0]} locally.`);
     say(`  URL:      ${info.url}`);
     say(`  API key:  ${apiKey}   (send it as the x-api-key header)`);
-    say(`  Routes:   ${opts.multiModel ? "POST /models/{name}/predict, GET /models" : "POST /predict"}`);
+    say(`  Routes:   ${routes.map((r) => `${r.method} ${r.path}`).join(", ")}`);
     say(`  Try it${example ? "" : " (put your model's features in the row)"}:`);
-    say(`    curl -s -X POST ${info.url}${route} -H 'x-api-key: ${apiKey}' -H 'Content-Type: application/json' -d '${body}'`);
+    say(`    curl -s -X POST ${info.url}${predict} -H 'x-api-key: ${apiKey}' -H 'Content-Type: application/json' -d '${body}'`);
     say("  Stop with Ctrl-C.");
     const ready: Record<string, unknown> = { url: info.url, apiKey };
     if (opts.multiModel) ready.models = names;

@@ -10,16 +10,28 @@ import * as fs from "fs";
 import * as http from "http";
 import type { AddressInfo } from "net";
 import * as path from "path";
+import {
+    HEADERS,
+    LOCAL_ACCOUNT_ID,
+    LOCAL_REGION,
+    modelError as modelErrorReply,
+    modelNameOfTarget,
+    PRODUCTION_VARIANT,
+    SAGEMAKER_MAX_PAYLOAD_BYTES,
+    sageMakerError,
+    type SageMakerErrorType,
+    targetModelName,
+    type WireError,
+} from "../contract";
 import { extractTarGz } from "./untar";
 import { closeServer } from "./close-server";
 
+export { LOCAL_REGION };
+
 /** SageMaker answers every InvokeEndpoint within 60 seconds, model loading included. */
 export const INVOCATION_TIMEOUT_MS = 60_000;
-/** InvokeEndpoint's payload limit for real-time endpoints. */
-export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
-/** Stand-ins for what appears in SageMaker's messages; there is no account locally. */
-export const LOCAL_ACCOUNT = "000000000000";
-export const LOCAL_REGION = "us-east-1";
+/** The twin's endpoint is a real-time one. */
+export const MAX_PAYLOAD_BYTES = SAGEMAKER_MAX_PAYLOAD_BYTES.realtime;
 
 /** How the runtime reaches the serving container. */
 export interface ContainerTarget {
@@ -46,14 +58,14 @@ interface Upstream {
     body: Buffer;
 }
 
+/** An InvokeEndpoint error, in the wire shape the AWS SDK deserialises (contract/sagemaker.ts). */
 class RuntimeError extends Error {
-    constructor(
-        readonly status: number,
-        readonly type: string,
-        message: string,
-        readonly fields: Record<string, unknown> = {},
-    ) {
-        super(message);
+    constructor(readonly reply: WireError) {
+        super(reply.body);
+    }
+
+    static of(type: SageMakerErrorType, status: number, message: string): RuntimeError {
+        return new RuntimeError(sageMakerError(type, status, message));
     }
 }
 
@@ -79,7 +91,7 @@ export class LocalRuntime {
         const server = http.createServer((req, res) => {
             this.handle(req, res).catch((err) => {
                 this.log(`runtime error: ${(err as Error).stack ?? err}`);
-                if (!res.headersSent) sendError(res, new RuntimeError(500, "InternalFailure", "An internal error occurred."));
+                if (!res.headersSent) sendError(res, RuntimeError.of("InternalFailure", 500, "An internal error occurred."));
             });
         });
         this.server = server;
@@ -101,16 +113,16 @@ export class LocalRuntime {
         const started = Date.now();
         const url = new URL(req.url ?? "/", "http://localhost");
         const match = /^\/endpoints\/([^/]+)\/invocations$/.exec(url.pathname);
-        const target = header(req, "x-amzn-sagemaker-target-model");
+        const target = header(req, HEADERS.targetModel);
         let status = 0;
         try {
             if (!match || req.method !== "POST") {
                 // The real service answers unknown operations like this; the SDK never sends them.
-                throw new RuntimeError(404, "UnknownOperationException", `Unknown operation ${req.method} ${url.pathname}`);
+                throw RuntimeError.of("UnknownOperationException", 404, `Unknown operation ${req.method} ${url.pathname}`);
             }
             const endpoint = decodeURIComponent(match[1]);
             if (endpoint !== this.opts.endpointName) {
-                throw new RuntimeError(400, "ValidationError", `Endpoint ${endpoint} of account ${LOCAL_ACCOUNT} not found.`);
+                throw RuntimeError.of("ValidationError", 400, `Endpoint ${endpoint} of account ${LOCAL_ACCOUNT_ID} not found.`);
             }
             const body = await readBody(req, MAX_PAYLOAD_BYTES);
             const upstream = await this.invoke(body, req, target);
@@ -121,11 +133,11 @@ export class LocalRuntime {
             const headers: http.OutgoingHttpHeaders = {
                 "Content-Type": upstream.headers["content-type"] ?? "application/octet-stream",
                 "Content-Length": upstream.body.length,
-                "x-Amzn-Invoked-Production-Variant": "AllTraffic",
+                "x-Amzn-Invoked-Production-Variant": PRODUCTION_VARIANT,
                 "x-amzn-RequestId": randomUUID(),
             };
-            const attributes = upstream.headers["x-amzn-sagemaker-custom-attributes"];
-            if (typeof attributes === "string") headers["X-Amzn-SageMaker-Custom-Attributes"] = attributes;
+            const attributes = upstream.headers[HEADERS.customAttributes];
+            if (typeof attributes === "string") headers[HEADERS.customAttributes] = attributes;
             res.writeHead(200, headers);
             res.end(upstream.body);
         } catch (err) {
@@ -143,28 +155,28 @@ export class LocalRuntime {
             "Content-Type": header(req, "content-type") ?? "application/octet-stream",
             Accept: header(req, "accept") ?? "*/*",
         };
-        const attributes = header(req, "x-amzn-sagemaker-custom-attributes");
-        if (attributes !== undefined) headers["X-Amzn-SageMaker-Custom-Attributes"] = attributes;
+        const attributes = header(req, HEADERS.customAttributes);
+        if (attributes !== undefined) headers[HEADERS.customAttributes] = attributes;
         const deadline = Date.now() + this.timeoutMs;
 
         if (!this.multiModel) {
             if (target !== undefined) {
-                throw new RuntimeError(400, "ValidationError", `Endpoint ${this.opts.endpointName} is not a multi-model endpoint and does not accept TargetModel.`);
+                throw RuntimeError.of("ValidationError", 400, `Endpoint ${this.opts.endpointName} is not a multi-model endpoint and does not accept TargetModel.`);
             }
             return this.call("POST", "/invocations", headers, body, deadline);
         }
         if (target === undefined) {
-            throw new RuntimeError(400, "ValidationError", `Endpoint ${this.opts.endpointName} is a multi-model endpoint; TargetModel is required.`);
+            throw RuntimeError.of("ValidationError", 400, `Endpoint ${this.opts.endpointName} is a multi-model endpoint; TargetModel is required.`);
         }
         const archive = this.opts.models!.get(target);
         if (archive === undefined) {
-            throw new RuntimeError(
-                400,
+            throw RuntimeError.of(
                 "ValidationError",
+                400,
                 `Failed to download model data(key: ${target}). Please ensure that there is an object located at the URL and that the role passed to CreateModel has permissions to download the model.`,
             );
         }
-        const name = target.replace(/\.tar\.gz$/, "");
+        const name = modelNameOfTarget(target);
         await this.ensureLoaded(name, archive, deadline);
         this.loaded.set(name, Date.now());
         return this.call("POST", `/models/${encodeURIComponent(name)}/invoke`, headers, body, deadline);
@@ -182,7 +194,7 @@ export class LocalRuntime {
         let timer: NodeJS.Timeout | undefined;
         const tooSlow = new Promise<never>((_, reject) => {
             timer = setTimeout(
-                () => reject(new RuntimeError(429, "ModelNotReadyException", `Model ${name}.tar.gz is not yet loaded; it continues loading. Retry the request.`)),
+                () => reject(RuntimeError.of("ModelNotReadyException", 429, `Model ${targetModelName(name)} is not yet loaded; it continues loading. Retry the request.`)),
                 Math.max(0, deadline - Date.now()),
             );
         });
@@ -203,7 +215,7 @@ export class LocalRuntime {
             this.log(`cannot load model ${name}: ${(err as Error).message}`);
             throw modelError(this.opts.endpointName, 500, `Failed to load model ${name}: ${(err as Error).message}`);
         }
-        this.log(`loading model ${name}: unpacked ${name}.tar.gz into ${dir}`);
+        this.log(`loading model ${name}: unpacked ${targetModelName(name)} into ${dir}`);
         const body = Buffer.from(JSON.stringify({ model_name: name, url: this.opts.container.modelUrl(dir) }));
         const headers = { "Content-Type": "application/json" };
         for (;;) {
@@ -252,18 +264,7 @@ export class LocalRuntime {
 
 /** A container answer of 4xx/5xx, as SageMaker reports it: status 424 and the original status inside. */
 function modelError(endpointName: string, originalStatus: number, originalMessage: string): RuntimeError {
-    const kind = originalStatus >= 400 && originalStatus < 500 ? "client" : "server";
-    const logGroup = `/aws/sagemaker/Endpoints/${endpointName}`;
-    return new RuntimeError(
-        424,
-        "ModelError",
-        `Received ${kind} error (${originalStatus}) from primary with message "${originalMessage}". See https://${LOCAL_REGION}.console.aws.amazon.com/cloudwatch/home?region=${LOCAL_REGION}#logEventViewer:group=${logGroup} in account ${LOCAL_ACCOUNT} for more information.`,
-        {
-            OriginalStatusCode: originalStatus,
-            OriginalMessage: originalMessage,
-            LogStreamArn: `arn:aws:logs:${LOCAL_REGION}:${LOCAL_ACCOUNT}:log-group:${logGroup}`,
-        },
-    );
+    return new RuntimeError(modelErrorReply(endpointName, originalStatus, originalMessage));
 }
 
 /** What SageMaker answers when the container takes longer than 60 seconds: a ModelError with status 0. */
@@ -276,17 +277,12 @@ function timedOut(endpointName: string): RuntimeError {
 }
 
 function unavailable(err: Error): RuntimeError {
-    return new RuntimeError(503, "ServiceUnavailable", `The model container is not answering (${(err as NodeJS.ErrnoException).code ?? err.message}); try again.`);
+    return RuntimeError.of("ServiceUnavailable", 503, `The model container is not answering (${(err as NodeJS.ErrnoException).code ?? err.message}); try again.`);
 }
 
 function sendError(res: http.ServerResponse, err: RuntimeError): void {
-    const body = Buffer.from(JSON.stringify({ ...err.fields, message: err.message }));
-    res.writeHead(err.status, {
-        "Content-Type": "application/json",
-        "Content-Length": body.length,
-        "x-amzn-ErrorType": err.type,
-        "x-amzn-RequestId": randomUUID(),
-    });
+    const body = Buffer.from(err.reply.body);
+    res.writeHead(err.reply.status, { ...err.reply.headers, "Content-Length": body.length, "x-amzn-RequestId": randomUUID() });
     res.end(body);
 }
 
@@ -304,7 +300,7 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
         if (size <= limit) chunks.push(chunk as Buffer);
     }
     if (size > limit) {
-        throw new RuntimeError(413, "ValidationError", `Request payload of ${size} bytes exceeds the ${limit} byte limit of InvokeEndpoint.`);
+        throw RuntimeError.of("ValidationError", 413, `Request payload of ${size} bytes exceeds the ${limit} byte limit of InvokeEndpoint.`);
     }
     return Buffer.concat(chunks);
 }

@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { format } from "util";
 import { packModel } from "../components/model-archive";
+import { corsOriginsProblem, targetModelName } from "../contract";
 import type { ModelArg } from "./args";
 import { ContainerProcess, freePort } from "./container-process";
 import { LocalGateway, type ProxyHandler } from "./gateway";
@@ -28,6 +29,8 @@ export interface TwinOptions {
     apiKey: string;
     image?: string;
     workers: number;
+    /** Origins allowed by CORS, as `api.cors.allowOrigins`; default: $MODELAPI_CORS_ALLOW_ORIGINS (comma-separated), else off. */
+    corsAllowOrigins?: string[];
     /** Progress lines. */
     progress: (line: string) => void;
     /** Lines from the model server, the runtime and the gateway. */
@@ -115,7 +118,14 @@ export class LocalTwin {
         const runtimeUrl = await runtime.listen(0);
         await this.undo(() => runtime.close());
 
-        const gateway = new LocalGateway({ handler: loadHandler(runtimeUrl, opts), apiKey: opts.apiKey, log: (line) => opts.log("gateway", line) });
+        const corsAllowOrigins = corsOrigins(opts);
+        const gateway = new LocalGateway({
+            handler: loadHandler(runtimeUrl, opts, corsAllowOrigins),
+            apiKey: opts.apiKey,
+            multiModel: opts.multiModel,
+            corsAllowOrigins,
+            log: (line) => opts.log("gateway", line),
+        });
         // Bound before the slow steps, so a taken port is reported at once.
         const port = await gateway.listen(opts.port);
         await this.undo(() => gateway.close());
@@ -124,8 +134,8 @@ export class LocalTwin {
         for (const model of opts.models) {
             opts.progress(`packing ${model.name} from ${model.path}`);
             const packed = packModel(model.path, archiveDir);
-            archives.set(`${model.name}.tar.gz`, packed.archivePath);
-            opts.progress(`  ${model.name}.tar.gz: ${packed.size} bytes, sha256 ${packed.sha256.slice(0, 12)}`);
+            archives.set(targetModelName(model.name), packed.archivePath);
+            opts.progress(`  ${targetModelName(model.name)}: ${packed.size} bytes, sha256 ${packed.sha256.slice(0, 12)}`);
         }
 
         fs.mkdirSync(modelsRoot, { recursive: true });
@@ -133,7 +143,7 @@ export class LocalTwin {
         if (!opts.multiModel) {
             const [archive] = archives.values();
             modelDir = path.join(workDir, "model");
-            opts.progress(`unpacking ${opts.models[0].name}.tar.gz into ${modelDir}`);
+            opts.progress(`unpacking ${targetModelName(opts.models[0].name)} into ${modelDir}`);
             await extractTarGz(archive, modelDir);
         } else {
             opts.progress(`models are unpacked into ${modelsRoot} when first invoked`);
@@ -163,7 +173,14 @@ export class LocalTwin {
  * Points the handler's SDK client at the local runtime and loads the handler from source. The SDK
  * reads these variables when the client is first built, so they are set before the first request.
  */
-function loadHandler(runtimeUrl: string, opts: TwinOptions): ProxyHandler {
+function corsOrigins(opts: TwinOptions): string[] {
+    const origins = opts.corsAllowOrigins ?? (process.env.MODELAPI_CORS_ALLOW_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o !== "");
+    const problem = origins.length > 0 ? corsOriginsProblem(origins) : undefined;
+    if (problem) throw new Error(`CORS origins ${problem}`);
+    return origins;
+}
+
+function loadHandler(runtimeUrl: string, opts: TwinOptions, corsAllowOrigins: string[]): ProxyHandler {
     const env = process.env;
     env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = runtimeUrl;
     // Dummy credentials: the runtime ignores the signature, and no real AWS key must ever be used here.
@@ -174,6 +191,11 @@ function loadHandler(runtimeUrl: string, opts: TwinOptions): ProxyHandler {
     env.AWS_REGION = LOCAL_REGION;
     env.ENDPOINT_NAME = ENDPOINT_NAME;
     env.ENDPOINT_KIND = "realtime";
+    if (corsAllowOrigins.length > 0) {
+        env.CORS_ALLOW_ORIGINS = corsAllowOrigins.join(",");
+    } else {
+        delete env.CORS_ALLOW_ORIGINS;
+    }
     if (opts.multiModel) {
         env.MODEL_NAMES = opts.models.map((m) => m.name).join(",");
     } else {

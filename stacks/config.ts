@@ -70,6 +70,7 @@ const API_FIELDS = {
     throttle: { rateLimit: {}, burstLimit: {} },
     quota: { limit: {}, period: {} },
     function: { timeoutSeconds: {}, memorySizeMb: {}, logRetentionDays: {} },
+    cors: { allowOrigins: {} },
 };
 const IMAGE_FIELDS = { context: {}, dockerfile: {}, platform: {}, keepImages: {}, uri: {}, repositoryArn: {} };
 

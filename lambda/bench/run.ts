@@ -14,7 +14,10 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import { SageMakerRuntimeServer } from "../../test/lambda/sagemaker-runtime-server";
+import { routesFor } from "../../contract";
 import { buildLambdaBundle } from "../bundle";
+
+const PREDICT_PATH = routesFor(false)[0].path;
 
 const COLD_RUNS = bounded(process.env.BENCH_COLD_RUNS, 30, 200);
 const WARM_REQUESTS = bounded(process.env.BENCH_WARM_REQUESTS, 2000, 20000);
@@ -148,7 +151,7 @@ async function handlerRoundTrip(handler: Handler): Promise<number> {
 function event(): APIGatewayProxyEvent {
     return {
         httpMethod: "POST",
-        path: "/predict",
+        path: PREDICT_PATH,
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         multiValueHeaders: {},
         body: BODY,

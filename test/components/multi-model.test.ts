@@ -54,7 +54,7 @@ describe("ModelApi (multi-model)", function () {
         const paths = mocks.findAll("aws:apigateway/resource:Resource").map((r) => r.inputs.pathPart).sort();
         assert.deepEqual(paths, ["models", "predict", "{name}", "{proxy+}"]);
         const methods = mocks.findAll("aws:apigateway/method:Method").map((m) => `${m.inputs.httpMethod} ${m.name}`).sort();
-        assert.deepEqual(methods, ["ANY zoo-any-models", "ANY zoo-any-models-name-predict", "ANY zoo-any-proxy", "ANY zoo-any-root"]);
+        assert.deepEqual(methods, ["ANY zoo-any-models", "ANY zoo-any-models-name", "ANY zoo-any-models-name-predict", "ANY zoo-any-proxy", "ANY zoo-any-root"]);
         const predict = mocks.findAll("aws:apigateway/resource:Resource").find((r) => r.inputs.pathPart === "predict")!;
         assert.equal(predict.inputs.parentId, "zoo-path-models-name-id");
         for (const integration of mocks.findAll("aws:apigateway/integration:Integration")) {

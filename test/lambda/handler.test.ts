@@ -7,6 +7,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { EVENT_ENVELOPE_RESERVE_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES, requestBodyLimits } from "../../contract";
 import { buildLambdaBundle } from "../../lambda/bundle";
 import { replies, SageMakerRuntimeServer } from "./sagemaker-runtime-server";
 import { apiEvent, EnvScope, type Handler, header, lambdaContext, run, runtimeEnv } from "./support";
@@ -63,6 +64,7 @@ for (const variant of variants) describe(`lambda handler (${variant.name})`, fun
             MODEL_NAMES: undefined,
             ENDPOINT_KIND: undefined,
             INVOKE_TIMEOUT_MS: undefined,
+            CORS_ALLOW_ORIGINS: undefined,
             AWS_MAX_ATTEMPTS: "1",
         });
     });
@@ -264,17 +266,40 @@ for (const variant of variants) describe(`lambda handler (${variant.name})`, fun
             assert.equal(server.calls.length, 0);
         });
 
-        it("a real-time endpoint takes exactly 6 MB and answers 413 one byte over", async function () {
+        it("a real-time endpoint takes a text body up to its limit and answers 413 one byte over, a body that still reaches it on AWS", async function () {
+            const limit = requestBodyLimits("realtime").text;
             server.respondWith(replies.ok("[1]", "application/json"));
-            const atLimit = await run(handler, apiEvent({ path: "/predict", body: "1".repeat(6 * MB), headers: { "Content-Type": "text/csv" } }));
+            const atLimit = await run(handler, apiEvent({ path: "/predict", body: "1".repeat(limit), headers: { "Content-Type": "text/csv" } }));
             assert.equal(atLimit.res.statusCode, 200);
             assert.equal(server.calls.length, 1);
 
-            const over = await run(handler, apiEvent({ path: "/predict", body: "1".repeat(6 * MB + 1), headers: { "Content-Type": "text/csv" } }));
+            const overEvent = apiEvent({ path: "/predict", body: "1".repeat(limit + 1), headers: { "Content-Type": "text/csv" } });
+            // Lambda refuses a synchronous event over 6 MB before the handler runs: the 413 is reachable only below that.
+            assert.ok(Buffer.byteLength(JSON.stringify(overEvent)) + EVENT_ENVELOPE_RESERVE_BYTES <= LAMBDA_SYNC_PAYLOAD_BYTES);
+            const over = await run(handler, overEvent);
             assert.equal(over.res.statusCode, 413);
             assert.equal(over.error?.code, "PayloadTooLarge");
-            assert.match(over.error!.message, /6291456/);
-            assert.equal(JSON.parse(over.logs[0]).requestBytes, 6 * MB + 1, "the log shows the refused size");
+            assert.match(over.error!.message, new RegExp(`at most ${limit} bytes of text body`));
+            assert.equal(JSON.parse(over.logs[0]).requestBytes, limit + 1, "the log shows the refused size");
+            assert.equal(server.calls.length, 1);
+        });
+
+        it("a real-time endpoint takes a binary body up to what fits base64-encoded in the Lambda event, and answers 413 one byte over", async function () {
+            const limit = requestBodyLimits("realtime").binary;
+            assert.ok(limit < 6 * MB * 0.75, `${limit}: 6 MB of event holds at most 4.5 MB of base64-encoded bytes`);
+            server.respondWith(replies.ok("[1]", "application/json"));
+            const headers = { "Content-Type": "application/x-npy" };
+            const atLimit = await run(handler, apiEvent({ path: "/predict", body: Buffer.alloc(limit, 7), base64: true, headers }));
+            assert.equal(atLimit.res.statusCode, 200);
+
+            // At the limit the base64 text fits beside the largest envelope API Gateway can send...
+            assert.ok(4 * Math.ceil(limit / 3) + EVENT_ENVELOPE_RESERVE_BYTES <= LAMBDA_SYNC_PAYLOAD_BYTES);
+            // ...and one byte over, an ordinary request still reaches the handler, which answers 413.
+            const overEvent = apiEvent({ path: "/predict", body: Buffer.alloc(limit + 1, 7), base64: true, headers });
+            assert.ok(Buffer.byteLength(JSON.stringify(overEvent)) <= LAMBDA_SYNC_PAYLOAD_BYTES);
+            const over = await run(handler, overEvent);
+            assert.equal(over.res.statusCode, 413);
+            assert.match(over.error!.message, new RegExp(`at most ${limit} bytes of binary body`));
             assert.equal(server.calls.length, 1);
         });
 
@@ -288,6 +313,7 @@ for (const variant of variants) describe(`lambda handler (${variant.name})`, fun
 
             assert.equal(res.statusCode, 413);
             assert.match(error!.message, /4194304/);
+            assert.deepEqual(requestBodyLimits("serverless"), { text: 4 * MB, binary: 4 * MB });
             assert.equal(server.calls.length, 0);
         });
 
@@ -298,6 +324,102 @@ for (const variant of variants) describe(`lambda handler (${variant.name})`, fun
             assert.equal(res.statusCode, 500);
             assert.doesNotMatch(error!.message, /ENDPOINT_NAME/);
             assert.match(JSON.parse(logs[0]).detail, /ENDPOINT_NAME/);
+            assert.equal(server.calls.length, 0);
+        });
+    });
+
+    describe("bodies checked before SageMaker", function () {
+        it("a JSON body that is not well-formed JSON is 400 and costs no endpoint invocation", async function () {
+            for (const body of ['{"instances": [[1, 2]]', "[1, 2,]", "{'a': 1}"]) {
+                const { res, error } = await run(handler, apiEvent({ path: "/predict", body, headers: { "Content-Type": "application/json; charset=utf-8" } }));
+                assert.equal(res.statusCode, 400, body);
+                assert.equal(error?.code, "BadRequest");
+                assert.match(error!.message, /not well-formed JSON/);
+            }
+            assert.equal(server.calls.length, 0);
+        });
+
+        it("a text body that was not UTF-8 (U+FFFD from API Gateway, or invalid bytes in base64) is 400", async function () {
+            const replaced = await run(handler, apiEvent({ path: "/predict", body: '{"instances": [[1, 2]], "id": "\uFFFD"}' }));
+            assert.equal(replaced.res.statusCode, 400);
+            assert.match(replaced.error!.message, /not UTF-8/);
+            const raw = Buffer.concat([Buffer.from("5.1,3.5,1.4,"), Buffer.from([0xff, 0xfe])]);
+            const encoded = await run(handler, apiEvent({ path: "/predict", body: raw, base64: true, headers: { "Content-Type": "text/csv" } }));
+            assert.equal(encoded.res.statusCode, 400);
+            assert.match(encoded.error!.message, /not UTF-8/);
+            assert.equal(server.calls.length, 0);
+        });
+
+        it("a CSV body is passed on as sent (only JSON is parsed here)", async function () {
+            const { res } = await run(handler, apiEvent({ path: "/predict", body: "a,b\n1,2\n", headers: { "Content-Type": "text/csv" } }));
+            assert.equal(res.statusCode, 200);
+            assert.equal(server.calls[0].body.toString(), "a,b\n1,2\n");
+        });
+    });
+
+    describe("content negotiation", function () {
+        const acceptSent = async (accept: string) => {
+            server.reset();
+            await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, headers: { Accept: accept } }));
+            return server.calls[0]?.headers["accept"];
+        };
+
+        it("of several Accept types only the one that will be answered goes to SageMaker", async function () {
+            assert.equal(await acceptSent("text/csv;q=0.5, application/json"), "application/json");
+            assert.equal(await acceptSent("application/xml, text/csv;q=0.2"), "text/csv");
+            assert.equal(await acceptSent("text/*"), "text/csv");
+            assert.equal(await acceptSent("*/*"), "application/json");
+            assert.equal(await acceptSent("application/x-npy, application/json;q=0.9"), "application/x-npy");
+        });
+
+        it("a binary answer is chosen only when its type comes first in Accept, as API Gateway decodes base64 only then", async function () {
+            // The container alone would pick NPY (q=1), which API Gateway would hand over as base64 text.
+            assert.equal(await acceptSent("application/json;q=0.1, application/x-npy"), "application/json");
+            server.reset();
+            const { res, error } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, headers: { Accept: "application/json;q=0, application/x-npy" } }));
+            assert.equal(res.statusCode, 406);
+            assert.equal(error?.code, "NotAcceptable");
+            assert.match(error!.message, /first type in Accept/);
+            assert.equal(server.calls.length, 0);
+        });
+
+        it("a type only a model's own output_fn knows is still passed on", async function () {
+            assert.equal(await acceptSent("application/jsonlines"), "application/jsonlines");
+        });
+    });
+
+    describe("CORS", function () {
+        const ORIGIN = "https://app.example.com";
+
+        it("is off by default: no CORS headers, and OPTIONS is a wrong method", async function () {
+            const { res } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, headers: { Origin: ORIGIN } }));
+            assert.equal(header(res, "access-control-allow-origin"), undefined);
+            const preflight = await run(handler, apiEvent({ method: "OPTIONS", path: "/predict", headers: { Origin: ORIGIN } }));
+            assert.equal(preflight.res.statusCode, 405);
+        });
+
+        it("puts the allowed origin on every answer, errors included, and nothing for another origin", async function () {
+            env.set({ CORS_ALLOW_ORIGINS: `${ORIGIN}, https://other.example.com` });
+            const ok = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, headers: { Origin: ORIGIN } }));
+            assert.equal(ok.res.statusCode, 200);
+            assert.equal(header(ok.res, "access-control-allow-origin"), ORIGIN);
+            assert.equal(header(ok.res, "vary"), "Origin");
+            for (const event of [apiEvent({ path: "/nowhere", body: "1", headers: { Origin: ORIGIN } }), apiEvent({ path: "/predict", body: "[", headers: { Origin: ORIGIN } })]) {
+                const { res } = await run(handler, event);
+                assert.ok(res.statusCode >= 400);
+                assert.equal(header(res, "access-control-allow-origin"), ORIGIN);
+            }
+            const stranger = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, headers: { Origin: "https://evil.example.com" } }));
+            assert.equal(header(stranger.res, "access-control-allow-origin"), undefined);
+        });
+
+        it("answers a preflight with 204, the route's methods and the headers a caller sends, without calling SageMaker", async function () {
+            env.set({ CORS_ALLOW_ORIGINS: ORIGIN });
+            const { res } = await run(handler, apiEvent({ method: "OPTIONS", path: "/predict", headers: { Origin: ORIGIN } }));
+            assert.equal(res.statusCode, 204);
+            assert.equal(header(res, "access-control-allow-origin"), ORIGIN);
+            assert.equal(header(res, "access-control-allow-methods"), "POST, OPTIONS");
+            assert.match(header(res, "access-control-allow-headers")!, /x-api-key/);
             assert.equal(server.calls.length, 0);
         });
     });

@@ -5,6 +5,7 @@
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { HEADERS, modelError, PRODUCTION_VARIANT, sageMakerError, type SageMakerErrorType, type WireError } from "../../contract";
 
 export interface RecordedCall {
     method: string;
@@ -31,7 +32,7 @@ export const echo: Script = (call) => ({
     status: 200,
     headers: {
         "Content-Type": String(call.headers["accept"] ?? "application/json"),
-        "x-Amzn-Invoked-Production-Variant": "AllTraffic",
+        [HEADERS.invokedVariant]: PRODUCTION_VARIANT,
     },
     body: call.body,
 });
@@ -40,30 +41,22 @@ export const replies = {
     ok(body: string | Buffer, contentType: string, headers: Record<string, string> = {}): Reply {
         return {
             status: 200,
-            headers: { "Content-Type": contentType, "x-Amzn-Invoked-Production-Variant": "AllTraffic", ...headers },
+            headers: { "Content-Type": contentType, [HEADERS.invokedVariant]: PRODUCTION_VARIANT, ...headers },
             body,
         };
     },
     /** SageMaker's answer when the container returned a non-2xx: always 424, the container's status in the body. */
     modelError(originalStatus: number, originalMessage: string): Reply {
-        return awsError("ModelError", 424, {
-            Message: `Received client error (${originalStatus}) from primary with message "${originalMessage}". See the log stream for more information.`,
-            OriginalStatusCode: originalStatus,
-            OriginalMessage: originalMessage,
-            LogStreamArn: "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/test",
-        });
+        return fromWire(modelError("test", originalStatus, originalMessage));
     },
-    error(name: string, status: number, message: string): Reply {
-        return awsError(name, status, { message });
+    error(name: SageMakerErrorType, status: number, message: string): Reply {
+        return fromWire(sageMakerError(name, status, message));
     },
 };
 
-function awsError(name: string, status: number, body: Record<string, unknown>): Reply {
-    return {
-        status,
-        headers: { "Content-Type": "application/json", "x-amzn-errortype": `${name}:http://internal.amazon.com/coral/com.amazonaws.sagemaker/` },
-        body: JSON.stringify(body),
-    };
+/** The same wire shape the local runtime sends (contract/sagemaker.ts), so the SDK is tested on one format. */
+function fromWire(wire: WireError): Reply {
+    return { status: wire.status, headers: wire.headers, body: wire.body };
 }
 
 export class SageMakerRuntimeServer {
@@ -104,7 +97,7 @@ export class SageMakerRuntimeServer {
             const path = req.url ?? "";
             const m = INVOKE_PATH.exec(path);
             if (req.method !== "POST" || !m) {
-                this.send(res, awsError("UnknownOperationException", 404, { message: `no such operation ${req.method} ${path}` }));
+                this.send(res, replies.error("UnknownOperationException", 404, `no such operation ${req.method} ${path}`));
                 return;
             }
             const call: RecordedCall = {

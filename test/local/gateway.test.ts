@@ -4,7 +4,8 @@
  */
 import { strict as assert } from "assert";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { BINARY_MEDIA_TYPES, LocalGateway, MAX_REQUEST_BYTES, type ProxyHandler, RESOURCES } from "../../local/gateway";
+import { API_GATEWAY_MAX_PAYLOAD_BYTES as MAX_REQUEST_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES } from "../../contract";
+import { LocalGateway, type ProxyHandler, resourcesFor } from "../../local/gateway";
 
 describe("local twin: API Gateway proxy", () => {
     let gateway: LocalGateway;
@@ -13,7 +14,9 @@ describe("local twin: API Gateway proxy", () => {
     let contexts: Context[];
     let answer: ProxyHandler;
 
-    async function start(extra: { apiKey?: string; integrationTimeoutMs?: number } = { apiKey: "k3y" }): Promise<void> {
+    async function start(
+        extra: { apiKey?: string; integrationTimeoutMs?: number; multiModel?: boolean; corsAllowOrigins?: string[] } = { apiKey: "k3y" },
+    ): Promise<void> {
         gateway = new LocalGateway({
             handler: (event, context) => {
                 events.push(event);
@@ -33,7 +36,7 @@ describe("local twin: API Gateway proxy", () => {
     afterEach(async () => gateway?.close());
 
     it("builds the REST proxy event: method, path, resource, headers as sent, query, text body, request context", async () => {
-        await start();
+        await start({ apiKey: "k3y", multiModel: true });
         const res = await fetch(`${base}/models/iris/predict?a=1&a=2&b=x`, {
             method: "POST",
             headers: { "x-api-key": "k3y", "Content-Type": "application/json", "X-Custom": "v" },
@@ -83,23 +86,90 @@ describe("local twin: API Gateway proxy", () => {
     });
 
     it("routes known paths to their resource and everything else to /{proxy+}", async () => {
-        await start();
-        for (const p of ["/predict", "/models", "/nowhere/else"]) {
+        await start({ apiKey: "k3y", multiModel: true });
+        for (const p of ["/models", "/nowhere/else"]) {
             await fetch(`${base}${p}`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
         }
+        await gateway.close();
+        await start();
+        await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
         assert.deepEqual(
             events.map((e) => [e.resource, e.pathParameters]),
-            [["/predict", null], ["/models", null], ["/{proxy+}", { proxy: "nowhere/else" }]],
+            [["/models", null], ["/{proxy+}", { proxy: "nowhere/else" }], ["/predict", null]],
         );
     });
 
-    it("has the component's REST API resources and binary media types", () => {
+    it("has the component's REST API resources, for each kind of deployment", () => {
         // Loaded here only: the twin itself does not pull in Pulumi at start.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const restApi = require("../../components/rest-api") as typeof import("../../components/rest-api");
-        const templates = [...restApi.routesFor(false), ...restApi.routesFor(true)].map((r) => `/${r.segments.join("/")}`);
-        assert.deepEqual([...new Set(templates)].sort(), [...RESOURCES].sort());
-        assert.deepEqual(restApi.BINARY_MEDIA_TYPES, BINARY_MEDIA_TYPES);
+        for (const multiModel of [false, true]) {
+            const component = restApi
+                .resourcePathsFor(multiModel)
+                .filter((p) => p.length > 0 && p[0] !== "{proxy+}")
+                .map((p) => `/${p.join("/")}`);
+            assert.deepEqual([...resourcesFor(multiModel)].sort(), component.sort());
+        }
+    });
+
+    it("routes by the deployment's own resources: /models/{name} exists only on a multi-model API", async () => {
+        await start({ apiKey: "k3y", multiModel: true });
+        await fetch(`${base}/models/iris`, { headers: { "x-api-key": "k3y" } });
+        await gateway.close();
+        await start({ apiKey: "k3y", multiModel: false });
+        await fetch(`${base}/models/iris`, { headers: { "x-api-key": "k3y" } });
+        assert.deepEqual(
+            events.map((e) => [e.resource, e.pathParameters]),
+            [["/models/{name}", { name: "iris" }], ["/{proxy+}", { proxy: "models/iris" }]],
+        );
+    });
+
+    it("hands a text body that is not UTF-8 over as API Gateway does: a string with U+FFFD, not base64", async () => {
+        await start();
+        const bytes = Buffer.concat([Buffer.from('{"instances": [[1, 2]], "id": "'), Buffer.from([0xff, 0xc3]), Buffer.from('"}')]);
+        await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y", "Content-Type": "application/json" }, body: bytes });
+        assert.equal(events[0].isBase64Encoded, false);
+        assert.equal(events[0].body, '{"instances": [[1, 2]], "id": "\uFFFD\uFFFD"}');
+    });
+
+    it("a base64 result stays base64 text unless the first Accept type is binary, as API Gateway decides", async () => {
+        await start();
+        const bytes = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
+        answer = async () => ({ statusCode: 200, headers: { "Content-Type": "application/x-npy" }, body: bytes.toString("base64"), isBase64Encoded: true });
+        const headers = { "x-api-key": "k3y", "Content-Type": "application/json" };
+        const second = await fetch(`${base}/predict`, { method: "POST", headers: { ...headers, Accept: "application/json, application/x-npy" }, body: "1" });
+        assert.equal(await second.text(), bytes.toString("base64"));
+        const first = await fetch(`${base}/predict`, { method: "POST", headers: { ...headers, Accept: "application/x-npy, application/json" }, body: "1" });
+        assert.deepEqual(Buffer.from(await first.arrayBuffer()), bytes);
+    });
+
+    it("an event over Lambda's 6 MB payload limit never reaches the handler", async () => {
+        await start();
+        const body = Buffer.alloc(LAMBDA_SYNC_PAYLOAD_BYTES, 0x31);
+        const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y", "Content-Type": "text/csv" }, body });
+        assert.equal(res.status, 502);
+        assert.deepEqual(await res.json(), { message: "Internal server error" });
+        assert.equal(events.length, 0);
+    });
+
+    it("with CORS, lets a preflight through without the API key and puts CORS headers on its own errors", async () => {
+        const origin = "https://app.example.com";
+        await start({ apiKey: "k3y", corsAllowOrigins: [origin] });
+        answer = async () => ({ statusCode: 204, body: "" });
+        const preflight = await fetch(`${base}/predict`, { method: "OPTIONS", headers: { Origin: origin } });
+        assert.equal(preflight.status, 204);
+        assert.equal(events.length, 1);
+        const denied = await fetch(`${base}/predict`, { method: "POST", headers: { Origin: origin }, body: "{}" });
+        assert.equal(denied.status, 403);
+        assert.equal(denied.headers.get("access-control-allow-origin"), origin);
+    });
+
+    it("without CORS, OPTIONS needs the API key like every other method", async () => {
+        await start();
+        const res = await fetch(`${base}/predict`, { method: "OPTIONS", headers: { Origin: "https://app.example.com" } });
+        assert.equal(res.status, 403);
+        assert.equal(res.headers.get("access-control-allow-origin"), null);
+        assert.equal(events.length, 0);
     });
 
     it("answers 403 Forbidden without the API key or with a wrong one, and never calls the handler", async () => {

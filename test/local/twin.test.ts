@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { requestBodyLimits } from "../../contract";
 import { type FittedModel, fitModel, fromNpy, groupAlive, post, raisingModel, type ReadyLine, slowModel, toNpy, TwinProcess, watchdogsFor } from "./support";
 
 const KEY = "test-key-0123456789";
@@ -123,15 +124,22 @@ describe("local twin end to end", function () {
             errorShape(wrongWidth.text);
         });
 
+        it("answers a JSON body that is not UTF-8 with 400, as the deployed API and the container do", async () => {
+            const bytes = Buffer.concat([Buffer.from('{"instances": [[5.1, 3.5, 1.4, 0.2]], "id": "'), Buffer.from([0xff]), Buffer.from('"}')]);
+            const res = await predict(bytes);
+            assert.equal(res.status, 400, res.text);
+            assert.match(errorShape(res.text).message, /not UTF-8/);
+        });
+
         it("answers a content type the model cannot read with 415", async () => {
             const res = await predict("<rows/>", { "Content-Type": "application/xml" });
             assert.equal(res.status, 415, res.text);
             errorShape(res.text);
         });
 
-        it("answers a body over 6 MB with 413 and the JSON error shape", async () => {
+        it("answers a text body over the text limit with 413 and the JSON error shape", async () => {
             const row = "5.1,3.5,1.4,0.2\n";
-            const big = row.repeat(Math.ceil((6 * 1024 * 1024 + 1) / row.length));
+            const big = row.repeat(Math.ceil((requestBodyLimits("realtime").text + 1) / row.length));
             const res = await predict(big, { "Content-Type": "text/csv" });
             assert.equal(res.status, 413, res.text);
             errorShape(res.text);

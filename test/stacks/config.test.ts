@@ -94,6 +94,11 @@ describe("stack config", () => {
         assert.deepEqual(plan[0].args.image, { context: path.join(dir, "serving") });
     });
 
+    it("api.cors.allowOrigins reaches the ModelApi", () => {
+        const plan = planStack(asPulumiConfig({ models: [iris], api: { cors: { allowOrigins: ["https://app.example.com"] } } }), project());
+        assert.deepEqual(plan[0].args.api, { cors: { allowOrigins: ["https://app.example.com"] } });
+    });
+
     it("Pulumi.dev.yaml is a serverless dev stack for the iris example in us-east-1", () => {
         const stack = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")).config;
         assert.equal(stack["aws:region"], "us-east-1");

@@ -1,0 +1,23 @@
+"""The server agrees with the shared data-path contract (contract.json)."""
+
+from modelapi_serving import codecs, contract
+from modelapi_serving.config import Config
+
+
+def test_the_codecs_read_and_write_the_contracts_content_types():
+    assert codecs.SUPPORTED == contract.REQUEST_CONTENT_TYPES
+    assert codecs.SUPPORTED == contract.RESPONSE_CONTENT_TYPES
+
+
+def test_the_default_body_limit_is_invoke_endpoints_real_time_limit():
+    assert Config().max_body_bytes == contract.MAX_PAYLOAD_BYTES["realtime"]
+    assert Config.from_env({}).max_body_bytes == contract.MAX_PAYLOAD_BYTES["realtime"]
+
+
+def test_the_default_answer_type_is_the_contracts():
+    assert Config.from_env({}).default_accept == contract.DEFAULT_CONTENT_TYPE
+
+
+def test_limits_are_positive_integers_per_endpoint_kind():
+    assert set(contract.MAX_PAYLOAD_BYTES) == {"realtime", "serverless"}
+    assert all(isinstance(v, int) and v > 0 for v in contract.MAX_PAYLOAD_BYTES.values())

@@ -1,0 +1,90 @@
+/**
+ * SageMaker's side of the data path: endpoint kinds, the production variant, multi-model target names,
+ * the headers of InvokeEndpoint, and the wire shape of its errors (what the AWS SDK deserialises).
+ */
+
+export const ENDPOINT_KINDS = ["realtime", "serverless"] as const;
+/** A real-time (instance-backed) or a serverless endpoint; payload limits depend on it. */
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+
+/** The endpoint's only production variant; autoscaling addresses it by this name. */
+export const PRODUCTION_VARIANT = "AllTraffic";
+
+const ARCHIVE_SUFFIX = ".tar.gz";
+
+/** A multi-model endpoint's `TargetModel` for a model: its archive's name under the shared prefix. */
+export function targetModelName(modelName: string): string {
+    return `${modelName}${ARCHIVE_SUFFIX}`;
+}
+
+/** The model name of a `TargetModel`: `iris.tar.gz` → `iris`. */
+export function modelNameOfTarget(target: string): string {
+    return target.endsWith(ARCHIVE_SUFFIX) ? target.slice(0, -ARCHIVE_SUFFIX.length) : target;
+}
+
+/** Header names, lower-case (HTTP header names are case-insensitive). */
+export const HEADERS = {
+    /** API Gateway's API key header (apiKeySource HEADER). */
+    apiKey: "x-api-key",
+    /** Passed to the model and back untouched (InvokeEndpoint `CustomAttributes`). */
+    customAttributes: "x-amzn-sagemaker-custom-attributes",
+    targetModel: "x-amzn-sagemaker-target-model",
+    invokedVariant: "x-amzn-invoked-production-variant",
+    errorType: "x-amzn-errortype",
+    requestId: "x-amzn-requestid",
+} as const;
+
+/** Stand-in account id for the local twin and its tests; there is no account locally. */
+export const LOCAL_ACCOUNT_ID = "000000000000";
+export const LOCAL_REGION = "us-east-1";
+
+/** The error types InvokeEndpoint answers with (SageMaker Runtime API reference, "Errors"). */
+export type SageMakerErrorType =
+    | "ModelError"
+    | "ValidationError"
+    | "ModelNotReadyException"
+    | "ServiceUnavailable"
+    | "InternalFailure"
+    | "InternalDependencyException"
+    | "ThrottlingException"
+    | "UnknownOperationException";
+
+export interface WireError {
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+}
+
+/**
+ * An InvokeEndpoint error as the service sends it (REST-JSON): the type in `x-amzn-ErrorType`, the
+ * message and any extra fields (ModelError's `OriginalStatusCode`...) in a JSON body.
+ */
+export function sageMakerError(type: SageMakerErrorType, status: number, message: string, fields: Record<string, unknown> = {}): WireError {
+    return {
+        status,
+        headers: {
+            "Content-Type": "application/json",
+            "x-amzn-ErrorType": `${type}:http://internal.amazon.com/coral/com.amazonaws.sagemaker/`,
+        },
+        body: JSON.stringify({ ...fields, message }),
+    };
+}
+
+/**
+ * SageMaker's answer when the container returned a non-2xx: always 424 ModelError, the container's own
+ * status and body inside. An `originalStatus` of 0 is a container that did not answer in time.
+ */
+export function modelError(endpointName: string, originalStatus: number, originalMessage: string, account = LOCAL_ACCOUNT_ID, region = LOCAL_REGION): WireError {
+    const kind = originalStatus >= 400 && originalStatus < 500 ? "client" : "server";
+    const logGroup = `/aws/sagemaker/Endpoints/${endpointName}`;
+    return sageMakerError(
+        "ModelError",
+        424,
+        `Received ${kind} error (${originalStatus}) from primary with message "${originalMessage}". See https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logEventViewer:group=${logGroup} in account ${account} for more information.`,
+        {
+            OriginalStatusCode: originalStatus,
+            OriginalMessage: originalMessage,
+            LogStreamArn: `arn:aws:logs:${region}:${account}:log-group:${logGroup}`,
+        },
+    );
+}

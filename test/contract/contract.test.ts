@@ -1,0 +1,87 @@
+/**
+ * The contract's own facts: the route table a generator can walk, the limits derived from AWS's
+ * quotas, and the JSON the serving container reads.
+ */
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import {
+    API_GATEWAY_MAX_PAYLOAD_BYTES,
+    EVENT_ENVELOPE_RESERVE_BYTES,
+    LAMBDA_SYNC_PAYLOAD_BYTES,
+    MAX_RESULT_JSON_BYTES,
+    REQUEST_CONTENT_TYPES,
+    requestBodyLimits,
+    ROUTES,
+    routesFor,
+    SAGEMAKER_MAX_PAYLOAD_BYTES,
+    sageMakerError,
+} from "../../contract";
+import { CONTAINER_CONTRACT_PATH, containerContractText } from "../../contract/container-json";
+
+describe("the data-path contract", function () {
+    describe("routes", function () {
+        it("each carries a method, a path template, its kind of deployment and the content types it takes", function () {
+            for (const route of ROUTES) {
+                assert.match(route.method, /^(GET|POST)$/);
+                assert.match(route.path, /^(\/([a-z]+|\{[a-z]+\}))+$/);
+                assert.equal(typeof route.multiModel, "boolean");
+                assert.equal(route.requestContentTypes.length > 0, route.method === "POST", route.path);
+                assert.ok(route.responseContentTypes.length > 0);
+            }
+            assert.deepEqual([...routesFor(false)[0].requestContentTypes], [...REQUEST_CONTENT_TYPES]);
+        });
+
+        it("single-model and multi-model deployments share no route", function () {
+            const single = new Set(routesFor(false).map((r) => `${r.method} ${r.path}`));
+            assert.ok(routesFor(true).every((r) => !single.has(`${r.method} ${r.path}`)));
+            assert.deepEqual(routesFor(false).map((r) => `${r.method} ${r.path}`), ["POST /predict"]);
+        });
+    });
+
+    describe("payload limits", function () {
+        const MiB = 1024 * 1024;
+
+        it("follow AWS's quotas: API Gateway 10 MB, Lambda 6 MB per event, InvokeEndpoint 6 MB (4 MB serverless)", function () {
+            assert.equal(API_GATEWAY_MAX_PAYLOAD_BYTES, 10 * MiB);
+            assert.equal(LAMBDA_SYNC_PAYLOAD_BYTES, 6 * MiB);
+            assert.deepEqual(SAGEMAKER_MAX_PAYLOAD_BYTES, { realtime: 6 * MiB, serverless: 4 * MiB });
+        });
+
+        it("a binary body at the limit still fits the Lambda event base64-encoded, beside the largest envelope", function () {
+            for (const kind of ["realtime", "serverless"] as const) {
+                const { binary, text } = requestBodyLimits(kind);
+                assert.ok(4 * Math.ceil(binary / 3) + EVENT_ENVELOPE_RESERVE_BYTES <= LAMBDA_SYNC_PAYLOAD_BYTES, kind);
+                assert.ok(text + EVENT_ENVELOPE_RESERVE_BYTES < LAMBDA_SYNC_PAYLOAD_BYTES, kind);
+                assert.ok(Math.max(text, binary) <= SAGEMAKER_MAX_PAYLOAD_BYTES[kind], kind);
+            }
+            assert.deepEqual(requestBodyLimits("realtime"), { text: 5_188_266, binary: 4_669_440 });
+            assert.deepEqual(requestBodyLimits("serverless"), { text: 4 * MiB, binary: 4 * MiB });
+        });
+    });
+
+    it("the README's Limits table shows the contract's numbers", function () {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+        const section = readme.slice(readme.indexOf("## Limits"), readme.indexOf("\n## ", readme.indexOf("## Limits") + 1));
+        const rows = section.split("\n").filter((l) => l.startsWith("| "));
+        const row = (what: string) => rows.find((r) => r.startsWith(`| ${what}`)) ?? "";
+        const n = (x: number) => x.toLocaleString("en-US");
+        for (const [what, key] of [["text request body", "text"], ["binary request body", "binary"]] as const) {
+            const [, , realtime, serverless] = row(what).split("|").map((c) => c.trim());
+            assert.ok(realtime.startsWith(`${n(requestBodyLimits("realtime")[key])} bytes`), `${what}: ${realtime}`);
+            assert.ok(serverless.startsWith(`${n(requestBodyLimits("serverless")[key])} bytes`), `${what}: ${serverless}`);
+        }
+        assert.ok(row("answer").includes(n(MAX_RESULT_JSON_BYTES)));
+    });
+
+    it("SageMaker's errors carry their type the way the AWS SDK reads it", function () {
+        const wire = sageMakerError("ValidationError", 400, "no such endpoint");
+        assert.equal(wire.headers["x-amzn-ErrorType"].split(":")[0], "ValidationError");
+        assert.deepEqual(JSON.parse(wire.body), { message: "no such endpoint" });
+    });
+
+    it("the serving container's contract.json is generated from the contract (npm run contract:json)", function () {
+        const file = fs.readFileSync(path.join(__dirname, "..", "..", CONTAINER_CONTRACT_PATH), "utf8");
+        assert.equal(file, containerContractText(), `${CONTAINER_CONTRACT_PATH} is stale: run npm run contract:json`);
+    });
+});
