@@ -7,6 +7,20 @@ import { ApiAuth, AutoscalingArgs, DataCaptureArgs, FunctionArgs, QuotaArgs, Ser
 /** @internal */
 export const DEFAULT_LOG_RETENTION_DAYS = 14;
 
+/**
+ * @internal `{ ...defaults, ...given }`, except that a field given as `undefined` keeps its default (an
+ * explicit `undefined`, as a stack config or another language may send, is not a setting).
+ */
+export function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
+    const out = { ...defaults };
+    for (const [key, value] of Object.entries(given ?? {})) {
+        if (value !== undefined) {
+            (out as Record<string, unknown>)[key] = value;
+        }
+    }
+    return out;
+}
+
 /** @internal */
 export function imageDefaults() {
     return { platform: "linux/amd64", keepImages: 10 };

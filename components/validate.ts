@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { ApiAuth, ModelApiArgs } from "./args";
-import { autoscalingDefaults } from "./defaults";
+import { autoscalingDefaults, withDefaults } from "./defaults";
 import { MAX_COMPONENT_NAME_LENGTH, MAX_MODEL_NAME_LENGTH, NAME_PATTERN, TIGHTEST_ROLE, AUTONAME_SUFFIX_LENGTH } from "./naming";
 
 /** Invalid {@link ModelApiArgs}: thrown by the constructor before any resource is created. */
@@ -143,7 +143,7 @@ function validateEndpoint(args: ModelApiArgs, fail: Fail): void {
         fail(`endpoint.instanceCount must be a positive integer; got ${count}`);
     }
     if (endpoint.autoscaling) {
-        const scaling = { ...autoscalingDefaults(), ...endpoint.autoscaling };
+        const scaling = withDefaults(autoscalingDefaults(), endpoint.autoscaling);
         if (!(Number.isInteger(scaling.minCapacity) && scaling.minCapacity >= 1)) {
             fail(`endpoint.autoscaling.minCapacity must be an integer of at least 1; got ${scaling.minCapacity}`);
         }
