@@ -101,6 +101,14 @@ export function sageMakerEndpoint(
     return { endpoint, kind: config.serverless ? "serverless" : "realtime" };
 }
 
+/** @internal The statement that lets the endpoint's role log in to ECR; the only one on Resource "*". */
+export const ECR_AUTHORIZATION_TOKEN: Statement = {
+    Sid: "GetEcrAuthorizationToken",
+    Effect: "Allow",
+    Action: ["ecr:GetAuthorizationToken"],
+    Resource: ["*"],
+};
+
 /** @internal What the endpoint's role may do, each statement on resources taken from outputs. */
 export function endpointRoleStatements(
     settings: Settings,
@@ -118,8 +126,14 @@ export function endpointRoleStatements(
             Resource: logGroupResources(logGroup.arn),
         },
     ];
-    // ecr:GetAuthorizationToken is deliberately absent: it only accepts Resource "*". The repository's own
-    // policy grants this role the pull instead.
+    if (image.inEcr) {
+        // SageMaker pulls a private ECR image with the execution role, which needs ecr:GetAuthorizationToken
+        // before any pull; IAM accepts that action only on Resource "*", and AWS keeps it on "*" even in its
+        // scoped example ("CreateModel API: Execution Role Permissions", in "How to use SageMaker AI
+        // execution roles"). A repository policy cannot grant it. This is the role's one "*" resource; the
+        // pull actions below stay scoped to the repository.
+        statements.push(ECR_AUTHORIZATION_TOKEN);
+    }
     if (image.repositoryArn) {
         statements.push({
             Sid: "PullServingImage",

@@ -10,8 +10,18 @@ export interface ServingImage {
     uri: pulumi.Output<string>;
     /** The repository the endpoint's role may pull from, when there is one it should be allowed to. */
     repositoryArn?: pulumi.Input<string>;
+    /** Whether the image lives in a private ECR registry, which SageMaker pulls from with the role's token. */
+    inEcr: boolean;
     /** Grants a role pull access through the repository's own policy; undefined for an existing image. */
     allowPull?: (roleArn: pulumi.Input<string>) => pulumi.Resource;
+}
+
+/**
+ * @internal Whether an image URI names a private ECR repository: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repo>`,
+ * the registry form of "Amazon ECR private registry" (Amazon ECR User Guide).
+ */
+export function isEcrImageUri(uri: string): boolean {
+    return /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^/]/.test(uri);
 }
 
 /**
@@ -26,7 +36,7 @@ export function servingImage(
     parent: pulumi.Resource,
 ): ServingImage {
     if (image.kind === "existing") {
-        return { uri: pulumi.output(image.uri), repositoryArn: image.repositoryArn };
+        return { uri: pulumi.output(image.uri), repositoryArn: image.repositoryArn, inEcr: isEcrImageUri(image.uri) };
     }
     // ECR repository names must be lower case; auto-naming keeps the logical name's case, so lower it here.
     const repository = new aws.ecr.Repository(
@@ -84,6 +94,7 @@ export function servingImage(
         // waits for the push.
         uri: pulumi.all([repository.repositoryUrl, built.ref]).apply(([url]) => `${url}:${tag}`),
         repositoryArn: repository.arn,
+        inEcr: true,
         allowPull: (roleArn) =>
             new aws.ecr.RepositoryPolicy(
                 `${name}-repo-policy`,

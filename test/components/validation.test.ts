@@ -7,6 +7,7 @@ import { ArgumentError, ModelApi, ModelApiArgs } from "../../components";
 import { MAX_COMPONENT_NAME_LENGTH } from "../../components/naming";
 import { modelDir } from "./fixtures";
 import { build } from "./harness";
+import { T } from "./resource-types";
 
 describe("ModelApi validation", () => {
     const dir = modelDir();
@@ -46,11 +47,11 @@ describe("ModelApi validation", () => {
         const name = "b".repeat(42);
         await build(name, { ...one, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" } });
         const limits: [string, number][] = [
-            ["aws:sagemaker/model:Model", 63],
-            ["aws:sagemaker/endpointConfiguration:EndpointConfiguration", 63],
-            ["aws:s3/bucket:Bucket", 63],
-            ["aws:lambda/function:Function", 64],
-            ["aws:iam/role:Role", 64],
+            [T.model, 63],
+            [T.config, 63],
+            [T.bucket, 63],
+            [T.fn, 64],
+            [T.role, 64],
         ];
         for (const [type, limit] of limits) {
             const children = mocks.findAll(type);
@@ -58,10 +59,10 @@ describe("ModelApi validation", () => {
             for (const child of children) {
                 // Pulumi's auto-name: the logical name, "-", and 7 random hex characters.
                 assert.ok(child.name.length + 8 <= limit, `${child.name} exceeds ${limit}`);
-                assert.ok(child.name.length + 9 > limit || type !== "aws:iam/role:Role", `${child.name} is not the tightest`);
+                assert.ok(child.name.length + 9 > limit || type !== T.role, `${child.name} is not the tightest`);
             }
         }
-        const endpoint = mocks.find("aws:sagemaker/endpoint:Endpoint").inputs.name;
+        const endpoint = mocks.find(T.endpoint).inputs.name;
         assert.ok(endpoint.length <= 63 && /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(endpoint), endpoint);
     });
 

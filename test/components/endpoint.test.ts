@@ -1,0 +1,146 @@
+/**
+ * The SageMaker side of the ModelApi graph (components/endpoint.ts, autoscaling.ts, naming.ts): Model,
+ * EndpointConfig, Endpoint and autoscaling, their defaults and options, and how updates are planned.
+ */
+import * as mocks from "./mocks";
+import { strict as assert } from "assert";
+import { endpointName } from "../../components/naming";
+import { imageContext, modelDir } from "./fixtures";
+import { build } from "./harness";
+import { T } from "./resource-types";
+
+const SCOPE = { organization: "org", project: "modelapi", stack: "test" };
+
+describe("ModelApi endpoint", function () {
+    this.timeout(30000);
+    const irisDir = modelDir();
+    const context = imageContext();
+    const iris = () => ({ models: [{ name: "iris", path: irisDir }], image: { context } });
+
+    before(() => mocks.useMocks());
+
+    describe("defaults", () => {
+        before(async () => {
+            await build("iris", iris());
+        });
+
+        it("the SageMaker model serves one model with network isolation on by default", () => {
+            const model = mocks.find(T.model).inputs;
+            assert.equal(model.enableNetworkIsolation, true);
+            assert.equal(model.primaryContainer.mode, "SingleModel");
+            assert.equal(model.primaryContainer.environment?.SAGEMAKER_MULTI_MODEL, undefined);
+        });
+
+        it("the endpoint defaults to one ml.m5.large instance with no autoscaling and no data capture", () => {
+            const config = mocks.find(T.config).inputs;
+            assert.equal(config.productionVariants.length, 1);
+            const variant = config.productionVariants[0];
+            assert.equal(variant.instanceType, "ml.m5.large");
+            assert.equal(variant.initialInstanceCount, 1);
+            assert.equal(variant.serverlessConfig, undefined);
+            assert.equal(config.dataCaptureConfig, undefined);
+            assert.equal(mocks.findAll(T.scalingTarget).length, 0);
+            assert.equal(mocks.findAll(T.scalingPolicy).length, 0);
+        });
+
+        it("Model and EndpointConfig are auto-named; the endpoint's name is derived and stable", () => {
+            assert.equal(mocks.find(T.model).inputs.name, undefined);
+            assert.equal(mocks.find(T.config).inputs.name, undefined);
+            const expected = endpointName("iris", SCOPE);
+            assert.equal(mocks.find(T.endpoint).inputs.name, expected);
+            assert.match(expected, /^iris-endpoint-[0-9a-f]{7}$/);
+            assert.equal(mocks.find(T.endpoint).inputs.endpointConfigName, "iris-config-1234567");
+        });
+    });
+
+    describe("options", () => {
+        it("network isolation is off when asked", async () => {
+            await build("iris", { ...iris(), endpoint: { networkIsolation: false } });
+            assert.equal(mocks.find(T.model).inputs.enableNetworkIsolation, false);
+        });
+
+        it("instance type and count are passed to the production variant", async () => {
+            await build("iris", { ...iris(), endpoint: { instanceType: "ml.c5.xlarge", instanceCount: 3 } });
+            const variant = mocks.find(T.config).inputs.productionVariants[0];
+            assert.deepEqual([variant.instanceType, variant.initialInstanceCount, variant.variantName], ["ml.c5.xlarge", 3, "AllTraffic"]);
+        });
+
+        it("serverless: memory and concurrency, no instances, no network isolation, Lambda told the 4 MB kind", async () => {
+            await build("iris", { ...iris(), endpoint: { serverless: { memorySizeMb: 3072, maxConcurrency: 7 } } });
+            const variant = mocks.find(T.config).inputs.productionVariants[0];
+            assert.deepEqual(variant.serverlessConfig, { memorySizeInMb: 3072, maxConcurrency: 7 });
+            assert.equal(variant.instanceType, undefined);
+            assert.equal(variant.initialInstanceCount, undefined);
+            assert.equal(mocks.find(T.model).inputs.enableNetworkIsolation, false);
+            assert.equal(mocks.find(T.fn).inputs.environment.variables.ENDPOINT_KIND, "serverless");
+        });
+
+        it("serverless defaults to 2048 MB and a concurrency of 5", async () => {
+            await build("iris", { ...iris(), endpoint: { serverless: {} } });
+            assert.deepEqual(mocks.find(T.config).inputs.productionVariants[0].serverlessConfig, { memorySizeInMb: 2048, maxConcurrency: 5 });
+        });
+
+        it("autoscaling tracks invocations per instance with the given bounds and cooldowns", async () => {
+            await build("iris", {
+                ...iris(),
+                endpoint: { autoscaling: { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 250, scaleInCooldownSeconds: 600, scaleOutCooldownSeconds: 30 } },
+            });
+            const target = mocks.find(T.scalingTarget).inputs;
+            const name = endpointName("iris", SCOPE);
+            assert.deepEqual(
+                [target.serviceNamespace, target.scalableDimension, target.resourceId, target.minCapacity, target.maxCapacity],
+                ["sagemaker", "sagemaker:variant:DesiredInstanceCount", `endpoint/${name}/variant/AllTraffic`, 2, 6],
+            );
+            const policy = mocks.find(T.scalingPolicy).inputs;
+            assert.equal(policy.policyType, "TargetTrackingScaling");
+            assert.equal(policy.resourceId, target.resourceId);
+            assert.deepEqual(policy.targetTrackingScalingPolicyConfiguration, {
+                targetValue: 250,
+                predefinedMetricSpecification: { predefinedMetricType: "SageMakerVariantInvocationsPerInstance" },
+                scaleInCooldown: 600,
+                scaleOutCooldown: 30,
+            });
+            // The endpoint starts at the autoscaling floor.
+            assert.equal(mocks.find(T.config).inputs.productionVariants[0].initialInstanceCount, 2);
+        });
+
+        it("autoscaling defaults: 1 to 4 instances, 100 invocations per instance, cooldowns 300 s in and 60 s out", async () => {
+            await build("iris", { ...iris(), endpoint: { autoscaling: {} } });
+            const target = mocks.find(T.scalingTarget).inputs;
+            assert.deepEqual([target.minCapacity, target.maxCapacity], [1, 4]);
+            const config = mocks.find(T.scalingPolicy).inputs.targetTrackingScalingPolicyConfiguration;
+            assert.deepEqual([config.targetValue, config.scaleInCooldown, config.scaleOutCooldown], [100, 300, 60]);
+        });
+
+        it("data capture writes requests and responses to the bucket's data-capture/ prefix", async () => {
+            await build("iris", { ...iris(), endpoint: { dataCapture: { samplingPercentage: 20 } } });
+            const capture = mocks.find(T.config).inputs.dataCaptureConfig;
+            assert.equal(capture.enableCapture, true);
+            assert.equal(capture.initialSamplingPercentage, 20);
+            assert.equal(capture.destinationS3Uri, "s3://iris-artifacts-1234567/data-capture/");
+            assert.deepEqual(capture.captureOptions, [{ captureMode: "Input" }, { captureMode: "Output" }]);
+        });
+
+        it("log retention of the endpoint's log group is configurable", async () => {
+            await build("iris", { ...iris(), endpoint: { logRetentionDays: 90 } });
+            assert.equal(mocks.find(T.logGroup, "iris-endpoint-logs").inputs.retentionInDays, 90);
+        });
+
+        it("container environment variables reach the SageMaker model", async () => {
+            await build("iris", { ...iris(), endpoint: { environment: { SAGEMAKER_MODEL_SERVER_WORKERS: "2" } } });
+            assert.deepEqual(mocks.find(T.model).inputs.primaryContainer.environment, { SAGEMAKER_MODEL_SERVER_WORKERS: "2" });
+        });
+    });
+
+    describe("updates", () => {
+        it("a new model archive makes a new Model and EndpointConfig but updates the same endpoint", async () => {
+            await build("iris", iris());
+            const before = { model: mocks.find(T.model).inputs, endpoint: mocks.find(T.endpoint).inputs };
+            await build("iris", { ...iris(), models: [{ name: "iris", path: modelDir({ "model.joblib": "weights-v2" }) }] });
+            const after = { model: mocks.find(T.model).inputs, endpoint: mocks.find(T.endpoint).inputs };
+            // Model inputs are immutable in SageMaker, so a changed modelDataUrl replaces the auto-named Model.
+            assert.notEqual(after.model.primaryContainer.modelDataUrl, before.model.primaryContainer.modelDataUrl);
+            assert.equal(after.endpoint.name, before.endpoint.name);
+        });
+    });
+});
