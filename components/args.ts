@@ -251,9 +251,10 @@ export interface ApiArgs {
      */
     quota?: QuotaArgs;
     /**
-     * Writes JSON access logs of the stage to their own log group. API Gateway needs the account's
-     * CloudWatch role set once per region for this (see the README, "pulumi up and pulumi destroy").
-     * @default true
+     * Writes JSON access logs of the stage to their own log group. Needs the account's API Gateway
+     * CloudWatch role, an account-wide setting made once per region (see the README, "First deploy in a
+     * new account"); without it API Gateway refuses the stage, which is why this is off by default.
+     * @default false
      */
     accessLogs?: boolean;
     /**
@@ -305,7 +306,7 @@ export interface ModelApiArgs {
     endpoint?: EndpointArgs;
     /**
      * The REST API.
-     * @default API key auth with a usage plan, stage `v1`, access logs on
+     * @default API key auth with a usage plan, stage `v1`, access logs off
      */
     api?: ApiArgs;
     /**

@@ -58,12 +58,17 @@ export function networkIsolationDefault(serverless: boolean): boolean {
     return !serverless;
 }
 
-/** @internal */
+/**
+ * @internal Access logs are off: a stage with access logging fails to deploy ("CloudWatch Logs role ARN must
+ * be set in account settings to enable logging") until the account-wide API Gateway CloudWatch role is set
+ * in that region ("Set up CloudWatch logging for REST APIs in API Gateway", API Gateway Developer Guide),
+ * and defaults must deploy in a brand-new account.
+ */
 export function apiDefaults() {
     return {
         auth: ApiAuth.ApiKey as ApiAuth,
         stageName: "v1",
-        accessLogs: true,
+        accessLogs: false,
         logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     };
 }

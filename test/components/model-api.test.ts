@@ -36,7 +36,8 @@ describe("ModelApi (one model)", function () {
             }
             assert.equal(mocks.findAll(T.role).length, 2);
             assert.equal(mocks.findAll(T.rolePolicy).length, 2);
-            assert.equal(mocks.findAll(T.logGroup).length, 3);
+            // The endpoint's and the function's; access logs are off by default.
+            assert.equal(mocks.findAll(T.logGroup).length, 2);
         });
 
         it("every resource is created with the ModelApi as its parent", () => {

@@ -57,15 +57,12 @@ describe("ModelApi REST API", function () {
             assert.equal(permission.sourceArn, `arn:aws:execute-api:${mocks.REGION}:${mocks.ACCOUNT}:api123/v1/*/*`);
         });
 
-        it("the stage writes JSON access logs to its own log group", () => {
+        it("the stage has no access logs by default, so it deploys without the account's API Gateway CloudWatch role", () => {
             const stage = mocks.find(T.stage).inputs;
             assert.equal(stage.stageName, "v1");
             assert.equal(stage.deployment, "iris-deployment-id");
-            assert.equal(stage.accessLogSettings.destinationArn, `arn:aws:logs:${mocks.REGION}:${mocks.ACCOUNT}:log-group:iris-access-logs-1234567`);
-            const format = JSON.parse(stage.accessLogSettings.format);
-            assert.equal(format.requestId, "$context.requestId");
-            assert.equal(format.status, "$context.status");
-            assert.equal(mocks.find(T.logGroup, "iris-access-logs").inputs.retentionInDays, 14);
+            assert.equal(stage.accessLogSettings, undefined);
+            assert.equal(mocks.findAll(T.logGroup).filter((g) => g.name === "iris-access-logs").length, 0);
         });
 
         it("the stage throttles every method", () => {
@@ -130,10 +127,15 @@ describe("ModelApi REST API", function () {
             assert.match(mocks.find(T.permission).inputs.sourceArn, /\/prod\/\*\/\*$/);
         });
 
-        it("access logs can be turned off for accounts without API Gateway's CloudWatch role", async () => {
-            await build("iris", { ...iris(), api: { accessLogs: false } });
-            assert.equal(mocks.find(T.stage).inputs.accessLogSettings, undefined);
-            assert.equal(mocks.findAll(T.logGroup).length, 2);
+        it("accessLogs: true writes JSON access logs to a log group of the stage's own", async () => {
+            await build("iris", { ...iris(), api: { accessLogs: true, logRetentionDays: 30 } });
+            const stage = mocks.find(T.stage).inputs;
+            assert.equal(stage.accessLogSettings.destinationArn, `arn:aws:logs:${mocks.REGION}:${mocks.ACCOUNT}:log-group:iris-access-logs-1234567`);
+            const format = JSON.parse(stage.accessLogSettings.format);
+            assert.equal(format.requestId, "$context.requestId");
+            assert.equal(format.status, "$context.status");
+            assert.equal(mocks.find(T.logGroup, "iris-access-logs").inputs.retentionInDays, 30);
+            assert.equal(mocks.findAll(T.logGroup).length, 3);
         });
     });
 });

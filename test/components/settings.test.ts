@@ -46,7 +46,7 @@ describe("resolveSettings", () => {
             api: {
                 auth: "apiKey",
                 stageName: "v1",
-                accessLogs: true,
+                accessLogs: false,
                 logRetentionDays: 14,
                 throttle: { rateLimit: 10, burstLimit: 20 },
                 quota: { limit: 10000, period: "DAY" },
