@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { autoscaling } from "./autoscaling";
 import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "./iam";
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "./model-artifacts";
-import { endpointName } from "./naming";
+import { EndpointKind, endpointName } from "./naming";
 import { ServingImage } from "./serving-image";
 import { Settings } from "./settings";
 
@@ -14,14 +14,15 @@ export const VARIANT_NAME = "AllTraffic";
 export interface SageMakerEndpoint {
     endpoint: aws.sagemaker.Endpoint;
     /** "realtime" or "serverless": the Lambda's payload limit depends on it. */
-    kind: "realtime" | "serverless";
+    kind: EndpointKind;
 }
 
 /**
  * @internal The execution role (reads only its artifacts, pulls only its repository, writes only its
  * log group and data-capture prefix), the endpoint's log group, the Model, the EndpointConfig and the
  * Endpoint, plus optional autoscaling. Model and EndpointConfig are auto-named, so a new artifact or image
- * creates new ones before the old are deleted, and the Endpoint is updated in place.
+ * creates new ones before the old are deleted, and the Endpoint is updated in place (replaced only when it
+ * changes between real-time and serverless, see endpointName).
  */
 export function sageMakerEndpoint(
     name: string,
@@ -32,7 +33,8 @@ export function sageMakerEndpoint(
     parent: pulumi.Resource,
 ): SageMakerEndpoint {
     const { endpoint: config, tags } = settings;
-    const physicalName = endpointName(name, { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() });
+    const kind: EndpointKind = config.serverless ? "serverless" : "realtime";
+    const physicalName = endpointName(name, { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() }, kind);
     // Created before the endpoint, with the name SageMaker writes to, so it has a retention and the role's
     // log permissions can name it.
     const logGroup = new aws.cloudwatch.LogGroup(
@@ -98,7 +100,7 @@ export function sageMakerEndpoint(
     if (config.autoscaling) {
         autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
     }
-    return { endpoint, kind: config.serverless ? "serverless" : "realtime" };
+    return { endpoint, kind };
 }
 
 /** @internal The statement that lets the endpoint's role log in to ECR; the only one on Resource "*". */

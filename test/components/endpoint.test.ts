@@ -4,6 +4,7 @@
  */
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
+import * as crypto from "crypto";
 import { endpointName } from "../../components/naming";
 import { imageContext, modelDir } from "./fixtures";
 import { build } from "./harness";
@@ -141,6 +142,40 @@ describe("ModelApi endpoint", function () {
             // Model inputs are immutable in SageMaker, so a changed modelDataUrl replaces the auto-named Model.
             assert.notEqual(after.model.primaryContainer.modelDataUrl, before.model.primaryContainer.modelDataUrl);
             assert.equal(after.endpoint.name, before.endpoint.name);
+        });
+
+        /** The endpoint's name and its log group's after building with these endpoint settings. */
+        async function endpointOf(endpoint: object): Promise<{ name: string; logGroup: string }> {
+            await build("iris", { ...iris(), endpoint });
+            return { name: mocks.find(T.endpoint).inputs.name, logGroup: mocks.find(T.logGroup, "iris-endpoint-logs").inputs.name };
+        }
+
+        it("real-time to serverless changes the endpoint's name, so the endpoint is replaced, not updated in place", async () => {
+            const realtime = await endpointOf({ instanceType: "ml.m5.large" });
+            const serverless = await endpointOf({ serverless: {} });
+            assert.notEqual(serverless.name, realtime.name);
+            assert.match(serverless.name, /^iris-endpoint-[0-9a-f]{7}$/);
+            assert.equal(serverless.name, endpointName("iris", SCOPE, "serverless"));
+            assert.equal(serverless.logGroup, `/aws/sagemaker/Endpoints/${serverless.name}`);
+        });
+
+        it("serverless to real-time changes the name back, so that direction is a replacement too", async () => {
+            const serverless = await endpointOf({ serverless: { memorySizeMb: 1024 } });
+            const realtime = await endpointOf({ autoscaling: {} });
+            assert.notEqual(realtime.name, serverless.name);
+            assert.equal(realtime.name, endpointName("iris", SCOPE, "realtime"));
+            assert.equal(mocks.find(T.scalingTarget).inputs.resourceId, `endpoint/${realtime.name}/variant/AllTraffic`);
+        });
+
+        it("changes within a kind keep the name: instance type and count, serverless memory", async () => {
+            assert.equal((await endpointOf({ instanceType: "ml.c5.xlarge", instanceCount: 2 })).name, (await endpointOf({})).name);
+            assert.equal((await endpointOf({ serverless: { memorySizeMb: 4096 } })).name, (await endpointOf({ serverless: {} })).name);
+        });
+
+        it("a real-time endpoint keeps the name it had before the kind was part of it", () => {
+            const legacy = crypto.createHash("sha256").update("org/modelapi/test/iris").digest("hex").slice(0, 7);
+            assert.equal(endpointName("iris", SCOPE), `iris-endpoint-${legacy}`);
+            assert.equal(endpointName("iris", SCOPE, "realtime"), `iris-endpoint-${legacy}`);
         });
     });
 });
