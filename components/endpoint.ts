@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { autoscaling } from "./autoscaling";
+import { autoscaling, autoscalingUpdateWarning } from "./autoscaling";
 import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "./iam";
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "./model-artifacts";
 import { EndpointKind, endpointName } from "./naming";
@@ -99,6 +99,10 @@ export function sageMakerEndpoint(
     );
     if (config.autoscaling) {
         autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
+        const warning = autoscalingUpdateWarning(name, config.autoscaling, config.instanceCount);
+        if (warning) {
+            void pulumi.log.warn(warning, parent);
+        }
     }
     return { endpoint, kind };
 }

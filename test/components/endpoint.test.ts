@@ -133,6 +133,36 @@ describe("ModelApi endpoint", function () {
         });
     });
 
+    describe("autoscaling and updates", () => {
+        let warnings: string[];
+        let saved: typeof console.warn;
+        beforeEach(() => {
+            warnings = [];
+            saved = console.warn;
+            // Without a Pulumi engine, pulumi.log.warn writes to console.warn.
+            console.warn = (message: string) => warnings.push(message);
+        });
+        afterEach(() => {
+            console.warn = saved;
+        });
+
+        it("warns at pulumi up that an update restarts an autoscaled endpoint at its instance count", async () => {
+            await build("iris", { ...iris(), endpoint: { autoscaling: { minCapacity: 2, maxCapacity: 6 } } });
+            assert.deepEqual(warnings, [
+                `warning: [runtime] ModelApi "iris": with endpoint.autoscaling, an update that makes a new endpoint configuration ` +
+                    `(a new model archive or image, another instance setting) restarts the endpoint at endpoint.instanceCount (2) ` +
+                    `instances, even when autoscaling had scaled it out, until autoscaling scales out again. To keep capacity ` +
+                    `through an update, set endpoint.instanceCount to the count you expect at that time (at most 6).`,
+            ]);
+        });
+
+        it("gives no warning without autoscaling, or when autoscaling cannot scale out", async () => {
+            await build("iris", { ...iris(), endpoint: { instanceCount: 2 } });
+            await build("iris", { ...iris(), endpoint: { autoscaling: { minCapacity: 3, maxCapacity: 3 } } });
+            assert.deepEqual(warnings, []);
+        });
+    });
+
     describe("updates", () => {
         it("a new model archive makes a new Model and EndpointConfig but updates the same endpoint", async () => {
             await build("iris", iris());
