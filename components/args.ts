@@ -60,7 +60,8 @@ export interface ImageArgs {
      */
     platform?: string;
     /**
-     * How many images the ECR repository keeps; older ones expire through its lifecycle policy.
+     * How many tagged images the ECR repository keeps; older ones expire through its lifecycle policy.
+     * Untagged images (a tag pushed again leaves the previous digest untagged) expire after 30 days.
      * @default 10
      * Cannot be combined with `uri`.
      */

@@ -16,6 +16,35 @@ export interface ServingImage {
     allowPull?: (roleArn: pulumi.Input<string>) => pulumi.Resource;
 }
 
+/** @internal Days an untagged image stays in the repository before its lifecycle policy expires it. */
+export const UNTAGGED_IMAGE_DAYS = 30;
+
+/**
+ * @internal The repository's lifecycle policy: keep the last `keepImages` content-tagged images, and expire an
+ * untagged image only once it is `UNTAGGED_IMAGE_DAYS` old. SageMaker resolves the tag to a digest when it
+ * deploys, so a push of the same tag with another digest leaves the digest SageMaker runs untagged; a
+ * count over all images ("tagStatus": "any") could expire it at the next pushes and break scale-out. Rules
+ * and their fields: "Lifecycle policy properties in Amazon ECR" (Amazon ECR User Guide).
+ */
+export function lifecyclePolicy(keepImages: number): string {
+    return JSON.stringify({
+        rules: [
+            {
+                rulePriority: 1,
+                description: `keep the last ${keepImages} tagged images`,
+                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepImages },
+                action: { type: "expire" },
+            },
+            {
+                rulePriority: 2,
+                description: `expire untagged images after ${UNTAGGED_IMAGE_DAYS} days`,
+                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: UNTAGGED_IMAGE_DAYS },
+                action: { type: "expire" },
+            },
+        ],
+    });
+}
+
 /**
  * @internal Whether an image URI names a private ECR repository: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repo>`,
  * the registry form of "Amazon ECR private registry" (Amazon ECR User Guide).
@@ -26,7 +55,7 @@ export function isEcrImageUri(uri: string): boolean {
 
 /**
  * @internal The serving image: an existing URI as given, or an ECR repository (scan on push, force delete,
- * keeping the last `keepImages` images) with the image built from the context and pushed, tagged with
+ * keeping the last `keepImages` tagged images) with the image built from the context and pushed, tagged with
  * the context's content hash.
  */
 export function servingImage(
@@ -48,23 +77,7 @@ export function servingImage(
         },
         { parent },
     );
-    new aws.ecr.LifecyclePolicy(
-        `${name}-repo-lifecycle`,
-        {
-            repository: repository.name,
-            policy: JSON.stringify({
-                rules: [
-                    {
-                        rulePriority: 1,
-                        description: `keep the last ${image.keepImages} images`,
-                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: image.keepImages },
-                        action: { type: "expire" },
-                    },
-                ],
-            }),
-        },
-        { parent },
-    );
+    new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(image.keepImages) }, { parent });
     const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
     const tag = contextTag(image.context, image.dockerfile);
     const built = new dockerBuild.Image(

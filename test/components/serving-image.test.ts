@@ -38,11 +38,39 @@ describe("ModelApi serving image", function () {
             assert.equal(repo.forceDelete, true);
         });
 
-        it("the ECR lifecycle policy keeps the last 10 images by default", () => {
+        it("the ECR lifecycle policy keeps the last 10 tagged images and expires untagged ones only after 30 days", () => {
             const rules = JSON.parse(mocks.find(T.lifecycle).inputs.policy).rules;
-            assert.equal(rules.length, 1);
-            assert.deepEqual(rules[0].selection, { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 10 });
-            assert.deepEqual(rules[0].action, { type: "expire" });
+            assert.deepEqual(rules, [
+                {
+                    rulePriority: 1,
+                    description: "keep the last 10 tagged images",
+                    selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: 10 },
+                    action: { type: "expire" },
+                },
+                {
+                    rulePriority: 2,
+                    description: "expire untagged images after 30 days",
+                    selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 30 },
+                    action: { type: "expire" },
+                },
+            ]);
+        });
+
+        it("no rule counts untagged images, so the digest SageMaker pinned is never expired by newer pushes", () => {
+            const rules = JSON.parse(mocks.find(T.lifecycle).inputs.policy).rules;
+            for (const rule of rules) {
+                assert.notEqual(rule.selection.tagStatus, "any");
+                if (rule.selection.tagStatus === "untagged") {
+                    assert.equal(rule.selection.countType, "sinceImagePushed");
+                }
+            }
+        });
+
+        it("a second build with nothing changed gives the same lifecycle policy, image URI and model", async () => {
+            const first = { lifecycle: mocks.find(T.lifecycle).inputs, model: mocks.find(T.model).inputs };
+            await build("iris", iris());
+            assert.deepEqual(mocks.find(T.lifecycle).inputs, first.lifecycle);
+            assert.deepEqual(mocks.find(T.model).inputs, first.model);
         });
 
         it("the image is built from the context for linux/amd64, pushed, and tagged by content, never latest", () => {
@@ -85,7 +113,8 @@ describe("ModelApi serving image", function () {
 
         it("image.keepImages sets how many images the repository keeps", async () => {
             await build("iris", { ...iris(), image: { context, keepImages: 3 } });
-            assert.equal(JSON.parse(mocks.find(T.lifecycle).inputs.policy).rules[0].selection.countNumber, 3);
+            const rules = JSON.parse(mocks.find(T.lifecycle).inputs.policy).rules;
+            assert.deepEqual(rules.map((r: any) => [r.selection.tagStatus, r.selection.countNumber]), [["tagged", 3], ["untagged", 30]]);
         });
 
         it("image.uri given: no repository, no build, and SageMaker runs that URI", async () => {
