@@ -95,6 +95,23 @@ describe("stack program", function () {
             assert.deepEqual(mocks.all(), []);
         });
 
+        it("refuses a modelapi: key it does not know, such as a misspelt modelapi:endpont", () => {
+            assert.throws(
+                () =>
+                    loadEntry({
+                        "modelapi:models": JSON.stringify([{ name: "iris", path: irisDir }]),
+                        "modelapi:endpont": JSON.stringify({ instanceType: "ml.c5.large" }),
+                        "aws:region": "us-east-1",
+                    }),
+                (err: unknown) => {
+                    assert.ok(pulumi.RunError.isInstance(err), String(err));
+                    assert.match((err as Error).message, /^modelapi:endpont is not a setting of this program; expected one of modelapi:models, /);
+                    return true;
+                },
+            );
+            assert.deepEqual(mocks.all(), []);
+        });
+
         it("reports an impossible combination from the component as a RunError naming the arguments", () => {
             assert.throws(
                 () =>
