@@ -134,10 +134,10 @@ export function endpointRoleStatements(
     ];
     if (image.inEcr) {
         // SageMaker pulls a private ECR image with the execution role, which needs ecr:GetAuthorizationToken
-        // before any pull; IAM accepts that action only on Resource "*", and AWS keeps it on "*" even in its
-        // scoped example ("CreateModel API: Execution Role Permissions", in "How to use SageMaker AI
-        // execution roles"). A repository policy cannot grant it. This is the role's one "*" resource; the
-        // pull actions below stay scoped to the repository.
+        // before any pull, granted through an IAM policy, not a repository policy ("Private repository
+        // policies in Amazon ECR", Amazon ECR User Guide). The action takes only Resource "*", which AWS keeps
+        // even in its scoped example ("CreateModel API: Execution Role Permissions", in "How to use SageMaker
+        // AI execution roles"). This is the role's one "*" resource; the pull actions stay on the repository.
         statements.push(ECR_AUTHORIZATION_TOKEN);
     }
     if (image.repositoryArn) {
