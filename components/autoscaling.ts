@@ -48,7 +48,7 @@ export function autoscaling(
  * @internal The warning given at every `pulumi up` of an autoscaled endpoint, or undefined when autoscaling
  * cannot scale out. SageMaker's UpdateEndpoint resets the variant to the new endpoint configuration's
  * initial instance count unless RetainAllVariantProperties is set, and the AWS provider does not send it
- * (terraform-provider-aws issue 48990; "UpdateEndpoint", SageMaker API Reference). Nothing in the
+ * (terraform-provider-aws issue 48990; "Update endpoints that use auto scaling", SageMaker Developer Guide). Nothing in the
  * component can keep the scaled-out count: the count lives only in the endpoint, which the provider
  * updates to the new configuration as a whole.
  */
