@@ -20,6 +20,7 @@ export const MAX_SERVERLESS_CONCURRENCY = 200;
 export const QUOTA_PERIODS = ["DAY", "WEEK", "MONTH"];
 /** @internal The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** @internal Its home is input-validation.ts; exported here too for modules that import it from validate. */
 export { S3_URI_PATTERN } from "./input-validation";
 
 /**
