@@ -40,6 +40,12 @@ describe("ModelApi (one model)", function () {
             assert.equal(mocks.findAll(T.logGroup).length, 2);
         });
 
+        it("changes no account-wide setting, so the defaults deploy in a brand-new account", () => {
+            // API Gateway's CloudWatch role (aws:apigateway/account:Account) is the setting access logs need.
+            assert.deepEqual(mocks.findAll("aws:apigateway/account:Account"), []);
+            assert.equal(mocks.find(T.stage).inputs.accessLogSettings, undefined);
+        });
+
         it("every resource is created with the ModelApi as its parent", () => {
             const children = mocks.withParents().filter((r) => r.resource !== api);
             const registered = mocks.all().filter((r) => r.type !== T.component);
