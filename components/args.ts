@@ -68,7 +68,7 @@ export interface ImageArgs {
     keepImages?: number;
     /**
      * An existing image (`registry/repository:tag` or `registry/repository@sha256:...`): no repository is
-     * created and nothing is built. Cannot be combined with `context`, `dockerfile`, `platform` or `keepImages`.
+     * created and nothing is built. In an ECR registry, the SageMaker role gets `ecr:GetAuthorizationToken`. Cannot be combined with `context`, `dockerfile`, `platform` or `keepImages`.
      */
     uri?: string;
     /**
@@ -111,12 +111,12 @@ export interface AutoscalingArgs {
      */
     targetInvocationsPerInstance?: number;
     /**
-     * Seconds after a scale-in before another scale-in.
+     * Whole seconds after a scale-in before another scale-in, 0 or more.
      * @default 300
      */
     scaleInCooldownSeconds?: number;
     /**
-     * Seconds after a scale-out before another scale-out.
+     * Whole seconds after a scale-out before another scale-out, 0 or more.
      * @default 60
      */
     scaleOutCooldownSeconds?: number;
@@ -140,7 +140,8 @@ export interface EndpointArgs {
      */
     instanceType?: string;
     /**
-     * Initial number of instances, a positive integer; within `autoscaling`'s bounds when both are set.
+     * Initial number of instances, a positive integer; within `autoscaling`'s bounds when both are set. With
+     * autoscaling, every update that makes a new endpoint configuration restarts the endpoint at this count.
      * @default 1, or `autoscaling.minCapacity` when autoscaling is on
      * Cannot be combined with `serverless`.
      */
@@ -190,7 +191,7 @@ export interface ThrottleArgs {
      */
     rateLimit?: number;
     /**
-     * Burst of requests allowed above the rate.
+     * Burst of requests allowed above the rate, a positive integer.
      * @default 20
      */
     burstLimit?: number;
@@ -199,7 +200,7 @@ export interface ThrottleArgs {
 /** Request quota of the usage plan. */
 export interface QuotaArgs {
     /**
-     * Requests allowed per `period`.
+     * Requests allowed per `period`, a positive integer.
      * @default 10000
      */
     limit?: number;
@@ -237,7 +238,7 @@ export interface ApiArgs {
      */
     auth?: ApiAuth;
     /**
-     * Name of the API Gateway stage; the last segment of `url`.
+     * Name of the API Gateway stage, the last segment of `url`: letters, digits, hyphens and underscores.
      * @default "v1"
      */
     stageName?: string;
@@ -273,8 +274,8 @@ export interface ApiArgs {
 /** The artifact bucket. */
 export interface ArtifactsArgs {
     /**
-     * A KMS key to encrypt the bucket with (SSE-KMS, bucket key on); the SageMaker role may use it to read
-     * artifacts and write captured data.
+     * ARN of a KMS key to encrypt the bucket with (SSE-KMS, bucket key on); the SageMaker role may use it to
+     * read artifacts and write captured data. A key ARN, not an alias ARN: IAM names keys by key ARN only.
      * @default unset: SSE-S3 (AES256)
      */
     kmsKeyArn?: string;
@@ -292,7 +293,8 @@ export interface ModelApiArgs {
      * prefix, routes `POST /models/{name}/predict` and `GET /models`. Adding a model uploads one archive
      * and leaves the endpoint as it is.
      * @default false: exactly one model, route `POST /predict`
-     * Cannot be combined with `endpoint.serverless` or a model given by `s3Uri`.
+     * Cannot be combined with `endpoint.serverless`, a GPU `endpoint.instanceType` or a model given by `s3Uri`;
+     * the model names must fit the Lambda's environment and the function role's policy (see the README).
      */
     multiModel?: boolean;
     /**
