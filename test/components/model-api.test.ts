@@ -1,7 +1,7 @@
 /**
  * The ModelApi component as a whole under Pulumi mocks: every part is created, every child has the
  * component as its parent and a name of its own, tags, outputs. Each part has its own file beside this
- * one (iam, storage, serving-image, endpoint, api-function, rest-api).
+ * one (iam, storage, serving-image, endpoint, api-function, rest-api-settings).
  */
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";

@@ -1,5 +1,5 @@
 /**
- * The REST API in the ModelApi graph (components/rest-api.ts): resources and Lambda proxy integrations,
+ * The REST API's settings in the ModelApi graph (components/rest-api.ts): resources and Lambda proxy integrations,
  * auth, usage plan, stage, throttling, access logs and redeployment.
  */
 import * as mocks from "./mocks";
