@@ -60,14 +60,15 @@ export interface ImageArgs {
      */
     platform?: string;
     /**
-     * How many images the ECR repository keeps; older ones expire through its lifecycle policy.
+     * How many tagged images the ECR repository keeps; older ones expire through its lifecycle policy.
+     * Untagged images (a tag pushed again leaves the previous digest untagged) expire after 30 days.
      * @default 10
      * Cannot be combined with `uri`.
      */
     keepImages?: number;
     /**
      * An existing image (`registry/repository:tag` or `registry/repository@sha256:...`): no repository is
-     * created and nothing is built. Cannot be combined with `context`, `dockerfile`, `platform` or `keepImages`.
+     * created and nothing is built. In an ECR registry, the SageMaker role gets `ecr:GetAuthorizationToken`. Cannot be combined with `context`, `dockerfile`, `platform` or `keepImages`.
      */
     uri?: string;
     /**
@@ -110,12 +111,12 @@ export interface AutoscalingArgs {
      */
     targetInvocationsPerInstance?: number;
     /**
-     * Seconds after a scale-in before another scale-in.
+     * Whole seconds after a scale-in before another scale-in, 0 or more.
      * @default 300
      */
     scaleInCooldownSeconds?: number;
     /**
-     * Seconds after a scale-out before another scale-out.
+     * Whole seconds after a scale-out before another scale-out, 0 or more.
      * @default 60
      */
     scaleOutCooldownSeconds?: number;
@@ -139,7 +140,8 @@ export interface EndpointArgs {
      */
     instanceType?: string;
     /**
-     * Initial number of instances, a positive integer; within `autoscaling`'s bounds when both are set.
+     * Initial number of instances, a positive integer; within `autoscaling`'s bounds when both are set. With
+     * autoscaling, every update that makes a new endpoint configuration restarts the endpoint at this count.
      * @default 1, or `autoscaling.minCapacity` when autoscaling is on
      * Cannot be combined with `serverless`.
      */
@@ -189,7 +191,7 @@ export interface ThrottleArgs {
      */
     rateLimit?: number;
     /**
-     * Burst of requests allowed above the rate.
+     * Burst of requests allowed above the rate, a positive integer.
      * @default 20
      */
     burstLimit?: number;
@@ -198,7 +200,7 @@ export interface ThrottleArgs {
 /** Request quota of the usage plan. */
 export interface QuotaArgs {
     /**
-     * Requests allowed per `period`.
+     * Requests allowed per `period`, a positive integer.
      * @default 10000
      */
     limit?: number;
@@ -236,7 +238,7 @@ export interface ApiArgs {
      */
     auth?: ApiAuth;
     /**
-     * Name of the API Gateway stage; the last segment of `url`.
+     * Name of the API Gateway stage, the last segment of `url`: letters, digits, hyphens and underscores.
      * @default "v1"
      */
     stageName?: string;
@@ -251,9 +253,10 @@ export interface ApiArgs {
      */
     quota?: QuotaArgs;
     /**
-     * Writes JSON access logs of the stage to their own log group. API Gateway needs the account's
-     * CloudWatch role set once per region for this (see the README, "pulumi up and pulumi destroy").
-     * @default true
+     * Writes JSON access logs of the stage to their own log group. Needs the account's API Gateway
+     * CloudWatch role, an account-wide setting made once per region (see the README, "First deploy in a
+     * new account"); without it API Gateway refuses the stage, which is why this is off by default.
+     * @default false
      */
     accessLogs?: boolean;
     /**
@@ -286,8 +289,8 @@ export interface CorsArgs {
 /** The artifact bucket. */
 export interface ArtifactsArgs {
     /**
-     * A KMS key to encrypt the bucket with (SSE-KMS, bucket key on); the SageMaker role may use it to read
-     * artifacts and write captured data.
+     * ARN of a KMS key to encrypt the bucket with (SSE-KMS, bucket key on); the SageMaker role may use it to
+     * read artifacts and write captured data. A key ARN, not an alias ARN: IAM names keys by key ARN only.
      * @default unset: SSE-S3 (AES256)
      */
     kmsKeyArn?: string;
@@ -305,7 +308,8 @@ export interface ModelApiArgs {
      * prefix, routes `POST /models/{name}/predict` and `GET /models`. Adding a model uploads one archive
      * and leaves the endpoint as it is.
      * @default false: exactly one model, route `POST /predict`
-     * Cannot be combined with `endpoint.serverless` or a model given by `s3Uri`.
+     * Cannot be combined with `endpoint.serverless`, a GPU `endpoint.instanceType` or a model given by `s3Uri`;
+     * the model names must fit the Lambda's environment and the function role's policy (see the README).
      */
     multiModel?: boolean;
     /**
@@ -320,7 +324,7 @@ export interface ModelApiArgs {
     endpoint?: EndpointArgs;
     /**
      * The REST API.
-     * @default API key auth with a usage plan, stage `v1`, access logs on
+     * @default API key auth with a usage plan, stage `v1`, access logs off
      */
     api?: ApiArgs;
     /**

@@ -43,3 +43,23 @@ export function autoscaling(
     );
     return { target, policy };
 }
+
+/**
+ * @internal The warning given at every `pulumi up` of an autoscaled endpoint, or undefined when autoscaling
+ * cannot scale out. SageMaker's UpdateEndpoint resets the variant to the new endpoint configuration's
+ * initial instance count unless RetainAllVariantProperties is set, and the AWS provider does not send it
+ * (terraform-provider-aws issue 48990; "Update endpoints that use auto scaling", SageMaker Developer Guide). Nothing in the
+ * component can keep the scaled-out count: the count lives only in the endpoint, which the provider
+ * updates to the new configuration as a whole.
+ */
+export function autoscalingUpdateWarning(name: string, scaling: Required<AutoscalingArgs>, instanceCount: number): string | undefined {
+    if (scaling.minCapacity === scaling.maxCapacity) {
+        return undefined;
+    }
+    return (
+        `ModelApi "${name}": with endpoint.autoscaling, an update that makes a new endpoint configuration (a new model ` +
+        `archive or image, another instance setting) restarts the endpoint at endpoint.instanceCount (${instanceCount}) ` +
+        `instances, even when autoscaling had scaled it out, until autoscaling scales out again. To keep capacity ` +
+        `through an update, set endpoint.instanceCount to the count you expect at that time (at most ${scaling.maxCapacity}).`
+    );
+}

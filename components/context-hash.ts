@@ -1,3 +1,4 @@
+import dockerignore from "@balena/dockerignore";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
@@ -5,19 +6,17 @@ import * as path from "path";
 /**
  * @internal The SHA-256 of a Docker build context: every file's path, executable bit and bytes, in
  * byte order of their paths, so the same files always give the same image tag and any change to them
- * gives a new one. Paths excluded by a simple `.dockerignore` are left out so that, for example, test
- * caches do not change the tag; a `.dockerignore` with `!` exceptions is not interpreted and the whole
- * context is hashed, since hashing too much only costs a rebuild while hashing too little hides a change.
- * The Dockerfile is hashed too when it lives outside the context.
+ * gives a new one. Paths the context's `.dockerignore` excludes are left out, with Docker's matching rules
+ * (`!` exceptions included, by @balena/dockerignore), so that, for example, test caches do not change the
+ * tag. The Dockerfile is hashed too when it lives outside the context.
  */
 export function contextHash(context: string, dockerfile?: string): string {
     const root = path.resolve(context);
     if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
         throw new Error(`image context "${context}" is not a directory`);
     }
-    const ignored = readDockerignore(root);
     const hash = crypto.createHash("sha256");
-    for (const rel of listFiles(root, ignored)) {
+    for (const rel of contextFiles(root)) {
         addFile(hash, rel, path.join(root, rel));
     }
     if (dockerfile) {
@@ -27,6 +26,12 @@ export function contextHash(context: string, dockerfile?: string): string {
         }
     }
     return hash.digest("hex");
+}
+
+/** @internal The files of a build context that Docker sends (those `.dockerignore` keeps), in hashing order. */
+export function contextFiles(context: string): string[] {
+    const root = path.resolve(context);
+    return listFiles(root, readDockerignore(root));
 }
 
 /** @internal The image tag: a short, readable prefix of the context hash (12 hex digits, like Docker's IDs). */
@@ -41,19 +46,20 @@ function addFile(hash: crypto.Hash, rel: string, file: string): void {
     hash.update(bytes);
 }
 
-function listFiles(root: string, ignored: (rel: string) => boolean): string[] {
+function listFiles(root: string, rules: Dockerignore): string[] {
     const files: string[] = [];
     const walk = (relDir: string) => {
         const names = fs.readdirSync(path.join(root, relDir)).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
         for (const name of names) {
             const rel = relDir ? `${relDir}/${name}` : name;
-            if (ignored(rel)) {
-                continue;
-            }
             const stat = fs.statSync(path.join(root, rel));
             if (stat.isDirectory()) {
-                walk(rel);
-            } else if (stat.isFile()) {
+                // An excluded directory can still hold files an exception brings back; without exceptions
+                // nothing below it can count, so it is not read at all.
+                if (rules.hasExceptions || !rules.matcher.ignores(rel)) {
+                    walk(rel);
+                }
+            } else if (stat.isFile() && !rules.matcher.ignores(rel)) {
                 files.push(rel);
             }
         }
@@ -62,42 +68,16 @@ function listFiles(root: string, ignored: (rel: string) => boolean): string[] {
     return files;
 }
 
-function readDockerignore(root: string): (rel: string) => boolean {
-    const file = path.join(root, ".dockerignore");
-    if (!fs.existsSync(file)) {
-        return () => false;
-    }
-    const patterns = fs
-        .readFileSync(file, "utf8")
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== "" && !line.startsWith("#"));
-    if (patterns.some((p) => p.startsWith("!"))) {
-        return () => false;
-    }
-    const regexes = patterns.map(globToRegExp);
-    // A path is ignored when it, or a directory above it, matches.
-    return (rel) => regexes.some((re) => re.test(rel));
+interface Dockerignore {
+    matcher: ReturnType<typeof dockerignore>;
+    hasExceptions: boolean;
 }
 
-function globToRegExp(pattern: string): RegExp {
-    const clean = pattern.replace(/^\/+/, "").replace(/\/+$/, "");
-    let source = "";
-    for (let i = 0; i < clean.length; i++) {
-        const c = clean[i];
-        if (c === "*" && clean[i + 1] === "*" && clean[i + 2] === "/") {
-            source += "(?:.*/)?"; // `**/` matches zero or more whole directories
-            i += 2;
-        } else if (c === "*" && clean[i + 1] === "*") {
-            source += ".*";
-            i++;
-        } else if (c === "*") {
-            source += "[^/]*";
-        } else if (c === "?") {
-            source += "[^/]";
-        } else {
-            source += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-        }
-    }
-    return new RegExp(`^${source}(?:/.*)?$`);
+function readDockerignore(root: string): Dockerignore {
+    const file = path.join(root, ".dockerignore");
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split(/\r?\n/) : [];
+    return {
+        matcher: dockerignore().add(lines),
+        hasExceptions: lines.some((line) => line.trim().startsWith("!")),
+    };
 }

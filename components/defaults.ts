@@ -7,6 +7,20 @@ import { ApiAuth, AutoscalingArgs, CorsArgs, DataCaptureArgs, FunctionArgs, Quot
 /** @internal */
 export const DEFAULT_LOG_RETENTION_DAYS = 14;
 
+/**
+ * @internal `{ ...defaults, ...given }`, except that a field given as `undefined` keeps its default (an
+ * explicit `undefined`, as a stack config or another language may send, is not a setting).
+ */
+export function withDefaults<T extends object>(defaults: T, given: Partial<T> | undefined): T {
+    const out = { ...defaults };
+    for (const [key, value] of Object.entries(given ?? {})) {
+        if (value !== undefined) {
+            (out as Record<string, unknown>)[key] = value;
+        }
+    }
+    return out;
+}
+
 /** @internal */
 export function imageDefaults() {
     return { platform: "linux/amd64", keepImages: 10 };
@@ -44,12 +58,17 @@ export function networkIsolationDefault(serverless: boolean): boolean {
     return !serverless;
 }
 
-/** @internal */
+/**
+ * @internal Access logs are off: a stage with access logging fails to deploy ("CloudWatch Logs role ARN must
+ * be set in account settings to enable logging") until the account-wide API Gateway CloudWatch role is set
+ * in that region ("Set up CloudWatch logging for REST APIs in API Gateway", API Gateway Developer Guide),
+ * and defaults must deploy in a brand-new account.
+ */
 export function apiDefaults() {
     return {
         auth: ApiAuth.ApiKey as ApiAuth,
         stageName: "v1",
-        accessLogs: true,
+        accessLogs: false,
         logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     };
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type EndpointKind, PRODUCTION_VARIANT } from "../contract";
-import { autoscaling } from "./autoscaling";
+import { autoscaling, autoscalingUpdateWarning } from "./autoscaling";
 import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "./iam";
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "./model-artifacts";
 import { endpointName } from "./naming";
@@ -22,7 +22,8 @@ export interface SageMakerEndpoint {
  * @internal The execution role (reads only its artifacts, pulls only its repository, writes only its
  * log group and data-capture prefix), the endpoint's log group, the Model, the EndpointConfig and the
  * Endpoint, plus optional autoscaling. Model and EndpointConfig are auto-named, so a new artifact or image
- * creates new ones before the old are deleted, and the Endpoint is updated in place.
+ * creates new ones before the old are deleted, and the Endpoint is updated in place (replaced only when it
+ * changes between real-time and serverless, see endpointName).
  */
 export function sageMakerEndpoint(
     name: string,
@@ -33,7 +34,8 @@ export function sageMakerEndpoint(
     parent: pulumi.Resource,
 ): SageMakerEndpoint {
     const { endpoint: config, tags } = settings;
-    const physicalName = endpointName(name, { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() });
+    const kind: EndpointKind = config.serverless ? "serverless" : "realtime";
+    const physicalName = endpointName(name, { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() }, kind);
     // Created before the endpoint, with the name SageMaker writes to, so it has a retention and the role's
     // log permissions can name it.
     const logGroup = new aws.cloudwatch.LogGroup(
@@ -98,9 +100,21 @@ export function sageMakerEndpoint(
     );
     if (config.autoscaling) {
         autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
+        const warning = autoscalingUpdateWarning(name, config.autoscaling, config.instanceCount);
+        if (warning) {
+            void pulumi.log.warn(warning, parent);
+        }
     }
-    return { endpoint, kind: config.serverless ? "serverless" : "realtime" };
+    return { endpoint, kind };
 }
+
+/** @internal The statement that lets the endpoint's role log in to ECR; the only one on Resource "*". */
+export const ECR_AUTHORIZATION_TOKEN: Statement = {
+    Sid: "GetEcrAuthorizationToken",
+    Effect: "Allow",
+    Action: ["ecr:GetAuthorizationToken"],
+    Resource: ["*"],
+};
 
 /** @internal What the endpoint's role may do, each statement on resources taken from outputs. */
 export function endpointRoleStatements(
@@ -119,8 +133,14 @@ export function endpointRoleStatements(
             Resource: logGroupResources(logGroup.arn),
         },
     ];
-    // ecr:GetAuthorizationToken is deliberately absent: it only accepts Resource "*". The repository's own
-    // policy grants this role the pull instead.
+    if (image.inEcr) {
+        // SageMaker pulls a private ECR image with the execution role, which needs ecr:GetAuthorizationToken
+        // before any pull, granted through an IAM policy, not a repository policy ("Private repository
+        // policies in Amazon ECR", Amazon ECR User Guide). The action takes only Resource "*", which AWS keeps
+        // even in its scoped example ("CreateModel API: Execution Role Permissions", in "How to use SageMaker
+        // AI execution roles"). This is the role's one "*" resource; the pull actions stay on the repository.
+        statements.push(ECR_AUTHORIZATION_TOKEN);
+    }
     if (image.repositoryArn) {
         statements.push({
             Sid: "PullServingImage",

@@ -4,6 +4,7 @@ export type {
     ApiArgs,
     ArtifactsArgs,
     AutoscalingArgs,
+    CorsArgs,
     DataCaptureArgs,
     EndpointArgs,
     FunctionArgs,

@@ -4,7 +4,7 @@ import { targetModelName } from "../contract";
 import { ModelSpec } from "./args";
 import { policyDocument } from "./iam";
 import { packModel } from "./model-archive";
-import { S3_URI_PATTERN } from "./validate";
+import { S3_URI_PATTERN } from "./input-validation";
 
 /** @internal The fixed prefix a multi-model endpoint loads `{name}.tar.gz` archives from. */
 export const MULTI_MODEL_PREFIX = "multi-model/";

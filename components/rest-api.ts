@@ -56,7 +56,7 @@ export interface RestApiParts {
 
 /**
  * @internal A regional REST API whose resources (the routes' paths and a catch-all) are Lambda proxy
- * integrations, a deployment that follows the resource set, a stage with JSON access logs and throttling, and the chosen auth: an API key with a usage
+ * integrations, a deployment that follows the resource set, a stage with throttling (JSON access logs if asked), and the chosen auth: an API key with a usage
  * plan (throttle and quota), IAM (SigV4), or none. The Lambda may be invoked only by this API's stage,
  * on these methods and paths.
  */

@@ -10,13 +10,52 @@ export interface ServingImage {
     uri: pulumi.Output<string>;
     /** The repository the endpoint's role may pull from, when there is one it should be allowed to. */
     repositoryArn?: pulumi.Input<string>;
+    /** Whether the image lives in a private ECR registry, which SageMaker pulls from with the role's token. */
+    inEcr: boolean;
     /** Grants a role pull access through the repository's own policy; undefined for an existing image. */
     allowPull?: (roleArn: pulumi.Input<string>) => pulumi.Resource;
 }
 
+/** @internal Days an untagged image stays in the repository before its lifecycle policy expires it. */
+export const UNTAGGED_IMAGE_DAYS = 30;
+
+/**
+ * @internal The repository's lifecycle policy: keep the last `keepImages` content-tagged images, and expire an
+ * untagged image only once it is `UNTAGGED_IMAGE_DAYS` old. SageMaker resolves the tag to a digest when it
+ * deploys, so a push of the same tag with another digest leaves the digest SageMaker runs untagged; a
+ * count over all images ("tagStatus": "any") could expire it at the next pushes and break scale-out. Rules
+ * and their fields: "Lifecycle policy properties in Amazon ECR" (Amazon ECR User Guide).
+ */
+export function lifecyclePolicy(keepImages: number): string {
+    return JSON.stringify({
+        rules: [
+            {
+                rulePriority: 1,
+                description: `keep the last ${keepImages} tagged images`,
+                selection: { tagStatus: "tagged", tagPatternList: ["*"], countType: "imageCountMoreThan", countNumber: keepImages },
+                action: { type: "expire" },
+            },
+            {
+                rulePriority: 2,
+                description: `expire untagged images after ${UNTAGGED_IMAGE_DAYS} days`,
+                selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: UNTAGGED_IMAGE_DAYS },
+                action: { type: "expire" },
+            },
+        ],
+    });
+}
+
+/**
+ * @internal Whether an image URI names a private ECR repository: `<account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repo>`,
+ * the registry form of "Amazon ECR private registry" (Amazon ECR User Guide).
+ */
+export function isEcrImageUri(uri: string): boolean {
+    return /^\d{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[^/]/.test(uri);
+}
+
 /**
  * @internal The serving image: an existing URI as given, or an ECR repository (scan on push, force delete,
- * keeping the last `keepImages` images) with the image built from the context and pushed, tagged with
+ * keeping the last `keepImages` tagged images) with the image built from the context and pushed, tagged with
  * the context's content hash.
  */
 export function servingImage(
@@ -26,7 +65,7 @@ export function servingImage(
     parent: pulumi.Resource,
 ): ServingImage {
     if (image.kind === "existing") {
-        return { uri: pulumi.output(image.uri), repositoryArn: image.repositoryArn };
+        return { uri: pulumi.output(image.uri), repositoryArn: image.repositoryArn, inEcr: isEcrImageUri(image.uri) };
     }
     // ECR repository names must be lower case; auto-naming keeps the logical name's case, so lower it here.
     const repository = new aws.ecr.Repository(
@@ -38,23 +77,7 @@ export function servingImage(
         },
         { parent },
     );
-    new aws.ecr.LifecyclePolicy(
-        `${name}-repo-lifecycle`,
-        {
-            repository: repository.name,
-            policy: JSON.stringify({
-                rules: [
-                    {
-                        rulePriority: 1,
-                        description: `keep the last ${image.keepImages} images`,
-                        selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: image.keepImages },
-                        action: { type: "expire" },
-                    },
-                ],
-            }),
-        },
-        { parent },
-    );
+    new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(image.keepImages) }, { parent });
     const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
     const tag = contextTag(image.context, image.dockerfile);
     const built = new dockerBuild.Image(
@@ -84,6 +107,7 @@ export function servingImage(
         // waits for the push.
         uri: pulumi.all([repository.repositoryUrl, built.ref]).apply(([url]) => `${url}:${tag}`),
         repositoryArn: repository.arn,
+        inEcr: true,
         allowPull: (roleArn) =>
             new aws.ecr.RepositoryPolicy(
                 `${name}-repo-policy`,

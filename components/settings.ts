@@ -14,6 +14,7 @@ import {
     quotaDefaults,
     serverlessDefaults,
     throttleDefaults,
+    withDefaults,
 } from "./defaults";
 import { validateArgs } from "./validate";
 
@@ -73,8 +74,8 @@ export function defaultImageContext(): string {
 export function resolveSettings(name: string, args: ModelApiArgs): Settings {
     validateArgs(name, args);
     const endpoint = args.endpoint ?? {};
-    const serverless = endpoint.serverless ? { ...serverlessDefaults(), ...endpoint.serverless } : undefined;
-    const autoscaling = endpoint.autoscaling ? { ...autoscalingDefaults(), ...endpoint.autoscaling } : undefined;
+    const serverless = endpoint.serverless ? withDefaults(serverlessDefaults(), endpoint.serverless) : undefined;
+    const autoscaling = endpoint.autoscaling ? withDefaults(autoscalingDefaults(), endpoint.autoscaling) : undefined;
     const instance = { ...instanceDefaults(autoscaling), ...pick(endpoint, ["instanceType", "instanceCount"]) };
     const api = { ...apiDefaults(), ...pick(args.api ?? {}, ["auth", "stageName", "accessLogs", "logRetentionDays"]) };
     const image = args.image ?? {};
@@ -96,7 +97,7 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
             ...instance,
             networkIsolation: endpoint.networkIsolation ?? networkIsolationDefault(serverless !== undefined),
             autoscaling,
-            dataCapture: endpoint.dataCapture ? { ...dataCaptureDefaults(), ...endpoint.dataCapture } : undefined,
+            dataCapture: endpoint.dataCapture ? withDefaults(dataCaptureDefaults(), endpoint.dataCapture) : undefined,
             environment: { ...(endpoint.environment ?? {}) },
             logRetentionDays: endpoint.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
         },

@@ -1,8 +1,9 @@
 import * as fs from "fs";
 import { corsOriginsProblem } from "../contract";
 import { ApiAuth, ModelApiArgs } from "./args";
-import { autoscalingDefaults } from "./defaults";
-import { MAX_COMPONENT_NAME_LENGTH, MAX_MODEL_NAME_LENGTH, NAME_PATTERN, TIGHTEST_ROLE, AUTONAME_SUFFIX_LENGTH } from "./naming";
+import { autoscalingDefaults, withDefaults } from "./defaults";
+import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "./input-validation";
+import { multiModelArchiveName } from "./model-artifacts";
 
 /** Invalid {@link ModelApiArgs}: thrown by the constructor before any resource is created. */
 export class ArgumentError extends Error {
@@ -20,8 +21,31 @@ export const MAX_SERVERLESS_CONCURRENCY = 200;
 export const QUOTA_PERIODS = ["DAY", "WEEK", "MONTH"];
 /** @internal The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-/** @internal */
-export const S3_URI_PATTERN = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+/** @internal Its home is input-validation.ts; exported here too for modules that import it from validate. */
+export { S3_URI_PATTERN } from "./input-validation";
+
+/**
+ * @internal Bytes of the multi-model allow list the Lambda gets as MODEL_NAMES: Lambda allows 4 KB for all
+ * of a function's environment variables ("Lambda quotas", Lambda Developer Guide); the rest is left for
+ * the other variables.
+ */
+export const MAX_MODEL_NAMES_BYTES = 3072;
+
+/**
+ * @internal Characters of the `sagemaker:TargetModel` list in the function role's inline policy: IAM allows
+ * 10,240 characters for a role's inline policies ("IAM and AWS STS quotas", IAM User Guide); the rest is
+ * left for the other statements.
+ */
+export const MAX_TARGET_MODEL_CHARS = 8192;
+
+/** @internal GPU instance families (ml.p*, ml.g*). */
+export const GPU_INSTANCE_TYPE = /^ml\.[pg]\d/;
+
+/** @internal A KMS key ARN (not an alias ARN, key id or alias name). */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[a-zA-Z0-9-]+$/;
+
+/** @internal API Gateway's stage name rule (Stage "stageName", API Gateway REST API Reference). */
+export const STAGE_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 
 /**
  * @internal Throws an {@link ArgumentError} naming the arguments of the first impossible setting.
@@ -36,20 +60,15 @@ export function validateArgs(name: string, args: ModelApiArgs): void {
     validateImage(args, fail);
     validateEndpoint(args, fail);
     validateApi(args, fail);
+    validateArtifacts(args, fail);
 }
 
 type Fail = (message: string) => never;
 
 function validateName(name: string, fail: Fail): void {
-    if (!NAME_PATTERN.test(name)) {
-        fail(`name must contain only letters, digits and hyphens, and start and end with a letter or digit`);
-    }
-    if (name.length > MAX_COMPONENT_NAME_LENGTH) {
-        fail(
-            `name is ${name.length} characters; at most ${MAX_COMPONENT_NAME_LENGTH} fit, since child names ` +
-                `such as "${name.slice(0, 8)}...-${TIGHTEST_ROLE}" plus the ${AUTONAME_SUFFIX_LENGTH}-character ` +
-                `auto-name suffix must stay within AWS name limits`,
-        );
+    const error = componentNameError(name);
+    if (error) {
+        fail(`name ${error}`);
     }
 }
 
@@ -61,28 +80,26 @@ function validateModels(args: ModelApiArgs, fail: Fail): void {
     if (!args.multiModel && models.length > 1) {
         fail(`models has ${models.length} entries but multiModel is not set; serve one model, or set multiModel: true`);
     }
-    const seen = new Set<string>();
     models.forEach((model, i) => {
         const at = `models[${i}]`;
-        if (typeof model.name !== "string" || !NAME_PATTERN.test(model.name)) {
-            fail(`${at}.name "${model.name}" must contain only letters, digits and hyphens, and start and end with a letter or digit`);
+        const nameError = modelNameError(model.name);
+        if (nameError) {
+            fail(`${at}.name ${nameError}`);
         }
-        if (model.name.length > MAX_MODEL_NAME_LENGTH) {
-            fail(`${at}.name "${model.name}" is ${model.name.length} characters; at most ${MAX_MODEL_NAME_LENGTH} are allowed`);
+        const duplicate = duplicateNameError(models.slice(0, i + 1).map((m) => m.name));
+        if (duplicate) {
+            fail(`${at}.name ${duplicate.message}`);
         }
-        if (seen.has(model.name)) {
-            fail(`${at}.name "${model.name}" is used more than once; model names must be unique`);
-        }
-        seen.add(model.name);
-        const sources = [model.path, model.s3Uri].filter((s) => s !== undefined && s !== "");
-        if (sources.length !== 1) {
-            fail(`${at} ("${model.name}") must set exactly one of path and s3Uri`);
+        const sourceError = modelSourceError(model);
+        if (sourceError) {
+            fail(`${at} ("${model.name}") ${sourceError}`);
         }
         if (model.path && !fs.existsSync(model.path)) {
             fail(`${at}.path "${model.path}" does not exist`);
         }
-        if (model.s3Uri && !S3_URI_PATTERN.test(model.s3Uri)) {
-            fail(`${at}.s3Uri "${model.s3Uri}" must look like s3://bucket/key/model.tar.gz`);
+        const uriError = model.s3Uri ? s3UriError(model.s3Uri) : undefined;
+        if (uriError) {
+            fail(`${at}.s3Uri ${uriError}`);
         }
         if (model.s3Uri && args.multiModel) {
             fail(
@@ -91,6 +108,29 @@ function validateModels(args: ModelApiArgs, fail: Fail): void {
             );
         }
     });
+    if (args.multiModel) {
+        validateModelCount(models.map((m) => m.name), fail);
+    }
+}
+
+/** The allow list must fit where it goes: the Lambda's environment and the function role's policy. */
+function validateModelCount(names: string[], fail: Fail): void {
+    const envBytes = Buffer.byteLength(names.join(","));
+    if (envBytes > MAX_MODEL_NAMES_BYTES) {
+        fail(
+            `models has ${names.length} models whose names take ${envBytes} bytes in the function's MODEL_NAMES variable; ` +
+                `at most ${MAX_MODEL_NAMES_BYTES} fit in Lambda's 4 KB of environment variables: split the models ` +
+                `over several ModelApi instances, or shorten their names`,
+        );
+    }
+    const policyChars = JSON.stringify(names.map(multiModelArchiveName)).length;
+    if (policyChars > MAX_TARGET_MODEL_CHARS) {
+        fail(
+            `models has ${names.length} models whose sagemaker:TargetModel list takes ${policyChars} characters in the ` +
+                `function role's policy; at most ${MAX_TARGET_MODEL_CHARS} fit in IAM's 10,240 characters of inline ` +
+                `policy per role: split the models over several ModelApi instances, or shorten their names`,
+        );
+    }
 }
 
 function validateImage(args: ModelApiArgs, fail: Fail): void {
@@ -139,12 +179,21 @@ function validateEndpoint(args: ModelApiArgs, fail: Fail): void {
             fail(`endpoint.serverless.maxConcurrency must be an integer from 1 to ${MAX_SERVERLESS_CONCURRENCY}; got ${concurrency}`);
         }
     }
+    if (args.multiModel && endpoint.instanceType !== undefined && GPU_INSTANCE_TYPE.test(endpoint.instanceType)) {
+        // "Supported algorithms, frameworks, and instances for multi-model endpoints" (SageMaker Developer
+        // Guide): every CPU instance type, and GPU instances only through SageMaker's Triton server.
+        fail(
+            `endpoint.instanceType "${endpoint.instanceType}" is a GPU instance type, which multiModel cannot use: ` +
+                `SageMaker hosts multi-model endpoints on GPU instances only with its Triton Inference Server container; ` +
+                `choose a CPU instance type such as ml.m5.large`,
+        );
+    }
     const count = endpoint.instanceCount;
     if (count !== undefined && !(Number.isInteger(count) && count >= 1)) {
         fail(`endpoint.instanceCount must be a positive integer; got ${count}`);
     }
     if (endpoint.autoscaling) {
-        const scaling = { ...autoscalingDefaults(), ...endpoint.autoscaling };
+        const scaling = withDefaults(autoscalingDefaults(), endpoint.autoscaling);
         if (!(Number.isInteger(scaling.minCapacity) && scaling.minCapacity >= 1)) {
             fail(`endpoint.autoscaling.minCapacity must be an integer of at least 1; got ${scaling.minCapacity}`);
         }
@@ -156,6 +205,13 @@ function validateEndpoint(args: ModelApiArgs, fail: Fail): void {
         }
         if (!(scaling.targetInvocationsPerInstance > 0)) {
             fail(`endpoint.autoscaling.targetInvocationsPerInstance must be greater than 0; got ${scaling.targetInvocationsPerInstance}`);
+        }
+        // Application Auto Scaling takes cooldowns as whole seconds ("TargetTrackingScalingPolicyConfiguration",
+        // Application Auto Scaling API Reference).
+        for (const key of ["scaleInCooldownSeconds", "scaleOutCooldownSeconds"] as const) {
+            if (!(Number.isInteger(scaling[key]) && scaling[key] >= 0)) {
+                fail(`endpoint.autoscaling.${key} must be a whole number of seconds, 0 or more; got ${scaling[key]}`);
+            }
         }
         if (count !== undefined && (count < scaling.minCapacity || count > scaling.maxCapacity)) {
             fail(
@@ -180,14 +236,16 @@ function validateApi(args: ModelApiArgs, fail: Fail): void {
     if (api.quota?.period !== undefined && !QUOTA_PERIODS.includes(api.quota.period)) {
         fail(`api.quota.period must be one of ${QUOTA_PERIODS.join(", ")}; got "${api.quota.period}"`);
     }
-    if (api.stageName !== undefined && !/^[a-zA-Z0-9_]{1,128}$/.test(api.stageName)) {
-        fail(`api.stageName must contain only letters, digits and underscores; got "${api.stageName}"`);
+    if (api.stageName !== undefined && !STAGE_NAME.test(api.stageName)) {
+        fail(`api.stageName must contain only letters, digits, hyphens and underscores, at most 128 characters; got "${api.stageName}"`);
     }
     const corsProblem = api.cors === undefined ? undefined : corsOriginsProblem(api.cors?.allowOrigins);
     if (corsProblem) fail(`api.cors.allowOrigins ${corsProblem}`);
+    // API Gateway takes the rate as a double, the burst and the quota as integers ("ThrottleSettings" and
+    // "QuotaSettings", API Gateway REST API Reference).
     positive(fail, "api.throttle.rateLimit", api.throttle?.rateLimit);
-    positive(fail, "api.throttle.burstLimit", api.throttle?.burstLimit);
-    positive(fail, "api.quota.limit", api.quota?.limit);
+    positiveInteger(fail, "api.throttle.burstLimit", api.throttle?.burstLimit);
+    positiveInteger(fail, "api.quota.limit", api.quota?.limit);
     const timeout = api.function?.timeoutSeconds;
     if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 1 && timeout <= 900)) {
         fail(`api.function.timeoutSeconds must be an integer from 1 to 900; got ${timeout}`);
@@ -198,6 +256,26 @@ function validateApi(args: ModelApiArgs, fail: Fail): void {
     }
     retention(fail, "api.logRetentionDays", api.logRetentionDays);
     retention(fail, "api.function.logRetentionDays", api.function?.logRetentionDays);
+}
+
+function validateArtifacts(args: ModelApiArgs, fail: Fail): void {
+    const key = args.artifacts?.kmsKeyArn;
+    if (key === undefined || KMS_KEY_ARN.test(key)) {
+        return;
+    }
+    // "Specifying KMS keys in IAM policy statements" (AWS KMS Developer Guide): a policy names a key by its
+    // key ARN only; on an alias ARN, kms:Decrypt would not be allowed on the key behind it.
+    const alias = /^arn:aws[a-z-]*:kms:[^:]*:[^:]*:alias\//.test(key);
+    fail(
+        `artifacts.kmsKeyArn must be a key ARN (arn:aws:kms:<region>:<account>:key/<key id>); got ` +
+            (alias ? `the alias ARN "${key}", and IAM does not authorize kms:Decrypt on a key through its alias` : `"${key}"`),
+    );
+}
+
+function positiveInteger(fail: Fail, argument: string, value: number | undefined): void {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+        fail(`${argument} must be a positive integer; got ${value}`);
+    }
 }
 
 function positive(fail: Fail, argument: string, value: number | undefined): void {

@@ -4,7 +4,7 @@
  * MODEL is `path` or `name=path`, a model directory or a `.tar.gz`.
  */
 import * as path from "path";
-import { MAX_MODEL_NAME_LENGTH, NAME_PATTERN } from "../components/naming";
+import { duplicateNameError, modelNameError } from "../components/input-validation";
 
 export const DEFAULT_PORT = 3000;
 
@@ -48,7 +48,7 @@ export class UsageError extends Error {
 
 /** The component's own rule (SageMaker's), so a name that works here works deployed. */
 export function isValidModelName(name: string): boolean {
-    return name.length <= MAX_MODEL_NAME_LENGTH && NAME_PATTERN.test(name);
+    return modelNameError(name) === undefined;
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
@@ -94,11 +94,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     if (opts.models.length > 1 && !opts.multiModel) {
         throw new UsageError(`${opts.models.length} models were given; serving several needs --multi-model (one endpoint, POST /models/{name}/predict)`);
     }
-    const seen = new Set<string>();
-    for (const model of opts.models) {
-        if (seen.has(model.name)) throw new UsageError(`two models are named "${model.name}"; name them apart with name=path`);
-        seen.add(model.name);
-    }
+    const duplicate = duplicateNameError(opts.models.map((m) => m.name));
+    if (duplicate) throw new UsageError(`model name ${duplicate.message}; name them apart with name=path`);
     return opts;
 }
 
@@ -119,7 +116,7 @@ export function parseModel(spec: string, base: string = process.cwd()): ModelArg
 }
 
 function invalidName(name: string): string {
-    return `model name "${name}" is not valid: use 1-${MAX_MODEL_NAME_LENGTH} letters, digits and hyphens, starting and ending with a letter or digit`;
+    return `model name ${modelNameError(name)}`;
 }
 
 function integer(flag: string, raw: string, min: number, max: number): number {

@@ -4,18 +4,93 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { ApiArgs, EndpointArgs, ImageArgs, ModelApiArgs, ModelSpec } from "../components";
-import { MAX_COMPONENT_NAME_LENGTH, NAME_PATTERN } from "../components/naming";
+import type {
+    ApiArgs,
+    ArtifactsArgs,
+    AutoscalingArgs,
+    CorsArgs,
+    DataCaptureArgs,
+    EndpointArgs,
+    FunctionArgs,
+    ImageArgs,
+    ModelApiArgs,
+    ModelSpec,
+    QuotaArgs,
+    ServerlessArgs,
+    ThrottleArgs,
+} from "../components";
+import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../components/input-validation";
+import { MAX_COMPONENT_NAME_LENGTH } from "../components/naming";
 
 /** The configuration namespace: the project's name. */
 export const NAMESPACE = "modelapi";
 
-/** The config keys the program reads, each under {@link NAMESPACE}. */
-export const CONFIG_KEYS = ["models", "multiModel", "name", "endpoint", "api", "image", "tags"] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
+/**
+ * The settings of one level of config: each is a plain value (`true`), a free-form map of strings
+ * (`"map"`) or a nested level. Typed against the Args interfaces below, so an argument added to
+ * ModelApiArgs and not here (or here and not there) fails to compile instead of being silently ignored.
+ */
+type Field = true | "map" | Fields;
+type Fields = { readonly [name: string]: Field };
+type FieldsOf<T> = { readonly [K in keyof Required<T>]: Field };
 
-/** The raw values of the config keys, as Pulumi stores them (JSON text for lists and maps). */
-export type RawConfig = Partial<Record<ConfigKey, string | undefined>>;
+const SERVERLESS_FIELDS = { memorySizeMb: true, maxConcurrency: true } as const satisfies FieldsOf<ServerlessArgs>;
+const AUTOSCALING_FIELDS = {
+    minCapacity: true,
+    maxCapacity: true,
+    targetInvocationsPerInstance: true,
+    scaleInCooldownSeconds: true,
+    scaleOutCooldownSeconds: true,
+} as const satisfies FieldsOf<AutoscalingArgs>;
+const DATA_CAPTURE_FIELDS = { samplingPercentage: true } as const satisfies FieldsOf<DataCaptureArgs>;
+const ENDPOINT_FIELDS = {
+    instanceType: true,
+    instanceCount: true,
+    networkIsolation: true,
+    logRetentionDays: true,
+    environment: "map",
+    serverless: SERVERLESS_FIELDS,
+    autoscaling: AUTOSCALING_FIELDS,
+    dataCapture: DATA_CAPTURE_FIELDS,
+} as const satisfies FieldsOf<EndpointArgs>;
+const API_FIELDS = {
+    auth: true,
+    stageName: true,
+    accessLogs: true,
+    logRetentionDays: true,
+    throttle: { rateLimit: true, burstLimit: true } satisfies FieldsOf<ThrottleArgs>,
+    quota: { limit: true, period: true } satisfies FieldsOf<QuotaArgs>,
+    function: { timeoutSeconds: true, memorySizeMb: true, logRetentionDays: true } satisfies FieldsOf<FunctionArgs>,
+    cors: { allowOrigins: true } satisfies FieldsOf<CorsArgs>,
+} as const satisfies FieldsOf<ApiArgs>;
+const IMAGE_FIELDS = { context: true, dockerfile: true, platform: true, keepImages: true, uri: true, repositoryArn: true } as const satisfies FieldsOf<ImageArgs>;
+const ARTIFACTS_FIELDS = { kmsKeyArn: true } as const satisfies FieldsOf<ArtifactsArgs>;
+const MODEL_FIELDS = { name: true, path: true, s3Uri: true } as const satisfies FieldsOf<ModelSpec>;
+
+/**
+ * Every `modelapi:*` key the program reads: each argument of ModelApiArgs, plus `name` (the multi-model
+ * ModelApi's name). Any other key under the namespace stops the program, naming it.
+ */
+export const CONFIG_FIELDS = {
+    models: MODEL_FIELDS,
+    multiModel: true,
+    name: true,
+    image: IMAGE_FIELDS,
+    endpoint: ENDPOINT_FIELDS,
+    api: API_FIELDS,
+    artifacts: ARTIFACTS_FIELDS,
+    tags: "map",
+} as const satisfies FieldsOf<ModelApiArgs & { name: string }>;
+
+/** The config keys the program reads, each under {@link NAMESPACE}. */
+export const CONFIG_KEYS = Object.keys(CONFIG_FIELDS) as ConfigKey[];
+export type ConfigKey = keyof typeof CONFIG_FIELDS;
+
+/**
+ * The raw values of the stack's `modelapi:*` keys without the namespace, as Pulumi stores them (JSON text
+ * for lists and maps). Keys the program does not know are passed too, so they can be refused.
+ */
+export type RawConfig = { [key: string]: string | undefined };
 
 /** A configuration mistake: the message names the key and what is expected. */
 export class ConfigError extends Error {
@@ -51,47 +126,27 @@ export const DEFAULT_MULTI_MODEL_NAME = "models";
 
 const EXAMPLE_MODEL_HINT = "npm run example-model -- models/iris";
 
-// Known fields, so a misspelt key is an error instead of a silently ignored setting.
-const ENDPOINT_FIELDS = {
-    instanceType: {},
-    instanceCount: {},
-    networkIsolation: {},
-    logRetentionDays: {},
-    environment: undefined,
-    serverless: { memorySizeMb: {}, maxConcurrency: {} },
-    autoscaling: { minCapacity: {}, maxCapacity: {}, targetInvocationsPerInstance: {}, scaleInCooldownSeconds: {}, scaleOutCooldownSeconds: {} },
-    dataCapture: { samplingPercentage: {} },
-};
-const API_FIELDS = {
-    auth: {},
-    stageName: {},
-    accessLogs: {},
-    logRetentionDays: {},
-    throttle: { rateLimit: {}, burstLimit: {} },
-    quota: { limit: {}, period: {} },
-    function: { timeoutSeconds: {}, memorySizeMb: {}, logRetentionDays: {} },
-    cors: { allowOrigins: {} },
-};
-const IMAGE_FIELDS = { context: {}, dockerfile: {}, platform: {}, keepImages: {}, uri: {}, repositoryArn: {} };
-
 /**
  * Checks the configuration and plans the ModelApi instances: one per model, or with `multiModel: true`
  * one multi-model ModelApi serving them all. Relative model paths and image contexts resolve against
  * `projectDir`, the directory of Pulumi.yaml.
  */
 export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
+    checkKnownKeys(raw);
     const models = parseModels(raw.models, projectDir);
     const multiModel = parseBoolean("multiModel", raw.multiModel) ?? false;
     const shared = {
         endpoint: parseObject("endpoint", raw.endpoint, ENDPOINT_FIELDS) as EndpointArgs | undefined,
         api: parseObject("api", raw.api, API_FIELDS) as ApiArgs | undefined,
         image: resolveImage(parseObject("image", raw.image, IMAGE_FIELDS) as ImageArgs | undefined, projectDir),
+        artifacts: parseObject("artifacts", raw.artifacts, ARTIFACTS_FIELDS) as ArtifactsArgs | undefined,
         tags: parseTags(raw.tags),
     };
     if (multiModel) {
         const name = raw.name ?? DEFAULT_MULTI_MODEL_NAME;
-        if (!NAME_PATTERN.test(name) || name.length > MAX_COMPONENT_NAME_LENGTH) {
-            throw new ConfigError("name", `must be letters, digits and hyphens, at most ${MAX_COMPONENT_NAME_LENGTH} characters; got "${name}"`);
+        const nameError = componentNameError(name);
+        if (nameError) {
+            throw new ConfigError("name", nameError);
         }
         return [{ name, args: { multiModel: true, models, ...defined(shared) } }];
     }
@@ -118,29 +173,31 @@ function parseModels(raw: string | undefined, projectDir: string): ModelSpec[] {
     if (!Array.isArray(value) || value.length === 0) {
         throw new ConfigError("models", expected);
     }
-    const seen = new Set<string>();
     return value.map((entry, i): ModelSpec => {
         const key = `models[${i}]`;
         if (!isObject(entry)) {
             throw new ConfigError(key, expected);
         }
-        checkFields(key, entry, { name: {}, path: {}, s3Uri: {} });
+        checkFields(key, entry, MODEL_FIELDS);
         const { name, path: modelPath, s3Uri } = entry;
-        if (typeof name !== "string" || !NAME_PATTERN.test(name)) {
-            throw new ConfigError(`${key}.name`, `must be letters, digits and hyphens, starting and ending with a letter or digit; got ${JSON.stringify(name)}`);
+        const nameError = modelNameError(name);
+        if (nameError) {
+            throw new ConfigError(`${key}.name`, nameError);
         }
-        if (seen.has(name)) {
-            throw new ConfigError(`${key}.name`, `"${name}" is used more than once; model names must be unique`);
+        const duplicate = duplicateNameError(value.slice(0, i + 1).map((m) => (isObject(m) ? String(m.name) : "")));
+        if (duplicate) {
+            throw new ConfigError(`${key}.name`, duplicate.message);
         }
-        seen.add(name);
-        if ((modelPath === undefined) === (s3Uri === undefined)) {
-            throw new ConfigError(key, `("${name}") must set exactly one of path and s3Uri`);
+        const sourceError = modelSourceError({ path: modelPath, s3Uri });
+        if (sourceError) {
+            throw new ConfigError(key, `(${JSON.stringify(name)}) ${sourceError}`);
         }
         if (s3Uri !== undefined) {
-            if (typeof s3Uri !== "string") {
-                throw new ConfigError(`${key}.s3Uri`, `must be a string like s3://bucket/key/model.tar.gz`);
+            const uriError = s3UriError(s3Uri);
+            if (uriError) {
+                throw new ConfigError(`${key}.s3Uri`, uriError);
             }
-            return { name, s3Uri };
+            return { name: name as string, s3Uri: s3Uri as string };
         }
         if (typeof modelPath !== "string" || modelPath === "") {
             throw new ConfigError(`${key}.path`, `must be a model directory or .tar.gz file`);
@@ -152,7 +209,7 @@ function parseModels(raw: string | undefined, projectDir: string): ModelSpec[] {
                 `"${modelPath}" does not exist (looked for ${resolved}); train a model there first, e.g. the example model: ${EXAMPLE_MODEL_HINT}`,
             );
         }
-        return { name, path: resolved };
+        return { name: name as string, path: resolved };
     });
 }
 
@@ -205,8 +262,14 @@ function parseJson(key: string, raw: string): unknown {
     }
 }
 
-/** Field names allowed at each level; `undefined` means a free-form map (e.g. environment variables). */
-type Fields = { [name: string]: Fields | undefined };
+/** Stops at the first `modelapi:*` key the program does not read, e.g. a misspelt `modelapi:endpont`. */
+function checkKnownKeys(raw: RawConfig): void {
+    for (const key of Object.keys(raw)) {
+        if (!(key in CONFIG_FIELDS)) {
+            throw new ConfigError(key, `is not a setting of this program; expected one of ${CONFIG_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`);
+        }
+    }
+}
 
 function checkFields(key: string, value: Record<string, unknown>, fields: Fields): void {
     for (const [name, child] of Object.entries(value)) {
@@ -214,7 +277,7 @@ function checkFields(key: string, value: Record<string, unknown>, fields: Fields
             throw new ConfigError(key, `has an unknown setting "${name}"; expected one of ${Object.keys(fields).join(", ")}`);
         }
         const nested = fields[name];
-        if (nested && Object.keys(nested).length > 0) {
+        if (typeof nested === "object") {
             if (!isObject(child)) {
                 throw new ConfigError(`${key}.${name}`, `must be a map of settings; got ${JSON.stringify(child)}`);
             }

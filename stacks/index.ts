@@ -4,12 +4,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError } from "../components";
-import { CONFIG_KEYS, ConfigError, findProjectDir, NAMESPACE, planStack, RawConfig } from "./config";
+import { ConfigError, findProjectDir, NAMESPACE, planStack, RawConfig } from "./config";
 import { runStack } from "./program";
 
 function main(): { [key: string]: unknown } {
-    const config = new pulumi.Config(NAMESPACE);
-    const raw: RawConfig = Object.fromEntries(CONFIG_KEYS.map((key) => [key, config.get(key)]));
+    // Every key under the namespace, known or not, so a misspelt one is refused rather than ignored.
+    const prefix = `${NAMESPACE}:`;
+    const raw: RawConfig = Object.fromEntries(
+        Object.entries(pulumi.runtime.allConfig())
+            .filter(([key]) => key.startsWith(prefix))
+            .map(([key, value]) => [key.slice(prefix.length), value]),
+    );
     try {
         const projectDir = pulumi.runtime.getRootDirectory() || findProjectDir(__dirname);
         return runStack(planStack(raw, projectDir));

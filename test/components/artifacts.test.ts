@@ -5,11 +5,13 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { contextHash, contextTag } from "../../components/context-hash";
+import { contextFiles, contextHash, contextTag } from "../../components/context-hash";
 import { packModel, tarGzDirectory } from "../../components/model-archive";
 import { multiModelKey, singleModelKey } from "../../components/model-artifacts";
 import { buildLambdaBundle } from "../../lambda/bundle";
 import { imageContext, modelDir, tempDir } from "./fixtures";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
 describe("content-addressed artifacts", function () {
     this.timeout(30000);
@@ -71,9 +73,36 @@ describe("content-addressed artifacts", function () {
             assert.notEqual(contextHash(imageContext({ ...base, "pkg/m.py": "x" })), clean);
         });
 
-        it("hashes everything when .dockerignore has exceptions it does not interpret", () => {
-            const base = { Dockerfile: "FROM a\n", ".dockerignore": "tests/\n!tests/keep.py\n" };
-            assert.notEqual(contextHash(imageContext({ ...base, "tests/other.py": "x" })), contextHash(imageContext(base)));
+        it("honours .dockerignore exceptions: a file an exception keeps counts, its excluded neighbours do not", () => {
+            const base = { Dockerfile: "FROM a\n", ".dockerignore": "tests/\n!tests/keep.py\n*.md\n" };
+            const clean = contextHash(imageContext(base));
+            assert.equal(contextHash(imageContext({ ...base, "tests/other.py": "x", "README.md": "r" })), clean);
+            assert.notEqual(contextHash(imageContext({ ...base, "tests/keep.py": "x" })), clean);
+            assert.deepEqual(contextFiles(imageContext({ ...base, "tests/keep.py": "x", "tests/other.py": "x", "docs/a.md": "a" })), [
+                ".dockerignore",
+                "Dockerfile",
+                "docs/a.md", // "*.md" matches at the context's root only, as in Docker
+                "tests/keep.py",
+            ]);
+        });
+
+        it("the shipped container/ context hashes exactly the files the npm package ships, so its tag is the same installed", () => {
+            const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
+            const globs: RegExp[] = pkg.files
+                .filter((f: string) => f.startsWith("container/"))
+                .map((f: string) => new RegExp(`^${f.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*\//g, "(?:.*/)?").replace(/\*/g, "[^/]*")}$`));
+            const context = path.join(REPO_ROOT, "container");
+            const all: string[] = [];
+            const walk = (dir: string) => {
+                for (const entry of fs.readdirSync(path.join(context, dir), { withFileTypes: true })) {
+                    const rel = dir ? `${dir}/${entry.name}` : entry.name;
+                    entry.isDirectory() ? walk(rel) : all.push(rel);
+                }
+            };
+            walk("");
+            const shipped = all.filter((rel) => globs.some((g) => g.test(`container/${rel}`)));
+            assert.ok(shipped.includes("Dockerfile") && shipped.includes("serve"), shipped.join(", "));
+            assert.deepEqual([...contextFiles(context)].sort(), shipped.sort());
         });
 
         it("includes a Dockerfile that lives outside the context", () => {

@@ -7,6 +7,7 @@ import { ModelApi } from "../../components";
 import { resourcePathsFor, deploymentTrigger } from "../../components/rest-api";
 import { imageContext, modelDir } from "./fixtures";
 import { build } from "./harness";
+import { T } from "./resource-types";
 
 describe("ModelApi (multi-model)", function () {
     this.timeout(30000);
@@ -24,12 +25,12 @@ describe("ModelApi (multi-model)", function () {
     });
 
     it("uploads every model as {name}.tar.gz under one prefix", () => {
-        const keys = mocks.findAll("aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.inputs.key).sort();
+        const keys = mocks.findAll(T.object).map((o) => o.inputs.key).sort();
         assert.deepEqual(keys, ["multi-model/iris.tar.gz", "multi-model/wine.tar.gz"]);
     });
 
     it("the SageMaker model runs in MultiModel mode from that prefix, with the image's multi-model switch on", async () => {
-        const container = mocks.find("aws:sagemaker/model:Model").inputs.primaryContainer;
+        const container = mocks.find(T.model).inputs.primaryContainer;
         assert.equal(container.mode, "MultiModel");
         assert.equal(container.modelDataUrl, "s3://zoo-artifacts-1234567/multi-model/");
         assert.deepEqual(container.environment, { SAGEMAKER_MULTI_MODEL: "true" });
@@ -41,7 +42,7 @@ describe("ModelApi (multi-model)", function () {
     });
 
     it("the Lambda is given the allowed model names", () => {
-        assert.equal(mocks.find("aws:lambda/function:Function").inputs.environment.variables.MODEL_NAMES, "iris,wine");
+        assert.equal(mocks.find(T.fn).inputs.environment.variables.MODEL_NAMES, "iris,wine");
     });
 
     it("lambda may invoke only its own endpoint, and only with the listed models as TargetModel", async () => {
@@ -51,25 +52,25 @@ describe("ModelApi (multi-model)", function () {
     });
 
     it("resources are /models and /models/{name}/predict plus the catch-all, and no /predict of its own", () => {
-        const paths = mocks.findAll("aws:apigateway/resource:Resource").map((r) => r.inputs.pathPart).sort();
+        const paths = mocks.findAll(T.resource).map((r) => r.inputs.pathPart).sort();
         assert.deepEqual(paths, ["models", "predict", "{name}", "{proxy+}"]);
-        const methods = mocks.findAll("aws:apigateway/method:Method").map((m) => `${m.inputs.httpMethod} ${m.name}`).sort();
+        const methods = mocks.findAll(T.method).map((m) => `${m.inputs.httpMethod} ${m.name}`).sort();
         assert.deepEqual(methods, ["ANY zoo-any-models", "ANY zoo-any-models-name", "ANY zoo-any-models-name-predict", "ANY zoo-any-proxy", "ANY zoo-any-root"]);
-        const predict = mocks.findAll("aws:apigateway/resource:Resource").find((r) => r.inputs.pathPart === "predict")!;
+        const predict = mocks.findAll(T.resource).find((r) => r.inputs.pathPart === "predict")!;
         assert.equal(predict.inputs.parentId, "zoo-path-models-name-id");
-        for (const integration of mocks.findAll("aws:apigateway/integration:Integration")) {
+        for (const integration of mocks.findAll(T.integration)) {
             assert.equal(integration.inputs.type, "AWS_PROXY");
         }
     });
 
     it("API Gateway may invoke the Lambda only from this API's own stage", () => {
-        const arns = mocks.findAll("aws:lambda/permission:Permission").map((p) => p.inputs.sourceArn);
+        const arns = mocks.findAll(T.permission).map((p) => p.inputs.sourceArn);
         assert.deepEqual(arns, [`arn:aws:execute-api:${mocks.REGION}:${mocks.ACCOUNT}:api123/v1/*/*`]);
     });
 
     it("the deployment trigger differs from the single-model resource set", () => {
         assert.equal(
-            mocks.find("aws:apigateway/deployment:Deployment").inputs.triggers.routes,
+            mocks.find(T.deployment).inputs.triggers.routes,
             deploymentTrigger(resourcePathsFor(true), "apiKey"),
         );
         assert.notEqual(deploymentTrigger(resourcePathsFor(true), "apiKey"), deploymentTrigger(resourcePathsFor(false), "apiKey"));
@@ -77,11 +78,11 @@ describe("ModelApi (multi-model)", function () {
 
     it("adding a model uploads one archive and leaves the Model, EndpointConfig, Endpoint and role policy unchanged", async () => {
         const snapshot = () => ({
-            model: mocks.find("aws:sagemaker/model:Model").inputs,
-            config: mocks.find("aws:sagemaker/endpointConfiguration:EndpointConfiguration").inputs,
-            endpoint: mocks.find("aws:sagemaker/endpoint:Endpoint").inputs,
-            policy: mocks.find("aws:iam/rolePolicy:RolePolicy", "zoo-endpoint-policy").inputs,
-            objects: mocks.findAll("aws:s3/bucketObjectv2:BucketObjectv2").map((o) => o.name).sort(),
+            model: mocks.find(T.model).inputs,
+            config: mocks.find(T.config).inputs,
+            endpoint: mocks.find(T.endpoint).inputs,
+            policy: mocks.find(T.rolePolicy, "zoo-endpoint-policy").inputs,
+            objects: mocks.findAll(T.object).map((o) => o.name).sort(),
         });
         await build("zoo", { multiModel: true, models: [models[0]], image: { context } });
         const before = snapshot();
@@ -93,12 +94,12 @@ describe("ModelApi (multi-model)", function () {
         assert.deepEqual(after.policy, before.policy);
         assert.deepEqual(before.objects, ["zoo-iris-archive"]);
         assert.deepEqual(after.objects, ["zoo-iris-archive", "zoo-wine-archive"]);
-        assert.equal(mocks.find("aws:lambda/function:Function").inputs.environment.variables.MODEL_NAMES, "iris,wine");
+        assert.equal(mocks.find(T.fn).inputs.environment.variables.MODEL_NAMES, "iris,wine");
     });
 
     it("a single model may also be served in multi-model mode", async () => {
         await build("zoo", { multiModel: true, models: [models[0]], image: { context } });
-        assert.equal(mocks.find("aws:sagemaker/model:Model").inputs.primaryContainer.mode, "MultiModel");
-        assert.equal(mocks.find("aws:lambda/function:Function").inputs.environment.variables.MODEL_NAMES, "iris");
+        assert.equal(mocks.find(T.model).inputs.primaryContainer.mode, "MultiModel");
+        assert.equal(mocks.find(T.fn).inputs.environment.variables.MODEL_NAMES, "iris");
     });
 });

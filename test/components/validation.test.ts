@@ -7,6 +7,7 @@ import { ArgumentError, ModelApi, ModelApiArgs } from "../../components";
 import { MAX_COMPONENT_NAME_LENGTH } from "../../components/naming";
 import { modelDir } from "./fixtures";
 import { build } from "./harness";
+import { T } from "./resource-types";
 
 describe("ModelApi validation", () => {
     const dir = modelDir();
@@ -33,24 +34,24 @@ describe("ModelApi validation", () => {
         assert.equal(MAX_COMPONENT_NAME_LENGTH, 42);
     });
 
+    const COMPONENT_RULE =
+        `is not valid: use 1-42 letters, digits and hyphens, starting and ending with a letter or digit ` +
+        `(child names such as "<name>-endpoint-role" plus an 8-character auto-name suffix must fit AWS's name limits)`;
+
     it("rejects a component name longer than 42 characters", () => {
         const name = "a".repeat(43);
-        rejects(
-            one,
-            `name is 43 characters; at most 42 fit, since child names such as "aaaaaaaa...-endpoint-role" plus the 8-character auto-name suffix must stay within AWS name limits`,
-            name,
-        );
+        rejects(one, `name "${name}" ${COMPONENT_RULE}`, name);
     });
 
     it("a 42-character name keeps every auto-named child within its AWS limit", async () => {
         const name = "b".repeat(42);
         await build(name, { ...one, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" } });
         const limits: [string, number][] = [
-            ["aws:sagemaker/model:Model", 63],
-            ["aws:sagemaker/endpointConfiguration:EndpointConfiguration", 63],
-            ["aws:s3/bucket:Bucket", 63],
-            ["aws:lambda/function:Function", 64],
-            ["aws:iam/role:Role", 64],
+            [T.model, 63],
+            [T.config, 63],
+            [T.bucket, 63],
+            [T.fn, 64],
+            [T.role, 64],
         ];
         for (const [type, limit] of limits) {
             const children = mocks.findAll(type);
@@ -58,15 +59,15 @@ describe("ModelApi validation", () => {
             for (const child of children) {
                 // Pulumi's auto-name: the logical name, "-", and 7 random hex characters.
                 assert.ok(child.name.length + 8 <= limit, `${child.name} exceeds ${limit}`);
-                assert.ok(child.name.length + 9 > limit || type !== "aws:iam/role:Role", `${child.name} is not the tightest`);
+                assert.ok(child.name.length + 9 > limit || type !== T.role, `${child.name} is not the tightest`);
             }
         }
-        const endpoint = mocks.find("aws:sagemaker/endpoint:Endpoint").inputs.name;
+        const endpoint = mocks.find(T.endpoint).inputs.name;
         assert.ok(endpoint.length <= 63 && /^[a-zA-Z0-9](-*[a-zA-Z0-9])*$/.test(endpoint), endpoint);
     });
 
     it("rejects a component name with characters SageMaker does not allow", () => {
-        rejects(one, `name must contain only letters, digits and hyphens, and start and end with a letter or digit`, "iris_v2");
+        rejects(one, `name "iris_v2" ${COMPONENT_RULE}`, "iris_v2");
     });
 
     it("rejects no models", () => {
@@ -82,16 +83,16 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects an invalid model name", () => {
-        rejects({ models: [{ name: "-iris", path: dir }] }, `models[0].name "-iris" must contain only letters, digits and hyphens, and start and end with a letter or digit`);
+        rejects({ models: [{ name: "-iris", path: dir }] }, `models[0].name "-iris" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
     });
 
     it("rejects a model name that is not a valid archive name", () => {
-        rejects({ models: [{ name: "iris.v2", path: dir }] }, `models[0].name "iris.v2" must contain only letters, digits and hyphens, and start and end with a letter or digit`);
+        rejects({ models: [{ name: "iris.v2", path: dir }] }, `models[0].name "iris.v2" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
     });
 
     it("rejects a model name longer than 63 characters", () => {
         const long = "m".repeat(64);
-        rejects({ models: [{ name: long, path: dir }] }, `models[0].name "${long}" is 64 characters; at most 63 are allowed`);
+        rejects({ models: [{ name: long, path: dir }] }, `models[0].name "${long}" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
     });
 
     it("rejects duplicate model names", () => {
@@ -237,7 +238,7 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects a negative quota", () => {
-        rejects({ ...one, api: { quota: { limit: -5 } } }, `api.quota.limit must be greater than 0; got -5`);
+        rejects({ ...one, api: { quota: { limit: -5 } } }, `api.quota.limit must be a positive integer; got -5`);
     });
 
     it("rejects a function timeout above Lambda's 900 seconds", () => {
@@ -256,6 +257,108 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects a stage name API Gateway does not allow", () => {
-        rejects({ ...one, api: { stageName: "v1/beta" } }, `api.stageName must contain only letters, digits and underscores; got "v1/beta"`);
+        rejects(
+            { ...one, api: { stageName: "v1/beta" } },
+            `api.stageName must contain only letters, digits, hyphens and underscores, at most 128 characters; got "v1/beta"`,
+        );
+    });
+
+    it("accepts a stage name with hyphens, as API Gateway does", async () => {
+        await build("iris", { ...one, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" }, api: { stageName: "prod-eu_1" } });
+        assert.equal(mocks.find(T.stage).inputs.stageName, "prod-eu_1");
+    });
+
+    it("rejects a stage name over 128 characters", () => {
+        const stage = "s".repeat(129);
+        rejects({ ...one, api: { stageName: stage } }, `api.stageName must contain only letters, digits, hyphens and underscores, at most 128 characters; got "${stage}"`);
+    });
+
+    it("rejects a burst limit that is not an integer, which API Gateway takes as one", () => {
+        rejects({ ...one, api: { throttle: { burstLimit: 2.5 } } }, `api.throttle.burstLimit must be a positive integer; got 2.5`);
+    });
+
+    it("accepts a fractional rate limit, which API Gateway takes as a double", async () => {
+        await build("iris", { ...one, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" }, api: { throttle: { rateLimit: 0.5 } } });
+        assert.equal(mocks.find(T.usagePlan).inputs.throttleSettings.rateLimit, 0.5);
+    });
+
+    it("rejects a quota limit that is not an integer", () => {
+        rejects({ ...one, api: { quota: { limit: 100.5 } } }, `api.quota.limit must be a positive integer; got 100.5`);
+    });
+
+    it("rejects a negative cooldown", () => {
+        rejects(
+            { ...one, endpoint: { autoscaling: { scaleInCooldownSeconds: -1 } } },
+            `endpoint.autoscaling.scaleInCooldownSeconds must be a whole number of seconds, 0 or more; got -1`,
+        );
+    });
+
+    it("rejects a fractional cooldown", () => {
+        rejects(
+            { ...one, endpoint: { autoscaling: { scaleOutCooldownSeconds: 1.5 } } },
+            `endpoint.autoscaling.scaleOutCooldownSeconds must be a whole number of seconds, 0 or more; got 1.5`,
+        );
+    });
+
+    it("rejects a GPU instance type with multiModel", () => {
+        rejects(
+            { ...two, endpoint: { instanceType: "ml.g5.xlarge" } },
+            `endpoint.instanceType "ml.g5.xlarge" is a GPU instance type, which multiModel cannot use: SageMaker hosts ` +
+                `multi-model endpoints on GPU instances only with its Triton Inference Server container; choose a CPU instance type such as ml.m5.large`,
+        );
+    });
+
+    it("allows a GPU instance type for one model", async () => {
+        await build("iris", { ...one, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" }, endpoint: { instanceType: "ml.p3.2xlarge" } });
+        assert.equal(mocks.find(T.config).inputs.productionVariants[0].instanceType, "ml.p3.2xlarge");
+    });
+
+    it("rejects a KMS alias ARN, which IAM cannot authorize decryption through", () => {
+        const alias = "arn:aws:kms:us-east-1:123456789012:alias/models";
+        rejects(
+            { ...one, artifacts: { kmsKeyArn: alias } },
+            `artifacts.kmsKeyArn must be a key ARN (arn:aws:kms:<region>:<account>:key/<key id>); got the alias ARN "${alias}", ` +
+                `and IAM does not authorize kms:Decrypt on a key through its alias`,
+        );
+    });
+
+    it("rejects a KMS key id where the key ARN is needed", () => {
+        rejects(
+            { ...one, artifacts: { kmsKeyArn: "1234abcd-12ab-34cd-56ef-1234567890ab" } },
+            `artifacts.kmsKeyArn must be a key ARN (arn:aws:kms:<region>:<account>:key/<key id>); got "1234abcd-12ab-34cd-56ef-1234567890ab"`,
+        );
+    });
+
+    /** `count` multi-model models with names of `length` characters, all distinct. */
+    function manyModels(count: number, length: number) {
+        return Array.from({ length: count }, (_, i) => ({ name: `m${String(i).padStart(length - 1, "0")}`, path: dir }));
+    }
+
+    it("rejects more models than MODEL_NAMES can hold in Lambda's 4 KB environment", () => {
+        // 49 names of 63 characters and 48 commas: 3,135 bytes.
+        rejects(
+            { multiModel: true, models: manyModels(49, 63) },
+            `models has 49 models whose names take 3135 bytes in the function's MODEL_NAMES variable; at most 3072 fit in ` +
+                `Lambda's 4 KB of environment variables: split the models over several ModelApi instances, or shorten their names`,
+        );
+    });
+
+    it("rejects more models than the sagemaker:TargetModel list can hold in the role's 10,240-character policy", () => {
+        // 700 names of 3 characters fit MODEL_NAMES (2,799 bytes), but as ["000.tar.gz", ...] take 9,101 characters.
+        rejects(
+            { multiModel: true, models: manyModels(700, 3).map((m, i) => ({ ...m, name: i.toString(36).padStart(3, "0") })) },
+            `models has 700 models whose sagemaker:TargetModel list takes 9101 characters in the function role's policy; ` +
+                `at most 8192 fit in IAM's 10,240 characters of inline policy per role: split the models over several ModelApi instances, or shorten their names`,
+        );
+    });
+
+    it("accepts as many models as fit, and gives the Lambda and the role policy all of them", async () => {
+        const models = manyModels(48, 63);
+        await build("zoo", { multiModel: true, models, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" } });
+        const env = mocks.find(T.fn).inputs.environment.variables;
+        assert.equal(env.MODEL_NAMES.split(",").length, 48);
+        assert.ok(Buffer.byteLength(JSON.stringify(env)) < 4096);
+        const policy = mocks.find(T.rolePolicy, "zoo-function-policy").inputs.policy;
+        assert.ok(policy.replace(/\s/g, "").length < 10240);
     });
 });

@@ -45,7 +45,7 @@ describe("local twin: command line", () => {
 
     const refused: Array<[string, string[], RegExp]> = [
         ["several models without --multi-model", ["a", "b"], /2 models were given; serving several needs --multi-model/],
-        ["two models with one name", ["--multi-model", "x=a", "x=b"], /two models are named "x"/],
+        ["two models with one name", ["--multi-model", "x=a", "x=b"], /model name "x" is used more than once; model names must be unique; name them apart with name=path/],
         ["a name that is not a valid archive name", ["bad name=./m"], /model name "bad name" is not valid/],
         ["a name with a dot", ["--multi-model", "a.b=./m"], /model name "a\.b" is not valid/],
         ["a name with an underscore", ["--multi-model", "a_b=./m"], /model name "a_b" is not valid/],

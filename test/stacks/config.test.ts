@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, findProjectDir, planStack, RawConfig } from "../../stacks/config";
+import { CONFIG_KEYS, ConfigError, findProjectDir, planStack, RawConfig } from "../../stacks/config";
 
 // @pulumi/pulumi's own YAML parser; no typings are installed for it.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -110,6 +110,16 @@ describe("stack config", () => {
         assert.equal(plan[0].args.multiModel, undefined);
     });
 
+    it("artifacts settings reach the ModelApi", () => {
+        const kmsKeyArn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const plan = planStack(asPulumiConfig({ models: [iris], artifacts: { kmsKeyArn } }), project());
+        assert.deepEqual(plan[0].args.artifacts, { kmsKeyArn });
+    });
+
+    it("every argument of ModelApiArgs, and name, is a stack key", () => {
+        assert.deepEqual([...CONFIG_KEYS].sort(), ["api", "artifacts", "endpoint", "image", "models", "multiModel", "name", "tags"]);
+    });
+
     it("finds the project directory by walking up to Pulumi.yaml", () => {
         assert.equal(findProjectDir(path.join(REPO_ROOT, "stacks")), REPO_ROOT);
     });
@@ -137,7 +147,32 @@ describe("stack config", () => {
         });
 
         it("an invalid model name", () => {
-            fails({ models: [{ name: "iris v2", path: "models/iris" }] }, `modelapi:models[0].name must be letters, digits and hyphens, starting and ending with a letter or digit; got "iris v2"`);
+            fails(
+                { models: [{ name: "iris v2", path: "models/iris" }] },
+                `modelapi:models[0].name "iris v2" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`,
+            );
+        });
+
+        it("a model name that is not a string", () => {
+            fails({ models: [{ name: 7, path: "models/iris" }] }, `modelapi:models[0].name 7 is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+        });
+
+        it("an s3Uri that is not s3://bucket/key", () => {
+            fails({ models: [{ name: "iris", s3Uri: "team/iris.tar.gz" }] }, `modelapi:models[0].s3Uri "team/iris.tar.gz" must look like s3://bucket/key/model.tar.gz`);
+        });
+
+        it("a misspelt top-level key stops the program instead of deploying the defaults", () => {
+            const expected = "expected one of modelapi:models, modelapi:multiModel, modelapi:name, modelapi:image, modelapi:endpoint, modelapi:api, modelapi:artifacts, modelapi:tags";
+            fails({ models: [iris], endpont: { instanceType: "ml.c5.large" } }, `modelapi:endpont is not a setting of this program; ${expected}`);
+            fails({ models: [iris], multimodel: true }, `modelapi:multimodel is not a setting of this program; ${expected}`);
+        });
+
+        it("an invalid multi-model name, in the component's words", () => {
+            fails(
+                { models: [iris], multiModel: true, name: "zoo_1" },
+                `modelapi:name "zoo_1" is not valid: use 1-42 letters, digits and hyphens, starting and ending with a letter or digit ` +
+                    `(child names such as "<name>-endpoint-role" plus an 8-character auto-name suffix must fit AWS's name limits)`,
+            );
         });
 
         it("duplicate model names", () => {

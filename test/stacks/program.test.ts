@@ -7,6 +7,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { imageContext, modelDir } from "../components/fixtures";
+import { T } from "../components/resource-types";
 import { planStack } from "../../stacks/config";
 import { runStack } from "../../stacks/program";
 
@@ -33,7 +34,7 @@ describe("stack program", function () {
 
     /** The ModelApi components registered so far; call once an output of each has resolved. */
     function components(): string[] {
-        return mocks.findAll("modelapi:index:ModelApi").map((r) => r.name).sort();
+        return mocks.findAll(T.component).map((r) => r.name).sort();
     }
 
     it("without multiModel deploys one ModelApi per model and exports each one's outputs under apis", async () => {
@@ -44,7 +45,7 @@ describe("stack program", function () {
         assert.equal(await mocks.promiseOf(outputs.apis.iris.functionName), "iris-function-1234567");
         assert.deepEqual(components(), ["iris", "wine"]);
         assert.equal(await mocks.isSecret(outputs.apis.iris.apiKey), true);
-        assert.equal(mocks.findAll("aws:sagemaker/endpoint:Endpoint").length, 2);
+        assert.equal(mocks.findAll(T.endpoint).length, 2);
     });
 
     it("with multiModel: true deploys one multi-model ModelApi and exports its outputs at the top level", async () => {
@@ -57,7 +58,7 @@ describe("stack program", function () {
         // The URL resolves only once the stage, and so the endpoint before it, is registered.
         await mocks.promiseOf(outputs.url);
         assert.deepEqual(components(), ["models"]);
-        assert.equal(mocks.findAll("aws:sagemaker/endpoint:Endpoint").length, 1);
+        assert.equal(mocks.findAll(T.endpoint).length, 1);
     });
 
     describe("entry point", () => {
@@ -88,6 +89,23 @@ describe("stack program", function () {
                 (err: unknown) => {
                     assert.ok(pulumi.RunError.isInstance(err), String(err));
                     assert.match((err as Error).message, /^modelapi:models is not set; /);
+                    return true;
+                },
+            );
+            assert.deepEqual(mocks.all(), []);
+        });
+
+        it("refuses a modelapi: key it does not know, such as a misspelt modelapi:endpont", () => {
+            assert.throws(
+                () =>
+                    loadEntry({
+                        "modelapi:models": JSON.stringify([{ name: "iris", path: irisDir }]),
+                        "modelapi:endpont": JSON.stringify({ instanceType: "ml.c5.large" }),
+                        "aws:region": "us-east-1",
+                    }),
+                (err: unknown) => {
+                    assert.ok(pulumi.RunError.isInstance(err), String(err));
+                    assert.match((err as Error).message, /^modelapi:endpont is not a setting of this program; expected one of modelapi:models, /);
                     return true;
                 },
             );
