@@ -35,7 +35,8 @@ export async function ensureLocalImage(log: (line: string) => void, signal?: Abo
     };
     signal?.addEventListener("abort", stop, { once: true });
     process.once("exit", stop);
-    readline.createInterface({ input: child.stderr! }).on("line", log);
+    // The script prefixes its lines with [image], as the twin does.
+    readline.createInterface({ input: child.stderr! }).on("line", (line) => log(line.replace(/^\[image\] /, "")));
     let stdout = "";
     child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     const status = await new Promise<number | null>((resolve, reject) => {

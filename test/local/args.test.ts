@@ -71,8 +71,8 @@ describe("local twin: command line", () => {
         });
 
         it("followed by an image reference, or as --image=IMAGE, runs that image", () => {
-            const spaced = parseArgs(["--image", "registry.example/team/serving:1", "./m"], base);
-            assert.equal(spaced.image, "registry.example/team/serving:1");
+            const spaced = parseArgs(["--image", "myteam/serving:1", "./m"], base);
+            assert.equal(spaced.image, "myteam/serving:1");
             assert.equal(spaced.localImage, false);
             assert.deepEqual(spaced.models.map((m) => m.name), ["m"]);
             assert.equal(parseArgs(["--image=container"], base).image, "container");
