@@ -48,6 +48,26 @@ fail() {
 }
 trap 'fail "unexpected error at line $LINENO"' ERR
 
+# -- the Debian mirror comes from apt's own sources, in either format, or the override --------------
+mirror_check() {
+  local apt
+  apt="$(mktemp -d)"
+  mkdir -p "$apt/sources.list.d"
+  printf 'Types: deb\nURIs: http://mirror.invalid/debian\nSuites: bookworm\n\nTypes: deb\nURIs: http://mirror.invalid/debian-security\nSuites: bookworm-security\n' \
+    >"$apt/sources.list.d/debian.sources"
+  local got="$(debian_mirror "$apt") $(debian_security_mirror "$apt")"
+  rm "$apt/sources.list.d/debian.sources"
+  printf '# mirror\ndeb [signed-by=/k.gpg] http://other.invalid/debian bookworm main\ndeb http://other.invalid/debian-security bookworm-security main\n' \
+    >"$apt/sources.list"
+  got="$got $(debian_mirror "$apt") $(debian_security_mirror "$apt") $(MODELAPI_DEBIAN_MIRROR=http://chosen.invalid/d debian_mirror "$apt")"
+  rm -rf "$apt"
+  echo "$got"
+}
+MIRRORS="$(mirror_check)"
+[ "$MIRRORS" = "http://mirror.invalid/debian http://mirror.invalid/debian-security http://other.invalid/debian http://other.invalid/debian-security http://chosen.invalid/d" ] \
+  || fail "Debian mirrors read from apt's sources: got '$MIRRORS'"
+pass "the Debian mirror is read from apt's sources (deb822 and one-line) or MODELAPI_DEBIAN_MIRROR"
+
 # -- choose the engine -----------------------------------------------------------
 ENGINE="$(image_engine)"
 if [ -z "$ENGINE" ]; then

@@ -8,13 +8,13 @@ import { spawn } from "child_process";
 import * as path from "path";
 import * as readline from "readline";
 import { contextTag } from "../components/context-hash";
+import { defaultImageContext } from "../components/settings";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
-export const CONTAINER_DIR = path.join(REPO_ROOT, "container");
 export const LOCAL_IMAGE_REPOSITORY = "localhost/modelapi-serving";
 
-/** The local image's name for the files in `context` as they are now. */
-export function localImageName(context: string = CONTAINER_DIR): string {
+/** The local image's name for the files in `context` (default: the component's default context) as they are now. */
+export function localImageName(context: string = defaultImageContext()): string {
     return `${LOCAL_IMAGE_REPOSITORY}:${contextTag(context)}`;
 }
 

@@ -42,12 +42,13 @@ podman_run_flags() {
 }
 
 # The Debian mirror: $MODELAPI_DEBIAN_MIRROR, else the first (non-security) one this machine's apt uses.
+# (APT_DIR: apt's configuration directory, /etc/apt unless given.)
 debian_mirror() {
   if [ -n "${MODELAPI_DEBIAN_MIRROR:-}" ]; then
     echo "$MODELAPI_DEBIAN_MIRROR"
     return
   fi
-  debian_uris | grep -v -- '-security' | head -n 1
+  debian_uris "${1:-/etc/apt}" | grep -v -- '-security' | head -n 1
 }
 
 # The security mirror this machine's apt uses, if any ($MODELAPI_DEBIAN_SECURITY_MIRROR overrides it).
@@ -56,19 +57,20 @@ debian_security_mirror() {
     echo "$MODELAPI_DEBIAN_SECURITY_MIRROR"
     return
   fi
-  debian_uris | grep -- '-security' | head -n 1
+  debian_uris "${1:-/etc/apt}" | grep -- '-security' | head -n 1
 }
 
-# Every URI in apt's sources, deb822 (*.sources) and one-line (*.list) formats alike.
+# Every URI in apt's sources under APT_DIR, deb822 (*.sources) and one-line (*.list) formats alike.
 debian_uris() {
+  local dir=$1
   local files=()
   local f
-  for f in /etc/apt/sources.list.d/*.sources; do [ -f "$f" ] && files+=("$f"); done
+  for f in "$dir"/sources.list.d/*.sources; do [ -f "$f" ] && files+=("$f"); done
   if [ ${#files[@]} -gt 0 ]; then
     awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "${files[@]}"
   fi
   files=()
-  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do [ -f "$f" ] && files+=("$f"); done
+  for f in "$dir"/sources.list "$dir"/sources.list.d/*.list; do [ -f "$f" ] && files+=("$f"); done
   if [ ${#files[@]} -gt 0 ]; then
     # deb [options] URI suite components
     sed -e 's/#.*//' -e 's/\[[^]]*\]//' "${files[@]}" | awk '$1 == "deb" { print $2 }'
