@@ -59,6 +59,7 @@ async function main(): Promise<number> {
     let stopping = false;
     // Stops an image build under way.
     const building = new AbortController();
+    let build: Promise<string> | undefined;
     const stop = (signal: NodeJS.Signals) => {
         if (stopping) {
             // A second Ctrl-C: do not wait for a graceful stop (the exit hook kills the server).
@@ -68,6 +69,8 @@ async function main(): Promise<number> {
         progress(`${signal}: stopping`);
         building.abort();
         void (async () => {
+            // The build removes what it had half made before it ends.
+            await build?.catch(() => undefined);
             await twin?.close();
             progress("stopped; nothing is left running");
             process.exit(0);
@@ -85,7 +88,8 @@ async function main(): Promise<number> {
         }
         if (opts.localImage) {
             progress("the serving image from container/: building it unless it is built already (npm run image)");
-            opts.image = await ensureLocalImage((line) => log("image", line), building.signal);
+            build = ensureLocalImage((line) => log("image", line), building.signal);
+            opts.image = await build;
             progress(`using image ${opts.image}`);
         }
         if (stopping) return -1;

@@ -151,7 +151,28 @@ image_build() {
   fi
   # chroot isolation: buildah's default runtime (crun) refuses hybrid cgroup hosts; --layers caches each
   # step, so a rebuild of unchanged files takes seconds.
-  buildah bud --isolation=chroot --layers --pull=never -f "$dockerfile" -t "$tag" "$context" >&2
+  IMAGE_BUILD_BEFORE="$(buildah containers -q 2>/dev/null | sort)"
+  buildah bud --isolation=chroot --layers --pull=never -f "$dockerfile" -t "$tag" "$context" >&2 &
+  IMAGE_BUILD_PID=$!
+  # A build stopped half-way (Ctrl-C, or the twin stopping) would leave buildah's working containers.
+  trap 'image_build_stopped' INT TERM
+  local status=0
+  wait "$IMAGE_BUILD_PID" || status=$?
+  trap - INT TERM
+  return "$status"
+}
+
+image_build_stopped() {
+  set +e  # buildah may have had the signal too and be gone already
+  trap '' INT TERM
+  kill -TERM "$IMAGE_BUILD_PID" 2>/dev/null
+  wait "$IMAGE_BUILD_PID" 2>/dev/null
+  local id
+  for id in $(comm -13 <(echo "$IMAGE_BUILD_BEFORE") <(buildah containers -q 2>/dev/null | sort)); do
+    buildah rm "$id" >/dev/null 2>&1
+  done
+  image_log "build stopped; its working containers are removed"
+  exit 143
 }
 
 # True when TAG is in the engine's local store.

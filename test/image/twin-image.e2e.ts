@@ -29,6 +29,15 @@ function twinContainers(): string[] {
         .filter((n) => n.startsWith("modelapi-local-"));
 }
 
+/** Waits (bounded) until `condition` holds. */
+async function until(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition()) {
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s:\n${describe()}`);
+        await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
 /** Stops the twin with SIGINT and checks it exits 0 leaving no container behind. */
 async function interruptAndCheck(twin: TwinProcess): Promise<void> {
     assert.equal(twinContainers().length, 1, `one container should be running:\n${twin.output()}`);
@@ -58,8 +67,24 @@ describe("local twin through the serving image", function () {
         let twin: TwinProcess | undefined;
         afterEach(async () => twin?.kill());
 
-        it("builds the image when it is missing, showing progress, and serves from it", async () => {
+        it("Ctrl-C during the build stops it, exits 0 and leaves no half-made container", async () => {
             engine(ENGINE === "docker" ? "rmi" : "untag", IMAGE);
+            const started = new TwinProcess(["--port", "0", "--api-key", KEY, "--image", iris.dir]);
+            twin = started;
+            await until(() => /\[image\] STEP 2/.test(started.stderr), 120_000, () => started.output());
+            started.child.kill("SIGINT");
+            const { code } = await started.exit(60_000);
+            assert.equal(code, 0, started.output());
+            assert.match(started.stdout, /nothing is left running/);
+            if (ENGINE === "podman") {
+                assert.match(started.stderr, /build stopped; its working containers are removed/, started.output());
+                assert.equal(spawnSync("buildah", ["containers", "-q"], { encoding: "utf8" }).stdout.trim(), "", "buildah working containers were left behind");
+            }
+            assert.deepEqual(twinContainers(), []);
+        });
+
+        it("builds the image when it is missing, showing progress, and serves from it", async () => {
+            assert.equal(spawnSync(ENGINE, ["image", "inspect", IMAGE], { stdio: "ignore" }).status !== 0, true, "the image should be missing here");
             twin = new TwinProcess(["--port", "0", "--api-key", KEY, "--image", iris.dir]);
             const ready = await twin.ready(600_000);
             assert.match(twin.stderr, new RegExp(`\\[image\\] building ${IMAGE.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`), twin.output());
