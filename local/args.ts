@@ -1,9 +1,11 @@
 /**
  * The command line of the local twin:
- *   npm start -- [--multi-model] [--port N] [--api-key K] [--image IMAGE] [--workers N] [MODEL ...]
+ *   npm start -- [--multi-model] [--port N] [--api-key K] [--image [IMAGE]] [--workers N] [MODEL ...]
  * MODEL is `path` or `name=path`, a model directory or a `.tar.gz`.
  */
+import * as fs from "fs";
 import * as path from "path";
+import { parseArgs as parseCommandLine, type ParseArgsConfig } from "util";
 import { duplicateNameError, modelNameError } from "../components/input-validation";
 
 export const DEFAULT_PORT = 3000;
@@ -13,13 +15,16 @@ export const USAGE = `Usage: npm start -- [options] [MODEL ...]
 Serves models through the same data path as the deployed API: a local API Gateway (API key
 checked) → the real Lambda handler → a local SageMaker runtime → the serving container's server.
 
-MODEL           a model directory or a .tar.gz, as "path" or "name=path" (repeatable).
+MODEL           a model directory or a .tar.gz, as "path" or "name=path" (repeatable; after "--" a
+                MODEL may start with "-").
                 Without MODEL the example model (scikit-learn on iris) is served, trained on first use.
 Options:
   --multi-model   serve every MODEL from one multi-model endpoint: POST /models/{name}/predict
   --port N        port of the local API on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)
   --api-key K     the API key clients send in x-api-key (default: $MODELAPI_API_KEY, else random per run)
-  --image IMAGE   run the built serving image (Docker, or podman) instead of the host Python server
+  --image [IMAGE] run the serving image (Docker, or podman) instead of the host Python server; without
+                  IMAGE the one built from container/ by \`npm run image\`, built first if missing
+                  (write --image=IMAGE when IMAGE could be read as a model path)
   --workers N     model server worker processes (default 1)
   -h, --help      show this help
 
@@ -36,7 +41,10 @@ export interface CliOptions {
     multiModel: boolean;
     port: number;
     apiKey?: string;
+    /** An image to run instead of the host Python server. */
     image?: string;
+    /** `--image` without a value: run the image built from container/ (`npm run image`), building it if missing. */
+    localImage: boolean;
     workers: number;
     /** Empty: serve the example model. */
     models: ModelArg[];
@@ -51,45 +59,67 @@ export function isValidModelName(name: string): boolean {
     return modelNameError(name) === undefined;
 }
 
+/** The options, as `util.parseArgs` declares them; every one but the booleans takes a value. */
+const OPTIONS = {
+    help: { type: "boolean", short: "h" },
+    "multi-model": { type: "boolean" },
+    port: { type: "string" },
+    "api-key": { type: "string" },
+    image: { type: "string" },
+    workers: { type: "string" },
+} as const satisfies ParseArgsConfig["options"];
+
+type OptionName = keyof typeof OPTIONS;
+
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
-    const opts: CliOptions = { help: false, multiModel: false, port: DEFAULT_PORT, workers: 1, models: [] };
+    // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
+    const base = env.INIT_CWD || process.cwd();
+    // Tokens only: the checks below give messages that name the option and the fix.
+    const { tokens } = parseCommandLine({ args: imageValueMarked(argv, base), options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+    const opts: CliOptions = { help: false, multiModel: false, port: DEFAULT_PORT, workers: 1, localImage: false, models: [] };
     const specs: string[] = [];
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-        const value = (): string => {
-            const v = inline ?? argv[++i];
-            if (v === undefined || v === "") throw new UsageError(`${flag} needs a value`);
-            return v;
-        };
-        switch (flag) {
-            case "-h":
-            case "--help":
-                opts.help = true;
+    for (const token of tokens) {
+        if (token.kind === "positional") {
+            specs.push(token.value);
+            continue;
+        }
+        if (token.kind !== "option") continue; // the `--` terminator: what follows is positional
+        if (!Object.hasOwn(OPTIONS, token.name)) throw new UsageError(`unknown option ${token.rawName}; see --help`);
+        const name = token.name as OptionName;
+        const flag = `--${name}`;
+        if (OPTIONS[name].type === "boolean") {
+            if (token.value !== undefined) throw new UsageError(`${flag} takes no value, got "${token.value}"`);
+            if (name === "help") opts.help = true;
+            else opts.multiModel = true;
+            continue;
+        }
+        const value = token.value;
+        if (name === "image" && value === "") {
+            opts.image = undefined;
+            opts.localImage = true;
+            continue;
+        }
+        // `--port --workers 2`: parseArgs would take "--workers" as the port.
+        if (value === undefined || value === "" || (!token.inlineValue && value.startsWith("-"))) {
+            throw new UsageError(`${flag} needs a value`);
+        }
+        switch (name) {
+            case "port":
+                opts.port = integer(flag, value, 0, 65535);
                 break;
-            case "--multi-model":
-                opts.multiModel = true;
+            case "api-key":
+                opts.apiKey = value;
                 break;
-            case "--port":
-                opts.port = integer(flag, value(), 0, 65535);
+            case "image":
+                opts.image = value;
+                opts.localImage = false;
                 break;
-            case "--api-key":
-                opts.apiKey = value();
+            case "workers":
+                opts.workers = integer(flag, value, 1, 64);
                 break;
-            case "--image":
-                opts.image = value();
-                break;
-            case "--workers":
-                opts.workers = integer(flag, value(), 1, 64);
-                break;
-            default:
-                if (arg.startsWith("-")) throw new UsageError(`unknown option ${arg}; see --help`);
-                specs.push(arg);
         }
     }
     opts.apiKey ??= env.MODELAPI_API_KEY?.trim() || undefined;
-    // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
-    const base = env.INIT_CWD || process.cwd();
     opts.models = specs.map((spec) => parseModel(spec, base));
     if (opts.models.length > 1 && !opts.multiModel) {
         throw new UsageError(`${opts.models.length} models were given; serving several needs --multi-model (one endpoint, POST /models/{name}/predict)`);
@@ -97,6 +127,31 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const duplicate = duplicateNameError(opts.models.map((m) => m.name));
     if (duplicate) throw new UsageError(`model name ${duplicate.message}; name them apart with name=path`);
     return opts;
+}
+
+/**
+ * `--image` takes an optional value, which `util.parseArgs` cannot express: a bare `--image` becomes
+ * `--image=` (the locally built image) unless the next argument reads as an image reference rather
+ * than a model, so `--image ./model` serves ./model from the local image and `--image repo:tag MODEL`
+ * runs repo:tag. `--image=IMAGE` is never ambiguous.
+ */
+function imageValueMarked(argv: string[], base: string): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < argv.length; i++) {
+        if (argv[i] === "--") return [...out, ...argv.slice(i)];
+        if (argv[i] === "--image" && (i + 1 === argv.length || !looksLikeImage(argv[i + 1], base))) {
+            out.push("--image=");
+        } else {
+            out.push(argv[i]);
+        }
+    }
+    return out;
+}
+
+/** An image reference never starts with `-`, `.`, `/` or `~`, holds no `=`, and is not a file here. */
+function looksLikeImage(arg: string, base: string): boolean {
+    if (/^[-./~]/.test(arg) || arg.includes("=") || /\.(tar\.gz|tgz)$/.test(arg)) return false;
+    return !fs.existsSync(path.resolve(base, arg));
 }
 
 /** `name=path` or `path`; the name defaults to the file or directory name without .tar.gz. */

@@ -58,12 +58,9 @@ export function hostCommand(spec: ServerSpec, python: string = pythonPath(), bas
 }
 
 /** The image run as SageMaker runs it (`IMAGE serve`), published on loopback only, the model mounted read-only. */
-export function imageCommand(spec: ServerSpec, engine: "docker" | "podman", name: string, hardNofile: string, baseEnv: NodeJS.ProcessEnv = process.env): Command {
+export function imageCommand(spec: ServerSpec, engine: "docker" | "podman", name: string, podmanFlags: string[], baseEnv: NodeJS.ProcessEnv = process.env): Command {
     const args = ["run", "--rm", "--name", name];
-    if (engine === "podman") {
-        // crun refuses hybrid cgroup hosts, and podman asks for rlimits above the hard limits (see BUILDING-IMAGES.md).
-        args.push("--runtime", "runc", "--ulimit", `nofile=${hardNofile}:${hardNofile}`, "--ulimit", "nproc=32768:32768");
-    }
+    if (engine === "podman") args.push(...podmanFlags);
     args.push("-p", `127.0.0.1:${spec.port}:${IMAGE_PORT}`, "-e", `SAGEMAKER_MODEL_SERVER_WORKERS=${spec.workers}`);
     if (spec.multiModel) {
         args.push("-e", "SAGEMAKER_MULTI_MODEL=true", "-v", `${spec.modelsRoot}:${IMAGE_MODELS_DIR}:ro`);
@@ -74,11 +71,21 @@ export function imageCommand(spec: ServerSpec, engine: "docker" | "podman", name
     return { command: engine, args, env: baseEnv };
 }
 
+/**
+ * What `podman run` needs on hosts like this one (docs/image.md, the same flags as scripts/image-lib.sh):
+ * runc when installed, as podman's default crun refuses hybrid cgroup layouts; rlimits within this
+ * process's hard limits, as podman's defaults ask for more and fail with "setrlimit: Operation not permitted".
+ */
+export function podmanRunFlags(hardNofile: string, hasRunc: boolean): string[] {
+    const nofile = /^\d+$/.test(hardNofile) ? hardNofile : "1048576"; // "unlimited"
+    return [...(hasRunc ? ["--runtime", "runc"] : []), "--ulimit", `nofile=${nofile}:${nofile}`, "--ulimit", "nproc=32768:32768"];
+}
+
 /** Docker when its daemon answers, else podman, else a plain error. */
 export function pickEngine(): "docker" | "podman" {
     if (spawnSync("docker", ["info"], { stdio: "ignore", timeout: 10_000 }).status === 0) return "docker";
     if (spawnSync("podman", ["--version"], { stdio: "ignore", timeout: 10_000 }).status === 0) return "podman";
-    throw new Error("--image needs Docker (with a running daemon) or podman, and neither was found; install podman (`sudo apt-get install podman runc`) or start Docker");
+    throw new Error("--image needs Docker (with a running daemon) or podman, and neither was found; install podman (`sudo apt-get install podman runc`) or start Docker (see docs/image.md)");
 }
 
 /** A port that was free a moment ago, for the server to bind. */
@@ -147,7 +154,8 @@ export class ContainerProcess {
             engine = pickEngine();
             name = `modelapi-local-${randomBytes(4).toString("hex")}`;
             const hard = spawnSync("bash", ["-c", "ulimit -Hn"], { encoding: "utf8" }).stdout.trim() || "1024";
-            cmd = imageCommand(spec, engine, name, hard);
+            const hasRunc = spawnSync("bash", ["-c", "command -v runc"], { stdio: "ignore" }).status === 0;
+            cmd = imageCommand(spec, engine, name, podmanRunFlags(hard, hasRunc));
         } else {
             cmd = hostCommand(spec);
         }

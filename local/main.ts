@@ -7,6 +7,7 @@ import { randomBytes } from "crypto";
 import { routesFor } from "../contract";
 import { type CliOptions, parseArgs, USAGE, UsageError } from "./args";
 import { EXAMPLE_ROWS, ensureExampleModel, TrainingInterrupted } from "./example-model";
+import { ensureLocalImage } from "./image";
 import { LocalTwin, StoppedError, type TwinInfo } from "./twin";
 
 // Written to the streams directly: the handler's console is routed to the log (see twin.ts).
@@ -58,6 +59,9 @@ async function main(): Promise<number> {
 
     let twin: LocalTwin | undefined;
     let stopping = false;
+    // Stops an image build under way.
+    const building = new AbortController();
+    let build: Promise<string> | undefined;
     const stop = (signal: NodeJS.Signals) => {
         if (stopping) {
             // A second Ctrl-C: do not wait for a graceful stop (the exit hook kills the server).
@@ -65,7 +69,10 @@ async function main(): Promise<number> {
         }
         stopping = true;
         progress(`${signal}: stopping`);
+        building.abort();
         void (async () => {
+            // The build removes what it had half made before it ends.
+            await build?.catch(() => undefined);
             await twin?.close();
             progress("stopped; nothing is left running");
             process.exit(0);
@@ -81,6 +88,13 @@ async function main(): Promise<number> {
             const dir = ensureExampleModel(undefined, { log: progress });
             opts.models = [{ name: "example", path: dir }];
         }
+        if (opts.localImage) {
+            progress("the serving image from container/: building it unless it is built already (npm run image)");
+            build = ensureLocalImage((line) => log("image", line), building.signal);
+            opts.image = await build;
+            progress(`using image ${opts.image}`);
+        }
+        if (stopping) return -1;
         twin = new LocalTwin({ ...opts, apiKey, progress, log });
         if (stopping) return 0;
         const info = await twin.start();

@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { DEFAULT_PORT, parseArgs, parseModel } from "../../local/args";
 
+const REPO = path.resolve(__dirname, "..", "..");
+
 describe("local twin: command line", () => {
     it("defaults: port 3000, one worker, no models (the example), no fixed key", () => {
         const opts = parseArgs([], {});
@@ -10,6 +12,8 @@ describe("local twin: command line", () => {
         assert.deepEqual(opts.models, []);
         assert.equal(opts.apiKey, undefined);
         assert.equal(opts.multiModel, false);
+        assert.equal(opts.image, undefined);
+        assert.equal(opts.localImage, false);
     });
 
     it("reads every option, in both --flag value and --flag=value forms", () => {
@@ -18,6 +22,7 @@ describe("local twin: command line", () => {
         assert.equal(opts.port, 0);
         assert.equal(opts.apiKey, "k");
         assert.equal(opts.image, "img:1");
+        assert.equal(opts.localImage, false);
         assert.equal(opts.workers, 2);
         assert.deepEqual(opts.models, [
             { name: "a", path: path.resolve("m1") },
@@ -43,6 +48,47 @@ describe("local twin: command line", () => {
         assert.deepEqual(parseModel("./a=b/model"), { name: "model", path: path.resolve("a=b/model") });
     });
 
+    describe("--image with or without a value", () => {
+        const base = { INIT_CWD: REPO };
+        it("alone, asks for the image built from container/", () => {
+            const opts = parseArgs(["--image"], base);
+            assert.equal(opts.localImage, true);
+            assert.equal(opts.image, undefined);
+        });
+
+        it("followed by a model path, a name=path or an archive, serves that model from the local image", () => {
+            for (const [argv, name] of [
+                [["--image", "./m"], "m"],
+                [["--image", "iris=m"], "iris"],
+                [["--image", "m.tar.gz"], "m"],
+                [["--image", "container"], "container"], // an existing directory is a model, not an image
+            ] as const) {
+                const opts = parseArgs([...argv], base);
+                assert.equal(opts.localImage, true, argv.join(" "));
+                assert.equal(opts.image, undefined, argv.join(" "));
+                assert.deepEqual(opts.models.map((m) => m.name), [name], argv.join(" "));
+            }
+        });
+
+        it("followed by an image reference, or as --image=IMAGE, runs that image", () => {
+            const spaced = parseArgs(["--image", "myteam/serving:1", "./m"], base);
+            assert.equal(spaced.image, "myteam/serving:1");
+            assert.equal(spaced.localImage, false);
+            assert.deepEqual(spaced.models.map((m) => m.name), ["m"]);
+            assert.equal(parseArgs(["--image=container"], base).image, "container");
+        });
+
+        it("followed by another option, asks for the local image and reads that option", () => {
+            const opts = parseArgs(["--image", "--port", "0"], base);
+            assert.equal(opts.localImage, true);
+            assert.equal(opts.port, 0);
+        });
+    });
+
+    it("reads arguments after -- as models, even when they look like options", () => {
+        assert.throws(() => parseArgs(["--", "--port"], {}), /model name "--port" is not valid/);
+    });
+
     const refused: Array<[string, string[], RegExp]> = [
         ["several models without --multi-model", ["a", "b"], /2 models were given; serving several needs --multi-model/],
         ["two models with one name", ["--multi-model", "x=a", "x=b"], /model name "x" is used more than once; model names must be unique; name them apart with name=path/],
@@ -54,7 +100,12 @@ describe("local twin: command line", () => {
         ["a directory whose name cannot be a model name", ["./my.model"], /give one: name=\.\/my\.model/],
         ["an unknown option", ["--verbose"], /unknown option --verbose/],
         ["a port out of range", ["--port", "70000"], /--port must be a whole number from 0 to 65535/],
-        ["an option without its value", ["--image"], /--image needs a value/],
+        ["an option without its value", ["--api-key"], /--api-key needs a value/],
+        ["an empty value", ["--api-key="], /--api-key needs a value/],
+        ["an option where a value belongs", ["--port", "--workers", "2"], /--port needs a value/],
+        ["a value for a switch", ["--multi-model=yes"], /--multi-model takes no value, got "yes"/],
+        ["an unknown short option", ["-x"], /unknown option -x; see --help/],
+        ["a worker count of 0", ["--workers", "0"], /--workers must be a whole number from 1 to 64, got "0"/],
     ];
     for (const [what, argv, message] of refused) {
         it(`refuses ${what}`, () => {

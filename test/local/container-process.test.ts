@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as path from "path";
-import { hostCommand, imageCommand } from "../../local/container-process";
+import { hostCommand, imageCommand, podmanRunFlags } from "../../local/container-process";
 
 const REPO = path.resolve(__dirname, "..", "..");
 
@@ -24,7 +24,7 @@ describe("local twin: model server command lines", () => {
     });
 
     it("runs an image under podman as SageMaker does, with the flags this host needs, published on loopback only", () => {
-        const cmd = imageCommand({ multiModel: false, modelDir: "/tmp/m", port: 9001, workers: 1, image: "localhost/modelapi-serving:test" }, "podman", "modelapi-local-ab", "20000", {});
+        const cmd = imageCommand({ multiModel: false, modelDir: "/tmp/m", port: 9001, workers: 1, image: "localhost/modelapi-serving:test" }, "podman", "modelapi-local-ab", podmanRunFlags("20000", true), {});
         assert.equal(cmd.command, "podman");
         assert.deepEqual(cmd.args, [
             "run", "--rm", "--name", "modelapi-local-ab",
@@ -36,7 +36,7 @@ describe("local twin: model server command lines", () => {
     });
 
     it("runs an image under Docker without podman's flags, and mounts the models directory for multi-model", () => {
-        const cmd = imageCommand({ multiModel: true, modelsRoot: "/tmp/ms", port: 9002, workers: 2, image: "img" }, "docker", "n", "20000", {});
+        const cmd = imageCommand({ multiModel: true, modelsRoot: "/tmp/ms", port: 9002, workers: 2, image: "img" }, "docker", "n", podmanRunFlags("20000", true), {});
         assert.equal(cmd.command, "docker");
         assert.deepEqual(cmd.args, [
             "run", "--rm", "--name", "n",
@@ -44,5 +44,10 @@ describe("local twin: model server command lines", () => {
             "-e", "SAGEMAKER_MULTI_MODEL=true", "-v", "/tmp/ms:/opt/ml/models:ro",
             "img", "serve",
         ]);
+    });
+
+    it("asks podman for runc only where it is installed, and for finite rlimits when the hard limit is unlimited", () => {
+        assert.deepEqual(podmanRunFlags("4096", false), ["--ulimit", "nofile=4096:4096", "--ulimit", "nproc=32768:32768"]);
+        assert.deepEqual(podmanRunFlags("unlimited", true), ["--runtime", "runc", "--ulimit", "nofile=1048576:1048576", "--ulimit", "nproc=32768:32768"]);
     });
 });
