@@ -3,14 +3,18 @@ export { ApiAuth } from "./args";
 export type {
     ApiArgs,
     ArtifactsArgs,
+    AlarmArgs,
+    AlarmsArgs,
     AutoscalingArgs,
     DataCaptureArgs,
     EndpointArgs,
     FunctionArgs,
     ImageArgs,
     ModelApiArgs,
+    MonitoringArgs,
     ModelSpec,
     QuotaArgs,
+    RolloutArgs,
     ServerlessArgs,
     ThrottleArgs,
 } from "./args";

@@ -3,6 +3,10 @@ import { packageRoot } from "../lambda/bundle";
 import { ApiAuth, AutoscalingArgs, DataCaptureArgs, FunctionArgs, ModelApiArgs, ModelSpec, QuotaArgs, ServerlessArgs, ThrottleArgs } from "./args";
 import {
     apiDefaults,
+    INSTANCE_ONLY_ALARMS,
+    AlarmKey,
+    alarmDefaults,
+    AlarmSettings,
     autoscalingDefaults,
     dataCaptureDefaults,
     DEFAULT_LOG_RETENTION_DAYS,
@@ -10,11 +14,31 @@ import {
     imageDefaults,
     instanceDefaults,
     networkIsolationDefault,
+    monitoringEnabledDefault,
     quotaDefaults,
+    rolloutDefaults,
     serverlessDefaults,
     throttleDefaults,
 } from "./defaults";
 import { validateArgs } from "./validate";
+import { defined as definedFields } from "./validate-monitoring";
+
+/** @internal `endpoint.rollout` with its defaults. */
+export interface RolloutSettings {
+    trafficShifting: string;
+    canaryPercent: number;
+    linearStepPercent: number;
+    bakeSeconds: number;
+    finalBakeSeconds: number;
+    maximumSeconds?: number;
+}
+
+/** @internal `monitoring` with its defaults: only the enabled alarms, each with every field set. */
+export interface MonitoringSettings {
+    alarmTopicArns: string[];
+    dashboard: boolean;
+    alarms: { [K in AlarmKey]?: AlarmSettings };
+}
 
 /** @internal An image to build and push to a repository of the component's own. */
 export interface BuildImage {
@@ -47,6 +71,7 @@ export interface Settings {
         dataCapture?: Required<DataCaptureArgs>;
         environment: { [key: string]: string };
         logRetentionDays: number;
+        rollout?: RolloutSettings;
     };
     api: {
         auth: ApiAuth;
@@ -58,6 +83,8 @@ export interface Settings {
         function: Required<FunctionArgs>;
     };
     kmsKeyArn?: string;
+    /** Undefined when monitoring is off. */
+    monitoring?: MonitoringSettings;
     tags: { [key: string]: string };
 }
 
@@ -96,6 +123,7 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
             dataCapture: endpoint.dataCapture ? { ...dataCaptureDefaults(), ...endpoint.dataCapture } : undefined,
             environment: { ...(endpoint.environment ?? {}) },
             logRetentionDays: endpoint.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+            rollout: endpoint.rollout ? { ...rolloutDefaults(), ...definedFields(endpoint.rollout) } : undefined,
         },
         api: {
             ...api,
@@ -104,8 +132,27 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
             function: { ...functionDefaults(), ...defined(args.api?.function) },
         },
         kmsKeyArn: args.artifacts?.kmsKeyArn,
+        monitoring: monitoringSettings(args, serverless !== undefined),
         tags: { ...(args.tags ?? {}) },
     };
+}
+
+function monitoringSettings(args: ModelApiArgs, serverless: boolean): MonitoringSettings | undefined {
+    const monitoring = args.monitoring ?? {};
+    if (!(monitoring.enabled ?? monitoringEnabledDefault(serverless))) {
+        return undefined;
+    }
+    const alarms: { [K in AlarmKey]?: AlarmSettings } = {};
+    for (const [key, defaults] of Object.entries(alarmDefaults()) as [AlarmKey, AlarmSettings][]) {
+        // Serverless endpoints publish no instance utilization metrics: those alarms are off unless asked for,
+        // which validation refuses.
+        const enabledByDefault = !(serverless && INSTANCE_ONLY_ALARMS.includes(key));
+        const alarm = { ...defaults, enabled: enabledByDefault, ...definedFields(monitoring.alarms?.[key] ?? {}) };
+        if (alarm.enabled) {
+            alarms[key] = alarm;
+        }
+    }
+    return { alarmTopicArns: [...(monitoring.alarmTopicArns ?? [])], dashboard: monitoring.dashboard ?? true, alarms };
 }
 
 /** The listed keys of `obj` that are set; an explicit `undefined` must not override a default. */

@@ -283,7 +283,7 @@ describe("ModelApi (one model)", function () {
             const expected = endpointName("iris", { organization: "org", project: "modelapi", stack: "test" });
             assert.equal(mocks.find(T.endpoint).inputs.name, expected);
             assert.match(expected, /^iris-endpoint-[0-9a-f]{7}$/);
-            assert.equal(mocks.find(T.endpoint).inputs.endpointConfigName, "iris-config-1234567");
+            assert.match(mocks.find(T.endpoint).inputs.endpointConfigName, /^iris-config-[0-9a-f]{5}-1234567$/);
         });
 
         it("the Lambda runs the esbuild bundle as a file archive on nodejs22.x", async () => {
@@ -606,7 +606,7 @@ describe("ModelApi (one model)", function () {
             await build("Iris", { models: [{ name: "Iris", path: irisDir }], image: { context } });
             assert.equal(mocks.find(T.bucket).name, "iris-artifacts");
             assert.equal(mocks.find(T.repo).name, "iris-repo");
-            assert.equal(mocks.find(T.model).name, "Iris-model");
+            assert.match(mocks.find(T.model).name, /^Iris-model-[0-9a-f]{5}$/);
         });
 
         it("works where Pulumi reports no organization, such as mocks set up without one", async () => {
