@@ -66,7 +66,11 @@ function outputsFor(type: string, name: string, inputs: any): Record<string, any
                 invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn("lambda", `function:${physical}`)}/invocations`,
             };
         case "aws:apigateway/restApi:RestApi":
-            return { rootResourceId: "root123", executionArn: arn("execute-api", "api123") };
+            return { name: physical, rootResourceId: "root123", executionArn: arn("execute-api", "api123") };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { name: physical, arn: arn("cloudwatch", `alarm:${physical}`) };
+        case "aws:cloudwatch/dashboard:Dashboard":
+            return { dashboardArn: `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${inputs.dashboardName}` };
         case "aws:apigateway/stage:Stage":
             return { invokeUrl: `https://api123.execute-api.${REGION}.amazonaws.com/${inputs.stageName}` };
         case "aws:apigateway/apiKey:ApiKey":
