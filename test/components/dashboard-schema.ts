@@ -20,7 +20,8 @@ export function dashboardErrors(body: unknown): string[] {
     body.widgets.forEach((widget: unknown, i: number) => {
         const at = `widgets[${i}]`;
         if (!isObject(widget)) {
-            return fail(at, "must be an object");
+            fail(at, "must be an object");
+            return;
         }
         if (!WIDGET_TYPES.includes(widget.type as string)) {
             fail(at, `unknown type ${JSON.stringify(widget.type)}`);
@@ -34,7 +35,8 @@ export function dashboardErrors(body: unknown): string[] {
         if ((widget.height as number) < 1 || (widget.height as number) > 1000) fail(at, `height ${widget.height} out of 1-1000`);
         const props = widget.properties;
         if (!isObject(props)) {
-            return fail(at, "properties must be an object");
+            fail(at, "properties must be an object");
+            return;
         }
         switch (widget.type) {
             case "text":
