@@ -4,14 +4,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { ApiArgs, EndpointArgs, ImageArgs, ModelApiArgs, ModelSpec } from "../components";
+import type { ApiArgs, EndpointArgs, ImageArgs, ModelApiArgs, ModelSpec, MonitoringArgs } from "../components";
 import { MAX_COMPONENT_NAME_LENGTH, NAME_PATTERN } from "../components/naming";
 
 /** The configuration namespace: the project's name. */
 export const NAMESPACE = "modelapi";
 
 /** The config keys the program reads, each under {@link NAMESPACE}. */
-export const CONFIG_KEYS = ["models", "multiModel", "name", "endpoint", "api", "image", "tags"] as const;
+export const CONFIG_KEYS = ["models", "multiModel", "name", "endpoint", "api", "image", "monitoring", "tags"] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 /** The raw values of the config keys, as Pulumi stores them (JSON text for lists and maps). */
@@ -61,6 +61,16 @@ const ENDPOINT_FIELDS = {
     serverless: { memorySizeMb: {}, maxConcurrency: {} },
     autoscaling: { minCapacity: {}, maxCapacity: {}, targetInvocationsPerInstance: {}, scaleInCooldownSeconds: {}, scaleOutCooldownSeconds: {} },
     dataCapture: { samplingPercentage: {} },
+    rollout: { trafficShifting: {}, canaryPercent: {}, linearStepPercent: {}, bakeSeconds: {}, finalBakeSeconds: {}, maximumSeconds: {} },
+};
+const ALARM_FIELDS = { enabled: {}, threshold: {}, periodSeconds: {}, evaluationPeriods: {}, datapointsToAlarm: {} };
+const MONITORING_FIELDS = {
+    enabled: {},
+    alarmTopicArns: {},
+    dashboard: {},
+    alarms: Object.fromEntries(
+        ["endpoint5xx", "endpoint4xx", "modelLatency", "cpuUtilization", "memoryUtilization", "api5xx", "apiLatency", "functionErrors", "functionThrottles"].map((k) => [k, ALARM_FIELDS]),
+    ),
 };
 const API_FIELDS = {
     auth: {},
@@ -85,6 +95,7 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
         endpoint: parseObject("endpoint", raw.endpoint, ENDPOINT_FIELDS) as EndpointArgs | undefined,
         api: parseObject("api", raw.api, API_FIELDS) as ApiArgs | undefined,
         image: resolveImage(parseObject("image", raw.image, IMAGE_FIELDS) as ImageArgs | undefined, projectDir),
+        monitoring: parseObject("monitoring", raw.monitoring, MONITORING_FIELDS) as MonitoringArgs | undefined,
         tags: parseTags(raw.tags),
     };
     if (multiModel) {

@@ -158,7 +158,7 @@ describe("stack config", () => {
         it("a misspelt endpoint setting", () => {
             fails(
                 { models: [iris], endpoint: { instancetype: "ml.m5.large" } },
-                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture`,
+                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout`,
             );
         });
 
