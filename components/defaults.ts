@@ -127,7 +127,9 @@ export function monitoringEnabledDefault(serverless: boolean): boolean {
 
 /** @internal */
 export function rolloutDefaults(): Required<Omit<RolloutArgs, "maximumSeconds">> {
-    // bakeSeconds: two 5-minute windows of the slowest rollback alarm (modelLatency, 3 x 60 s), so an alarm
-    // can trip inside each bake; finalBakeSeconds keeps the old fleet 5 minutes after the last shift.
+    // bakeSeconds: over three times the longest default rollback alarm window (3 x 60 s), so an alarm that
+    // starts breaching late in a shift still trips inside the bake (WaitIntervalInSeconds allows 0 to 3600,
+    // TrafficRoutingConfig); finalBakeSeconds keeps the old fleet 5 minutes after the last shift
+    // (TerminationWaitInSeconds, BlueGreenUpdatePolicy).
     return { trafficShifting: "allAtOnce", canaryPercent: 10, linearStepPercent: 20, bakeSeconds: 600, finalBakeSeconds: 300 };
 }
