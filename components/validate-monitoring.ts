@@ -57,6 +57,8 @@ export function validateMonitoring(args: ModelApiArgs, fail: Fail): void {
         if (!(Number.isFinite(merged.threshold) && merged.threshold >= 0)) {
             fail(`${at}.threshold must be a number of at least 0; got ${merged.threshold}`);
         }
+        // The error metrics are 1 or 0 per request, so their Average is a rate ("Amazon SageMaker AI metrics in
+        // Amazon CloudWatch"; "Amazon API Gateway dimensions and metrics").
         if (RATE_ALARMS.includes(key as AlarmKey) && merged.threshold > 1) {
             fail(`${at}.threshold is an error rate from 0 to 1 (0.05 is 5 %); got ${merged.threshold}`);
         }
@@ -134,6 +136,8 @@ export function validateRollout(args: ModelApiArgs, fail: Fail): void {
     if (rollout.maximumSeconds !== undefined) {
         integerIn(fail, "endpoint.rollout.maximumSeconds", rollout.maximumSeconds, 600, 14400);
     }
+    // "Auto-Rollback Configuration and Monitoring": without CloudWatch alarms on the endpoint there is no
+    // auto-rollback, and the bakes watch nothing.
     const monitoringOn = args.monitoring?.enabled ?? monitoringEnabledDefault(false);
     if (!monitoringOn) {
         fail(`endpoint.rollout needs the endpoint alarms to roll back on; monitoring.enabled is false`);
