@@ -51,7 +51,8 @@ export function liveEndpointConfigName(
     deployedConfigName: pulumi.Input<string>,
     parent: pulumi.Resource,
 ): pulumi.Output<string> {
-    // AWS::SageMaker::Endpoint is identified by its ARN.
+    // AWS::SageMaker::Endpoint is identified by its ARN (its CloudFormation primary identifier, which CDK's
+    // EndpointReference and aws-native's getEndpoint take too).
     const live = aws.cloudcontrol.getResourceOutput({ typeName: ENDPOINT_RESOURCE_TYPE, identifier: endpoint.arn }, { parent });
     return pulumi
         // The config this program deployed, not the endpoint's recorded one: after a rollback the provider may
