@@ -5,7 +5,7 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ModelApi, ModelApiArgs } from "../../components";
-import { dashboardBody } from "../../components/dashboard";
+import { dashboardBody, dashboardUrl } from "../../components/dashboard";
 import { vcpusOf } from "../../components/monitoring";
 import { dashboardErrors } from "./dashboard-schema";
 import { imageContext, modelDir } from "./fixtures";
@@ -150,6 +150,17 @@ describe("ModelApi monitoring", function () {
             await build("iris", base({ endpoint: { instanceType: "ml.c5.2xlarge" } }));
             assert.deepEqual([mocks.find(DASHBOARD).inputs, mocks.findAll(QUERY).map((q) => q.inputs)], first);
         });
+    });
+
+    it("the dashboard URL takes region and console domain from the endpoint's ARN, never assumed", () => {
+        assert.equal(
+            dashboardUrl("arn:aws:sagemaker:eu-west-1:123456789012:endpoint/e", "iris-1a2b3c4"),
+            "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/iris-1a2b3c4",
+        );
+        assert.equal(
+            dashboardUrl("arn:aws-cn:sagemaker:cn-north-1:123456789012:endpoint/e", "iris-1a2b3c4"),
+            "https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#dashboards/dashboard/iris-1a2b3c4",
+        );
     });
 
     it("a dashboard body with a typo fails the schema check", () => {
