@@ -131,6 +131,50 @@ export interface DataCaptureArgs {
     samplingPercentage?: number;
 }
 
+/**
+ * How SageMaker shifts traffic to a new model version (SageMaker "deployment guardrails": a blue/green
+ * update that bakes, watches the endpoint alarms of `monitoring`, and rolls back on its own when one trips).
+ * Real-time endpoints only.
+ */
+export interface RolloutArgs {
+    /**
+     * "allAtOnce" (all traffic to the new fleet, then a bake), "canary" (`canaryPercent` of the new fleet
+     * first, bake, then the rest) or "linear" (steps of `linearStepPercent`, a bake after each).
+     * Canary and linear need at least 2 instances (`endpoint.instanceCount`).
+     * @default "allAtOnce"
+     */
+    trafficShifting?: string;
+    /**
+     * Share of the new fleet's capacity that takes traffic first, in percent: more than 0 and at most 50.
+     * Only with `trafficShifting: "canary"`.
+     * @default 10
+     */
+    canaryPercent?: number;
+    /**
+     * Share of the new fleet's capacity added at each step, in percent: 10 to 50. Only with
+     * `trafficShifting: "linear"`.
+     * @default 20
+     */
+    linearStepPercent?: number;
+    /**
+     * Seconds SageMaker watches the alarms after each traffic shift before the next one (0 to 3600); at least
+     * the longest rollback alarm's evaluation window, or an alarm could never trip in time.
+     * @default 600
+     */
+    bakeSeconds?: number;
+    /**
+     * Seconds the old fleet is kept after all traffic has moved, while the alarms are still watched, so a late
+     * alarm still rolls back (0 to 3600).
+     * @default 300
+     */
+    finalBakeSeconds?: number;
+    /**
+     * Upper bound of the whole rollout in seconds (600 to 14400); unset leaves SageMaker's own limit.
+     * @default unset
+     */
+    maximumSeconds?: number;
+}
+
 /** The SageMaker endpoint. */
 export interface EndpointArgs {
     /**
@@ -181,6 +225,14 @@ export interface EndpointArgs {
      * @default 14
      */
     logRetentionDays?: number;
+    /**
+     * Guarded rollouts: blue/green updates with canary or linear traffic shifting that roll back on their own
+     * when the endpoint's error or latency alarm trips. Needs `monitoring` with at least one of the
+     * `endpoint5xx` and `modelLatency` alarms.
+     * @default unset: SageMaker's plain blue/green update, all traffic at once, no alarms watched
+     * Cannot be combined with `serverless` or an `ml.inf1.*` instance type.
+     */
+    rollout?: RolloutArgs;
 }
 
 /** Throttling of the API stage (and of the usage plan when `auth` is `apiKey`). */
@@ -296,6 +348,113 @@ export interface ArtifactsArgs {
     kmsKeyArn?: string;
 }
 
+/** Overrides of one alarm of `monitoring.alarms`; unset fields keep the alarm's documented default. */
+export interface AlarmArgs {
+    /**
+     * Whether the alarm exists.
+     * @default true
+     */
+    enabled?: boolean;
+    /**
+     * The threshold the statistic must exceed, in the alarm's own unit: a fraction from 0 to 1 for the error
+     * rate alarms, milliseconds for the latency alarms, percent per vCPU or of memory for the utilization
+     * alarms, a count for the function alarms.
+     * @default per alarm, see the README's Monitoring section
+     */
+    threshold?: number;
+    /**
+     * Length of one evaluation period in seconds: 10, 20, 30 or a multiple of 60.
+     * @default per alarm
+     */
+    periodSeconds?: number;
+    /**
+     * How many recent periods are evaluated.
+     * @default per alarm
+     */
+    evaluationPeriods?: number;
+    /**
+     * How many of those periods must breach to alarm (at most `evaluationPeriods`).
+     * @default per alarm
+     */
+    datapointsToAlarm?: number;
+}
+
+/** The alarms of `monitoring`, each on by default with its own defaults. */
+export interface AlarmsArgs {
+    /**
+     * SageMaker `Invocation5XXErrors` rate of the endpoint (the model's 5xx answers). Rolls a rollout back.
+     * @default on: average above 0.01 (1 %) in 2 of 3 one-minute periods
+     */
+    endpoint5xx?: AlarmArgs;
+    /**
+     * SageMaker `Invocation4XXErrors` rate of the endpoint (requests the model refused).
+     * @default on: average above 0.05 (5 %) in 5 of 5 one-minute periods
+     */
+    endpoint4xx?: AlarmArgs;
+    /**
+     * SageMaker `ModelLatency` p99 of the endpoint, in milliseconds. Rolls a rollout back.
+     * @default on: p99 above 1000 ms in 3 of 3 one-minute periods
+     */
+    modelLatency?: AlarmArgs;
+    /**
+     * `CPUUtilization` of the endpoint's instances, in percent per vCPU (the metric itself adds up all vCPUs).
+     * @default on for real-time endpoints: average above 90 % in 3 of 3 five-minute periods
+     * Cannot be enabled with `endpoint.serverless`, which does not publish it.
+     */
+    cpuUtilization?: AlarmArgs;
+    /**
+     * `MemoryUtilization` of the endpoint's instances, in percent.
+     * @default on for real-time endpoints: average above 90 % in 3 of 3 five-minute periods
+     * Cannot be enabled with `endpoint.serverless`.
+     */
+    memoryUtilization?: AlarmArgs;
+    /**
+     * API Gateway `5XXError` rate of the stage.
+     * @default on: average above 0.05 (5 %) in 3 of 3 one-minute periods
+     */
+    api5xx?: AlarmArgs;
+    /**
+     * API Gateway `Latency` p99 of the stage, in milliseconds.
+     * @default on: p99 above 2500 ms in 5 of 5 one-minute periods
+     */
+    apiLatency?: AlarmArgs;
+    /**
+     * Lambda `Errors` of the function (crashes and timeouts; handled errors are answers, not errors).
+     * @default on: more than 0 in 3 of 3 one-minute periods
+     */
+    functionErrors?: AlarmArgs;
+    /**
+     * Lambda `Throttles` of the function.
+     * @default on: more than 0 in 5 of 5 one-minute periods
+     */
+    functionThrottles?: AlarmArgs;
+}
+
+/** Alarms, a dashboard and saved Logs Insights queries. */
+export interface MonitoringArgs {
+    /**
+     * Creates the alarms, the dashboard and the saved queries.
+     * @default true for real-time endpoints, false for serverless ones (idle serverless endpoints publish
+     * no utilization metrics; set true to get the error and latency alarms anyway)
+     */
+    enabled?: boolean;
+    /**
+     * SNS topic ARNs notified when an alarm goes to ALARM and back to OK.
+     * @default none: the alarms only change state
+     */
+    alarmTopicArns?: string[];
+    /**
+     * Creates the CloudWatch dashboard and the saved Logs Insights queries.
+     * @default true
+     */
+    dashboard?: boolean;
+    /**
+     * Per-alarm overrides or `enabled: false`.
+     * @default every alarm with its defaults
+     */
+    alarms?: AlarmsArgs;
+}
+
 /** The arguments of `ModelApi`. */
 export interface ModelApiArgs {
     /**
@@ -332,6 +491,12 @@ export interface ModelApiArgs {
      * @default SSE-S3 encryption
      */
     artifacts?: ArtifactsArgs;
+    /**
+     * Alarms (SageMaker, API Gateway, Lambda), a CloudWatch dashboard and saved Logs Insights queries.
+     * @default on for real-time endpoints with the documented alarm defaults and no notification topics;
+     * off for serverless ones
+     */
+    monitoring?: MonitoringArgs;
     /**
      * Tags for every taggable resource.
      * @default none

@@ -4,7 +4,10 @@ import { type EndpointKind, PRODUCTION_VARIANT } from "../contract";
 import { autoscaling, autoscalingUpdateWarning } from "./autoscaling";
 import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "./iam";
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "./model-artifacts";
+import { generationId, liveEndpointConfigName } from "./generation";
+import { createAlarms, CreatedAlarm, ENDPOINT_ALARMS } from "./monitoring";
 import { endpointName } from "./naming";
+import { deploymentConfig, describeRollbackAlarmsStatement, rollbackAlarms } from "./rollout";
 import { ServingImage } from "./serving-image";
 import { Settings } from "./settings";
 
@@ -16,6 +19,10 @@ export interface SageMakerEndpoint {
     endpoint: aws.sagemaker.Endpoint;
     /** "realtime" or "serverless": the Lambda's payload limit depends on it. */
     kind: EndpointKind;
+    /** The alarms on the endpoint (empty when monitoring is off). */
+    alarms: CreatedAlarm[];
+    /** The EndpointConfig the endpoint runs, read back from AWS; the update fails when it is not the one deployed. */
+    liveConfigName: pulumi.Output<string>;
 }
 
 /**
@@ -43,16 +50,33 @@ export function sageMakerEndpoint(
         { name: `/aws/sagemaker/Endpoints/${physicalName}`, retentionInDays: config.logRetentionDays, tags },
         { parent },
     );
+    // Created before the endpoint, which names the rollback alarms in its deployment config.
+    const monitored = { endpointName: physicalName, variantName: VARIANT_NAME, instanceType: config.serverless ? undefined : config.instanceType };
+    const alarms = settings.monitoring ? createAlarms(name, ENDPOINT_ALARMS, monitored, settings.monitoring, tags, parent) : [];
+    const rollback = config.rollout ? rollbackAlarms(alarms) : [];
     const role = new aws.iam.Role(`${name}-endpoint-role`, { assumeRolePolicy: assumeRolePolicy("sagemaker.amazonaws.com"), tags }, { parent });
     const policy = new aws.iam.RolePolicy(
         `${name}-endpoint-policy`,
-        { role: role.id, policy: policyDocument(endpointRoleStatements(settings, image, artifacts, storage, logGroup)) },
+        {
+            role: role.id,
+            policy: policyDocument([
+                ...endpointRoleStatements(settings, image, artifacts, storage, logGroup),
+                ...(rollback.length > 0 ? [describeRollbackAlarmsStatement(rollback)] : []),
+            ]),
+        },
         { parent },
     );
     const repositoryPolicy = image.allowPull?.(role.arn);
 
+    const generation = generationId({
+        image: image.contentKey,
+        modelData: artifacts.contentKey,
+        multiModel: settings.multiModel,
+        kmsKeyArn: settings.kmsKeyArn,
+        endpoint: { ...config, autoscaling: undefined, rollout: undefined, logRetentionDays: undefined },
+    });
     const model = new aws.sagemaker.Model(
-        `${name}-model`,
+        `${name}-model-${generation}`,
         {
             executionRoleArn: role.arn,
             enableNetworkIsolation: config.networkIsolation,
@@ -68,7 +92,7 @@ export function sageMakerEndpoint(
         { parent, dependsOn: [policy, ...(repositoryPolicy ? [repositoryPolicy] : []), ...artifacts.uploads] },
     );
     const endpointConfig = new aws.sagemaker.EndpointConfiguration(
-        `${name}-config`,
+        `${name}-config-${generation}`,
         {
             productionVariants: [
                 {
@@ -95,8 +119,13 @@ export function sageMakerEndpoint(
     );
     const endpoint = new aws.sagemaker.Endpoint(
         `${name}-endpoint`,
-        { name: physicalName, endpointConfigName: endpointConfig.name, tags },
-        { parent, dependsOn: [logGroup] },
+        {
+            name: physicalName,
+            endpointConfigName: endpointConfig.name,
+            deploymentConfig: config.rollout ? deploymentConfig(config.rollout, rollback) : undefined,
+            tags,
+        },
+        { parent, dependsOn: [logGroup, policy] },
     );
     if (config.autoscaling) {
         autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
@@ -105,7 +134,12 @@ export function sageMakerEndpoint(
             void pulumi.log.warn(warning, parent);
         }
     }
-    return { endpoint, kind };
+    return {
+        endpoint,
+        kind,
+        alarms,
+        liveConfigName: liveEndpointConfigName(name, endpoint, endpointConfig.name, parent),
+    };
 }
 
 /** @internal The statement that lets the endpoint's role log in to ECR; the only one on Resource "*". */

@@ -3,6 +3,8 @@ export { ApiAuth } from "./args";
 export type {
     ApiArgs,
     ArtifactsArgs,
+    AlarmArgs,
+    AlarmsArgs,
     AutoscalingArgs,
     CorsArgs,
     DataCaptureArgs,
@@ -10,8 +12,10 @@ export type {
     FunctionArgs,
     ImageArgs,
     ModelApiArgs,
+    MonitoringArgs,
     ModelSpec,
     QuotaArgs,
+    RolloutArgs,
     ServerlessArgs,
     ThrottleArgs,
 } from "./args";

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { apiFunction } from "./api-function";
 import { ModelApiArgs } from "./args";
-import { sageMakerEndpoint } from "./endpoint";
+import { dashboard } from "./dashboard";
+import { sageMakerEndpoint, VARIANT_NAME } from "./endpoint";
 import { artifactBucket, modelArtifacts } from "./model-artifacts";
+import { createAlarms, FRONT_ALARMS } from "./monitoring";
 import { restApi } from "./rest-api";
 import { servingImage } from "./serving-image";
 import { resolveSettings } from "./settings";
@@ -31,6 +33,14 @@ export class ModelApi extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string | undefined>;
     /** The REST API's id. */
     public readonly restApiId: pulumi.Output<string>;
+    /** The EndpointConfig the endpoint runs, read back from AWS after each update. */
+    public readonly endpointConfigName: pulumi.Output<string>;
+    /** The names of the CloudWatch alarms; empty when monitoring is off. */
+    public readonly alarmNames: pulumi.Output<string[]>;
+    /** The ARNs of the CloudWatch alarms, in the order of `alarmNames`. */
+    public readonly alarmArns: pulumi.Output<string[]>;
+    /** The CloudWatch dashboard's console URL; undefined when monitoring or its dashboard is off. */
+    public readonly dashboardUrl: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: ModelApiArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validated before super(), which registers the component: invalid arguments create nothing at all.
@@ -42,7 +52,7 @@ export class ModelApi extends pulumi.ComponentResource {
         const needsBucket = settings.multiModel || settings.models.some((m) => m.path) || settings.endpoint.dataCapture !== undefined;
         const storage = needsBucket ? artifactBucket(name, settings.kmsKeyArn, tags, this) : undefined;
         const artifacts = modelArtifacts(name, settings.models, settings.multiModel, storage, tags, this);
-        const { endpoint, kind } = sageMakerEndpoint(name, settings, image, artifacts, storage, this);
+        const { endpoint, kind, alarms: endpointAlarms, liveConfigName } = sageMakerEndpoint(name, settings, image, artifacts, storage, this);
         const fn = apiFunction(
             name,
             {
@@ -56,6 +66,25 @@ export class ModelApi extends pulumi.ComponentResource {
             this,
         );
         const api = restApi(name, settings, fn, this);
+        const monitoring = settings.monitoring;
+        const parts = { endpointName: endpoint.name, variantName: VARIANT_NAME, apiName: api.restApi.name, stageName: settings.api.stageName, functionName: fn.name };
+        const alarms = [...endpointAlarms, ...(monitoring ? createAlarms(name, FRONT_ALARMS, parts, monitoring, tags, this) : [])];
+        const board =
+            monitoring && monitoring.dashboard
+                ? dashboard(
+                      name,
+                      {
+                          ...parts,
+                          endpointArn: endpoint.arn,
+                          // The stage, not the setting: the dashboard waits for the stage to exist.
+                          stageName: api.stage.stageName,
+                          functionLogGroup: fn.loggingConfig.apply((c) => c.logGroup ?? ""),
+                          kind,
+                          alarmArns: alarms.map((a) => a.alarm.arn),
+                      },
+                      this,
+                  )
+                : undefined;
 
         this.url = api.stage.invokeUrl;
         this.endpointName = endpoint.name;
@@ -66,6 +95,10 @@ export class ModelApi extends pulumi.ComponentResource {
         this.functionName = fn.name;
         this.bucketName = storage ? storage.bucket.bucket : pulumi.output<string | undefined>(undefined);
         this.restApiId = api.restApi.id;
+        this.endpointConfigName = liveConfigName;
+        this.alarmNames = pulumi.all(alarms.map((a) => a.alarm.name));
+        this.alarmArns = pulumi.all(alarms.map((a) => a.alarm.arn));
+        this.dashboardUrl = board ? board.url : pulumi.output<string | undefined>(undefined);
         this.registerOutputs({
             url: this.url,
             endpointName: this.endpointName,
@@ -76,6 +109,10 @@ export class ModelApi extends pulumi.ComponentResource {
             functionName: this.functionName,
             bucketName: this.bucketName,
             restApiId: this.restApiId,
+            endpointConfigName: this.endpointConfigName,
+            alarmNames: this.alarmNames,
+            alarmArns: this.alarmArns,
+            dashboardUrl: this.dashboardUrl,
         });
     }
 }

@@ -41,6 +41,8 @@ export interface ModelArtifacts {
     readResources: pulumi.Input<string>[];
     /** Uploads the endpoint must wait for. */
     uploads: pulumi.Resource[];
+    /** What identifies the model data before it is uploaded: archive hashes, or the given S3 URI. */
+    contentKey: string;
 }
 
 /**
@@ -119,13 +121,17 @@ export function modelArtifacts(
         throw new Error("model artifacts need the artifact bucket");
     }
     const { bucket, ready } = storage;
+    const hashes: string[] = [];
     const uploads = models.map((model) => {
         const packed = packModel(model.path!);
+        hashes.push(packed.sha256);
         const key = multiModel ? multiModelKey(model.name) : singleModelKey(model.name, packed.sha256);
         return new aws.s3.BucketObjectv2(
             `${name}-${model.name}-archive`,
             { bucket: bucket.id, key, source: new pulumi.asset.FileAsset(packed.archivePath), contentType: "application/gzip", tags },
-            { parent, dependsOn: ready },
+            // A superseded archive stays: SageMaker may roll an update back to the model that reads it, and
+            // would then need it to start instances. The bucket's forceDestroy removes them all on destroy.
+            { parent, dependsOn: ready, retainOnDelete: !multiModel },
         );
     });
     if (multiModel) {
@@ -133,6 +139,8 @@ export function modelArtifacts(
             modelDataUrl: pulumi.interpolate`s3://${bucket.bucket}/${MULTI_MODEL_PREFIX}`,
             readResources: [pulumi.interpolate`${bucket.arn}/${MULTI_MODEL_PREFIX}*`],
             uploads,
+            // The archives change under a fixed prefix; the SageMaker model stays the same.
+            contentKey: MULTI_MODEL_PREFIX,
         };
     }
     const upload = uploads[0];
@@ -141,6 +149,7 @@ export function modelArtifacts(
         // The model's whole prefix, not just this key: a failed update rolls back to the previous archive.
         readResources: [pulumi.interpolate`${bucket.arn}/models/${models[0].name}/*`],
         uploads,
+        contentKey: hashes[0],
     };
 }
 
@@ -152,5 +161,6 @@ function existingArtifact(s3Uri: string, parent: pulumi.Resource): ModelArtifact
         modelDataUrl: pulumi.output(s3Uri),
         readResources: [pulumi.interpolate`${bucket.arn}/${key}`],
         uploads: [],
+        contentKey: s3Uri,
     };
 }

@@ -15,13 +15,13 @@ export const MAX_MODEL_NAME_LENGTH = 63;
  * AWS name has a length limit. The component name's limit follows from the tightest of them.
  */
 export const LIMITED_CHILDREN: ReadonlyArray<{ role: string; awsLimit: number }> = [
-    { role: "model", awsLimit: 63 }, // SageMaker Model
-    { role: "config", awsLimit: 63 }, // SageMaker EndpointConfig
     { role: "endpoint", awsLimit: 63 }, // SageMaker Endpoint (same length, see endpointName)
     { role: "artifacts", awsLimit: 63 }, // S3 bucket
     { role: "function", awsLimit: 64 }, // Lambda function
     { role: "endpoint-role", awsLimit: 64 }, // IAM role
     { role: "function-role", awsLimit: 64 }, // IAM role
+    { role: "model-12345", awsLimit: 63 }, // SageMaker Model, one per generation (generation.ts)
+    { role: "config-12345", awsLimit: 63 }, // SageMaker EndpointConfig, one per generation
 ];
 
 /** @internal The longest component name whose children all stay within their AWS limits (42). */

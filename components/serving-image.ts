@@ -8,6 +8,8 @@ import { BuildImage, ExistingImage } from "./settings";
 export interface ServingImage {
     /** The URI SageMaker pulls: content-tagged when built here. */
     uri: pulumi.Output<string>;
+    /** What identifies the image's content before it exists: the content tag, or the given URI. */
+    contentKey: string;
     /** The repository the endpoint's role may pull from, when there is one it should be allowed to. */
     repositoryArn?: pulumi.Input<string>;
     /** Whether the image lives in a private ECR registry, which SageMaker pulls from with the role's token. */
@@ -65,7 +67,7 @@ export function servingImage(
     parent: pulumi.Resource,
 ): ServingImage {
     if (image.kind === "existing") {
-        return { uri: pulumi.output(image.uri), repositoryArn: image.repositoryArn, inEcr: isEcrImageUri(image.uri) };
+        return { uri: pulumi.output(image.uri), contentKey: image.uri, repositoryArn: image.repositoryArn, inEcr: isEcrImageUri(image.uri) };
     }
     // ECR repository names must be lower case; auto-naming keeps the logical name's case, so lower it here.
     const repository = new aws.ecr.Repository(
@@ -106,6 +108,7 @@ export function servingImage(
         // SageMaker model on an update that changed nothing. Derived from the image's output so SageMaker
         // waits for the push.
         uri: pulumi.all([repository.repositoryUrl, built.ref]).apply(([url]) => `${url}:${tag}`),
+        contentKey: tag,
         repositoryArn: repository.arn,
         inEcr: true,
         allowPull: (roleArn) =>

@@ -4,6 +4,10 @@ import { ApiAuth, AutoscalingArgs, CorsArgs, DataCaptureArgs, FunctionArgs, Mode
 import {
     apiDefaults,
     corsSettings,
+    INSTANCE_ONLY_ALARMS,
+    AlarmKey,
+    alarmDefaults,
+    AlarmSettings,
     autoscalingDefaults,
     dataCaptureDefaults,
     DEFAULT_LOG_RETENTION_DAYS,
@@ -11,12 +15,32 @@ import {
     imageDefaults,
     instanceDefaults,
     networkIsolationDefault,
+    monitoringEnabledDefault,
     quotaDefaults,
+    rolloutDefaults,
     serverlessDefaults,
     throttleDefaults,
     withDefaults,
 } from "./defaults";
 import { validateArgs } from "./validate";
+import { defined as definedFields } from "./validate-monitoring";
+
+/** @internal `endpoint.rollout` with its defaults. */
+export interface RolloutSettings {
+    trafficShifting: string;
+    canaryPercent: number;
+    linearStepPercent: number;
+    bakeSeconds: number;
+    finalBakeSeconds: number;
+    maximumSeconds?: number;
+}
+
+/** @internal `monitoring` with its defaults: only the enabled alarms, each with every field set. */
+export interface MonitoringSettings {
+    alarmTopicArns: string[];
+    dashboard: boolean;
+    alarms: { [K in AlarmKey]?: AlarmSettings };
+}
 
 /** @internal An image to build and push to a repository of the component's own. */
 export interface BuildImage {
@@ -49,6 +73,7 @@ export interface Settings {
         dataCapture?: Required<DataCaptureArgs>;
         environment: { [key: string]: string };
         logRetentionDays: number;
+        rollout?: RolloutSettings;
     };
     api: {
         auth: ApiAuth;
@@ -62,6 +87,8 @@ export interface Settings {
         cors?: CorsArgs;
     };
     kmsKeyArn?: string;
+    /** Undefined when monitoring is off. */
+    monitoring?: MonitoringSettings;
     tags: { [key: string]: string };
 }
 
@@ -100,6 +127,7 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
             dataCapture: endpoint.dataCapture ? withDefaults(dataCaptureDefaults(), endpoint.dataCapture) : undefined,
             environment: { ...(endpoint.environment ?? {}) },
             logRetentionDays: endpoint.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+            rollout: endpoint.rollout ? { ...rolloutDefaults(), ...definedFields(endpoint.rollout) } : undefined,
         },
         api: {
             ...api,
@@ -109,8 +137,27 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
             cors: corsSettings(args.api?.cors),
         },
         kmsKeyArn: args.artifacts?.kmsKeyArn,
+        monitoring: monitoringSettings(args, serverless !== undefined),
         tags: { ...(args.tags ?? {}) },
     };
+}
+
+function monitoringSettings(args: ModelApiArgs, serverless: boolean): MonitoringSettings | undefined {
+    const monitoring = args.monitoring ?? {};
+    if (!(monitoring.enabled ?? monitoringEnabledDefault(serverless))) {
+        return undefined;
+    }
+    const alarms: { [K in AlarmKey]?: AlarmSettings } = {};
+    for (const [key, defaults] of Object.entries(alarmDefaults()) as [AlarmKey, AlarmSettings][]) {
+        // Serverless endpoints publish no instance utilization metrics: those alarms are off unless asked for,
+        // which validation refuses.
+        const enabledByDefault = !(serverless && INSTANCE_ONLY_ALARMS.includes(key));
+        const alarm = { ...defaults, enabled: enabledByDefault, ...definedFields(monitoring.alarms?.[key] ?? {}) };
+        if (alarm.enabled) {
+            alarms[key] = alarm;
+        }
+    }
+    return { alarmTopicArns: [...(monitoring.alarmTopicArns ?? [])], dashboard: monitoring.dashboard ?? true, alarms };
 }
 
 /** The listed keys of `obj` that are set; an explicit `undefined` must not override a default. */

@@ -4,6 +4,7 @@ import { ApiAuth, ModelApiArgs } from "./args";
 import { autoscalingDefaults, withDefaults } from "./defaults";
 import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "./input-validation";
 import { multiModelArchiveName } from "./model-artifacts";
+import { validateMonitoring, validateRollout } from "./validate-monitoring";
 
 /** Invalid {@link ModelApiArgs}: thrown by the constructor before any resource is created. */
 export class ArgumentError extends Error {
@@ -61,6 +62,8 @@ export function validateArgs(name: string, args: ModelApiArgs): void {
     validateEndpoint(args, fail);
     validateApi(args, fail);
     validateArtifacts(args, fail);
+    validateMonitoring(args, fail);
+    validateRollout(args, fail);
 }
 
 type Fail = (message: string) => never;

@@ -7,6 +7,8 @@ import * as path from "path";
 import type {
     ApiArgs,
     ArtifactsArgs,
+    AlarmArgs,
+    AlarmsArgs,
     AutoscalingArgs,
     CorsArgs,
     DataCaptureArgs,
@@ -15,7 +17,9 @@ import type {
     ImageArgs,
     ModelApiArgs,
     ModelSpec,
+    MonitoringArgs,
     QuotaArgs,
+    RolloutArgs,
     ServerlessArgs,
     ThrottleArgs,
 } from "../components";
@@ -42,6 +46,14 @@ const AUTOSCALING_FIELDS = {
     scaleInCooldownSeconds: true,
     scaleOutCooldownSeconds: true,
 } as const satisfies FieldsOf<AutoscalingArgs>;
+const ROLLOUT_FIELDS = {
+    trafficShifting: true,
+    canaryPercent: true,
+    linearStepPercent: true,
+    bakeSeconds: true,
+    finalBakeSeconds: true,
+    maximumSeconds: true,
+} as const satisfies FieldsOf<RolloutArgs>;
 const DATA_CAPTURE_FIELDS = { samplingPercentage: true } as const satisfies FieldsOf<DataCaptureArgs>;
 const ENDPOINT_FIELDS = {
     instanceType: true,
@@ -52,6 +64,7 @@ const ENDPOINT_FIELDS = {
     serverless: SERVERLESS_FIELDS,
     autoscaling: AUTOSCALING_FIELDS,
     dataCapture: DATA_CAPTURE_FIELDS,
+    rollout: ROLLOUT_FIELDS,
 } as const satisfies FieldsOf<EndpointArgs>;
 const API_FIELDS = {
     auth: true,
@@ -65,6 +78,29 @@ const API_FIELDS = {
 } as const satisfies FieldsOf<ApiArgs>;
 const IMAGE_FIELDS = { context: true, dockerfile: true, platform: true, keepImages: true, uri: true, repositoryArn: true } as const satisfies FieldsOf<ImageArgs>;
 const ARTIFACTS_FIELDS = { kmsKeyArn: true } as const satisfies FieldsOf<ArtifactsArgs>;
+const ALARM_FIELDS = {
+    enabled: true,
+    threshold: true,
+    periodSeconds: true,
+    evaluationPeriods: true,
+    datapointsToAlarm: true,
+} as const satisfies FieldsOf<AlarmArgs>;
+const MONITORING_FIELDS = {
+    enabled: true,
+    alarmTopicArns: true,
+    dashboard: true,
+    alarms: {
+        endpoint5xx: ALARM_FIELDS,
+        endpoint4xx: ALARM_FIELDS,
+        modelLatency: ALARM_FIELDS,
+        cpuUtilization: ALARM_FIELDS,
+        memoryUtilization: ALARM_FIELDS,
+        api5xx: ALARM_FIELDS,
+        apiLatency: ALARM_FIELDS,
+        functionErrors: ALARM_FIELDS,
+        functionThrottles: ALARM_FIELDS,
+    } satisfies FieldsOf<AlarmsArgs>,
+} as const satisfies FieldsOf<MonitoringArgs>;
 const MODEL_FIELDS = { name: true, path: true, s3Uri: true } as const satisfies FieldsOf<ModelSpec>;
 
 /**
@@ -79,6 +115,7 @@ export const CONFIG_FIELDS = {
     endpoint: ENDPOINT_FIELDS,
     api: API_FIELDS,
     artifacts: ARTIFACTS_FIELDS,
+    monitoring: MONITORING_FIELDS,
     tags: "map",
 } as const satisfies FieldsOf<ModelApiArgs & { name: string }>;
 
@@ -140,6 +177,7 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
         api: parseObject("api", raw.api, API_FIELDS) as ApiArgs | undefined,
         image: resolveImage(parseObject("image", raw.image, IMAGE_FIELDS) as ImageArgs | undefined, projectDir),
         artifacts: parseObject("artifacts", raw.artifacts, ARTIFACTS_FIELDS) as ArtifactsArgs | undefined,
+        monitoring: parseObject("monitoring", raw.monitoring, MONITORING_FIELDS) as MonitoringArgs | undefined,
         tags: parseTags(raw.tags),
     };
     if (multiModel) {

@@ -15,6 +15,8 @@ export interface ApiOutputs {
     modelDataUrl: pulumi.Output<string>;
     functionName: pulumi.Output<string>;
     bucketName: pulumi.Output<string | undefined>;
+    alarmNames: pulumi.Output<string[]>;
+    dashboardUrl: pulumi.Output<string | undefined>;
 }
 
 /**
@@ -38,5 +40,7 @@ function outputsOf(api: ModelApi): ApiOutputs {
         modelDataUrl: api.modelDataUrl,
         functionName: api.functionName,
         bucketName: api.bucketName,
+        alarmNames: api.alarmNames,
+        dashboardUrl: api.dashboardUrl,
     };
 }

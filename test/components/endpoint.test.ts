@@ -50,7 +50,7 @@ describe("ModelApi endpoint", function () {
             const expected = endpointName("iris", SCOPE);
             assert.equal(mocks.find(T.endpoint).inputs.name, expected);
             assert.match(expected, /^iris-endpoint-[0-9a-f]{7}$/);
-            assert.equal(mocks.find(T.endpoint).inputs.endpointConfigName, "iris-config-1234567");
+            assert.match(mocks.find(T.endpoint).inputs.endpointConfigName, /^iris-config-[0-9a-f]{5}-1234567$/);
         });
     });
 

@@ -22,6 +22,12 @@ export interface Recorded {
 }
 
 const registered: Recorded[] = [];
+
+/**
+ * What AWS reports as an endpoint's live EndpointConfig, by endpoint name, where a test makes it differ from
+ * the one deployed (a rolled-back update). Otherwise the endpoint runs the config it was given.
+ */
+export const liveEndpointConfigs = new Map<string, string>();
 const seen: Recorded[] = [];
 
 function outputsFor(type: string, name: string, inputs: any): Record<string, any> {
@@ -60,7 +66,11 @@ function outputsFor(type: string, name: string, inputs: any): Record<string, any
                 invokeArn: `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${arn("lambda", `function:${physical}`)}/invocations`,
             };
         case "aws:apigateway/restApi:RestApi":
-            return { rootResourceId: "root123", executionArn: arn("execute-api", "api123") };
+            return { name: physical, rootResourceId: "root123", executionArn: arn("execute-api", "api123") };
+        case "aws:cloudwatch/metricAlarm:MetricAlarm":
+            return { name: physical, arn: arn("cloudwatch", `alarm:${physical}`) };
+        case "aws:cloudwatch/dashboard:Dashboard":
+            return { dashboardArn: `arn:aws:cloudwatch::${ACCOUNT}:dashboard/${inputs.dashboardName}` };
         case "aws:apigateway/stage:Stage":
             return { invokeUrl: `https://api123.execute-api.${REGION}.amazonaws.com/${inputs.stageName}` };
         case "aws:apigateway/apiKey:ApiKey":
@@ -79,6 +89,16 @@ const mocks: pulumi.runtime.Mocks = {
         switch (args.token) {
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                 return { proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`, userName: "AWS", password: "token" };
+            case "aws:cloudcontrol/getResource:getResource": {
+                const endpoint = registered.find(
+                    (r) => r.type === "aws:sagemaker/endpoint:Endpoint" && outputsFor(r.type, r.name, r.inputs).arn === args.inputs.identifier,
+                );
+                if (args.inputs.typeName !== "AWS::SageMaker::Endpoint" || !endpoint) {
+                    throw new Error(`no ${args.inputs.typeName} ${args.inputs.identifier}`);
+                }
+                const live = liveEndpointConfigs.get(endpoint.inputs.name) ?? endpoint.inputs.endpointConfigName;
+                return { properties: JSON.stringify({ EndpointName: endpoint.inputs.name, EndpointConfigName: live }) };
+            }
             case "aws:s3/getBucket:getBucket":
                 return { bucket: args.inputs.bucket, arn: `arn:aws:s3:::${args.inputs.bucket}`, id: args.inputs.bucket };
             default:

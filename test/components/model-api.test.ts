@@ -109,7 +109,7 @@ describe("ModelApi (one model)", function () {
             await build("Iris", { models: [{ name: "Iris", path: irisDir }], image: { context } });
             assert.equal(mocks.find(T.bucket).name, "iris-artifacts");
             assert.equal(mocks.find(T.repo).name, "iris-repo");
-            assert.equal(mocks.find(T.model).name, "Iris-model");
+            assert.match(mocks.find(T.model).name, /^Iris-model-[0-9a-f]{5}$/);
         });
 
         it("works where Pulumi reports no organization, such as mocks set up without one", async () => {

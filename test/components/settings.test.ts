@@ -5,6 +5,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import {
+    alarmDefaults,
     apiDefaults,
     autoscalingDefaults,
     dataCaptureDefaults,
@@ -42,6 +43,7 @@ describe("resolveSettings", () => {
                 dataCapture: undefined,
                 environment: {},
                 logRetentionDays: 14,
+                rollout: undefined,
             },
             api: {
                 auth: "apiKey",
@@ -54,6 +56,8 @@ describe("resolveSettings", () => {
                 cors: undefined,
             },
             kmsKeyArn: undefined,
+            // Real-time endpoints are monitored by default: every alarm at its default, the dashboard on.
+            monitoring: { alarmTopicArns: [], dashboard: true, alarms: alarmDefaults() },
             tags: {},
         });
     });

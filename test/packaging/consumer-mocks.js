@@ -37,7 +37,13 @@ function installMocks() {
                 };
             },
             call(args) {
+                // Cloud Control's read of a SageMaker endpoint: it runs the config it was given.
+                const endpoint = resources.find(
+                    (r) => r.type === "aws:sagemaker/endpoint:Endpoint" && args.inputs.identifier?.endsWith(`/${r.inputs.name}`),
+                );
+                const properties = endpoint ? JSON.stringify({ EndpointConfigName: endpoint.inputs.endpointConfigName }) : undefined;
                 return {
+                    properties,
                     accountId: ACCOUNT,
                     arn: `arn:aws:iam::${ACCOUNT}:user/consumer`,
                     userId: "consumer",

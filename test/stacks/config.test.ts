@@ -117,7 +117,7 @@ describe("stack config", () => {
     });
 
     it("every argument of ModelApiArgs, and name, is a stack key", () => {
-        assert.deepEqual([...CONFIG_KEYS].sort(), ["api", "artifacts", "endpoint", "image", "models", "multiModel", "name", "tags"]);
+        assert.deepEqual([...CONFIG_KEYS].sort(), ["api", "artifacts", "endpoint", "image", "models", "monitoring", "multiModel", "name", "tags"]);
     });
 
     it("finds the project directory by walking up to Pulumi.yaml", () => {
@@ -162,7 +162,7 @@ describe("stack config", () => {
         });
 
         it("a misspelt top-level key stops the program instead of deploying the defaults", () => {
-            const expected = "expected one of modelapi:models, modelapi:multiModel, modelapi:name, modelapi:image, modelapi:endpoint, modelapi:api, modelapi:artifacts, modelapi:tags";
+            const expected = "expected one of modelapi:models, modelapi:multiModel, modelapi:name, modelapi:image, modelapi:endpoint, modelapi:api, modelapi:artifacts, modelapi:monitoring, modelapi:tags";
             fails({ models: [iris], endpont: { instanceType: "ml.c5.large" } }, `modelapi:endpont is not a setting of this program; ${expected}`);
             fails({ models: [iris], multimodel: true }, `modelapi:multimodel is not a setting of this program; ${expected}`);
         });
@@ -198,7 +198,7 @@ describe("stack config", () => {
         it("a misspelt endpoint setting", () => {
             fails(
                 { models: [iris], endpoint: { instancetype: "ml.m5.large" } },
-                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture`,
+                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout`,
             );
         });
 

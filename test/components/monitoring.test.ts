@@ -1,0 +1,220 @@
+/**
+ * Monitoring under Pulumi mocks: the alarms and their defaults and overrides, the dashboard body (checked
+ * against the dashboard body schema), the saved queries, and nothing of it when monitoring is off.
+ */
+import * as mocks from "./mocks";
+import { strict as assert } from "assert";
+import { ModelApi, ModelApiArgs } from "../../components";
+import { dashboardBody, dashboardUrl } from "../../components/dashboard";
+import { vcpusOf } from "../../components/monitoring";
+import { dashboardErrors } from "./dashboard-schema";
+import { imageContext, modelDir } from "./fixtures";
+import { build } from "./harness";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
+const QUERY = "aws:cloudwatch/queryDefinition:QueryDefinition";
+const TOPIC = "arn:aws:sns:us-east-1:123456789012:ml-oncall";
+
+describe("ModelApi monitoring", function () {
+    this.timeout(60000);
+    const dir = modelDir();
+    const context = imageContext();
+    const base = (extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({ models: [{ name: "iris", path: dir }], image: { context }, ...extra });
+    const alarm = (suffix: string) => mocks.find(ALARM, `iris-alarm-${suffix}`).inputs;
+
+    before(() => mocks.useMocks());
+
+    describe("defaults for a real-time endpoint", () => {
+        let api: ModelApi;
+        let endpointName: string;
+        let functionName: string;
+        before(async () => {
+            api = await build("iris", base({ endpoint: { instanceType: "ml.c5.2xlarge" } }));
+            endpointName = await mocks.promiseOf(api.endpointName);
+            functionName = await mocks.promiseOf(api.functionName);
+        });
+
+        it("creates every alarm, named after the component", () => {
+            assert.deepEqual(
+                mocks.findAll(ALARM).map((a) => a.name),
+                ["endpoint-5xx", "endpoint-4xx", "model-latency", "cpu-utilization", "memory-utilization", "api-5xx", "api-latency", "function-errors", "function-throttles"].map(
+                    (s) => `iris-alarm-${s}`,
+                ),
+            );
+        });
+
+        it("endpoint 5xx: the Invocation5XXErrors rate of this endpoint and variant above 1 % in 2 of 3 minutes", () => {
+            assert.deepEqual(
+                { ...alarm("endpoint-5xx"), alarmDescription: undefined, tags: undefined },
+                {
+                    alarmDescription: undefined,
+                    tags: undefined,
+                    namespace: "AWS/SageMaker",
+                    metricName: "Invocation5XXErrors",
+                    dimensions: { EndpointName: endpointName, VariantName: "AllTraffic" },
+                    statistic: "Average",
+                    period: 60,
+                    evaluationPeriods: 3,
+                    datapointsToAlarm: 2,
+                    threshold: 0.01,
+                    comparisonOperator: "GreaterThanThreshold",
+                    treatMissingData: "notBreaching",
+                    alarmActions: [],
+                    okActions: [],
+                },
+            );
+        });
+
+        it("model latency: p99 of ModelLatency, the threshold in ms turned into the metric's microseconds", () => {
+            const latency = alarm("model-latency");
+            assert.equal(latency.metricName, "ModelLatency");
+            assert.equal(latency.extendedStatistic, "p99");
+            assert.equal(latency.statistic, undefined);
+            assert.equal(latency.threshold, 1_000_000);
+        });
+
+        it("CPU: 90 % per vCPU, times the instance type's vCPUs (CPUUtilization adds them up)", () => {
+            assert.equal(alarm("cpu-utilization").namespace, "/aws/sagemaker/Endpoints");
+            assert.equal(alarm("cpu-utilization").threshold, 90 * 8);
+            assert.deepEqual([vcpusOf("ml.m5.large"), vcpusOf("ml.t2.medium"), vcpusOf("ml.c5.xlarge"), vcpusOf("ml.m5.12xlarge")], [2, 2, 4, 48]);
+        });
+
+        it("API and function alarms name this API's stage and this function", async () => {
+            const apiName = `${mocks.find("aws:apigateway/restApi:RestApi").name}-1234567`;
+            assert.deepEqual(alarm("api-5xx").dimensions, { ApiName: apiName, Stage: "v1" });
+            assert.equal(alarm("api-5xx").metricName, "5XXError");
+            assert.equal(alarm("api-latency").extendedStatistic, "p99");
+            assert.equal(alarm("api-latency").threshold, 2500);
+            assert.deepEqual(alarm("function-errors").dimensions, { FunctionName: functionName });
+            assert.equal(alarm("function-throttles").metricName, "Throttles");
+        });
+
+        it("every idle alarm stays OK: missing data is not breaching", () => {
+            for (const a of mocks.findAll(ALARM)) assert.equal(a.inputs.treatMissingData, "notBreaching", a.name);
+        });
+
+        it("outputs every alarm's name and ARN, and the dashboard URL in the endpoint's region", async () => {
+            const names = await mocks.promiseOf(api.alarmNames);
+            const arns = await mocks.promiseOf(api.alarmArns);
+            assert.equal(names.length, 9);
+            assert.deepEqual(names, mocks.findAll(ALARM).map((a) => `${a.name}-1234567`));
+            assert.equal(arns.length, 9);
+            const url = await mocks.promiseOf(api.dashboardUrl);
+            const dashboardName = mocks.find(DASHBOARD).inputs.dashboardName;
+            assert.equal(url, `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/${dashboardName}`);
+        });
+
+        it("the dashboard body is valid JSON that passes the dashboard body schema", () => {
+            const body = JSON.parse(mocks.find(DASHBOARD).inputs.dashboardBody);
+            assert.deepEqual(dashboardErrors(body), []);
+        });
+
+        it("every metric of the dashboard names this endpoint and variant, this API and stage, or this function, in us-east-1", () => {
+            const body = JSON.parse(mocks.find(DASHBOARD).inputs.dashboardBody);
+            const metrics = body.widgets.filter((w: any) => w.type === "metric").flatMap((w: any) => {
+                assert.equal(w.properties.region, mocks.REGION);
+                return w.properties.metrics.filter((m: any[]) => typeof m[0] === "string");
+            });
+            const namespaces = new Set(metrics.map((m: any[]) => m[0]));
+            assert.deepEqual([...namespaces].sort(), ["/aws/sagemaker/Endpoints", "AWS/ApiGateway", "AWS/Lambda", "AWS/SageMaker"]);
+            for (const m of metrics) {
+                const dims = Object.fromEntries(
+                    m.slice(2).filter((x: unknown) => typeof x === "string").reduce((pairs: string[][], x: string, i: number) => (i % 2 ? pairs[pairs.length - 1].push(x) : pairs.push([x]), pairs), []),
+                );
+                if (m[0] === "AWS/Lambda") assert.deepEqual(dims, { FunctionName: functionName });
+                else if (m[0] === "AWS/ApiGateway") assert.deepEqual(dims, { ApiName: alarm("api-5xx").dimensions.ApiName, Stage: "v1" });
+                else assert.deepEqual(dims, { EndpointName: endpointName, VariantName: "AllTraffic" });
+            }
+            const alarmWidget = body.widgets.find((w: any) => w.type === "alarm");
+            assert.equal(alarmWidget.properties.alarms.length, 9);
+        });
+
+        it("the Logs Insights widget and the saved queries read the function's log group", () => {
+            const fnLogGroup = mocks.find("aws:lambda/function:Function").inputs.loggingConfig.logGroup;
+            const body = JSON.parse(mocks.find(DASHBOARD).inputs.dashboardBody);
+            const log = body.widgets.find((w: any) => w.type === "log");
+            assert.ok(log.properties.query.startsWith(`SOURCE '${fnLogGroup}' | `));
+            const queries = mocks.findAll(QUERY);
+            assert.deepEqual(queries.map((q) => q.name), ["iris-query-slowest-requests", "iris-query-errors-by-code", "iris-query-requests-by-route"]);
+            for (const q of queries) {
+                assert.deepEqual(q.inputs.logGroupNames, [fnLogGroup]);
+                assert.ok(q.inputs.name.startsWith(`ModelApi/${mocks.find(DASHBOARD).inputs.dashboardName}/`), q.inputs.name);
+            }
+            assert.match(queries[0].inputs.queryString, /sort latencyMs desc/);
+            assert.match(queries[1].inputs.queryString, /stats count\(\*\) as requests by errorCode, status/);
+        });
+
+        it("the same arguments give the same dashboard body, dashboard name and queries (no timestamps, no random names)", async () => {
+            const first = [mocks.find(DASHBOARD).inputs, mocks.findAll(QUERY).map((q) => q.inputs)];
+            await build("iris", base({ endpoint: { instanceType: "ml.c5.2xlarge" } }));
+            assert.deepEqual([mocks.find(DASHBOARD).inputs, mocks.findAll(QUERY).map((q) => q.inputs)], first);
+        });
+    });
+
+    it("the dashboard URL takes region and console domain from the endpoint's ARN, never assumed", () => {
+        assert.equal(
+            dashboardUrl("arn:aws:sagemaker:eu-west-1:123456789012:endpoint/e", "iris-1a2b3c4"),
+            "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/iris-1a2b3c4",
+        );
+        assert.equal(
+            dashboardUrl("arn:aws-cn:sagemaker:cn-north-1:123456789012:endpoint/e", "iris-1a2b3c4"),
+            "https://cn-north-1.console.amazonaws.cn/cloudwatch/home?region=cn-north-1#dashboards/dashboard/iris-1a2b3c4",
+        );
+    });
+
+    it("a dashboard body with a typo fails the schema check", () => {
+        const body = dashboardBody({
+            region: "eu-west-1", endpointName: "e", variantName: "AllTraffic", apiName: "a", stageName: "v1",
+            functionName: "f", functionLogGroup: "/aws/lambda/f", kind: "realtime", alarmArns: [],
+        });
+        assert.deepEqual(dashboardErrors(body), []);
+        (body.widgets[1] as any).properties.metrics[0] = ["AWS/ApiGateway", "Count", "ApiName"];
+        (body.widgets[2] as any).type = "metrics";
+        assert.equal(dashboardErrors(body).length, 2, dashboardErrors(body).join("\n"));
+    });
+
+    it("alarm overrides and disables apply per alarm; SNS topics get ALARM and OK notifications", async () => {
+        await build(
+            "iris",
+            base({
+                monitoring: {
+                    alarmTopicArns: [TOPIC],
+                    alarms: { endpoint4xx: { enabled: false }, modelLatency: { threshold: 250, periodSeconds: 300, evaluationPeriods: 2, datapointsToAlarm: 1 } },
+                },
+            }),
+        );
+        assert.equal(mocks.findAll(ALARM).some((a) => a.name === "iris-alarm-endpoint-4xx"), false);
+        const latency = alarm("model-latency");
+        assert.deepEqual([latency.threshold, latency.period, latency.evaluationPeriods, latency.datapointsToAlarm], [250_000, 300, 2, 1]);
+        for (const a of mocks.findAll(ALARM)) {
+            assert.deepEqual(a.inputs.alarmActions, [TOPIC]);
+            assert.deepEqual(a.inputs.okActions, [TOPIC]);
+        }
+    });
+
+    it("monitoring off creates no alarm, dashboard or query, and outputs none", async () => {
+        const api = await build("iris", base({ monitoring: { enabled: false } }));
+        assert.equal(mocks.findAll(ALARM).length + mocks.findAll(DASHBOARD).length + mocks.findAll(QUERY).length, 0);
+        assert.deepEqual(await mocks.promiseOf(api.alarmNames), []);
+        assert.equal(await mocks.promiseOf(api.dashboardUrl), undefined);
+    });
+
+    it("dashboard: false keeps the alarms and drops the dashboard and queries", async () => {
+        await build("iris", base({ monitoring: { dashboard: false } }));
+        assert.equal(mocks.findAll(ALARM).length, 9);
+        assert.equal(mocks.findAll(DASHBOARD).length + mocks.findAll(QUERY).length, 0);
+    });
+
+    it("serverless endpoints are not monitored by default; turned on, they get no instance utilization alarms", async () => {
+        await build("iris", base({ endpoint: { serverless: {} } }));
+        assert.equal(mocks.findAll(ALARM).length + mocks.findAll(DASHBOARD).length, 0);
+        await build("iris", base({ endpoint: { serverless: {} }, monitoring: { enabled: true } }));
+        const names = mocks.findAll(ALARM).map((a) => a.name);
+        assert.ok(!names.includes("iris-alarm-cpu-utilization") && !names.includes("iris-alarm-memory-utilization"), names.join());
+        assert.equal(names.length, 7);
+        const body = JSON.parse(mocks.find(DASHBOARD).inputs.dashboardBody);
+        assert.deepEqual(dashboardErrors(body), []);
+        assert.ok(!JSON.stringify(body).includes("CPUUtilization"));
+    });
+});
