@@ -112,10 +112,9 @@ function assertGzip(archivePath: string): void {
 /** node-tar's and zlib's errors, in words that say what is wrong with the archive. */
 function describe(err: Error & { code?: string; tarCode?: string }): string {
     const message = err.message.replace(/^TAR_[A-Z_]+: /, "");
-    if (err.code?.startsWith("Z_") || /unexpected end of file|incorrect header check|invalid/i.test(message) && !err.tarCode) {
-        return `cannot be read as gzip (${message})`;
-    }
-    if (/checksum/.test(message)) return `has a damaged tar header (${message})`;
+    if (/unexpected end of file/i.test(message)) return `is truncated (the gzip stream ends early: ${message})`;
     if (/truncated|unexpected eof/i.test(message)) return `is truncated (${message})`;
+    if (/checksum/.test(message)) return `has a damaged tar header (${message})`;
+    if (err.code?.startsWith("Z_") || message.startsWith("zlib:")) return `cannot be read as gzip (${message})`;
     return `cannot be unpacked (${message})`;
 }
