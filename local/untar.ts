@@ -46,6 +46,9 @@ export async function extractTarGz(archivePath: string, destDir: string): Promis
         // As root node-tar would otherwise give files the archive's owner ids.
         preserveOwner: false,
         maxMetaEntrySize: MAX_META_BYTES,
+        // Models often hold long runs of zeros (dense arrays of sparse weights) that gzip ~1000:1; SageMaker unpacks
+        // them, so the twin must too. node-tar's zip-bomb ratio check would refuse them.
+        maxDecompressionRatio: Infinity,
         // Called for every entry before anything of it is written.
         filter: (_path, entry) => {
             const problem = refusalOf(entry as ReadEntry);

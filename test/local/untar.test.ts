@@ -76,6 +76,15 @@ describe("local twin: model archive extraction", () => {
         assert.equal(fs.readFileSync(path.join(out, "données", "modèle.txt"), "utf8"), "é");
     });
 
+    it("unpacks a model that compresses more than 1000:1, as SageMaker does", async () => {
+        const src = path.join(tmp, "model");
+        fs.mkdirSync(src);
+        fs.writeFileSync(path.join(src, "zeros.bin"), Buffer.alloc(32 * 1024 * 1024));
+        const out = path.join(tmp, "out");
+        assert.equal(await extractTarGz(packModel(src, path.join(tmp, "archives")).archivePath, out), 1);
+        assert.equal(fs.statSync(path.join(out, "zeros.bin")).size, 32 * 1024 * 1024);
+    });
+
     it("unpacks a setuid, world-writable file with plain permissions", async () => {
         const out = path.join(tmp, "out");
         await extractTarGz(archive(tmp, entry("tool", "0", "x", { mode: 0o4777 }), entry("data.bin", "0", "y", { mode: 0o666 })), out);
