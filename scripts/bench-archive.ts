@@ -47,7 +47,15 @@ function main(): void {
         const warm = pack(newBundle, out);
         const needMb = 4 * TOTAL_MB + 2048;
         const availableMb = memAvailableMb();
-        const old = availableMb >= needMb ? pack(oldBundle, path.join(scratch, "old-out")) : undefined;
+        let old: Run | undefined;
+        let oldProblem = `not run: needs ${needMb} MB available, ${availableMb} MB are`;
+        if (availableMb >= needMb) {
+            try {
+                old = pack(oldBundle, path.join(scratch, "old-out"));
+            } catch (err) {
+                oldProblem = `failed: ${(err as Error).message.split("\n").find((l) => /Error|RangeError/.test(l)) ?? (err as Error).message}`;
+            }
+        }
         const loadAfter = os.loadavg();
 
         const rate = (r: Run) => `${(TOTAL_MB / (r.ms / 1000)).toFixed(1)} MB/s`;
@@ -63,7 +71,7 @@ function main(): void {
             `| packModel, unchanged directory (archive cache) | ${(warm.ms / 1000).toFixed(2)} s | — | ${warm.maxRssMb} MB | same file: ${warm.sha256 === cold.sha256} |`,
             old
                 ? `| old hand-written packer, same data | ${(old.ms / 1000).toFixed(2)} s | ${rate(old)} | ${old.maxRssMb} MB | ${old.size} bytes |`
-                : `| old hand-written packer, same data | not run: needs ${needMb} MB available, ${availableMb} MB are | | | |`,
+                : `| old hand-written packer, same data | ${oldProblem} | | | |`,
         ];
         console.log(lines.join("\n"));
     } finally {
@@ -129,9 +137,9 @@ function pack(bundlePath: string, outDir: string): Run {
         const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
         console.log(JSON.stringify({ ms, maxRssMb, size: packed.size, sha256: packed.sha256 }));
     `;
-    const child = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", maxBuffer: 1024 * 1024 });
+    const child = spawnSync(process.execPath, ["-e", script], { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 });
     if (child.status !== 0) {
-        throw new Error(`pack failed (exit ${child.status}): ${child.stderr}`);
+        throw new Error(`pack failed (exit ${child.status}, signal ${child.signal}): ${child.stderr}`);
     }
     return JSON.parse(child.stdout.trim().split("\n").pop()!) as Run;
 }
