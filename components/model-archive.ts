@@ -2,8 +2,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PackSync } from "tar";
 import { cacheKey, lookup, remember, settled, statFingerprint } from "./archive-cache";
+import { writeArchive } from "./archive-writer";
 
 /** A model archive on local disk, named by the SHA-256 of its bytes. */
 export interface PackedModel {
@@ -60,9 +60,14 @@ export function packModel(source: string, outDir: string = defaultArchiveDir()):
  * {@link packModel}, which streams to a file, and read that file if you need the bytes.
  */
 export function tarGzDirectory(dir: string): Buffer {
-    const chunks: Buffer[] = [];
-    writeTarGz(path.resolve(dir), listEntries(path.resolve(dir)), (chunk) => chunks.push(Buffer.from(chunk)));
-    return Buffer.concat(chunks);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-archive-"));
+    try {
+        const archive = path.join(scratch, "model.tar.gz");
+        writeTarGz(path.resolve(dir), listEntries(path.resolve(dir)), archive);
+        return fs.readFileSync(archive);
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
+    }
 }
 
 /** @internal */
@@ -88,19 +93,9 @@ function packDirectory(dir: string, outDir: string): PackedModel {
     fs.mkdirSync(outDir, { recursive: true });
     // Write under a temporary name, then rename: a concurrent or interrupted run never leaves half an archive.
     const partial = path.join(outDir, `.${process.pid}-${crypto.randomBytes(6).toString("hex")}.partial`);
-    const hash = crypto.createHash("sha256");
-    let size = 0;
-    const fd = fs.openSync(partial, "wx");
+    let written: { sha256: string; size: number };
     try {
-        try {
-            writeTarGz(dir, entries, (chunk) => {
-                hash.update(chunk);
-                writeAll(fd, chunk);
-                size += chunk.length;
-            });
-        } finally {
-            fs.closeSync(fd);
-        }
+        written = writeTarGz(dir, entries, partial);
         if (directoryKey(listEntries(dir)) !== key) {
             throw new Error(`model directory "${dir}" changed while it was being packed; pack it again once it is complete`);
         }
@@ -108,61 +103,32 @@ function packDirectory(dir: string, outDir: string): PackedModel {
         fs.rmSync(partial, { force: true });
         throw err;
     }
-    const sha256 = hash.digest("hex");
-    const archivePath = path.join(outDir, `${sha256}.tar.gz`);
+    const archivePath = path.join(outDir, `${written.sha256}.tar.gz`);
     fs.renameSync(partial, archivePath);
-    const packed = { archivePath, sha256, size };
+    const packed = { archivePath, ...written };
     if (settled(entries.map((e) => e.stat), startedAt)) {
         remember(cacheDir, key, packed);
     }
     return packed;
 }
 
-/**
- * Streams the deterministic archive of `entries` to `sink`: entries in the given (sorted) order, files
- * 0644 (0755 when executable for their owner), directories 0755, a fixed mtime, no owner ids or names,
- * no access or change times, hard links stored as plain files, and a gzip header with neither time nor
- * build OS (node-tar's `portable` mode).
- */
-function writeTarGz(dir: string, entries: Entry[], sink: (chunk: Buffer) => void): void {
+/** Writes the deterministic archive of `entries` (already sorted) to `outPath`; see archive-writer.ts for its shape. */
+function writeTarGz(dir: string, entries: Entry[], outPath: string): { sha256: string; size: number } {
     if (!entries.some((e) => e.stat.isFile())) {
         throw new Error(`model directory "${dir}" contains no files`);
     }
-    // node-tar takes each entry's stat from this cache, so it archives exactly what was listed, normalised.
-    const statCache = new Map<string, fs.Stats>();
-    for (const { tarPath, stat } of entries) {
-        statCache.set(path.resolve(dir, tarPath), normalisedStat(stat));
+    try {
+        return writeArchive({
+            dir,
+            tarPaths: entries.map((e) => e.tarPath),
+            outPath,
+            mtimeMs: FIXED_MTIME.getTime(),
+            gzipLevel: GZIP_LEVEL,
+            readSize: READ_SLICE,
+        });
+    } catch (err) {
+        throw new Error(`model directory "${dir}" cannot be packed: ${(err as Error).message}`);
     }
-    const pack = new PackSync({
-        cwd: dir,
-        portable: true,
-        gzip: { level: GZIP_LEVEL },
-        mtime: FIXED_MTIME,
-        noDirRecurse: true,
-        strict: true,
-        statCache,
-        maxReadSize: READ_SLICE,
-    });
-    let failure: Error | undefined;
-    pack.on("error", (err: unknown) => (failure ??= err as Error));
-    pack.on("data", (chunk: Buffer) => sink(chunk));
-    for (const { tarPath } of entries) {
-        pack.add(tarPath);
-        if (failure) break;
-    }
-    pack.end();
-    if (failure) {
-        throw new Error(`model directory "${dir}" cannot be packed: ${failure.message}`);
-    }
-}
-
-/** A copy of `stat` with the mode and link count the archive records, whatever this checkout has. */
-function normalisedStat(stat: fs.Stats): fs.Stats {
-    const copy = Object.assign(Object.create(Object.getPrototypeOf(stat)), stat) as fs.Stats;
-    const permissions = stat.isDirectory() || stat.mode & 0o100 ? 0o755 : 0o644;
-    copy.mode = (stat.mode & fs.constants.S_IFMT) | permissions;
-    copy.nlink = 1;
-    return copy;
 }
 
 /**
@@ -240,13 +206,6 @@ function readInSlices(file: string, onSlice: (slice: Buffer) => void): void {
         }
     } finally {
         fs.closeSync(fd);
-    }
-}
-
-function writeAll(fd: number, chunk: Buffer): void {
-    let offset = 0;
-    while (offset < chunk.length) {
-        offset += fs.writeSync(fd, chunk, offset, chunk.length - offset);
     }
 }
 

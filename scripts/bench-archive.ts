@@ -36,11 +36,13 @@ function main(): void {
     makeData();
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-bench-archive-"));
     try {
-        const newBundle = bundle(path.join(ROOT, "components", "model-archive.ts"), path.join(scratch, "new.js"));
+        // Bundles live inside the repository so that `tar` resolves from its node_modules, as in an installed package.
+        const build = path.join(ROOT, ".bench", "archive", "build");
+        const newBundle = bundle(path.join(ROOT, "components", "model-archive.ts"), path.join(build, "new.js"));
         const oldRef = oldPackerRef();
         const oldSource = path.join(ROOT, ".bench", "archive", "old-model-archive.ts");
         fs.writeFileSync(oldSource, execFileSync("git", ["show", `${oldRef}:components/model-archive.ts`], { cwd: ROOT }));
-        const oldBundle = bundle(oldSource, path.join(scratch, "old.js"));
+        const oldBundle = bundle(oldSource, path.join(build, "old.js"));
 
         const out = path.join(scratch, "out");
         const cold = pack(newBundle, out);
@@ -114,7 +116,7 @@ function makeData(): void {
 }
 
 function bundle(entry: string, outfile: string): string {
-    buildSync({ entryPoints: [entry], outfile, bundle: true, platform: "node", target: "node20", logLevel: "error" });
+    buildSync({ entryPoints: [entry], outfile, bundle: true, platform: "node", target: "node20", external: ["tar"], logLevel: "error" });
     return outfile;
 }
 
