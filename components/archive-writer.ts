@@ -8,6 +8,9 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from "worker_threads";
 
+/** Longest wait for the next chunk of the archive before the pack is given up as stuck. */
+const STALL_MS = 120_000;
+
 /** Everything the worker needs; plain data only, since it crosses to another thread. */
 export interface ArchiveJob {
     /** The directory the entries are relative to. */
@@ -30,7 +33,8 @@ export interface WrittenArchive {
 
 /** Writes `job.outPath` and returns its hash and size; throws what went wrong in the worker. */
 export function writeArchive(job: ArchiveJob): WrittenArchive {
-    const done = new Int32Array(new SharedArrayBuffer(4));
+    // [0]: set to 1 when the worker has answered; [1]: counts the chunks written, to tell slow from stuck.
+    const done = new Int32Array(new SharedArrayBuffer(8));
     const { port1, port2 } = new MessageChannel();
     const source = `(${packInWorker.toString()})(require("worker_threads").workerData)`;
     const worker = new Worker(source, {
@@ -39,7 +43,15 @@ export function writeArchive(job: ArchiveJob): WrittenArchive {
         transferList: [port2],
     });
     worker.unref();
-    Atomics.wait(done, 0, 0);
+    let progress = -1;
+    while (Atomics.wait(done, 0, 0, STALL_MS) === "timed-out") {
+        // A worker that died without answering would leave this thread waiting forever.
+        if (Atomics.load(done, 1) === progress) {
+            void worker.terminate();
+            throw new Error(`the archive worker wrote nothing for ${STALL_MS / 1000} s; is the disk full or the directory on a stalled mount?`);
+        }
+        progress = Atomics.load(done, 1);
+    }
     const reply = receiveMessageOnPort(port1)?.message as (WrittenArchive & { error?: string }) | undefined;
     port1.close();
     if (!reply || reply.error !== undefined) {
@@ -71,6 +83,16 @@ async function packInWorker({ job, tarModule, port, done }: WorkerInput): Promis
     const { Pack } = require(tarModule) as typeof import("tar");
     /* eslint-enable @typescript-eslint/no-var-requires */
     let out: import("fs").WriteStream | undefined;
+    let answered = false;
+    const answer = (message: object) => {
+        if (answered) return;
+        answered = true;
+        port.postMessage(message);
+        Atomics.store(done, 0, 1);
+        Atomics.notify(done, 0);
+    };
+    // Whatever goes wrong, the waiting thread gets an answer.
+    process.on("uncaughtException", (err) => answer({ error: err.message }));
     try {
         // node-tar takes each entry's stat from this cache: the mode and link count are what the archive records.
         const statCache = new Map<string, import("fs").Stats>();
@@ -105,6 +127,7 @@ async function packInWorker({ job, tarModule, port, done }: WorkerInput): Promis
             pack.on("data", (chunk: Buffer) => {
                 hash.update(chunk);
                 size += chunk.length;
+                Atomics.add(done, 1, 1);
                 if (!file.write(chunk)) {
                     pack.pause();
                     file.once("drain", () => pack.resume());
@@ -116,12 +139,9 @@ async function packInWorker({ job, tarModule, port, done }: WorkerInput): Promis
             }
             pack.end();
         });
-        port.postMessage({ sha256: hash.digest("hex"), size });
+        answer({ sha256: hash.digest("hex"), size });
     } catch (err) {
         out?.destroy();
-        port.postMessage({ error: (err as Error).message ?? String(err) });
-    } finally {
-        Atomics.store(done, 0, 1);
-        Atomics.notify(done, 0);
+        answer({ error: (err as Error).message ?? String(err) });
     }
 }

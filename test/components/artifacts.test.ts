@@ -8,6 +8,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { SETTLE_MS } from "../../components/archive-cache";
+import { writeArchive } from "../../components/archive-writer";
 import { contextHash, contextTag } from "../../components/context-hash";
 import { packModel, tarGzDirectory } from "../../components/model-archive";
 import { multiModelKey, singleModelKey } from "../../components/model-artifacts";
@@ -129,6 +130,14 @@ describe("content-addressed artifacts", function () {
             const plain = path.join(tempDir("ready"), "model.tar.gz");
             fs.writeFileSync(plain, "not gzip");
             assert.throws(() => packModel(plain, tempDir("out")), /is not gzip-compressed; expected a model.tar.gz/);
+        });
+
+        it("a failure inside the packing worker comes back as an error naming the file, never as a hang", () => {
+            const dir = modelDir({ "a.txt": "1" });
+            const job = { dir, outPath: path.join(tempDir("out"), "x.tar.gz"), mtimeMs: 0, gzipLevel: 9, readSize: 1024 };
+            assert.throws(() => writeArchive({ ...job, tarPaths: ["a.txt", "gone.bin"] }), /ENOENT.*gone\.bin/);
+            fs.writeFileSync(job.outPath, "taken");
+            assert.throws(() => writeArchive({ ...job, tarPaths: ["a.txt"] }), /EEXIST/);
         });
 
         it("the single-model key carries the archive's hash; the multi-model key is the model's name", () => {
