@@ -15,9 +15,9 @@ export interface PackedModel {
     size: number;
 }
 
-// A fixed, non-zero timestamp (2020-01-01T00:00:00Z) for every file: some tar readers warn on mtime 0.
+// A fixed, non-zero timestamp (2020-01-01T00:00:00Z) for every file; node-tar's portable mode gives directories none.
 const FIXED_MTIME = new Date(Date.UTC(2020, 0, 1));
-/** The level `tarfile` and GNU tar use for `.tar.gz` model archives too. */
+/** Python's `tarfile` default for `.tar.gz`, and what this package has always used. */
 const GZIP_LEVEL = 9;
 /** Read files in slices this big: memory stays flat whatever the model's size. */
 const READ_SLICE = 4 * 1024 * 1024;
