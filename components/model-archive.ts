@@ -2,7 +2,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as zlib from "zlib";
+import { cacheKey, lookup, remember, settled, statFingerprint } from "./archive-cache";
+import { writeArchive } from "./archive-writer";
 
 /** A model archive on local disk, named by the SHA-256 of its bytes. */
 export interface PackedModel {
@@ -14,17 +15,26 @@ export interface PackedModel {
     size: number;
 }
 
-const BLOCK = 512;
-// A fixed, non-zero timestamp (2020-01-01T00:00:00Z): some tar readers warn on mtime 0.
-const FIXED_MTIME = 1577836800;
-const GZIP_OS_UNIX = 3;
+// A fixed, non-zero timestamp (2020-01-01T00:00:00Z) for every file; node-tar's portable mode gives directories none.
+const FIXED_MTIME = new Date(Date.UTC(2020, 0, 1));
+/** Python's `tarfile` default for `.tar.gz`, and what this package has always used. */
+const GZIP_LEVEL = 9;
+/** Read files in slices this big: memory stays flat whatever the model's size. */
+const READ_SLICE = 4 * 1024 * 1024; // not a data-path fact: a read buffer, not a payload limit
+/**
+ * Changes whenever this module's output bytes would change (format options, node-tar version), so that
+ * an archive cached by an older version is never mistaken for what this one packs.
+ */
+const FORMAT = `modelapi-archive-1 tar@${tarVersion()} gzip-${GZIP_LEVEL}`;
 
 /**
  * Packs a model directory, or takes a ready `.tar.gz`, and returns where the archive is and its hash.
  *
- * A directory is packed deterministically (see {@link tarGzDirectory}) into a content-addressed file
- * under `outDir` (default: the system temp directory), so packing the same directory twice yields the
- * same bytes and the same path.
+ * A directory is packed deterministically, streamed (memory does not grow with the model), into a
+ * content-addressed file under `outDir` (default: the system temp directory): the same files always
+ * give the same bytes and the same path. An unchanged directory is not packed again: the archive
+ * written last time is returned, as long as that file is still there untouched. A ready archive is
+ * used as is, hashed once per change of the file.
  */
 export function packModel(source: string, outDir: string = defaultArchiveDir()): PackedModel {
     const resolved = path.resolve(source);
@@ -35,39 +45,29 @@ export function packModel(source: string, outDir: string = defaultArchiveDir()):
         throw new Error(`model path "${source}" does not exist`);
     }
     if (stat.isDirectory()) {
-        return writeContentAddressed(tarGzDirectory(resolved), outDir);
+        return packDirectory(resolved, path.resolve(outDir));
     }
     if (stat.isFile() && /\.tar\.gz$|\.tgz$/.test(resolved)) {
-        return describeReadyArchive(resolved);
+        return describeReadyArchive(resolved, stat, path.resolve(outDir));
     }
     throw new Error(`model path "${source}" must be a directory or a .tar.gz file`);
 }
 
 /**
- * Returns the deterministic `.tar.gz` bytes of a directory: entries sorted by path, directories 0755,
- * files 0644 (0755 when executable for their owner), fixed mtime, uid/gid 0, no user or group names,
- * and a gzip header without a timestamp. Symbolic links and special files are refused, since a model
- * archive that points outside itself would unpack differently on every machine.
+ * Returns the `.tar.gz` bytes {@link packModel} writes for a directory.
+ *
+ * @deprecated Holds the whole archive in memory, which a model of several GB does not fit in; use
+ * {@link packModel}, which streams to a file, and read that file if you need the bytes.
  */
 export function tarGzDirectory(dir: string): Buffer {
-    const entries = listEntries(dir);
-    if (!entries.some((e) => e.kind === "file")) {
-        throw new Error(`model directory "${dir}" contains no files`);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-archive-"));
+    try {
+        const archive = path.join(scratch, "model.tar.gz");
+        writeTarGz(path.resolve(dir), listEntries(path.resolve(dir)), archive);
+        return fs.readFileSync(archive);
+    } finally {
+        fs.rmSync(scratch, { recursive: true, force: true });
     }
-    const blocks: Buffer[] = [];
-    for (const entry of entries) {
-        const data = entry.kind === "file" ? fs.readFileSync(path.join(dir, entry.relPath)) : Buffer.alloc(0);
-        const name = entry.kind === "dir" ? `${entry.relPath}/` : entry.relPath;
-        blocks.push(...headerBlocks(name, entry.kind, entry.mode, data.length));
-        if (data.length > 0) {
-            blocks.push(data, Buffer.alloc(padding(data.length)));
-        }
-    }
-    blocks.push(Buffer.alloc(BLOCK * 2));
-    const gz = zlib.gzipSync(Buffer.concat(blocks), { level: 9 });
-    // zlib writes the build platform's OS code into the header; pin it so every platform agrees.
-    gz[9] = GZIP_OS_UNIX;
-    return gz;
 }
 
 /** @internal */
@@ -76,11 +76,66 @@ export function defaultArchiveDir(): string {
 }
 
 interface Entry {
-    relPath: string;
-    kind: "file" | "dir";
-    mode: number;
+    /** Path inside the archive, `/`-separated; directories end with `/`. */
+    tarPath: string;
+    stat: fs.Stats;
 }
 
+function packDirectory(dir: string, outDir: string): PackedModel {
+    const startedAt = Date.now();
+    const entries = listEntries(dir);
+    const key = directoryKey(entries);
+    const cacheDir = path.join(outDir, "index");
+    const cached = lookup(cacheDir, key);
+    if (cached) {
+        return cached;
+    }
+    fs.mkdirSync(outDir, { recursive: true });
+    // Write under a temporary name, then rename: a concurrent or interrupted run never leaves half an archive.
+    const partial = path.join(outDir, `.${process.pid}-${crypto.randomBytes(6).toString("hex")}.partial`);
+    let written: { sha256: string; size: number };
+    try {
+        written = writeTarGz(dir, entries, partial);
+        if (directoryKey(listEntries(dir)) !== key) {
+            throw new Error(`model directory "${dir}" changed while it was being packed; pack it again once it is complete`);
+        }
+    } catch (err) {
+        fs.rmSync(partial, { force: true });
+        throw err;
+    }
+    const archivePath = path.join(outDir, `${written.sha256}.tar.gz`);
+    fs.renameSync(partial, archivePath);
+    const packed = { archivePath, ...written };
+    if (settled(entries.map((e) => e.stat), startedAt)) {
+        remember(cacheDir, key, packed);
+    }
+    return packed;
+}
+
+/** Writes the deterministic archive of `entries` (already sorted) to `outPath`; see archive-writer.ts for its shape. */
+function writeTarGz(dir: string, entries: Entry[], outPath: string): { sha256: string; size: number } {
+    if (!entries.some((e) => e.stat.isFile())) {
+        throw new Error(`model directory "${dir}" contains no files`);
+    }
+    try {
+        return writeArchive({
+            dir,
+            tarPaths: entries.map((e) => e.tarPath),
+            outPath,
+            mtimeMs: FIXED_MTIME.getTime(),
+            gzipLevel: GZIP_LEVEL,
+            readSize: READ_SLICE,
+        });
+    } catch (err) {
+        throw new Error(`model directory "${dir}" cannot be packed: ${(err as Error).message}`);
+    }
+}
+
+/**
+ * Every directory and file below `root`, sorted by the bytes of their names (not locale order, so every
+ * machine agrees). Symbolic links and special files are refused: an archive that points outside itself
+ * would unpack differently on every machine, and the reader refuses them anyway.
+ */
 function listEntries(root: string): Entry[] {
     const entries: Entry[] = [];
     const walk = (relDir: string) => {
@@ -92,10 +147,10 @@ function listEntries(root: string): Entry[] {
                 throw new Error(`model directory "${root}" contains a symbolic link "${relPath}"; copy the file in instead`);
             }
             if (stat.isDirectory()) {
-                entries.push({ relPath, kind: "dir", mode: 0o755 });
+                entries.push({ tarPath: `${relPath}/`, stat });
                 walk(relPath);
             } else if (stat.isFile()) {
-                entries.push({ relPath, kind: "file", mode: stat.mode & 0o100 ? 0o755 : 0o644 });
+                entries.push({ tarPath: relPath, stat });
             } else {
                 throw new Error(`model directory "${root}" contains "${relPath}", which is not a regular file or directory`);
             }
@@ -105,87 +160,56 @@ function listEntries(root: string): Entry[] {
     return entries;
 }
 
-// Byte order, not locale order, so every machine sorts the same way.
 function compareBytes(a: string, b: string): number {
     return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
-function headerBlocks(name: string, kind: "file" | "dir", mode: number, size: number): Buffer[] {
-    const nameBytes = Buffer.from(name);
-    if (nameBytes.length <= 100) {
-        return [ustarHeader(name, kind, mode, size)];
+function directoryKey(entries: Entry[]): string {
+    return cacheKey([FORMAT, "directory", ...entries.map((e) => `${JSON.stringify(e.tarPath)} ${statFingerprint(e.stat)}`)]);
+}
+
+function describeReadyArchive(archivePath: string, stat: fs.Stats, outDir: string): PackedModel {
+    const startedAt = Date.now();
+    const key = cacheKey([FORMAT, "ready", archivePath, statFingerprint(stat)]);
+    const cacheDir = path.join(outDir, "index");
+    const cached = lookup(cacheDir, key);
+    if (cached && cached.archivePath === archivePath) {
+        return cached;
     }
-    // Long names go into a PAX extended header; the ustar name keeps a truncated, still deterministic form.
-    const record = paxRecord("path", name);
-    const pax = ustarHeader(`PaxHeaders/${crypto.createHash("sha256").update(name).digest("hex").slice(0, 32)}`, "pax", 0o644, record.length);
-    return [pax, record, Buffer.alloc(padding(record.length)), ustarHeader(truncateName(name), kind, mode, size)];
-}
-
-function paxRecord(key: string, value: string): Buffer {
-    const body = ` ${key}=${value}\n`;
-    const bodyLength = Buffer.byteLength(body);
-    // The record starts with its own length in decimal, and that length counts its own digits.
-    let length = bodyLength + 1;
-    while (String(length).length + bodyLength !== length) {
-        length = String(length).length + bodyLength;
-    }
-    return Buffer.from(`${length}${body}`);
-}
-
-function truncateName(name: string): string {
-    let bytes = Buffer.from(name);
-    while (bytes.length > 100) {
-        name = name.slice(1);
-        bytes = Buffer.from(name);
-    }
-    return name;
-}
-
-function ustarHeader(name: string, kind: "file" | "dir" | "pax", mode: number, size: number): Buffer {
-    const header = Buffer.alloc(BLOCK);
-    header.write(name, 0, 100, "utf8");
-    writeOctal(header, mode, 100, 8);
-    writeOctal(header, 0, 108, 8); // uid
-    writeOctal(header, 0, 116, 8); // gid
-    writeOctal(header, size, 124, 12);
-    writeOctal(header, FIXED_MTIME, 136, 12);
-    header.write(" ".repeat(8), 148, 8, "ascii"); // checksum field counts as spaces while summing
-    header.write(kind === "dir" ? "5" : kind === "pax" ? "x" : "0", 156, 1, "ascii");
-    header.write("ustar\u000000", 257, 8, "binary");
-    let sum = 0;
-    for (const byte of header) {
-        sum += byte;
-    }
-    header.write(`${sum.toString(8).padStart(6, "0")}\u0000 `, 148, 8, "binary");
-    return header;
-}
-
-function writeOctal(header: Buffer, value: number, offset: number, width: number): void {
-    header.write(`${value.toString(8).padStart(width - 1, "0")}\u0000`, offset, width, "binary");
-}
-
-function padding(length: number): number {
-    return (BLOCK - (length % BLOCK)) % BLOCK;
-}
-
-function writeContentAddressed(bytes: Buffer, outDir: string): PackedModel {
-    const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
-    const archivePath = path.join(outDir, `${sha256}.tar.gz`);
-    if (!fs.existsSync(archivePath)) {
-        fs.mkdirSync(outDir, { recursive: true });
-        // Write then rename, so a concurrent or interrupted run never leaves a half-written archive.
-        const partial = `${archivePath}.${process.pid}.partial`;
-        fs.writeFileSync(partial, bytes);
-        fs.renameSync(partial, archivePath);
-    }
-    return { archivePath, sha256, size: bytes.length };
-}
-
-function describeReadyArchive(archivePath: string): PackedModel {
-    const bytes = fs.readFileSync(archivePath);
-    if (bytes.length < 2 || bytes[0] !== 0x1f || bytes[1] !== 0x8b) {
+    const hash = crypto.createHash("sha256");
+    let size = 0;
+    readInSlices(archivePath, (slice) => {
+        if (size === 0 && (slice.length < 2 || slice[0] !== 0x1f || slice[1] !== 0x8b)) {
+            throw new Error(`model archive "${archivePath}" is not gzip-compressed; expected a model.tar.gz`);
+        }
+        hash.update(slice);
+        size += slice.length;
+    });
+    if (size === 0) {
         throw new Error(`model archive "${archivePath}" is not gzip-compressed; expected a model.tar.gz`);
     }
-    const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
-    return { archivePath, sha256, size: bytes.length };
+    const packed = { archivePath, sha256: hash.digest("hex"), size };
+    if (statFingerprint(fs.statSync(archivePath)) === statFingerprint(stat) && settled([stat], startedAt)) {
+        remember(cacheDir, key, packed);
+    }
+    return packed;
+}
+
+function readInSlices(file: string, onSlice: (slice: Buffer) => void): void {
+    const fd = fs.openSync(file, "r");
+    try {
+        const buffer = Buffer.allocUnsafe(READ_SLICE);
+        for (;;) {
+            const read = fs.readSync(fd, buffer, 0, buffer.length, null);
+            if (read === 0) return;
+            onSlice(buffer.subarray(0, read));
+        }
+    } finally {
+        fs.closeSync(fd);
+    }
+}
+
+function tarVersion(): string {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return (require("tar/package.json") as { version: string }).version;
 }

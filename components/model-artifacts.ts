@@ -123,9 +123,13 @@ export function modelArtifacts(
     const { bucket, ready } = storage;
     const hashes: string[] = [];
     const uploads = models.map((model) => {
+        // Packed once per change of the directory: an unchanged model is found in the archive cache, not re-gzipped.
         const packed = packModel(model.path!);
         hashes.push(packed.sha256);
         const key = multiModel ? multiModelKey(model.name) : singleModelKey(model.name, packed.sha256);
+        // A FileAsset streams: pulumi-aws maps `source` to a file path (pulumi-terraform-bridge `translateToFile`
+        // copies it with io.Copy), and terraform-provider-aws `aws_s3_object` uploads that file with the S3
+        // transfer manager in parts. Nothing here holds the archive in memory.
         return new aws.s3.BucketObjectv2(
             `${name}-${model.name}-archive`,
             { bucket: bucket.id, key, source: new pulumi.asset.FileAsset(packed.archivePath), contentType: "application/gzip", tags },

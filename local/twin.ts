@@ -130,10 +130,10 @@ export class LocalTwin {
         const port = await gateway.listen(opts.port);
         await this.undo(() => gateway.close());
 
-        const archiveDir = path.join(workDir, "archives");
         for (const model of opts.models) {
             opts.progress(`packing ${model.name} from ${model.path}`);
-            const packed = packModel(model.path, archiveDir);
+            // Where `pulumi up` packs too: an unchanged model directory reuses the archive already written.
+            const packed = packModel(model.path);
             archives.set(targetModelName(model.name), packed.archivePath);
             opts.progress(`  ${targetModelName(model.name)}: ${packed.size} bytes, sha256 ${packed.sha256.slice(0, 12)}`);
         }
