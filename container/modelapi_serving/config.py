@@ -55,6 +55,8 @@ class Config:
     max_body_bytes: int = 6 * 1024 * 1024
     default_accept: str = "application/json"
     keepalive_timeout: int = 75
+    header_timeout: int = 20
+    body_timeout: int = 60
     shutdown_grace: float = 3.0
     memory_headroom_bytes: int = 128 * 1024 * 1024
     log_level: str = "INFO"
@@ -75,6 +77,8 @@ class Config:
             max_body_bytes=_int(env, "MODELAPI_MAX_BODY_BYTES", 6 * 1024 * 1024, minimum=1),
             default_accept=default_accept,
             keepalive_timeout=_int(env, "MODELAPI_KEEPALIVE_TIMEOUT", 75, minimum=1),
+            header_timeout=_int(env, "MODELAPI_HEADER_TIMEOUT", 20, minimum=1),
+            body_timeout=_int(env, "MODELAPI_BODY_TIMEOUT", 60, minimum=1),
             memory_headroom_bytes=_int(env, "MODELAPI_MEMORY_HEADROOM_BYTES", 128 * 1024 * 1024),
             log_level=(env.get("MODELAPI_LOG_LEVEL", "").strip() or "INFO").upper(),
             batching=_bool(env, "MODELAPI_BATCHING", True),

@@ -226,10 +226,7 @@ class ModelHandler:
                     parts.append("has unknown " + ", ".join(repr(u) for u in unknown[:5]))
                 raise BadRequest(f"row {i} {' and '.join(parts)}; the model's features are "
                                  + ", ".join(repr(n) for n in names[:20]))
-        try:
-            return np.asarray([[row[n] for n in names] for row in records], dtype=np.float64)
-        except (ValueError, TypeError):
-            raise BadRequest("feature values must be numbers (or null for a missing value)") from None
+        return codecs.float_rows([[row[n] for n in names] for row in records], "the rows")
 
     def check_features(self, data):
         """Validate a decoded array before the default predict step.
