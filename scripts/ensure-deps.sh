@@ -3,6 +3,7 @@
 #   runtime: npm packages + the Debian packages the model server runs on (container/apt-packages.txt)
 #   test:    runtime + the container's test packages (container/apt-packages-test.txt)
 #            + the image tools the image test needs (buildah, podman, debootstrap, ...)
+#   bench:   runtime + what the container's benchmarks need (container/bench/apt-packages-bench.txt)
 # Installs only what is missing; says exactly what to install when it cannot (not root, no sudo).
 set -euo pipefail
 mode=${1:-runtime}
@@ -32,6 +33,9 @@ debian_packages() {
   if [[ $mode == test ]]; then
     package_list container/apt-packages-test.txt
     printf '%s\n' buildah podman debootstrap fuse-overlayfs slirp4netns uidmap runc
+  fi
+  if [[ $mode == bench ]]; then
+    package_list container/bench/apt-packages-bench.txt
   fi
 }
 
@@ -64,8 +68,8 @@ ensure_debian() {
 }
 
 case $mode in
-  runtime|test) ;;
-  *) log "usage: ensure-deps.sh runtime|test"; exit 2 ;;
+  runtime|test|bench) ;;
+  *) log "usage: ensure-deps.sh runtime|test|bench"; exit 2 ;;
 esac
 ensure_debian
 ensure_npm
