@@ -238,7 +238,6 @@ class HttpProtocol(asyncio.Protocol):
         self.transport = transport
         self.server.connections.add(self)
         self.server.connections_changed()
-        self.deadline = self.last + self.server.config.header_timeout
 
     def connection_lost(self, exc):
         self.closing = True
@@ -303,12 +302,10 @@ class HttpProtocol(asyncio.Protocol):
             return
         if self.deadline is not None:
             if now > self.deadline:
-                if self.phase == "head" and not self.buf:
-                    self.close()  # no request started: nobody to answer
-                else:
-                    timeout = config.header_timeout if self.phase == "head" else config.body_timeout
-                    self._fail(408, f"the request {self.phase} did not arrive within {timeout} s")
+                timeout = config.header_timeout if self.phase == "head" else config.body_timeout
+                self._fail(408, f"the request {self.phase} did not arrive within {timeout} s")
         elif self.idle() and now - self.last > config.keepalive_timeout:
+            # a new connection with no request yet counts as idle too: clients open them ahead of use
             self.close()
 
     # -- request processing -------------------------------------------------
