@@ -90,7 +90,15 @@ def parse_head(head: bytes):
     method, target, minor = match.groups()
     headers = {}
     for line in lines[1:]:
-        key, text = parse_field(line)
+        # parse_field, inlined: this loop runs for every header of every request
+        match = _FIELD_LINE.fullmatch(line)
+        if match is None:
+            raise ParseError(400, "malformed header line")
+        value = match.group(2).strip(b" \t")
+        if _BAD_VALUE.search(value) is not None:
+            raise ParseError(400, "malformed header value")
+        key = match.group(1).decode("ascii").lower()
+        text = value.decode("latin-1")
         if key in headers:
             if key == "content-length":
                 if headers[key] != text:
@@ -340,7 +348,7 @@ class HttpProtocol(asyncio.Protocol):
                 if length < 0:
                     self.chunks = ChunkedDecoder(limit)
                 # HTTP/1.0 keep-alive is an old extension h11 does not take up either: 1.0 closes
-                keep_alive = http11 and "close" not in connection_tokens(headers)
+                keep_alive = http11 and ("connection" not in headers or "close" not in connection_tokens(headers))
                 if length != 0 and http11 and headers.get("expect", "").lower() == "100-continue":
                     if (length < 0 and not buf) or len(buf) < length:
                         self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
