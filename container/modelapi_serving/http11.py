@@ -302,9 +302,10 @@ class HttpProtocol(asyncio.Protocol):
             return
         config = self.server.config
         if self.paused:
-            # the client stopped reading its answers
+            # the client stopped reading its answers: drop them, a graceful close would wait on it forever
             if now - self.stalled_since > config.keepalive_timeout:
-                self.close()
+                self.closing = True
+                self.transport.abort()
             return
         if self.waiting:
             return

@@ -20,6 +20,9 @@ class Transport:
     def close(self):
         self.closed = True
 
+    def abort(self):
+        self.closed = True
+
     def can_write_eof(self):
         return True
 

@@ -316,6 +316,38 @@ def test_a_connection_that_sends_nothing_is_idle_and_closed_after_the_keepalive_
         assert 3.0 < time.monotonic() - started < 7.0
 
 
+def test_a_client_that_stops_reading_its_answers_is_dropped(deadline_server):
+    """Pipelined requests whose answers are never read: once they back up, the
+    idle timeout (4 s) drops the connection instead of holding it forever."""
+    sent = answers = 0
+    with socket.create_connection(("127.0.0.1", deadline_server.port)) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.setblocking(False)
+        wire = b"GET /ping HTTP/1.1\r\nHost: x\r\n\r\n" * 1000
+        blocked_since = None
+        while blocked_since is None or time.monotonic() - blocked_since < 1.0:
+            try:
+                s.send(wire)
+                sent += 1000
+                blocked_since = None
+            except BlockingIOError:  # both ways are full: the server has stopped reading us
+                blocked_since = blocked_since or time.monotonic()
+                time.sleep(0.05)
+        time.sleep(6)  # past the idle timeout, and a tick
+        s.settimeout(10)
+        reset = False
+        reading = time.monotonic()
+        try:
+            while part := s.recv(65536):
+                answers += part.count(b"HTTP/1.1 200 ")
+        except ConnectionResetError:
+            reset = True
+        read_for = time.monotonic() - reading
+    # dropped (reset) already, not closed gracefully, which would wait for the client to read everything first
+    assert reset and answers < sent
+    assert read_for < 3.0
+
+
 # -- half-close, against the server -------------------------------------------
 
 @pytest.fixture(scope="module")
