@@ -9,9 +9,9 @@ every number is bounded in length before it is converted. A body over the limit
 is answered with 413 as soon as its size is known, and `Expect: 100-continue`
 is honoured so well-behaved clients never send a body that would be refused.
 
-Each request has a deadline for its head and one for its body, counted from
-their first byte and never extended by a trickle of bytes; an idle keep-alive
-connection has its own timeout. A client that half-closes still gets every
+Each request has a deadline for its head (counted from its first byte) and one
+for its body (counted from the end of the head), never extended by a trickle of
+bytes; an idle keep-alive connection has its own timeout. A client that half-closes still gets every
 answer it is owed.
 """
 
