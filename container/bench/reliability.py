@@ -339,16 +339,19 @@ def main():
     first = rss[1] if len(rss) > 1 else rss[0]  # the first sample is still warming up
     flat = max(rss[1:] or rss) - first <= RSS_SLACK_MIB
     failed = kill["errors"] / max(1, kill["requests"])
-    cpu = next((line.split(": ", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
+    with open("/proc/cpuinfo") as f:
+        cpu = next((line.split(": ", 1)[1].strip() for line in f if line.startswith("model name")), "?")
     counts = ", ".join(f"{k} {v}" for k, v in bad["counts"].items())
+    loads = "; ".join(f"{k} {v}" for k, v in load.items())
     print(f"Serving container, {WORKERS} workers, LogisticRegression on iris, loopback, {os.cpu_count()} CPUs ({cpu}); "
-          f"load average (1/5/15 min) at the start of each phase: " + "; ".join(f"{k} {v}" for k, v in load.items()) + ".")
+          f"load average (1/5/15 min) at the start of each phase: {loads}.")
     print()
     print("| phase | what | result | target | met |")
     print("|---|---|---|---|---|")
+    bad_met = bad["inputs"] >= 200 and not bad["unexpected"] and not bad["worker deaths"]
     print(f"| bad input | {bad['inputs']} malformed or hostile requests, one connection each | {counts}; "
           f"worker deaths {bad['worker deaths']}; /ping after: {bad['ping after']} | >= 200 inputs, 0 unexpected 5xx, "
-          f"0 worker deaths | {'yes' if bad['inputs'] >= 200 and not bad['unexpected'] and not bad['worker deaths'] else 'NO'} |")
+          f"0 worker deaths | {'yes' if bad_met else 'NO'} |")
     print(f"| soak | wrk, {CONNECTIONS} connections, {DURATION} s | {soak['requests']} requests, {soak['rps']:.0f}/s, "
           f"p99 {soak['p99']:.1f} ms, errors {soak['errors']}; worker RSS sum every 5 s (MiB): "
           f"{' '.join(str(r) for r in rss)} | 0 errors, flat RSS (within {RSS_SLACK_MIB} MiB after warm-up) | "

@@ -197,7 +197,8 @@ def float_rows(rows, where="the body"):
 def _conversion_message(rows, where, exc):
     text = str(exc)
     if "inhomogeneous" in text or "sequence" in text:
-        return f"{where} must hold rows of numbers of equal length: rows have different lengths or mix numbers and lists"
+        return (f"{where} must hold rows of numbers of equal length: "
+                "rows have different lengths or mix numbers and lists")
     row = _first_bad_row(rows)
     place = where if row is None else f"{where}, row {row}"
     if isinstance(exc, OverflowError):
