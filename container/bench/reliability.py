@@ -365,7 +365,8 @@ def main():
         for status, wire in bad["unexpected"]:
             print(f"  {status}: {wire!r}")
     print()
-    print(f"command: DURATION={DURATION} KILL_DURATION={KILL_DURATION} /usr/bin/python3 container/bench/reliability.py")
+    print(f"command: DURATION={DURATION} KILL_DURATION={KILL_DURATION} KILL_EVERY={KILL_EVERY:g} "
+          "/usr/bin/python3 container/bench/reliability.py")
 
 
 if __name__ == "__main__":
