@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what ModelApi needs on this machine, so that `npm start` and `npm test` work from a fresh clone.
 #   runtime: npm packages + the Debian packages the model server runs on (container/apt-packages.txt)
-#   test:    runtime + pytest + the image tools the image test needs (buildah, podman, debootstrap, ...)
+#   test:    runtime + the container's test packages (container/apt-packages-test.txt)
+#            + the image tools the image test needs (buildah, podman, debootstrap, ...)
+#   bench:   runtime + what the container's benchmarks need (container/bench/apt-packages-bench.txt)
 # Installs only what is missing; says exactly what to install when it cannot (not root, no sudo).
 set -euo pipefail
 mode=${1:-runtime}
@@ -22,10 +24,18 @@ ensure_npm() {
   echo "$want" > "$stamp"
 }
 
+package_list() {
+  grep -v '^\s*#' "$1" | tr -s ' \t' '\n' | sed '/^$/d'
+}
+
 debian_packages() {
-  grep -v '^\s*#' container/apt-packages.txt | tr -s ' \t' '\n' | sed '/^$/d'
+  package_list container/apt-packages.txt
   if [[ $mode == test ]]; then
-    printf '%s\n' python3-pytest buildah podman debootstrap fuse-overlayfs slirp4netns uidmap runc
+    package_list container/apt-packages-test.txt
+    printf '%s\n' buildah podman debootstrap fuse-overlayfs slirp4netns uidmap runc
+  fi
+  if [[ $mode == bench ]]; then
+    package_list container/bench/apt-packages-bench.txt
   fi
 }
 
@@ -58,8 +68,8 @@ ensure_debian() {
 }
 
 case $mode in
-  runtime|test) ;;
-  *) log "usage: ensure-deps.sh runtime|test"; exit 2 ;;
+  runtime|test|bench) ;;
+  *) log "usage: ensure-deps.sh runtime|test|bench"; exit 2 ;;
 esac
 ensure_debian
 ensure_npm

@@ -19,11 +19,12 @@ THREADS=2
 OURS_PORT="${OURS_PORT:-18481}"
 REF_PORT="${REF_PORT:-18482}"
 
+# prerequisites: container/bench/apt-packages-bench.txt, installed by `bash scripts/ensure-deps.sh bench`
 for tool in wrk nginx curl; do
-  command -v "$tool" >/dev/null || { echo "bench needs $tool (apt-get install $tool)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "bench needs $tool: bash scripts/ensure-deps.sh bench" >&2; exit 1; }
 done
 $PY -c 'import gunicorn, flask, pandas' 2>/dev/null || {
-  echo "bench needs gunicorn, python3-flask and python3-pandas for the reference server" >&2; exit 1; }
+  echo "bench needs gunicorn, flask and pandas for the reference server: bash scripts/ensure-deps.sh bench" >&2; exit 1; }
 
 # Both servers and wrk run at the same raised priority when we may raise it, so
 # unrelated work on a shared machine disturbs the measurement less.

@@ -16,17 +16,19 @@ import csv
 import io
 import json
 import math
+import zlib
 
 import numpy as np
 
-from .errors import BadRequest, NotAcceptable, UnsupportedMediaType
+from . import contract
+from .errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMediaType
 
-JSON = "application/json"
-CSV = "text/csv"
-NPY = "application/x-npy"
+# The types the API passes through (JSON, CSV, NPY) come from the shared contract; the built-in
+# XGBoost formats below reach the server only when the endpoint is invoked directly.
+JSON, CSV, NPY = contract.REQUEST_CONTENT_TYPES
 LIBSVM = "text/libsvm"
 JSONLINES = "application/jsonlines"
-SUPPORTED = (JSON, CSV, NPY)
+SUPPORTED = contract.REQUEST_CONTENT_TYPES
 DECODABLE = (JSON, CSV, NPY, LIBSVM)
 ALIASES = {"json": JSON, "csv": CSV, "libsvm": LIBSVM, "text/x-libsvm": LIBSVM, "application/x-libsvm": LIBSVM,
            "jsonlines": JSONLINES, "application/json-lines": JSONLINES}
@@ -84,6 +86,49 @@ def choose_accept(header: str, default: str, supported=SUPPORTED) -> str:
 
 
 # -- decoding ---------------------------------------------------------------
+
+CONTENT_CODINGS = ("gzip", "x-gzip", "identity")
+
+
+def decode_content_encoding(body: bytes, header: str, limit: int) -> bytes:
+    """Undo a request's `Content-Encoding` (gzip), within the same size limit.
+
+    The decoded size counts against `limit`, so a small compressed body cannot
+    expand into a large one (a "zip bomb"): decompression stops past the limit.
+
+    Raises:
+        UnsupportedMediaType: for a coding other than gzip (or identity).
+        BadRequest: for a body that is not valid gzip.
+        PayloadTooLarge: when the decoded body is over `limit`.
+    """
+    codings = [c.strip(" \t").lower() for c in header.split(",") if c.strip(" \t")]
+    for coding in codings:
+        if coding not in CONTENT_CODINGS:
+            raise UnsupportedMediaType(
+                f"unsupported Content-Encoding {coding!r}; send the body uncompressed or gzip-compressed")
+    if not body:
+        return body
+    for coding in reversed(codings):  # the last coding listed was applied last
+        if coding != "identity":
+            body = _gunzip(body, limit)
+    return body
+
+
+def _gunzip(body, limit):
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(body, limit + 1)
+    except zlib.error as exc:
+        raise BadRequest(f"malformed gzip body: {exc}") from None
+    if len(out) > limit:
+        raise PayloadTooLarge(f"the decompressed request body is over the {limit}-byte limit")
+    if not inflater.eof or inflater.unconsumed_tail:
+        raise BadRequest("malformed gzip body: truncated")
+    if inflater.unused_data:
+        # a second gzip member is legal but rare; refuse it rather than decode half
+        raise BadRequest("malformed gzip body: data after the end of the gzip stream")
+    return out
+
 
 def decode(body: bytes, content_type: str):
     """Decode a request body into `(array, envelope)`.
@@ -146,25 +191,49 @@ def to_array(rows, where="the body"):
         if not all(isinstance(row, dict) for row in rows):
             raise BadRequest(f"{where} mixes rows given as objects with other rows")
         return Records(rows)
+    return float_rows(rows, where)
+
+
+# what numpy raises for values it cannot make floats of: OverflowError for
+# integers beyond float range (a JSON number of 400 digits)
+CONVERSION_ERRORS = (ValueError, TypeError, OverflowError)
+
+
+def float_rows(rows, where="the body"):
+    """`rows` as a float64 array; a value that is not a number is a 400 naming its row."""
     try:
-        array = np.asarray(rows, dtype=np.float64)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest(f"{where} must hold rows of numbers of equal length: {_numpy_reason(exc)}") from None
-    return array
+        return np.asarray(rows, dtype=np.float64)
+    except CONVERSION_ERRORS as exc:
+        raise BadRequest(_conversion_message(rows, where, exc)) from None
 
 
-def _numpy_reason(exc):
+def _conversion_message(rows, where, exc):
     text = str(exc)
     if "inhomogeneous" in text or "sequence" in text:
-        return "rows have different lengths or mix numbers and lists"
+        return (f"{where} must hold rows of numbers of equal length: "
+                "rows have different lengths or mix numbers and lists")
+    row = _first_bad_row(rows)
+    place = where if row is None else f"{where}, row {row}"
+    if isinstance(exc, OverflowError):
+        return f"{place}: a number is too large (beyond the float range)"
     if "could not convert" in text:
-        return text.replace("could not convert string to float", "not a number")
-    return text.splitlines()[0] if text else type(exc).__name__
+        return f"{place}: " + text.replace("could not convert string to float", "not a number")
+    return f"{place}: values must be numbers (or null for a missing value)"
+
+
+def _first_bad_row(rows):
+    for i, row in enumerate(rows):
+        try:
+            np.asarray(row, dtype=np.float64)
+        except CONVERSION_ERRORS:
+            return i
+    return None
 
 
 def decode_csv(body):
     try:
-        text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
+        # a byte-order mark is dropped, as json.loads drops it from a JSON body
+        text = body.decode("utf-8-sig") if isinstance(body, (bytes, bytearray)) else body.removeprefix("\ufeff")
     except UnicodeDecodeError:
         raise BadRequest("malformed CSV: the body is not UTF-8 text") from None
     if "\x00" in text:
@@ -188,7 +257,7 @@ def decode_csv(body):
                     continue
                 try:
                     row.append(float(field))
-                except ValueError:
+                except CONVERSION_ERRORS:
                     raise BadRequest(
                         f"malformed CSV: line {line_no}, field {col}: {field[:40]!r} is not a number") from None
             rows.append(row)

@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
+from . import contract
+
 
 class ConfigError(ValueError):
     """An environment variable holds a value the server cannot use."""
@@ -45,7 +47,7 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 MIB = 1024 * 1024
-DEFAULT_MAX_BODY_BYTES = 6 * MIB  # InvokeEndpoint's payload limit (AWS doc "InvokeEndpoint")
+DEFAULT_MAX_BODY_BYTES = contract.MAX_PAYLOAD_BYTES["realtime"]  # InvokeEndpoint's payload limit (AWS doc "InvokeEndpoint")
 
 
 def _max_body_bytes(env: Mapping[str, str]) -> int:
@@ -72,6 +74,8 @@ class Config:
     # (JSON, or CSV for the built-in XGBoost algorithm, as AWS's images)
     default_accept: Optional[str] = None
     keepalive_timeout: int = 75
+    header_timeout: int = 20
+    body_timeout: int = 60
     shutdown_grace: float = 3.0
     memory_headroom_bytes: int = 128 * 1024 * 1024
     log_level: str = "INFO"
@@ -92,6 +96,8 @@ class Config:
             max_body_bytes=_max_body_bytes(env),
             default_accept=default_accept,
             keepalive_timeout=_int(env, "MODELAPI_KEEPALIVE_TIMEOUT", 75, minimum=1),
+            header_timeout=_int(env, "MODELAPI_HEADER_TIMEOUT", 20, minimum=1),
+            body_timeout=_int(env, "MODELAPI_BODY_TIMEOUT", 60, minimum=1),
             memory_headroom_bytes=_int(env, "MODELAPI_MEMORY_HEADROOM_BYTES", 128 * 1024 * 1024),
             log_level=(env.get("MODELAPI_LOG_LEVEL", "").strip() or "INFO").upper(),
             batching=_bool(env, "MODELAPI_BATCHING", True),

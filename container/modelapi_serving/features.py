@@ -4,6 +4,7 @@ problem instead of a model exception."""
 
 import numpy as np
 
+from . import codecs
 from .errors import BadRequest
 
 
@@ -77,10 +78,7 @@ def records_to_array(spec: FeatureSpec, records):
                 parts.append("has unknown " + ", ".join(repr(u) for u in unknown[:5]))
             raise BadRequest(f"row {i} {' and '.join(parts)}; the model's features are "
                              + ", ".join(repr(n) for n in names[:20]))
-    try:
-        return np.asarray([[row[n] for n in names] for row in records], dtype=np.float64)
-    except (ValueError, TypeError):
-        raise BadRequest("feature values must be numbers (or null for a missing value)") from None
+    return codecs.float_rows([[row[n] for n in names] for row in records], "the rows")
 
 
 def check_features(spec: FeatureSpec, data):

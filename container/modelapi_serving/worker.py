@@ -18,7 +18,7 @@ import time
 import warnings
 
 from .errors import error_body
-from .http import HttpProtocol
+from .http11 import HttpProtocol
 
 log = logging.getLogger("modelapi.worker")
 
@@ -132,11 +132,15 @@ class Worker:
             return
         now = time.monotonic()
         for conn in list(self.connections):
-            if now - conn.last > self.config.keepalive_timeout:
-                conn.close()
+            conn.check_timers(now)
         if self.registry is not None:
             self.registry.sweep()
-        self.loop.call_later(1.0, self.tick)
+        self.loop.call_later(self.tick_seconds(), self.tick)
+
+    def tick_seconds(self):
+        # often enough that no deadline is overrun by more than a quarter of itself
+        config = self.config
+        return min(1.0, min(config.header_timeout, config.body_timeout, config.keepalive_timeout) / 4)
 
     def stop(self):
         if self.stopping:
@@ -217,7 +221,7 @@ def run(sock, config, slot, scoreboard, master_pid, registry_dir=None):
     gc.freeze()
     sock.setblocking(False)
     loop.add_reader(sock.fileno(), worker.accept)
-    loop.call_later(1.0, worker.tick)
+    loop.call_later(worker.tick_seconds(), worker.tick)
     log.info("worker %d listening (slot %d)", os.getpid(), slot)
     try:
         loop.run_forever()

@@ -15,9 +15,17 @@ def test_the_default_body_limit_is_invoke_endpoints_real_time_limit():
 
 
 def test_the_default_answer_type_is_the_contracts():
-    assert Config.from_env({}).default_accept == contract.DEFAULT_CONTENT_TYPE
+    # Unset in the config: each handler picks its own default (built-in XGBoost answers CSV, as AWS's
+    # algorithm does); the default pipeline's is the contract's.
+    assert Config.from_env({}).default_accept is None
+    assert codecs.JSON == contract.DEFAULT_CONTENT_TYPE
 
 
 def test_limits_are_positive_integers_per_endpoint_kind():
     assert set(contract.MAX_PAYLOAD_BYTES) == {"realtime", "serverless"}
     assert all(isinstance(v, int) and v > 0 for v in contract.MAX_PAYLOAD_BYTES.values())
+
+
+def test_the_codecs_names_are_the_contracts_types_in_its_order():
+    # codecs unpacks the contract's list by position: a reordered list must fail here, not serve CSV as JSON.
+    assert (codecs.JSON, codecs.CSV, codecs.NPY) == ("application/json", "text/csv", "application/x-npy")

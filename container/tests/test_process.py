@@ -159,6 +159,8 @@ def test_only_serve_is_a_command():
     ({"SAGEMAKER_MODEL_SERVER_WORKERS": "0"}, "at least 1"),
     ({"SAGEMAKER_MULTI_MODEL": "maybe"}, "SAGEMAKER_MULTI_MODEL must be true or false"),
     ({"MODELAPI_MAX_BODY_BYTES": "-1"}, "MODELAPI_MAX_BODY_BYTES"),
+    ({"MODELAPI_HEADER_TIMEOUT": "0"}, "MODELAPI_HEADER_TIMEOUT must be at least 1"),
+    ({"MODELAPI_BODY_TIMEOUT": "soon"}, "MODELAPI_BODY_TIMEOUT must be an integer"),
 ])
 def test_bad_configuration_exits_with_a_clear_message(env, words):
     result = run_serve([], env)

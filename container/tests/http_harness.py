@@ -1,0 +1,97 @@
+"""Our HTTP/1.1 protocol driven in process: raw bytes in, the requests it would
+hand to the app and the bytes it would write out. No socket, no server."""
+
+import asyncio
+import dataclasses
+
+from modelapi_serving.config import Config
+from modelapi_serving.http11 import HttpProtocol
+
+
+class Transport:
+    def __init__(self):
+        self.out = bytearray()
+        self.closed = False
+        self.eof_written = False
+
+    def write(self, data):
+        self.out += data
+
+    def close(self):
+        self.closed = True
+
+    def abort(self):
+        self.closed = True
+
+    def can_write_eof(self):
+        return True
+
+    def write_eof(self):
+        self.eof_written = True
+
+    def pause_reading(self):
+        pass
+
+    def resume_reading(self):
+        pass
+
+
+class App:
+    """Answers every request 200 and remembers what it was given."""
+
+    def __init__(self):
+        self.requests = []
+
+    def handle(self, method, target, headers, body, defer=False):
+        self.requests.append((method, target, bytes(body)))
+        return 200, "text/plain", b"ok"
+
+
+class Server:
+    def __init__(self, **config):
+        self.app = App()
+        self.config = dataclasses.replace(Config(), batching=False, **config)
+        self.connections = set()
+        self.stopping = False
+
+    def connections_changed(self):
+        pass
+
+    def busy(self, on):
+        pass
+
+    def enqueue(self, prepared):
+        raise AssertionError("the test app never defers")
+
+
+@dataclasses.dataclass
+class Outcome:
+    requests: list  # (method, target, body) handed to the app, in order
+    out: bytes  # what was written to the client
+    closed: bool
+
+    @property
+    def statuses(self):
+        """The status of every response written, in order."""
+        return [int(part[:3]) for part in self.out.split(b"HTTP/1.1 ")[1:] if part[:3].isdigit()]
+
+
+def exchange(wire, pieces=None, eof=True, **config):
+    """Feed `wire` to one connection (in `pieces`-byte reads if given), then a
+    half-close; what the connection did with it."""
+
+    async def run():
+        server = Server(**config)
+        protocol = HttpProtocol(server)
+        transport = Transport()
+        protocol.connection_made(transport)
+        step = pieces or max(1, len(wire))
+        for i in range(0, len(wire), step):
+            if transport.closed:
+                break
+            protocol.data_received(wire[i:i + step])
+        if eof and not transport.closed and not protocol.eof_received():
+            transport.close()  # as asyncio's transports do when eof_received returns a false value
+        return Outcome(server.app.requests, bytes(transport.out), transport.closed)
+
+    return asyncio.run(run())
