@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { apiDocuments } from "./api-documents";
 import { apiFunction } from "./api-function";
 import { ModelApiArgs } from "./args";
 import { sageMakerEndpoint } from "./endpoint";
@@ -31,6 +32,10 @@ export class ModelApi extends pulumi.ComponentResource {
     public readonly bucketName: pulumi.Output<string | undefined>;
     /** The REST API's id. */
     public readonly restApiId: pulumi.Output<string>;
+    /** The API's OpenAPI 3 document (JSON): routes, bodies per content type, errors, auth scheme, server URL. */
+    public readonly openApi: pulumi.Output<string>;
+    /** A Postman v2.1 collection of the API (JSON); the API key is a variable whose value is left empty. */
+    public readonly postmanCollection: pulumi.Output<string>;
 
     constructor(name: string, args: ModelApiArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validated before super(), which registers the component: invalid arguments create nothing at all.
@@ -61,6 +66,9 @@ export class ModelApi extends pulumi.ComponentResource {
         this.functionName = fn.name;
         this.bucketName = storage ? storage.bucket.bucket : pulumi.output<string | undefined>(undefined);
         this.restApiId = api.restApi.id;
+        const documents = apiDocuments(settings, this.url);
+        this.openApi = documents.openApi;
+        this.postmanCollection = documents.postmanCollection;
         this.registerOutputs({
             url: this.url,
             endpointName: this.endpointName,
@@ -71,6 +79,8 @@ export class ModelApi extends pulumi.ComponentResource {
             functionName: this.functionName,
             bucketName: this.bucketName,
             restApiId: this.restApiId,
+            openApi: this.openApi,
+            postmanCollection: this.postmanCollection,
         });
     }
 }
