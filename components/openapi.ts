@@ -220,8 +220,14 @@ function schemas(): Record<string, unknown> {
             ],
         },
         Predictions: {
-            description: "The model's answer: {\"predictions\": [...]} from the default handler, or what the model's own output_fn returns.",
-            oneOf: [{ type: "object", required: ["predictions"], properties: { predictions: { type: "array", items: {} } } }, { type: "array", items: {} }],
+            description:
+                "The model's answer from the default handler: {\"predictions\": [...]} for instances, {\"outputs\": [...]} for inputs, " +
+                "a bare list for CSV or NPY rows; a model's own output_fn decides for itself.",
+            oneOf: [
+                { type: "object", required: ["predictions"], properties: { predictions: { type: "array", items: {} } } },
+                { type: "object", required: ["outputs"], properties: { outputs: {} } },
+                { type: "array", items: {} },
+            ],
         },
         ModelList: {
             type: "object",

@@ -25,6 +25,8 @@ export interface GatewayOptions {
     apiKey?: string;
     integrationTimeoutMs?: number;
     log?: (line: string) => void;
+    /** Pages served before the API key check (the API docs); returns false for requests it does not serve. */
+    pages?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 /** The REST API's `binaryMediaTypes` (components/rest-api.ts): these bodies travel base64-encoded. */
@@ -99,7 +101,9 @@ export class LocalGateway {
         const started = Date.now();
         // The body is always read to the end, so an early answer never resets a client still sending.
         const { body, size } = await readBody(req, MAX_REQUEST_BYTES);
-        if (!this.authorised(req)) {
+        if (this.opts.pages?.(req, res)) {
+            // answered by the pages
+        } else if (!this.authorised(req)) {
             send(res, 403, { message: "Forbidden" }, requestId, "ForbiddenException");
         } else if (size > MAX_REQUEST_BYTES) {
             send(res, 413, { message: "Request Too Long" }, requestId);

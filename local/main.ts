@@ -4,6 +4,7 @@
  * line `ready {"url": ..., "apiKey": ...}`; Ctrl-C (SIGINT) or SIGTERM stops everything it started.
  */
 import { randomBytes } from "crypto";
+import { DOCS_PATH, OPENAPI_PATH, POSTMAN_PATH } from "./api-docs";
 import { type CliOptions, parseArgs, USAGE, UsageError } from "./args";
 import { EXAMPLE_ROWS, ensureExampleModel, TrainingInterrupted } from "./example-model";
 import { LocalTwin, StoppedError, type TwinInfo } from "./twin";
@@ -31,10 +32,16 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     say(`  Routes:   ${opts.multiModel ? "POST /models/{name}/predict, GET /models" : "POST /predict"}`);
     say(`  Try it${example ? "" : " (put your model's features in the row)"}:`);
     say(`    curl -s -X POST ${info.url}${route} -H 'x-api-key: ${apiKey}' -H 'Content-Type: application/json' -d '${body}'`);
+    say(`  API docs: ${info.url}${DOCS_PATH}   (Swagger UI: Authorize with the key, then Try it out)`);
+    say(`  OpenAPI:  ${info.url}${OPENAPI_PATH}`);
+    say(`  Postman:  ${info.url}${POSTMAN_PATH}   (import it, then set the apiKey variable)`);
     say("  Stop with Ctrl-C.");
     const ready: Record<string, unknown> = { url: info.url, apiKey };
     if (opts.multiModel) ready.models = names;
     ready.serverPid = info.serverPid;
+    ready.openApi = `${info.url}${OPENAPI_PATH}`;
+    ready.docs = `${info.url}${DOCS_PATH}`;
+    ready.postman = `${info.url}${POSTMAN_PATH}`;
     say(`ready ${JSON.stringify(ready)}`);
 }
 

