@@ -4,6 +4,7 @@ import { autoscaling } from "./autoscaling";
 import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "./iam";
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "./model-artifacts";
 import { endpointName } from "./naming";
+import { modelVpcStatements } from "./network";
 import { ServingImage } from "./serving-image";
 import { Settings } from "./settings";
 
@@ -53,6 +54,7 @@ export function sageMakerEndpoint(
         {
             executionRoleArn: role.arn,
             enableNetworkIsolation: config.networkIsolation,
+            vpcConfig: settings.network ? { subnets: settings.network.subnetIds, securityGroupIds: settings.network.securityGroupIds } : undefined,
             primaryContainer: {
                 image: image.uri,
                 modelDataUrl: artifacts.modelDataUrl,
@@ -135,6 +137,9 @@ export function endpointRoleStatements(
             Action: ["s3:PutObject"],
             Resource: [pulumi.interpolate`${storage.bucket.arn}/${DATA_CAPTURE_PREFIX}*`],
         });
+    }
+    if (settings.network) {
+        statements.push(...modelVpcStatements());
     }
     if (settings.kmsKeyArn && storage) {
         statements.push({

@@ -10,6 +10,7 @@ export type {
     ImageArgs,
     ModelApiArgs,
     ModelSpec,
+    NetworkArgs,
     QuotaArgs,
     ServerlessArgs,
     ThrottleArgs,

@@ -54,6 +54,7 @@ export class ModelApi extends pulumi.ComponentResource {
             settings.api.function,
             tags,
             this,
+            settings.network,
         );
         const api = restApi(name, settings, fn, this);
 

@@ -14,6 +14,7 @@ import {
     serverlessDefaults,
     throttleDefaults,
 } from "./defaults";
+import { NetworkSettings, networkSettings } from "./network";
 import { validateArgs } from "./validate";
 
 /** @internal An image to build and push to a repository of the component's own. */
@@ -58,6 +59,8 @@ export interface Settings {
         function: Required<FunctionArgs>;
     };
     kmsKeyArn?: string;
+    /** Unset: not in a VPC. */
+    network?: NetworkSettings;
     tags: { [key: string]: string };
 }
 
@@ -104,6 +107,7 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
             function: { ...functionDefaults(), ...defined(args.api?.function) },
         },
         kmsKeyArn: args.artifacts?.kmsKeyArn,
+        network: networkSettings(args),
         tags: { ...(args.tags ?? {}) },
     };
 }

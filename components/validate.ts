@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import { ApiAuth, ModelApiArgs } from "./args";
 import { autoscalingDefaults } from "./defaults";
+import { validateNetwork } from "./network";
 import { MAX_COMPONENT_NAME_LENGTH, MAX_MODEL_NAME_LENGTH, NAME_PATTERN, TIGHTEST_ROLE, AUTONAME_SUFFIX_LENGTH } from "./naming";
 
 /** Invalid {@link ModelApiArgs}: thrown by the constructor before any resource is created. */
@@ -35,6 +36,7 @@ export function validateArgs(name: string, args: ModelApiArgs): void {
     validateImage(args, fail);
     validateEndpoint(args, fail);
     validateApi(args, fail);
+    validateNetwork(args, fail);
 }
 
 type Fail = (message: string) => never;
