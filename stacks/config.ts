@@ -4,14 +4,15 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { ApiArgs, EndpointArgs, ImageArgs, ModelApiArgs, ModelSpec } from "../components";
+import type { ApiArgs, EndpointArgs, ImageArgs, ModelApiArgs, ModelSpec, NetworkArgs } from "../components";
+import type { VpcPlan } from "./network";
 import { MAX_COMPONENT_NAME_LENGTH, NAME_PATTERN } from "../components/naming";
 
 /** The configuration namespace: the project's name. */
 export const NAMESPACE = "modelapi";
 
 /** The config keys the program reads, each under {@link NAMESPACE}. */
-export const CONFIG_KEYS = ["models", "multiModel", "name", "endpoint", "api", "image", "tags"] as const;
+export const CONFIG_KEYS = ["models", "multiModel", "name", "endpoint", "api", "image", "tags", "network"] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 /** The raw values of the config keys, as Pulumi stores them (JSON text for lists and maps). */
@@ -72,6 +73,56 @@ const API_FIELDS = {
     function: { timeoutSeconds: {}, memorySizeMb: {}, logRetentionDays: {} },
 };
 const IMAGE_FIELDS = { context: {}, dockerfile: {}, platform: {}, keepImages: {}, uri: {}, repositoryArn: {} };
+const NETWORK_FIELDS = { createVpc: {}, cidrBlock: {}, availabilityZoneCount: {}, subnetIds: {}, securityGroupIds: {}, functionInVpc: {} };
+
+/** The default address range of a VPC the stack creates. */
+export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
+/** Subnets in this many Availability Zones unless asked otherwise: SageMaker asks for at least two. */
+export const DEFAULT_AVAILABILITY_ZONES = 2;
+
+/**
+ * The stack's private network, if any: `{createVpc: true}` (a new VPC, see stacks/network.ts) or the
+ * `subnetIds` and `securityGroupIds` of an existing one; `functionInVpc` puts the Lambda inside too.
+ */
+export function planNetwork(raw: RawConfig): { vpc?: VpcPlan; existing?: NetworkArgs } {
+    const value = parseObject("network", raw.network, NETWORK_FIELDS);
+    if (value === undefined) {
+        return {};
+    }
+    const functionInVpc = value.functionInVpc ?? false;
+    if (typeof functionInVpc !== "boolean") {
+        throw new ConfigError("network.functionInVpc", `must be true or false; got ${JSON.stringify(functionInVpc)}`);
+    }
+    const existing = value.subnetIds !== undefined || value.securityGroupIds !== undefined;
+    if (value.createVpc === true) {
+        if (existing) {
+            throw new ConfigError("network", `takes either createVpc: true or subnetIds and securityGroupIds, not both`);
+        }
+        const cidrBlock = value.cidrBlock ?? DEFAULT_VPC_CIDR;
+        if (typeof cidrBlock !== "string" || !/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/.test(cidrBlock)) {
+            throw new ConfigError("network.cidrBlock", `must be an IPv4 range from /16 to /24, e.g. "${DEFAULT_VPC_CIDR}"; got ${JSON.stringify(cidrBlock)}`);
+        }
+        const zones = value.availabilityZoneCount ?? DEFAULT_AVAILABILITY_ZONES;
+        if (!(Number.isInteger(zones) && (zones as number) >= 2 && (zones as number) <= 6)) {
+            throw new ConfigError("network.availabilityZoneCount", `must be an integer from 2 to 6; got ${JSON.stringify(zones)}`);
+        }
+        return { vpc: { cidrBlock, availabilityZoneCount: zones as number, functionInVpc } };
+    }
+    if (value.createVpc !== undefined && value.createVpc !== false) {
+        throw new ConfigError("network.createVpc", `must be true or false; got ${JSON.stringify(value.createVpc)}`);
+    }
+    if (value.cidrBlock !== undefined || value.availabilityZoneCount !== undefined) {
+        throw new ConfigError("network", `cidrBlock and availabilityZoneCount apply only with createVpc: true`);
+    }
+    const ids = (key: "subnetIds" | "securityGroupIds") => {
+        const list = value[key];
+        if (!Array.isArray(list) || !list.every((id) => typeof id === "string")) {
+            throw new ConfigError(`network.${key}`, `must be a list of ids; or set createVpc: true for a new VPC`);
+        }
+        return list as string[];
+    };
+    return { existing: { subnetIds: ids("subnetIds"), securityGroupIds: ids("securityGroupIds"), functionInVpc } };
+}
 
 /**
  * Checks the configuration and plans the ModelApi instances: one per model, or with `multiModel: true`
@@ -86,6 +137,8 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
         api: parseObject("api", raw.api, API_FIELDS) as ApiArgs | undefined,
         image: resolveImage(parseObject("image", raw.image, IMAGE_FIELDS) as ImageArgs | undefined, projectDir),
         tags: parseTags(raw.tags),
+        // A VPC the stack creates joins the args in program.ts, once it exists.
+        network: planNetwork(raw).existing,
     };
     if (multiModel) {
         const name = raw.name ?? DEFAULT_MULTI_MODEL_NAME;
