@@ -264,6 +264,14 @@ export interface ApiArgs {
      */
     logRetentionDays?: number;
     /**
+     * Serves interactive API docs: Swagger UI at `GET {url}/docs/` and the OpenAPI document at
+     * `GET {url}/openapi.json`, from a small function of their own. Both are public (a browser cannot send
+     * the key when it loads a page), so they show the routes and model names to anyone with the URL; the
+     * predictions sent from the page still need the key.
+     * @default false
+     */
+    docs?: boolean;
+    /**
      * The Lambda function's settings.
      * @default { timeoutSeconds: 29, memorySizeMb: 256, logRetentionDays: 14 }
      */

@@ -50,6 +50,7 @@ export function apiDefaults() {
         auth: ApiAuth.ApiKey as ApiAuth,
         stageName: "v1",
         accessLogs: true,
+        docs: false,
         logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     };
 }

@@ -3,6 +3,7 @@ import { apiDocuments } from "./api-documents";
 import { apiFunction } from "./api-function";
 import { ModelApiArgs } from "./args";
 import { sageMakerEndpoint } from "./endpoint";
+import { docsFunction } from "./docs-page";
 import { artifactBucket, modelArtifacts } from "./model-artifacts";
 import { restApi } from "./rest-api";
 import { servingImage } from "./serving-image";
@@ -56,7 +57,7 @@ export class ModelApi extends pulumi.ComponentResource {
             this,
             settings.network,
         );
-        const api = restApi(name, settings, fn, this);
+        const api = restApi(name, settings, fn, this, settings.api.docs ? docsFunction(name, settings, this) : undefined);
 
         this.url = api.stage.invokeUrl;
         this.endpointName = endpoint.name;

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import { ApiAuth } from "./args";
+import { DOCS_RESOURCE_PATHS } from "./docs-page";
 import { Settings } from "./settings";
 
 /** @internal One route of the API, proxied to the Lambda. */
@@ -71,7 +72,7 @@ export interface RestApiParts {
  * plan (throttle and quota), IAM (SigV4), or none. The Lambda may be invoked only by this API's stage,
  * on these methods and paths.
  */
-export function restApi(name: string, settings: Settings, fn: aws.lambda.Function, parent: pulumi.Resource): RestApiParts {
+export function restApi(name: string, settings: Settings, fn: aws.lambda.Function, parent: pulumi.Resource, docs?: aws.lambda.Function): RestApiParts {
     const { api, tags } = settings;
     const resourcePaths = resourcePathsFor(settings.multiModel);
     const restApi = new aws.apigateway.RestApi(
@@ -135,6 +136,31 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
             ),
         );
     }
+    // The optional docs page: public (a browser cannot send the key with a page load), its own function.
+    const docsPaths = docs ? DOCS_RESOURCE_PATHS : [];
+    for (const segments of docsPaths) {
+        const id = `docs-${slug(segments).replace(/\./g, "-")}`;
+        const method = new aws.apigateway.Method(
+            `${name}-${id}`,
+            { restApi: restApi.id, resourceId: resourceFor(segments), httpMethod: "ANY", authorization: "NONE", apiKeyRequired: false },
+            { parent },
+        );
+        integrations.push(
+            method,
+            new aws.apigateway.Integration(
+                `${name}-${id}-integration`,
+                { restApi: restApi.id, resourceId: method.resourceId, httpMethod: method.httpMethod, type: "AWS_PROXY", integrationHttpMethod: "POST", uri: docs!.invokeArn },
+                { parent },
+            ),
+        );
+    }
+    if (docs) {
+        new aws.lambda.Permission(
+            `${name}-docs-permission`,
+            { function: docs.name, action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${restApi.executionArn}/${api.stageName}/*/*` },
+            { parent },
+        );
+    }
     // Every resource of this API proxies to the function, so the grant covers this stage's methods and
     // paths and nothing beyond this API and stage.
     new aws.lambda.Permission(
@@ -154,7 +180,11 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
             restApi: restApi.id,
             description: `routes and auth ${api.auth}`,
             // A deployment snapshots routes, auth and integration targets: redeploy when any of them changes.
-            triggers: { routes: deploymentTrigger(resourcePaths, api.auth), integration: fn.invokeArn },
+            triggers: {
+                routes: deploymentTrigger([...resourcePaths, ...docsPaths.map((p) => ["docs-page", ...p])], api.auth),
+                integration: fn.invokeArn,
+                ...(docs ? { docs: docs.invokeArn } : {}),
+            },
         },
         { parent, dependsOn: integrations },
     );

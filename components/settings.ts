@@ -55,6 +55,7 @@ export interface Settings {
         throttle: Required<ThrottleArgs>;
         quota: Required<QuotaArgs>;
         accessLogs: boolean;
+        docs: boolean;
         logRetentionDays: number;
         function: Required<FunctionArgs>;
     };
@@ -76,7 +77,7 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
     const serverless = endpoint.serverless ? { ...serverlessDefaults(), ...endpoint.serverless } : undefined;
     const autoscaling = endpoint.autoscaling ? { ...autoscalingDefaults(), ...endpoint.autoscaling } : undefined;
     const instance = { ...instanceDefaults(autoscaling), ...pick(endpoint, ["instanceType", "instanceCount"]) };
-    const api = { ...apiDefaults(), ...pick(args.api ?? {}, ["auth", "stageName", "accessLogs", "logRetentionDays"]) };
+    const api = { ...apiDefaults(), ...pick(args.api ?? {}, ["auth", "stageName", "accessLogs", "docs", "logRetentionDays"]) };
     const image = args.image ?? {};
     return {
         name,

@@ -184,6 +184,9 @@ function validateApi(args: ModelApiArgs, fail: Fail): void {
     if (api.stageName !== undefined && !/^[a-zA-Z0-9_]{1,128}$/.test(api.stageName)) {
         fail(`api.stageName must contain only letters, digits and underscores; got "${api.stageName}"`);
     }
+    if (api.docs !== undefined && typeof api.docs !== "boolean") {
+        fail(`api.docs must be true or false; got ${JSON.stringify(api.docs)}`);
+    }
     positive(fail, "api.throttle.rateLimit", api.throttle?.rateLimit);
     positive(fail, "api.throttle.burstLimit", api.throttle?.burstLimit);
     positive(fail, "api.quota.limit", api.quota?.limit);

@@ -67,6 +67,7 @@ const API_FIELDS = {
     auth: {},
     stageName: {},
     accessLogs: {},
+    docs: {},
     logRetentionDays: {},
     throttle: { rateLimit: {}, burstLimit: {} },
     quota: { limit: {}, period: {} },
