@@ -8,8 +8,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { EXPECTED_STATUS } from "../../components/openapi";
-import { openApiErrors, postmanErrors, schemaChecker } from "../support/documents";
+import { openApiErrors, postmanErrors } from "../support/documents";
+import { runNewman, sendEveryExample } from "./docs-checks";
 import { type FittedModel, fitModel, type ReadyLine, TwinProcess } from "./support";
 
 const KEY = "docs-test-key-0123456789";
@@ -62,31 +62,13 @@ describe("local twin: API docs, OpenAPI and Postman", function () {
 
     it("answers every example in the document with the documented status and shape", async () => {
         doc ??= await (await fetch(ready.openApi)).json();
-        const check = schemaChecker(doc);
-        let sent = 0;
-        for (const [route, operations] of Object.entries<any>(doc.paths)) {
-            for (const [method, op] of Object.entries<any>(operations)) {
-                const url = ready.url + route.replace("{name}", (p: string) => op.parameters.find((x: any) => `{${x.name}}` === p).example);
-                for (const [type, media] of Object.entries<any>(op.requestBody?.content ?? {})) {
-                    for (const [name, example] of Object.entries<any>(media.examples ?? {})) {
-                        const body = typeof example.value === "string" ? example.value : JSON.stringify(example.value);
-                        const res = await fetch(url, { method: method.toUpperCase(), headers: { "x-api-key": KEY, "Content-Type": type }, body });
-                        const text = await res.text();
-                        const status = String(example[EXPECTED_STATUS]);
-                        assert.equal(String(res.status), status, `${method} ${route} ${type} example ${name}: ${text}`);
-                        const documented = resolve(doc, op.responses[status]);
-                        const schema = documented.content["application/json"].schema;
-                        assert.equal(check(schema, JSON.parse(text)), "", `${name}: ${text}`);
-                        sent++;
-                    }
-                }
-                // The security the document states: without the key, API Gateway's 403 in its documented shape.
-                const res = await fetch(url, { method: method.toUpperCase(), headers: { "Content-Type": "application/json" }, body: "{}" });
-                assert.equal(res.status, 403);
-                assert.equal(check(resolve(doc, op.responses["403"]).content["application/json"].schema, await res.json()), "");
-            }
-        }
-        assert.equal(sent, 4, "expected the JSON (instances, inputs, wrong width) and CSV examples");
+        const sent = await sendEveryExample(doc, ready.url, KEY);
+        assert.deepEqual(sent, [
+            "POST /predict application/json instances → 200",
+            "POST /predict application/json inputs → 200",
+            "POST /predict application/json wrongFeatureCount → 400",
+            "POST /predict text/csv rows → 200",
+        ]);
     });
 
     it("answers with the predictions of the fitted model for the documented example", async () => {
@@ -139,26 +121,6 @@ describe("local twin: API docs, OpenAPI and Postman", function () {
         assert.deepEqual(shown.outside, [], "the page fetched something from outside the twin");
     });
 });
-
-function resolve(doc: any, node: any): any {
-    return node.$ref ? node.$ref.split("/").slice(1).reduce((o: any, k: string) => o[k], doc) : node;
-}
-
-function runNewman(collection: unknown, variables: Record<string, string>): Promise<any> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const newman = require("newman") as { run(options: unknown, cb: (err: Error | null, summary: any) => void): void };
-    return new Promise((resolvePromise, reject) => {
-        newman.run(
-            {
-                collection,
-                envVar: Object.entries(variables).map(([key, value]) => ({ key, value })),
-                reporters: [],
-                timeoutRequest: 30_000,
-            },
-            (err, summary) => (err ? reject(err) : resolvePromise(summary)),
-        );
-    });
-}
 
 /** Drives Swagger UI as a person would: Authorize with the key, Execute the example, read the response shown. */
 async function predictInBrowser(docsUrl: string, key: string, tmp: string): Promise<{ status: string; body: string; outside: string[] }> {
