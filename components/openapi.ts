@@ -110,17 +110,12 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
             },
         };
     }
-    const accept = {
-        name: "Accept",
-        in: "header",
-        required: false,
-        description: "Format of the answer; JSON unless asked otherwise.",
-        schema: { type: "string", enum: [...surface.contentTypes], default: surface.defaultContentType },
-    };
+    // The answer's format follows the Accept header; OpenAPI describes it through the 200's media types
+    // (an `Accept` header parameter would be ignored by OpenAPI tools).
     return {
         operationId: route.path.includes("{name}") ? "predictModel" : "predict",
         summary: route.path.includes("{name}") ? "Ask one of the models for predictions" : "Ask the model for predictions",
-        parameters: [...(parameters ?? []), accept],
+        ...(parameters ? { parameters } : {}),
         requestBody: {
             required: true,
             description: `The model's input, at most ${surface.payloadLimits[opts.endpointKind]} bytes.`,
