@@ -1,6 +1,7 @@
 /**
  * A private network for the stack's APIs, from one setting (`modelapi:network: {createVpc: true}`): an
- * awsx VPC whose subnets have no route to the internet (no NAT, no internet gateway), and the VPC
+ * awsx VPC whose subnets have no route to the internet (isolated subnets: no NAT, and no route to the
+ * internet gateway awsx attaches to every VPC), and the VPC
  * endpoints a network-isolated model needs to start and log there: S3 (gateway; the model archive), ECR
  * api and dkr (the image), CloudWatch Logs, and SageMaker Runtime when the Lambda runs inside too.
  */
@@ -40,7 +41,8 @@ export function privateNetwork(name: string, plan: VpcPlan, tags?: { [key: strin
         cidrBlock: plan.cidrBlock,
         numberOfAvailabilityZones: plan.availabilityZoneCount,
         subnetStrategy: "Auto",
-        // Isolated: private subnets without even a NAT route; everything goes through the endpoints below.
+        // Isolated: private subnets whose route tables have no default route at all (awsx still attaches an
+        // internet gateway to the VPC, unused here); everything goes through the endpoints below.
         subnetSpecs: [{ type: "Isolated", name: "private" }],
         natGateways: { strategy: "None" },
         // Interface endpoints answer the services' usual names only with DNS support and hostnames on.
