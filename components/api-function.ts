@@ -4,6 +4,7 @@ import { resolveLambdaBundle } from "../lambda/bundle";
 import { FunctionArgs } from "./args";
 import { assumeRolePolicy, logGroupResources, policyDocument } from "./iam";
 import { multiModelArchiveName } from "./model-artifacts";
+import { functionVpcStatements, NetworkSettings } from "./network";
 
 /** @internal What the function needs to know about the endpoint it calls. */
 export interface FunctionTarget {
@@ -26,7 +27,9 @@ export function apiFunction(
     settings: Required<FunctionArgs>,
     tags: { [key: string]: string },
     parent: pulumi.Resource,
+    network?: NetworkSettings,
 ): aws.lambda.Function {
+    const vpc = network?.functionInVpc ? network : undefined;
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-function-logs`, { retentionInDays: settings.logRetentionDays, tags }, { parent });
     const role = new aws.iam.Role(`${name}-function-role`, { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), tags }, { parent });
     const policy = new aws.iam.RolePolicy(
@@ -45,6 +48,7 @@ export function apiFunction(
                         : undefined,
                 },
                 { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupResources(logGroup.arn) },
+                ...(vpc ? functionVpcStatements() : []),
             ]),
         },
         { parent },
@@ -70,6 +74,7 @@ export function apiFunction(
             timeout: settings.timeoutSeconds,
             memorySize: settings.memorySizeMb,
             environment: { variables: environment },
+            vpcConfig: vpc ? { subnetIds: vpc.subnetIds, securityGroupIds: vpc.securityGroupIds } : undefined,
             loggingConfig: { logFormat: "Text", logGroup: logGroup.name },
             tags,
         },

@@ -2,7 +2,9 @@
 // and nested interfaces only, so Pulumi's component schema analysis can describe them to other
 // languages. Choices that TypeScript would express as unions are checked at run time instead (see
 // validate.ts), before any resource is created. No {@link} tags in doc comments: the schema analysis
-// takes comments as plain text.
+// takes comments as plain text. Network ids are the one exception to plain values: `pulumi.Input<string>`
+// elements, so a VPC created in the same program (an output) can be passed; the schema describes them as strings.
+import type * as pulumi from "@pulumi/pulumi";
 
 /** How callers authenticate to the REST API. */
 export const ApiAuth = {
@@ -317,6 +319,14 @@ export interface ApiArgs {
      */
     logRetentionDays?: number;
     /**
+     * Serves interactive API docs: Swagger UI at `GET {url}/docs/` and the OpenAPI document at
+     * `GET {url}/openapi.json`, from a small function of their own. Both are public (a browser cannot send
+     * the key when it loads a page), so they show the routes and model names to anyone with the URL; the
+     * predictions sent from the page still need the key.
+     * @default false
+     */
+    docs?: boolean;
+    /**
      * The Lambda function's settings.
      * @default { timeoutSeconds: 29, memorySizeMb: 256, logRetentionDays: 14 }
      */
@@ -455,6 +465,26 @@ export interface MonitoringArgs {
     alarms?: AlarmsArgs;
 }
 
+/** Private networking: the SageMaker model, and optionally the Lambda, in subnets of your VPC. */
+export interface NetworkArgs {
+    /**
+     * Subnets for the model's network interfaces: 2 to 16 private subnets, in at least two Availability Zones,
+     * as SageMaker asks for hosted models in a VPC. Without a NAT or internet gateway the model reaches only
+     * what the VPC offers: give it VPC endpoints for S3 (gateway), ECR (api and dkr) and CloudWatch Logs.
+     */
+    subnetIds: pulumi.Input<string>[];
+    /**
+     * Security groups of the model's (and the Lambda's) network interfaces, 1 to 5.
+     */
+    securityGroupIds: pulumi.Input<string>[];
+    /**
+     * Also runs the Lambda in these subnets with these security groups, so no request leaves the VPC; it
+     * then calls SageMaker through a `sagemaker.runtime` interface VPC endpoint, which the VPC must have.
+     * @default false: the Lambda runs outside the VPC and calls SageMaker's public endpoint
+     */
+    functionInVpc?: boolean;
+}
+
 /** The arguments of `ModelApi`. */
 export interface ModelApiArgs {
     /**
@@ -497,6 +527,13 @@ export interface ModelApiArgs {
      * off for serverless ones
      */
     monitoring?: MonitoringArgs;
+    /**
+     * Puts the model (and optionally the Lambda) in your VPC. The EC2 permissions SageMaker and Lambda need
+     * for their network interfaces are added to their roles.
+     * @default unset: SageMaker's and Lambda's own networks
+     * Cannot be combined with `endpoint.serverless`: SageMaker serverless endpoints do not support VPCs.
+     */
+    network?: NetworkArgs;
     /**
      * Tags for every taggable resource.
      * @default none

@@ -69,6 +69,7 @@ export function apiDefaults() {
         auth: ApiAuth.ApiKey as ApiAuth,
         stageName: "v1",
         accessLogs: false,
+        docs: false,
         logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
     };
 }

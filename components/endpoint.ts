@@ -8,6 +8,7 @@ import { generationId, liveEndpointConfigName } from "./generation";
 import { createAlarms, CreatedAlarm, ENDPOINT_ALARMS } from "./monitoring";
 import { endpointName } from "./naming";
 import { deploymentConfig, describeRollbackAlarmsStatement, rollbackAlarms } from "./rollout";
+import { modelVpcStatements } from "./network";
 import { ServingImage } from "./serving-image";
 import { Settings } from "./settings";
 
@@ -80,6 +81,7 @@ export function sageMakerEndpoint(
         {
             executionRoleArn: role.arn,
             enableNetworkIsolation: config.networkIsolation,
+            vpcConfig: settings.network ? { subnets: settings.network.subnetIds, securityGroupIds: settings.network.securityGroupIds } : undefined,
             primaryContainer: {
                 image: image.uri,
                 modelDataUrl: artifacts.modelDataUrl,
@@ -190,6 +192,9 @@ export function endpointRoleStatements(
             Action: ["s3:PutObject"],
             Resource: [pulumi.interpolate`${storage.bucket.arn}/${DATA_CAPTURE_PREFIX}*`],
         });
+    }
+    if (settings.network) {
+        statements.push(...modelVpcStatements());
     }
     if (settings.kmsKeyArn && storage) {
         statements.push({

@@ -14,6 +14,7 @@ export type {
     ModelApiArgs,
     MonitoringArgs,
     ModelSpec,
+    NetworkArgs,
     QuotaArgs,
     RolloutArgs,
     ServerlessArgs,

@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
+import { apiDocuments } from "./api-documents";
 import { apiFunction } from "./api-function";
 import { ModelApiArgs } from "./args";
 import { dashboard } from "./dashboard";
 import { sageMakerEndpoint, VARIANT_NAME } from "./endpoint";
+import { docsFunction } from "./docs-page";
 import { artifactBucket, modelArtifacts } from "./model-artifacts";
 import { createAlarms, FRONT_ALARMS } from "./monitoring";
 import { restApi } from "./rest-api";
@@ -41,6 +43,10 @@ export class ModelApi extends pulumi.ComponentResource {
     public readonly alarmArns: pulumi.Output<string[]>;
     /** The CloudWatch dashboard's console URL; undefined when monitoring or its dashboard is off. */
     public readonly dashboardUrl: pulumi.Output<string | undefined>;
+    /** The API's OpenAPI 3 document (JSON): routes, bodies per content type, errors, auth scheme, server URL. */
+    public readonly openApi: pulumi.Output<string>;
+    /** A Postman v2.1 collection of the API (JSON); the API key is a variable whose value is left empty. */
+    public readonly postmanCollection: pulumi.Output<string>;
 
     constructor(name: string, args: ModelApiArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validated before super(), which registers the component: invalid arguments create nothing at all.
@@ -64,8 +70,9 @@ export class ModelApi extends pulumi.ComponentResource {
             settings.api.function,
             tags,
             this,
+            settings.network,
         );
-        const api = restApi(name, settings, fn, this);
+        const api = restApi(name, settings, fn, this, settings.api.docs ? docsFunction(name, settings, this) : undefined);
         const monitoring = settings.monitoring;
         const parts = { endpointName: endpoint.name, variantName: VARIANT_NAME, apiName: api.restApi.name, stageName: settings.api.stageName, functionName: fn.name };
         const alarms = [...endpointAlarms, ...(monitoring ? createAlarms(name, FRONT_ALARMS, parts, monitoring, tags, this) : [])];
@@ -99,6 +106,9 @@ export class ModelApi extends pulumi.ComponentResource {
         this.alarmNames = pulumi.all(alarms.map((a) => a.alarm.name));
         this.alarmArns = pulumi.all(alarms.map((a) => a.alarm.arn));
         this.dashboardUrl = board ? board.url : pulumi.output<string | undefined>(undefined);
+        const documents = apiDocuments(settings, this.url);
+        this.openApi = documents.openApi;
+        this.postmanCollection = documents.postmanCollection;
         this.registerOutputs({
             url: this.url,
             endpointName: this.endpointName,
@@ -113,6 +123,8 @@ export class ModelApi extends pulumi.ComponentResource {
             alarmNames: this.alarmNames,
             alarmArns: this.alarmArns,
             dashboardUrl: this.dashboardUrl,
+            openApi: this.openApi,
+            postmanCollection: this.postmanCollection,
         });
     }
 }

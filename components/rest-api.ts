@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import { BINARY_MEDIA_TYPES, CORS_EXPOSE_HEADERS, pathSegments, routesFor } from "../contract";
 import { ApiAuth } from "./args";
+import { DOCS_RESOURCE_PATHS } from "./docs-page";
 import { Settings } from "./settings";
 
 /**
@@ -60,7 +61,7 @@ export interface RestApiParts {
  * plan (throttle and quota), IAM (SigV4), or none. The Lambda may be invoked only by this API's stage,
  * on these methods and paths.
  */
-export function restApi(name: string, settings: Settings, fn: aws.lambda.Function, parent: pulumi.Resource): RestApiParts {
+export function restApi(name: string, settings: Settings, fn: aws.lambda.Function, parent: pulumi.Resource, docs?: aws.lambda.Function): RestApiParts {
     const { api, tags } = settings;
     const resourcePaths = resourcePathsFor(settings.multiModel);
     const restApi = new aws.apigateway.RestApi(
@@ -129,6 +130,31 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
     if (corsOrigins.length > 0) {
         integrations.push(...corsGatewayResponses(name, restApi, corsOrigins, parent));
     }
+    // The optional docs page: public (a browser cannot send the key with a page load), its own function.
+    const docsPaths = docs ? DOCS_RESOURCE_PATHS : [];
+    for (const segments of docsPaths) {
+        const id = `docs-${slug(segments).replace(/\./g, "-")}`;
+        const method = new aws.apigateway.Method(
+            `${name}-${id}`,
+            { restApi: restApi.id, resourceId: resourceFor(segments), httpMethod: "ANY", authorization: "NONE", apiKeyRequired: false },
+            { parent },
+        );
+        integrations.push(
+            method,
+            new aws.apigateway.Integration(
+                `${name}-${id}-integration`,
+                { restApi: restApi.id, resourceId: method.resourceId, httpMethod: method.httpMethod, type: "AWS_PROXY", integrationHttpMethod: "POST", uri: docs!.invokeArn },
+                { parent },
+            ),
+        );
+    }
+    if (docs) {
+        new aws.lambda.Permission(
+            `${name}-docs-permission`,
+            { function: docs.name, action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${restApi.executionArn}/${api.stageName}/*/*` },
+            { parent },
+        );
+    }
     // Every resource of this API proxies to the function, so the grant covers this stage's methods and
     // paths and nothing beyond this API and stage.
     new aws.lambda.Permission(
@@ -148,7 +174,11 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
             restApi: restApi.id,
             description: `routes and auth ${api.auth}`,
             // A deployment snapshots routes, auth and integration targets: redeploy when any of them changes.
-            triggers: { routes: deploymentTrigger(resourcePaths, api.auth, corsOrigins), integration: fn.invokeArn },
+            triggers: {
+                routes: deploymentTrigger([...resourcePaths, ...docsPaths.map((p) => ["docs-page", ...p])], api.auth, corsOrigins),
+                integration: fn.invokeArn,
+                ...(docs ? { docs: docs.invokeArn } : {}),
+            },
         },
         { parent, dependsOn: integrations },
     );

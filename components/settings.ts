@@ -22,6 +22,7 @@ import {
     throttleDefaults,
     withDefaults,
 } from "./defaults";
+import { NetworkSettings, networkSettings } from "./network";
 import { validateArgs } from "./validate";
 import { defined as definedFields } from "./validate-monitoring";
 
@@ -81,6 +82,7 @@ export interface Settings {
         throttle: Required<ThrottleArgs>;
         quota: Required<QuotaArgs>;
         accessLogs: boolean;
+        docs: boolean;
         logRetentionDays: number;
         function: Required<FunctionArgs>;
         /** Undefined when CORS is off. */
@@ -89,6 +91,8 @@ export interface Settings {
     kmsKeyArn?: string;
     /** Undefined when monitoring is off. */
     monitoring?: MonitoringSettings;
+    /** Unset: not in a VPC. */
+    network?: NetworkSettings;
     tags: { [key: string]: string };
 }
 
@@ -104,7 +108,7 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
     const serverless = endpoint.serverless ? withDefaults(serverlessDefaults(), endpoint.serverless) : undefined;
     const autoscaling = endpoint.autoscaling ? withDefaults(autoscalingDefaults(), endpoint.autoscaling) : undefined;
     const instance = { ...instanceDefaults(autoscaling), ...pick(endpoint, ["instanceType", "instanceCount"]) };
-    const api = { ...apiDefaults(), ...pick(args.api ?? {}, ["auth", "stageName", "accessLogs", "logRetentionDays"]) };
+    const api = { ...apiDefaults(), ...pick(args.api ?? {}, ["auth", "stageName", "accessLogs", "docs", "logRetentionDays"]) };
     const image = args.image ?? {};
     return {
         name,
@@ -138,6 +142,7 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
         },
         kmsKeyArn: args.artifacts?.kmsKeyArn,
         monitoring: monitoringSettings(args, serverless !== undefined),
+        network: networkSettings(args),
         tags: { ...(args.tags ?? {}) },
     };
 }

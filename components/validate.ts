@@ -5,6 +5,7 @@ import { autoscalingDefaults, withDefaults } from "./defaults";
 import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "./input-validation";
 import { multiModelArchiveName } from "./model-artifacts";
 import { validateMonitoring, validateRollout } from "./validate-monitoring";
+import { validateNetwork } from "./network";
 
 /** Invalid {@link ModelApiArgs}: thrown by the constructor before any resource is created. */
 export class ArgumentError extends Error {
@@ -64,6 +65,7 @@ export function validateArgs(name: string, args: ModelApiArgs): void {
     validateArtifacts(args, fail);
     validateMonitoring(args, fail);
     validateRollout(args, fail);
+    validateNetwork(args, fail);
 }
 
 type Fail = (message: string) => never;
@@ -246,6 +248,9 @@ function validateApi(args: ModelApiArgs, fail: Fail): void {
     if (corsProblem) fail(`api.cors.allowOrigins ${corsProblem}`);
     // API Gateway takes the rate as a double, the burst and the quota as integers ("ThrottleSettings" and
     // "QuotaSettings", API Gateway REST API Reference).
+    if (api.docs !== undefined && typeof api.docs !== "boolean") {
+        fail(`api.docs must be true or false; got ${JSON.stringify(api.docs)}`);
+    }
     positive(fail, "api.throttle.rateLimit", api.throttle?.rateLimit);
     positiveInteger(fail, "api.throttle.burstLimit", api.throttle?.burstLimit);
     positiveInteger(fail, "api.quota.limit", api.quota?.limit);

@@ -41,6 +41,8 @@ export interface GatewayOptions {
     corsAllowOrigins?: string[];
     integrationTimeoutMs?: number;
     log?: (line: string) => void;
+    /** Pages served before the API key check (the API docs); returns false for requests it does not serve. */
+    pages?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
 /** The REST API's resources for one kind of deployment, as components/rest-api.ts creates them. */
@@ -123,7 +125,9 @@ export class LocalGateway {
         const { body, size } = await readBody(req, API_GATEWAY_MAX_PAYLOAD_BYTES);
         // With CORS on, OPTIONS has its own method without auth: browsers send preflights without credentials.
         const preflight = req.method === "OPTIONS" && corsOrigins.length > 0;
-        if (!preflight && !this.authorised(req)) {
+        if (this.opts.pages?.(req, res)) {
+            // answered by the API docs pages, which need no key (local/api-docs.ts)
+        } else if (!preflight && !this.authorised(req)) {
             fail(403, "Forbidden", "ForbiddenException");
         } else if (size > API_GATEWAY_MAX_PAYLOAD_BYTES) {
             fail(413, "Request Too Long");

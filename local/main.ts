@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "crypto";
 import { routesFor } from "../contract";
+import { DOCS_PATH, OPENAPI_PATH, POSTMAN_PATH } from "./api-docs";
 import { type CliOptions, parseArgs, USAGE, UsageError } from "./args";
 import { EXAMPLE_ROWS, ensureExampleModel, TrainingInterrupted } from "./example-model";
 import { ensureLocalImage } from "./image";
@@ -34,10 +35,16 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     say(`  Routes:   ${routes.map((r) => `${r.method} ${r.path}`).join(", ")}`);
     say(`  Try it${example ? "" : " (put your model's features in the row)"}:`);
     say(`    curl -s -X POST ${info.url}${predict} -H 'x-api-key: ${apiKey}' -H 'Content-Type: application/json' -d '${body}'`);
+    say(`  API docs: ${info.url}${DOCS_PATH}   (Swagger UI: Authorize with the key, then Try it out)`);
+    say(`  OpenAPI:  ${info.url}${OPENAPI_PATH}`);
+    say(`  Postman:  ${info.url}${POSTMAN_PATH}   (import it, then set the apiKey variable)`);
     say("  Stop with Ctrl-C.");
     const ready: Record<string, unknown> = { url: info.url, apiKey };
     if (opts.multiModel) ready.models = names;
     ready.serverPid = info.serverPid;
+    ready.openApi = `${info.url}${OPENAPI_PATH}`;
+    ready.docs = `${info.url}${DOCS_PATH}`;
+    ready.postman = `${info.url}${POSTMAN_PATH}`;
     say(`ready ${JSON.stringify(ready)}`);
 }
 

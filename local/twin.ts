@@ -9,6 +9,7 @@ import * as path from "path";
 import { format } from "util";
 import { packModel } from "../components/model-archive";
 import { corsOriginsProblem, targetModelName } from "../contract";
+import { ApiDocs } from "./api-docs";
 import type { ModelArg } from "./args";
 import { ContainerProcess, freePort } from "./container-process";
 import { LocalGateway, type ProxyHandler } from "./gateway";
@@ -118,6 +119,12 @@ export class LocalTwin {
         const runtimeUrl = await runtime.listen(0);
         await this.undo(() => runtime.close());
 
+        const docs = new ApiDocs({
+            title: opts.multiModel ? "models" : opts.models[0].name,
+            multiModel: opts.multiModel,
+            modelNames: opts.models.map((m) => m.name),
+            apiKeyRequired: true,
+        });
         const corsAllowOrigins = corsOrigins(opts);
         const gateway = new LocalGateway({
             handler: loadHandler(runtimeUrl, opts, corsAllowOrigins),
@@ -125,9 +132,11 @@ export class LocalTwin {
             multiModel: opts.multiModel,
             corsAllowOrigins,
             log: (line) => opts.log("gateway", line),
+            pages: (req, res) => docs.handle(req, res),
         });
         // Bound before the slow steps, so a taken port is reported at once.
         const port = await gateway.listen(opts.port);
+        docs.setUrl(`http://127.0.0.1:${port}`);
         await this.undo(() => gateway.close());
 
         for (const model of opts.models) {

@@ -18,6 +18,7 @@ import type {
     ModelApiArgs,
     ModelSpec,
     MonitoringArgs,
+    NetworkArgs,
     QuotaArgs,
     RolloutArgs,
     ServerlessArgs,
@@ -25,6 +26,7 @@ import type {
 } from "../components";
 import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../components/input-validation";
 import { MAX_COMPONENT_NAME_LENGTH } from "../components/naming";
+import type { VpcPlan } from "./network";
 
 /** The configuration namespace: the project's name. */
 export const NAMESPACE = "modelapi";
@@ -75,6 +77,7 @@ const API_FIELDS = {
     quota: { limit: true, period: true } satisfies FieldsOf<QuotaArgs>,
     function: { timeoutSeconds: true, memorySizeMb: true, logRetentionDays: true } satisfies FieldsOf<FunctionArgs>,
     cors: { allowOrigins: true } satisfies FieldsOf<CorsArgs>,
+    docs: true,
 } as const satisfies FieldsOf<ApiArgs>;
 const IMAGE_FIELDS = { context: true, dockerfile: true, platform: true, keepImages: true, uri: true, repositoryArn: true } as const satisfies FieldsOf<ImageArgs>;
 const ARTIFACTS_FIELDS = { kmsKeyArn: true } as const satisfies FieldsOf<ArtifactsArgs>;
@@ -101,6 +104,15 @@ const MONITORING_FIELDS = {
         functionThrottles: ALARM_FIELDS,
     } satisfies FieldsOf<AlarmsArgs>,
 } as const satisfies FieldsOf<MonitoringArgs>;
+/** `network`: the argument's fields, or `createVpc` (with its range and zones) for a VPC the stack creates. */
+const NETWORK_FIELDS = {
+    subnetIds: true,
+    securityGroupIds: true,
+    functionInVpc: true,
+    createVpc: true,
+    cidrBlock: true,
+    availabilityZoneCount: true,
+} as const satisfies FieldsOf<NetworkArgs & { createVpc: boolean; cidrBlock: string; availabilityZoneCount: number }>;
 const MODEL_FIELDS = { name: true, path: true, s3Uri: true } as const satisfies FieldsOf<ModelSpec>;
 
 /**
@@ -116,6 +128,7 @@ export const CONFIG_FIELDS = {
     api: API_FIELDS,
     artifacts: ARTIFACTS_FIELDS,
     monitoring: MONITORING_FIELDS,
+    network: NETWORK_FIELDS,
     tags: "map",
 } as const satisfies FieldsOf<ModelApiArgs & { name: string }>;
 
@@ -163,6 +176,55 @@ export const DEFAULT_MULTI_MODEL_NAME = "models";
 
 const EXAMPLE_MODEL_HINT = "npm run example-model -- models/iris";
 
+/** The default address range of a VPC the stack creates. */
+export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
+/** Subnets in this many Availability Zones unless asked otherwise: SageMaker asks for at least two. */
+export const DEFAULT_AVAILABILITY_ZONES = 2;
+
+/**
+ * The stack's private network, if any: `{createVpc: true}` (a new VPC, see stacks/network.ts) or the
+ * `subnetIds` and `securityGroupIds` of an existing one; `functionInVpc` puts the Lambda inside too.
+ */
+export function planNetwork(raw: RawConfig): { vpc?: VpcPlan; existing?: NetworkArgs } {
+    const value = parseObject("network", raw.network, NETWORK_FIELDS);
+    if (value === undefined) {
+        return {};
+    }
+    const functionInVpc = value.functionInVpc ?? false;
+    if (typeof functionInVpc !== "boolean") {
+        throw new ConfigError("network.functionInVpc", `must be true or false; got ${JSON.stringify(functionInVpc)}`);
+    }
+    const existing = value.subnetIds !== undefined || value.securityGroupIds !== undefined;
+    if (value.createVpc === true) {
+        if (existing) {
+            throw new ConfigError("network", `takes either createVpc: true or subnetIds and securityGroupIds, not both`);
+        }
+        const cidrBlock = value.cidrBlock ?? DEFAULT_VPC_CIDR;
+        if (typeof cidrBlock !== "string" || !/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/.test(cidrBlock)) {
+            throw new ConfigError("network.cidrBlock", `must be an IPv4 range from /16 to /24, e.g. "${DEFAULT_VPC_CIDR}"; got ${JSON.stringify(cidrBlock)}`);
+        }
+        const zones = value.availabilityZoneCount ?? DEFAULT_AVAILABILITY_ZONES;
+        if (!(Number.isInteger(zones) && (zones as number) >= 2 && (zones as number) <= 6)) {
+            throw new ConfigError("network.availabilityZoneCount", `must be an integer from 2 to 6; got ${JSON.stringify(zones)}`);
+        }
+        return { vpc: { cidrBlock, availabilityZoneCount: zones as number, functionInVpc } };
+    }
+    if (value.createVpc !== undefined && value.createVpc !== false) {
+        throw new ConfigError("network.createVpc", `must be true or false; got ${JSON.stringify(value.createVpc)}`);
+    }
+    if (value.cidrBlock !== undefined || value.availabilityZoneCount !== undefined) {
+        throw new ConfigError("network", `cidrBlock and availabilityZoneCount apply only with createVpc: true`);
+    }
+    const ids = (key: "subnetIds" | "securityGroupIds") => {
+        const list = value[key];
+        if (!Array.isArray(list) || !list.every((id) => typeof id === "string")) {
+            throw new ConfigError(`network.${key}`, `must be a list of ids; or set createVpc: true for a new VPC`);
+        }
+        return list as string[];
+    };
+    return { existing: { subnetIds: ids("subnetIds"), securityGroupIds: ids("securityGroupIds"), functionInVpc } };
+}
+
 /**
  * Checks the configuration and plans the ModelApi instances: one per model, or with `multiModel: true`
  * one multi-model ModelApi serving them all. Relative model paths and image contexts resolve against
@@ -179,6 +241,8 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
         artifacts: parseObject("artifacts", raw.artifacts, ARTIFACTS_FIELDS) as ArtifactsArgs | undefined,
         monitoring: parseObject("monitoring", raw.monitoring, MONITORING_FIELDS) as MonitoringArgs | undefined,
         tags: parseTags(raw.tags),
+        // A VPC the stack creates joins the args in program.ts, once it exists.
+        network: planNetwork(raw).existing,
     };
     if (multiModel) {
         const name = raw.name ?? DEFAULT_MULTI_MODEL_NAME;

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { ArgumentError } from "../components";
-import { ConfigError, findProjectDir, NAMESPACE, planStack, RawConfig } from "./config";
+import { ConfigError, findProjectDir, NAMESPACE, planNetwork, planStack, RawConfig } from "./config";
 import { runStack } from "./program";
 
 function main(): { [key: string]: unknown } {
@@ -17,7 +17,7 @@ function main(): { [key: string]: unknown } {
     );
     try {
         const projectDir = pulumi.runtime.getRootDirectory() || findProjectDir(__dirname);
-        return runStack(planStack(raw, projectDir));
+        return runStack(planStack(raw, projectDir), planNetwork(raw).vpc);
     } catch (err) {
         // A mistake in the stack's settings is reported as one line, not as a stack trace of our internals.
         if (err instanceof ConfigError || err instanceof ArgumentError) {

@@ -75,6 +75,13 @@ function outputsFor(type: string, name: string, inputs: any): Record<string, any
             return { invokeUrl: `https://api123.execute-api.${REGION}.amazonaws.com/${inputs.stageName}` };
         case "aws:apigateway/apiKey:ApiKey":
             return { value: "the-api-key-value" };
+        // The awsx VPC is a remote component: these stand for the outputs its provider would report.
+        case "awsx:ec2:Vpc":
+            return { vpcId: "vpc-0123", isolatedSubnetIds: ["subnet-0a1", "subnet-0b2"], privateSubnetIds: [], publicSubnetIds: [] };
+        case "aws:ec2/securityGroup:SecurityGroup":
+            return { arn: arn("ec2", `security-group/sg-${name}`) };
+        case "aws:ec2/vpcEndpoint:VpcEndpoint":
+            return { prefixListId: inputs.vpcEndpointType === "Gateway" ? "pl-63a5400a" : undefined };
         default:
             return {};
     }
@@ -99,6 +106,10 @@ const mocks: pulumi.runtime.Mocks = {
                 const live = liveEndpointConfigs.get(endpoint.inputs.name) ?? endpoint.inputs.endpointConfigName;
                 return { properties: JSON.stringify({ EndpointName: endpoint.inputs.name, EndpointConfigName: live }) };
             }
+            case "aws:ec2/getVpcEndpointService:getVpcEndpointService":
+                return { serviceName: `com.amazonaws.${REGION}.${args.inputs.service}`, serviceType: args.inputs.serviceType };
+            case "aws:ec2/getRouteTables:getRouteTables":
+                return { ids: ["rtb-0a1", "rtb-0b2"], vpcId: args.inputs.vpcId };
             case "aws:s3/getBucket:getBucket":
                 return { bucket: args.inputs.bucket, arn: `arn:aws:s3:::${args.inputs.bucket}`, id: args.inputs.bucket };
             default:

@@ -49,6 +49,7 @@ describe("resolveSettings", () => {
                 auth: "apiKey",
                 stageName: "v1",
                 accessLogs: false,
+                docs: false,
                 logRetentionDays: 14,
                 throttle: { rateLimit: 10, burstLimit: 20 },
                 quota: { limit: 10000, period: "DAY" },
@@ -58,6 +59,7 @@ describe("resolveSettings", () => {
             kmsKeyArn: undefined,
             // Real-time endpoints are monitored by default: every alarm at its default, the dashboard on.
             monitoring: { alarmTopicArns: [], dashboard: true, alarms: alarmDefaults() },
+            network: undefined,
             tags: {},
         });
     });

@@ -117,7 +117,7 @@ describe("stack config", () => {
     });
 
     it("every argument of ModelApiArgs, and name, is a stack key", () => {
-        assert.deepEqual([...CONFIG_KEYS].sort(), ["api", "artifacts", "endpoint", "image", "models", "monitoring", "multiModel", "name", "tags"]);
+        assert.deepEqual([...CONFIG_KEYS].sort(), ["api", "artifacts", "endpoint", "image", "models", "monitoring", "multiModel", "name", "network", "tags"]);
     });
 
     it("finds the project directory by walking up to Pulumi.yaml", () => {
@@ -162,7 +162,7 @@ describe("stack config", () => {
         });
 
         it("a misspelt top-level key stops the program instead of deploying the defaults", () => {
-            const expected = "expected one of modelapi:models, modelapi:multiModel, modelapi:name, modelapi:image, modelapi:endpoint, modelapi:api, modelapi:artifacts, modelapi:monitoring, modelapi:tags";
+            const expected = "expected one of modelapi:models, modelapi:multiModel, modelapi:name, modelapi:image, modelapi:endpoint, modelapi:api, modelapi:artifacts, modelapi:monitoring, modelapi:network, modelapi:tags";
             fails({ models: [iris], endpont: { instanceType: "ml.c5.large" } }, `modelapi:endpont is not a setting of this program; ${expected}`);
             fails({ models: [iris], multimodel: true }, `modelapi:multimodel is not a setting of this program; ${expected}`);
         });

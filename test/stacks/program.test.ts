@@ -52,7 +52,7 @@ describe("stack program", function () {
         const outputs = runStack(planStack(config({ multiModel: true }), REPO_ROOT)) as any;
         assert.deepEqual(
             Object.keys(outputs).sort(),
-            ["alarmNames", "apiKey", "bucketName", "dashboardUrl", "endpointName", "functionName", "imageUri", "modelDataUrl", "url"],
+            ["alarmNames", "apiKey", "bucketName", "dashboardUrl", "endpointName", "functionName", "imageUri", "modelDataUrl", "openApi", "postmanCollection", "url"],
         );
         assert.equal(await mocks.promiseOf(outputs.modelDataUrl), "s3://models-artifacts-1234567/multi-model/");
         // The URL resolves only once the stage, and so the endpoint before it, is registered.
