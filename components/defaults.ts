@@ -1,6 +1,7 @@
 /**
  * Defaults of every optional argument, as small pure functions. Callers merge them as
- * `{ ...defaults, ...args.x }`; `args` is never mutated. Keep the README's Arguments table in step.
+ * `{ ...defaults, ...args.x }`; `args` is never mutated. The README's Arguments table is checked against them
+ * (test/components/readme-defaults.test.ts).
  */
 import { AlarmArgs, AlarmsArgs, ApiAuth, AutoscalingArgs, CorsArgs, DataCaptureArgs, FunctionArgs, QuotaArgs, RolloutArgs, ServerlessArgs, ThrottleArgs } from "./args";
 

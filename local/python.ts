@@ -18,6 +18,16 @@ export const DEBIAN_PACKAGES: Record<string, string> = {
     pandas: "python3-pandas",
 };
 
+/** The same modules' names on PyPI, for an interpreter that does not take Debian's packages. */
+export const PIP_PACKAGES: Record<string, string> = {
+    numpy: "numpy",
+    scipy: "scipy",
+    sklearn: "scikit-learn",
+    joblib: "joblib",
+    xgboost: "xgboost",
+    pandas: "pandas",
+};
+
 export class MissingDependencyError extends Error {
     name = "MissingDependencyError";
 }
@@ -66,7 +76,32 @@ export function missingModuleFromLog(text: string, python: string = pythonPath()
     return match ? missingModulesMessage([match[1]], python) : undefined;
 }
 
+/**
+ * Debian's packages install into the system's Python (/usr/bin); any other interpreter (a virtualenv, pyenv,
+ * conda, /opt/py/bin/python3) needs the modules installed for itself.
+ */
+export function isSystemPython(python: string): boolean {
+    return python.startsWith("/usr/bin/") || python.startsWith("/bin/");
+}
+
 function missingModulesMessage(modules: string[], python: string): string {
+    if (!isSystemPython(python)) {
+        const known = modules.filter((m) => PIP_PACKAGES[m] !== undefined);
+        const unknown = modules.filter((m) => PIP_PACKAGES[m] === undefined);
+        const parts: string[] = [];
+        if (known.length > 0) {
+            const list = known.map((m) => PIP_PACKAGES[m]).join(" ");
+            parts.push(
+                `${python} (MODELAPI_PYTHON) cannot import ${known.join(", ")}; install ${list} for that interpreter ` +
+                    `(\`${python} -m pip install ${list}\`, or its environment's own installer), or unset MODELAPI_PYTHON ` +
+                    `to use ${DEFAULT_PYTHON} with Debian's packages`,
+            );
+        }
+        if (unknown.length > 0) {
+            parts.push(`${python} (MODELAPI_PYTHON) cannot import ${unknown.join(", ")}; install the package that provides it for that interpreter`);
+        }
+        return parts.join(". ");
+    }
     const packages = modules.map((m) => DEBIAN_PACKAGES[m]).filter((p): p is string => p !== undefined);
     const unknown = modules.filter((m) => DEBIAN_PACKAGES[m] === undefined);
     const parts: string[] = [];

@@ -3,15 +3,15 @@ exactly its own answer; a request the model fails on fails alone."""
 
 import http.client
 import json
-import threading
 import time
 
 import pytest
 
 from conftest import body_json, write_inference
 
-# An estimator that logs how many rows each predict() call gets, is slow for a
-# row starting with -1 (so others pile up meanwhile) and fails on 666.
+# An estimator that logs how many rows each predict() call gets, holds a row
+# starting with -1 until the test allows it to go on (so others pile up
+# meanwhile) and fails on 666.
 MODEL = '''
 import os, time
 import numpy as np
@@ -23,7 +23,10 @@ class Recorder:
         if (X[:, 0] == 666).any():
             raise ValueError("666 is not a number this model likes")
         if (X[:, 0] == -1).any():
-            time.sleep(0.6)
+            open(os.environ["HELD"], "w").close()
+            deadline = time.monotonic() + 30
+            while not os.path.exists(os.environ["RELEASE"]) and time.monotonic() < deadline:
+                time.sleep(0.01)
         with open(os.environ["BATCH_LOG"], "a") as f:
             f.write(f"{len(X)}\\n")
         return X[:, 0] * 10 + X[:, 1]
@@ -40,35 +43,48 @@ def recorder(start_server, tmp_path):
         model_dir.mkdir(exist_ok=True)
         write_inference(str(model_dir), MODEL)
         log = tmp_path / "batches.log"
-        server = start_server(str(model_dir), workers=1, env={"BATCH_LOG": str(log), **env})
+        server = start_server(str(model_dir), workers=1, env={
+            "BATCH_LOG": str(log), "HELD": str(tmp_path / "held"), "RELEASE": str(tmp_path / "release"), **env})
+        server.held, server.release = tmp_path / "held", tmp_path / "release"
         return server, log
     return start
 
 
-def post(conn, rows):
+def send(conn, rows):
     conn.request("POST", "/invocations", body=json.dumps(rows), headers={"Content-Type": "application/json"})
+
+
+def receive(conn):
     resp = conn.getresponse()
     return resp.status, resp.read()
 
 
+def post(conn, rows):
+    send(conn, rows)
+    return receive(conn)
+
+
+def wait_for(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return False
+
+
 def burst(server, bodies):
-    """Send `bodies` on established connections while the worker is busy with a slow request."""
-    conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=10) for _ in range(len(bodies) + 1)]
+    """Send `bodies` on established connections while the worker is held in a prediction, then let it go on."""
+    conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=30) for _ in range(len(bodies) + 1)]
     for conn in conns:
         assert post(conn, [[0, 0]])[0] == 200  # connected and accepted before the burst
-    results = [None] * len(bodies)
-
-    def one(i):
-        results[i] = post(conns[i + 1], bodies[i])
-
-    slow = threading.Thread(target=lambda: post(conns[0], [[-1, 0]]))
-    slow.start()
-    time.sleep(0.2)
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(bodies))]
-    for t in threads:
-        t.start()
-    for t in threads + [slow]:
-        t.join()
+    send(conns[0], [[-1, 0]])
+    assert wait_for(server.held.exists), "the held request never reached predict()"
+    for conn, body in zip(conns[1:], bodies):
+        send(conn, body)  # sent in full, waiting in the held worker's sockets
+    server.release.touch()
+    assert receive(conns[0])[0] == 200
+    results = [receive(conn) for conn in conns[1:]]
     for conn in conns:
         conn.close()
     return results

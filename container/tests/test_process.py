@@ -55,10 +55,9 @@ def predict_fn(data, model):
     return model.predict(data)
 ''')
     server = start_server(str(tmp_path / "m"), workers=1, env={"SAGEMAKER_MODEL_SERVER_TIMEOUT": "1"})
-    started = time.monotonic()
-    with pytest.raises(Exception):  # the connection is dropped with the stuck worker
+    # the connection is dropped with the stuck worker, long before the request itself would end
+    with pytest.raises(ConnectionError):
         server.post("/invocations", [[-1, 0, 0, 0]], timeout=20)
-    assert time.monotonic() - started < 10
     assert "over the 1s timeout; killing it" in server.read_log()
     assert wait_for(lambda: server.read_log().count("listening (slot") >= 2)
     assert server.post("/invocations", ROW)[0] == 200
@@ -75,17 +74,21 @@ def test_signal_stops_promptly_with_no_children_left(start_server, tmp_path, sig
     assert conn.getresponse().read()
     workers = children(server.proc.pid)
     assert len(workers) == 2
-    started = time.monotonic()
     server.proc.send_signal(sig)
     assert server.proc.wait(timeout=5) == 0
-    assert time.monotonic() - started < 5
     assert not any(alive(pid) for pid in workers)
     conn.close()
 
 
 def test_sigterm_during_a_slow_request_still_stops_within_5s(start_server, tmp_path):
     fit_logistic(str(tmp_path / "m"))
-    write_inference(str(tmp_path / "m"), "import time\ndef predict_fn(data, model):\n    time.sleep(30)\n")
+    started = tmp_path / "predict-started"
+    write_inference(str(tmp_path / "m"), f"""
+import time
+def predict_fn(data, model):
+    open({str(started)!r}, "w").close()
+    time.sleep(30)
+""")
     server = start_server(str(tmp_path / "m"), workers=1)
     import threading
 
@@ -96,12 +99,10 @@ def test_sigterm_during_a_slow_request_still_stops_within_5s(start_server, tmp_p
             pass  # dropped by the shutdown, as expected
 
     threading.Thread(target=slow_request, daemon=True).start()
-    time.sleep(0.5)
+    assert wait_for(started.exists), "the slow request never reached predict_fn"
     workers = children(server.proc.pid)
-    started = time.monotonic()
     server.proc.send_signal(signal.SIGTERM)
-    server.proc.wait(timeout=6)
-    assert time.monotonic() - started < 5
+    server.proc.wait(timeout=5)
     assert not any(alive(pid) for pid in workers)
 
 
@@ -122,25 +123,34 @@ def test_runs_from_any_working_directory(start_server, tmp_path):
 
 
 def test_ping_fails_until_the_model_is_loaded(start_server, tmp_path):
+    # model_fn says it has started, then waits for the test's go-ahead: /ping is asked while the model is
+    # certainly still loading, and again once it has certainly finished
+    loading, release = tmp_path / "loading", tmp_path / "release"
     fit_logistic(str(tmp_path / "m"))
-    write_inference(str(tmp_path / "m"), '''
-import time, joblib, os
+    write_inference(str(tmp_path / "m"), f"""
+import os, time, joblib
 def model_fn(model_dir):
-    time.sleep(1.5)
+    open({str(loading)!r}, "w").close()
+    deadline = time.monotonic() + 60
+    while not os.path.exists({str(release)!r}) and time.monotonic() < deadline:
+        time.sleep(0.01)
     return joblib.load(os.path.join(model_dir, "model.joblib"))
-''')
+""")
     server = start_server(str(tmp_path / "m"), ready=False)
-    seen = set()
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+
+    def ping():
         try:
-            status = server.request("GET", "/ping", timeout=0.5)[0]
+            return server.request("GET", "/ping", timeout=0.5)[0]
         except OSError:
-            continue  # queued behind the loading worker
-        seen.add(status)
-        if status == 200:
-            break
-    assert 200 in seen and 500 not in seen
+            return None  # not answered: the loading worker does not accept yet
+
+    assert wait_for(loading.exists, timeout=30), server.read_log()
+    for _ in range(3):
+        assert ping() != 200, "/ping answered 200 while model_fn was still running"
+    assert "model loaded" not in server.read_log()
+    release.touch()
+    assert wait_for(lambda: ping() == 200, timeout=30), server.read_log()
+    assert "model loaded" in server.read_log()
 
 
 def run_serve(args, env_extra):

@@ -10,6 +10,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
+import { REGENERATE, expectedSchema, summarizeSchema } from "./schema-summary";
 import {
     PACKAGE_NAME,
     PackResult,
@@ -384,6 +385,7 @@ describe("packaging: the npm package installed into another project", function (
     describe("the installed package as a source-based plugin package", function () {
         it("is served by Pulumi's plugin host with the same schema as the sources it was packed from", async function () {
             const hosted = await hostPlugin(installedRoot, { pwd: elsewhere, timeoutMs: 180_000 });
+            assert.deepEqual(summarizeSchema(hosted.schema), expectedSchema(), `if the change is intended: ${REGENERATE}`);
             // The snapshot that was packed, not the live repository, which may have moved on since.
             const expected = JSON.parse(JSON.stringify(analyzeRepository(path.join(pack.workDir, "src")).schema));
             assert.deepEqual(Object.keys(hosted.schema.resources), Object.keys(expected.resources));

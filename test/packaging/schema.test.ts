@@ -11,6 +11,7 @@ import * as path from "path";
 import { AnalyzeResult, PropertyDefinition } from "@pulumi/pulumi/provider/experimental/analyzer";
 import { PackageSpec } from "@pulumi/pulumi/provider/experimental/schema";
 
+import { REGENERATE, expectedSchema, summarizeSchema } from "./schema-summary";
 import { PACKAGE_NAME, REPO_ROOT, analyzeRepository, hostPlugin, makeTemp, removeTemp, snapshotWorkingTree } from "./support";
 
 const TOKEN = `${PACKAGE_NAME}:index:ModelApi`;
@@ -175,6 +176,10 @@ describe("packaging: the component schema other languages are generated from", f
         assert.deepEqual(schema.types[`${PACKAGE_NAME}:index:ModelSpec`].required, ["name"]);
     });
 
+    it("has exactly the inputs, outputs and types of test/packaging/expected-schema.json", function () {
+        assert.deepEqual(summarizeSchema(schema), expectedSchema(), `if the change is intended: ${REGENERATE}`);
+    });
+
     it("depends on no other package's resources", function () {
         assert.deepEqual(result.dependencies, []);
     });
@@ -202,7 +207,9 @@ describe("packaging: the component schema other languages are generated from", f
             const hosted = await hostPlugin(checkout, { pwd, timeoutMs: 200_000 });
             assert.equal(hosted.version, manifest.version);
             assert.deepEqual(Object.keys(hosted.schema.resources), [TOKEN]);
-            // Analysed from the same checkout: the repository's sources may change while this runs.
+            assert.deepEqual(summarizeSchema(hosted.schema), expectedSchema(), `if the change is intended: ${REGENERATE}`);
+            // and, descriptions included, what the analyser makes of the same checkout (the repository's
+            // sources may change while this runs)
             const expected = JSON.parse(JSON.stringify(analyzeRepository(checkout).schema));
             assert.deepEqual(hosted.schema.resources[TOKEN], expected.resources[TOKEN]);
             assert.deepEqual(hosted.schema.types, expected.types);
