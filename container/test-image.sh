@@ -187,7 +187,8 @@ pass "stopped on SIGTERM in ${STOP_MS} ms"
 # itself stays as built.
 CTX="$WORK/test-context"
 mkdir -p "$CTX"
-cp "$HERE/apt-packages-test.txt" "$CTX/"
+# The package lists go in too: a test checks every import against them (tests/test_dependencies.py).
+cp "$HERE/apt-packages.txt" "$HERE/apt-packages-test.txt" "$CTX/"
 cp -r "$HERE/tests" "$CTX/tests"
 find "$CTX/tests" -name __pycache__ -prune -exec rm -rf {} +
 cat >"$CTX/Dockerfile" <<EOF
@@ -200,6 +201,7 @@ RUN set -eux; \\
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \$packages; \\
     apt-get clean; rm -rf /var/lib/apt/lists/* /tmp/apt-packages-test.txt
 COPY tests /opt/program/tests
+COPY apt-packages.txt apt-packages-test.txt /opt/program/
 USER 10001:10001
 ENTRYPOINT []
 CMD ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "/opt/program/tests"]

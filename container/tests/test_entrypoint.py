@@ -232,6 +232,27 @@ def test_requirements_without_a_reachable_index_are_logged_not_installed(tmp_pat
     assert body_json(response.body) == model.predict(np.asarray(ROWS)).tolist()
 
 
+
+def test_requirements_without_pip_are_logged_not_installed(tmp_path, monkeypatch, caplog):
+    # The serving image ships no pip: a reachable index does not help, and the log says so.
+    import importlib.util
+
+    from modelapi_serving import entrypoint
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(entrypoint.importlib.util, "find_spec",
+                        lambda name, *args: None if name == "pip" else real_find_spec(name, *args))
+    monkeypatch.setattr(entrypoint, "_index_reachable", lambda index: True)
+    model = fit_logistic(str(tmp_path))
+    write_code(tmp_path / "code", {"inference.py": "def predict_fn(data, model):\n    return model.predict(data)\n",
+                                   "requirements.txt": "some-package==1.0\n"})
+    with caplog.at_level(logging.WARNING, logger="modelapi.entrypoint"):
+        app = app_for(tmp_path)
+    assert "requirements.txt was NOT installed: pip is not available to this Python" in caplog.text
+    assert ping(app).status == 200
+    response = invoke(app, csv_rows(ROWS))
+    assert body_json(response.body) == model.predict(np.asarray(ROWS)).tolist()
+
 # -- framework-mode XGBoost: what AWS's XGBoost image does with user code ----------
 
 BOOSTER_MODEL_FN = '''

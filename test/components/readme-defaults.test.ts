@@ -35,6 +35,7 @@ describe("README: the Arguments table's defaults are the component's", () => {
     const plain = resolve();
     const serverless = resolve({ endpoint: { serverless: {} } });
     const features = resolve({ endpoint: { autoscaling: {}, dataCapture: {}, rollout: {} } });
+    const inVpc = resolve({ network: { subnetIds: ["subnet-0a1", "subnet-0b2"], securityGroupIds: ["sg-0c3"] } });
     const built = plain.image.kind === "build" ? plain.image : assert.fail("a minimal image is built");
 
     /** Argument cell as the README writes it, to the default(s) its default cell must quote first. */
@@ -60,6 +61,7 @@ describe("README: the Arguments table's defaults are the component's", () => {
         "`api.throttle.rateLimit` / `burstLimit`": [plain.api.throttle.rateLimit, plain.api.throttle.burstLimit],
         "`api.quota.limit` / `period`": [plain.api.quota.limit, plain.api.quota.period],
         "`api.accessLogs`": [plain.api.accessLogs],
+        "`api.docs`": [plain.api.docs],
         "`api.logRetentionDays`": [plain.api.logRetentionDays],
         "`api.function.timeoutSeconds`": [plain.api.function.timeoutSeconds],
         "`api.function.memorySizeMb`": [plain.api.function.memorySizeMb],
@@ -71,6 +73,7 @@ describe("README: the Arguments table's defaults are the component's", () => {
         "`endpoint.rollout.finalBakeSeconds`": [features.endpoint.rollout?.finalBakeSeconds],
         "`monitoring.enabled`": [plain.monitoring !== undefined, serverless.monitoring !== undefined],
         "`monitoring.dashboard`": [plain.monitoring?.dashboard],
+        "`network.functionInVpc`": [inVpc.network?.functionInVpc],
     };
     /** Rows whose default cell quotes something that is not a value resolveSettings applies, and why. */
     const notSettings: Record<string, string> = {
