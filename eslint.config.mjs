@@ -1,0 +1,21 @@
+// Lint for the TypeScript sources and tests; formatting is Prettier's job (npm run format:check).
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["node_modules/", "dist/", "**/*.js", "**/*.mjs"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        rules: {
+            // Unused names hide dead code; a leading underscore marks one kept on purpose (e.g. a signature).
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+            // A stray .only silently shrinks the suite to a few tests with exit 0.
+            "no-restricted-properties": [
+                "error",
+                { object: "describe", property: "only", message: "a stray .only shrinks the suite" },
+                { object: "it", property: "only", message: "a stray .only shrinks the suite" },
+            ],
+        },
+    },
+);
