@@ -31,7 +31,11 @@ export function apiFunction(
 ): aws.lambda.Function {
     const vpc = network?.functionInVpc ? network : undefined;
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-function-logs`, { retentionInDays: settings.logRetentionDays, tags }, { parent });
-    const role = new aws.iam.Role(`${name}-function-role`, { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), tags }, { parent });
+    const role = new aws.iam.Role(
+        `${name}-function-role`,
+        { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), tags },
+        { parent },
+    );
     const policy = new aws.iam.RolePolicy(
         `${name}-function-policy`,
         {
@@ -47,7 +51,12 @@ export function apiFunction(
                         ? { StringEquals: { "sagemaker:TargetModel": target.modelNames.map(multiModelArchiveName) } }
                         : undefined,
                 },
-                { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupResources(logGroup.arn) },
+                {
+                    Sid: "WriteOwnLogs",
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: logGroupResources(logGroup.arn),
+                },
                 ...(vpc ? functionVpcStatements() : []),
             ]),
         },

@@ -4,7 +4,15 @@
  * and the request body limits the Lambda enforces. The OpenAPI document and the Postman collection are
  * generated from this one listing, so they follow any change to the contract.
  */
-import { BINARY_MEDIA_TYPES, DEFAULT_CONTENT_TYPE, type EndpointKind, REQUEST_CONTENT_TYPES, type BodyLimits, requestBodyLimits, routesFor } from "../contract";
+import {
+    BINARY_MEDIA_TYPES,
+    DEFAULT_CONTENT_TYPE,
+    type EndpointKind,
+    REQUEST_CONTENT_TYPES,
+    type BodyLimits,
+    requestBodyLimits,
+    routesFor,
+} from "../contract";
 
 /** @internal One route as callers see it. */
 export interface SurfaceRoute {

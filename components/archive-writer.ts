@@ -48,7 +48,9 @@ export function writeArchive(job: ArchiveJob): WrittenArchive {
         // A worker that died without answering would leave this thread waiting forever.
         if (Atomics.load(done, 1) === progress) {
             void worker.terminate();
-            throw new Error(`the archive worker wrote nothing for ${STALL_MS / 1000} s; is the disk full or the directory on a stalled mount?`);
+            throw new Error(
+                `the archive worker wrote nothing for ${STALL_MS / 1000} s; is the disk full or the directory on a stalled mount?`,
+            );
         }
         progress = Atomics.load(done, 1);
     }
@@ -76,12 +78,13 @@ interface WorkerInput {
  * change times; hard links stored as plain files; a gzip header with neither time nor build OS.
  */
 async function packInWorker({ job, tarModule, port, done }: WorkerInput): Promise<void> {
-    /* eslint-disable @typescript-eslint/no-var-requires */
+    // Runs from its source text in a worker: modules come from its own require, not from imports.
+    /* eslint-disable @typescript-eslint/no-require-imports */
     const fs = require("fs") as typeof import("fs");
     const path = require("path") as typeof import("path");
     const crypto = require("crypto") as typeof import("crypto");
     const { Pack } = require(tarModule) as typeof import("tar");
-    /* eslint-enable @typescript-eslint/no-var-requires */
+    /* eslint-enable @typescript-eslint/no-require-imports */
     let out: import("fs").WriteStream | undefined;
     let answered = false;
     const answer = (message: object) => {

@@ -24,29 +24,29 @@ export interface DashboardTarget {
 export const QUERIES = {
     slowestRequests: [
         "fields @timestamp",
-        "| filter @message like /\"latencyMs\"/",
-        "| parse @message /\"requestId\":\"(?<requestId>[^\"]*)\"/",
-        "| parse @message /\"route\":\"?(?<route>[^,\"]*)/",
-        "| parse @message /\"status\":(?<status>\\d+)/",
-        "| parse @message /\"latencyMs\":(?<latency>[0-9.]+)/",
-        "| parse @message /\"invokeMs\":(?<invoke>[0-9.]+|null)/",
+        '| filter @message like /"latencyMs"/',
+        '| parse @message /"requestId":"(?<requestId>[^"]*)"/',
+        '| parse @message /"route":"?(?<route>[^,"]*)/',
+        '| parse @message /"status":(?<status>\\d+)/',
+        '| parse @message /"latencyMs":(?<latency>[0-9.]+)/',
+        '| parse @message /"invokeMs":(?<invoke>[0-9.]+|null)/',
         "| fields latency * 1 as latencyMs",
         "| sort latencyMs desc",
         "| display @timestamp, requestId, route, status, latencyMs, invoke",
         "| limit 50",
     ].join("\n"),
     errorsByCode: [
-        "filter @message like /\"errorCode\"/",
-        "| parse @message /\"status\":(?<status>\\d+)/",
-        "| parse @message /\"errorCode\":\"(?<errorCode>[^\"]*)\"/",
+        'filter @message like /"errorCode"/',
+        '| parse @message /"status":(?<status>\\d+)/',
+        '| parse @message /"errorCode":"(?<errorCode>[^"]*)"/',
         "| stats count(*) as requests by errorCode, status",
         "| sort requests desc",
     ].join("\n"),
     requestsByRoute: [
-        "filter @message like /\"latencyMs\"/",
-        "| parse @message /\"route\":\"?(?<route>[^,\"]*)/",
-        "| parse @message /\"status\":(?<status>\\d+)/",
-        "| parse @message /\"latencyMs\":(?<latency>[0-9.]+)/",
+        'filter @message like /"latencyMs"/',
+        '| parse @message /"route":"?(?<route>[^,"]*)/',
+        '| parse @message /"status":(?<status>\\d+)/',
+        '| parse @message /"latencyMs":(?<latency>[0-9.]+)/',
         "| stats count(*) as requests, pct(latency * 1, 50) as p50Ms, pct(latency * 1, 99) as p99Ms by route, status",
         "| sort requests desc",
     ].join("\n"),
@@ -99,7 +99,18 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
     });
     row(
         6,
-        { width: 8, widget: metric("Requests", [api("Count", { label: "API Gateway" }), lambda("Invocations", { label: "Lambda" }), sm("Invocations", { label: "SageMaker" })], "Sum") },
+        {
+            width: 8,
+            widget: metric(
+                "Requests",
+                [
+                    api("Count", { label: "API Gateway" }),
+                    lambda("Invocations", { label: "Lambda" }),
+                    sm("Invocations", { label: "SageMaker" }),
+                ],
+                "Sum",
+            ),
+        },
         {
             width: 8,
             widget: metric(
@@ -134,12 +145,23 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
                 "p99",
             ),
         },
-        { width: 8, widget: metric("Lambda duration (ms)", [lambda("Duration", { stat: "p50", label: "p50" }), lambda("Duration", { stat: "p99", label: "p99" })], "p99") },
+        {
+            width: 8,
+            widget: metric(
+                "Lambda duration (ms)",
+                [lambda("Duration", { stat: "p50", label: "p50" }), lambda("Duration", { stat: "p99", label: "p99" })],
+                "p99",
+            ),
+        },
         {
             width: 8,
             widget: metric(
                 "SageMaker model vs overhead latency (ms)",
-                [...microsToMs("ModelLatency", "p50", "model50"), ...microsToMs("ModelLatency", "p99", "model99"), ...microsToMs("OverheadLatency", "p99", "overhead99")],
+                [
+                    ...microsToMs("ModelLatency", "p50", "model50"),
+                    ...microsToMs("ModelLatency", "p99", "model99"),
+                    ...microsToMs("OverheadLatency", "p99", "overhead99"),
+                ],
                 "p99",
             ),
         },
@@ -150,13 +172,21 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
             {
                 width: 12,
                 // Every instance reports CPUUtilization once a minute, so its sample count is the instance count.
-                widget: metric("Instances (autoscaling)", [instance("CPUUtilization", { stat: "SampleCount", label: "instances" })], "SampleCount"),
+                widget: metric(
+                    "Instances (autoscaling)",
+                    [instance("CPUUtilization", { stat: "SampleCount", label: "instances" })],
+                    "SampleCount",
+                ),
             },
             {
                 width: 12,
                 widget: metric(
                     "Instance utilization (%)",
-                    [instance("CPUUtilization", { label: "CPU (all vCPUs added up)" }), instance("MemoryUtilization", { label: "memory" }), instance("DiskUtilization", { label: "disk" })],
+                    [
+                        instance("CPUUtilization", { label: "CPU (all vCPUs added up)" }),
+                        instance("MemoryUtilization", { label: "memory" }),
+                        instance("DiskUtilization", { label: "disk" }),
+                    ],
                     "Average",
                 ),
             },
@@ -186,7 +216,12 @@ export function arnRegion(arn: string): { partition: string; region: string } {
 /** @internal The console link of a dashboard, on the console domain of the ARN's partition. */
 export function dashboardUrl(arn: string, dashboardName: string): string {
     const { partition, region } = arnRegion(arn);
-    const host = partition === "aws-cn" ? "console.amazonaws.cn" : partition === "aws-us-gov" ? "console.amazonaws-us-gov.com" : "console.aws.amazon.com";
+    const host =
+        partition === "aws-cn"
+            ? "console.amazonaws.cn"
+            : partition === "aws-us-gov"
+              ? "console.amazonaws-us-gov.com"
+              : "console.aws.amazon.com";
     return `https://${region}.${host}/cloudwatch/home?region=${region}#dashboards/dashboard/${encodeURIComponent(dashboardName)}`;
 }
 
@@ -215,7 +250,15 @@ export function dashboard(
 ): DashboardParts {
     const dashboardName = pulumi.output(target.endpointName).apply((endpointName) => dashboardNameFor(name, endpointName));
     const body = pulumi
-        .all([target.endpointArn, target.endpointName, target.apiName, target.stageName, target.functionName, target.functionLogGroup, pulumi.all(target.alarmArns)])
+        .all([
+            target.endpointArn,
+            target.endpointName,
+            target.apiName,
+            target.stageName,
+            target.functionName,
+            target.functionLogGroup,
+            pulumi.all(target.alarmArns),
+        ])
         .apply(([endpointArn, endpointName, apiName, stageName, functionName, functionLogGroup, alarmArns]) =>
             JSON.stringify(
                 dashboardBody({

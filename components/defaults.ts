@@ -3,7 +3,19 @@
  * `{ ...defaults, ...args.x }`; `args` is never mutated. The README's Arguments table is checked against them
  * (test/components/readme-defaults.test.ts).
  */
-import { AlarmArgs, AlarmsArgs, ApiAuth, AutoscalingArgs, CorsArgs, DataCaptureArgs, FunctionArgs, QuotaArgs, RolloutArgs, ServerlessArgs, ThrottleArgs } from "./args";
+import {
+    AlarmArgs,
+    AlarmsArgs,
+    ApiAuth,
+    AutoscalingArgs,
+    CorsArgs,
+    DataCaptureArgs,
+    FunctionArgs,
+    QuotaArgs,
+    RolloutArgs,
+    ServerlessArgs,
+    ThrottleArgs,
+} from "./args";
 
 /** @internal */
 export const DEFAULT_LOG_RETENTION_DAYS = 14;

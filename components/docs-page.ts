@@ -34,14 +34,23 @@ export function docsFunction(name: string, settings: Settings, parent: pulumi.Re
         "swagger-ui.css": new pulumi.asset.FileAsset(path.join(ui, "swagger-ui.css")),
         "swagger-ui-bundle.js": new pulumi.asset.FileAsset(path.join(ui, "swagger-ui-bundle.js")),
     });
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-docs-logs`, { retentionInDays: settings.api.function.logRetentionDays, tags }, { parent });
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-docs-logs`,
+        { retentionInDays: settings.api.function.logRetentionDays, tags },
+        { parent },
+    );
     const role = new aws.iam.Role(`${name}-docs-role`, { assumeRolePolicy: assumeRolePolicy("lambda.amazonaws.com"), tags }, { parent });
     const policy = new aws.iam.RolePolicy(
         `${name}-docs-policy`,
         {
             role: role.id,
             policy: policyDocument([
-                { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: logGroupResources(logGroup.arn) },
+                {
+                    Sid: "WriteOwnLogs",
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: logGroupResources(logGroup.arn),
+                },
             ]),
         },
         { parent },

@@ -52,10 +52,18 @@ export function sageMakerEndpoint(
         { parent },
     );
     // Created before the endpoint, which names the rollback alarms in its deployment config.
-    const monitored = { endpointName: physicalName, variantName: VARIANT_NAME, instanceType: config.serverless ? undefined : config.instanceType };
+    const monitored = {
+        endpointName: physicalName,
+        variantName: VARIANT_NAME,
+        instanceType: config.serverless ? undefined : config.instanceType,
+    };
     const alarms = settings.monitoring ? createAlarms(name, ENDPOINT_ALARMS, monitored, settings.monitoring, tags, parent) : [];
     const rollback = config.rollout ? rollbackAlarms(alarms) : [];
-    const role = new aws.iam.Role(`${name}-endpoint-role`, { assumeRolePolicy: assumeRolePolicy("sagemaker.amazonaws.com"), tags }, { parent });
+    const role = new aws.iam.Role(
+        `${name}-endpoint-role`,
+        { assumeRolePolicy: assumeRolePolicy("sagemaker.amazonaws.com"), tags },
+        { parent },
+    );
     const policy = new aws.iam.RolePolicy(
         `${name}-endpoint-policy`,
         {
@@ -81,7 +89,9 @@ export function sageMakerEndpoint(
         {
             executionRoleArn: role.arn,
             enableNetworkIsolation: config.networkIsolation,
-            vpcConfig: settings.network ? { subnets: settings.network.subnetIds, securityGroupIds: settings.network.securityGroupIds } : undefined,
+            vpcConfig: settings.network
+                ? { subnets: settings.network.subnetIds, securityGroupIds: settings.network.securityGroupIds }
+                : undefined,
             primaryContainer: {
                 image: image.uri,
                 modelDataUrl: artifacts.modelDataUrl,
@@ -101,7 +111,12 @@ export function sageMakerEndpoint(
                     variantName: VARIANT_NAME,
                     modelName: model.name,
                     ...(config.serverless
-                        ? { serverlessConfig: { memorySizeInMb: config.serverless.memorySizeMb, maxConcurrency: config.serverless.maxConcurrency } }
+                        ? {
+                              serverlessConfig: {
+                                  memorySizeInMb: config.serverless.memorySizeMb,
+                                  maxConcurrency: config.serverless.maxConcurrency,
+                              },
+                          }
                         : { instanceType: config.instanceType, initialInstanceCount: config.instanceCount }),
                 },
             ],

@@ -54,11 +54,13 @@ export function liveEndpointConfigName(
     // AWS::SageMaker::Endpoint is identified by its ARN (its CloudFormation primary identifier, which CDK's
     // EndpointReference and aws-native's getEndpoint take too).
     const live = aws.cloudcontrol.getResourceOutput({ typeName: ENDPOINT_RESOURCE_TYPE, identifier: endpoint.arn }, { parent });
-    return pulumi
-        // The config this program deployed, not the endpoint's recorded one: after a rollback the provider may
-        // record either.
-        .all([endpoint.name, deployedConfigName, live.properties])
-        .apply(([endpointName, deployed, properties]) => checkLiveConfig(name, endpointName, deployed, JSON.parse(properties)));
+    return (
+        pulumi
+            // The config this program deployed, not the endpoint's recorded one: after a rollback the provider may
+            // record either.
+            .all([endpoint.name, deployedConfigName, live.properties])
+            .apply(([endpointName, deployed, properties]) => checkLiveConfig(name, endpointName, deployed, JSON.parse(properties)))
+    );
 }
 
 /** @internal Returns the live EndpointConfig name, or throws the message a user sees after a rollback. */

@@ -62,5 +62,7 @@ export function modelSourceError(model: { path?: unknown; s3Uri?: unknown }): st
 
 /** @internal What is wrong with a model's `s3Uri`. */
 export function s3UriError(uri: unknown): string | undefined {
-    return typeof uri === "string" && S3_URI_PATTERN.test(uri) ? undefined : `${JSON.stringify(uri)} must look like s3://bucket/key/model.tar.gz`;
+    return typeof uri === "string" && S3_URI_PATTERN.test(uri)
+        ? undefined
+        : `${JSON.stringify(uri)} must look like s3://bucket/key/model.tar.gz`;
 }

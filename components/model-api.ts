@@ -58,7 +58,12 @@ export class ModelApi extends pulumi.ComponentResource {
         const needsBucket = settings.multiModel || settings.models.some((m) => m.path) || settings.endpoint.dataCapture !== undefined;
         const storage = needsBucket ? artifactBucket(name, settings.kmsKeyArn, tags, this) : undefined;
         const artifacts = modelArtifacts(name, settings.models, settings.multiModel, storage, tags, this);
-        const { endpoint, kind, alarms: endpointAlarms, liveConfigName } = sageMakerEndpoint(name, settings, image, artifacts, storage, this);
+        const {
+            endpoint,
+            kind,
+            alarms: endpointAlarms,
+            liveConfigName,
+        } = sageMakerEndpoint(name, settings, image, artifacts, storage, this);
         const fn = apiFunction(
             name,
             {
@@ -74,7 +79,13 @@ export class ModelApi extends pulumi.ComponentResource {
         );
         const api = restApi(name, settings, fn, this, settings.api.docs ? docsFunction(name, settings, this) : undefined);
         const monitoring = settings.monitoring;
-        const parts = { endpointName: endpoint.name, variantName: VARIANT_NAME, apiName: api.restApi.name, stageName: settings.api.stageName, functionName: fn.name };
+        const parts = {
+            endpointName: endpoint.name,
+            variantName: VARIANT_NAME,
+            apiName: api.restApi.name,
+            stageName: settings.api.stageName,
+            functionName: fn.name,
+        };
         const alarms = [...endpointAlarms, ...(monitoring ? createAlarms(name, FRONT_ALARMS, parts, monitoring, tags, this) : [])];
         const board =
             monitoring && monitoring.dashboard

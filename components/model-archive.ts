@@ -106,7 +106,12 @@ function packDirectory(dir: string, outDir: string): PackedModel {
     const archivePath = path.join(outDir, `${written.sha256}.tar.gz`);
     fs.renameSync(partial, archivePath);
     const packed = { archivePath, ...written };
-    if (settled(entries.map((e) => e.stat), startedAt)) {
+    if (
+        settled(
+            entries.map((e) => e.stat),
+            startedAt,
+        )
+    ) {
         remember(cacheDir, key, packed);
     }
     return packed;
@@ -127,7 +132,7 @@ function writeTarGz(dir: string, entries: Entry[], outPath: string): { sha256: s
             readSize: READ_SLICE,
         });
     } catch (err) {
-        throw new Error(`model directory "${dir}" cannot be packed: ${(err as Error).message}`);
+        throw new Error(`model directory "${dir}" cannot be packed: ${(err as Error).message}`, { cause: err });
     }
 }
 
@@ -210,6 +215,6 @@ function readInSlices(file: string, onSlice: (slice: Buffer) => void): void {
 }
 
 function tarVersion(): string {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json is data, read where needed
     return (require("tar/package.json") as { version: string }).version;
 }

@@ -63,13 +63,41 @@ export function alarmMetric(key: AlarmKey, parts: MonitoredParts): MetricSpec {
         case "memoryUtilization":
             return instance("MemoryUtilization", "average memory use of the instances, in percent");
         case "api5xx":
-            return { namespace: "AWS/ApiGateway", metricName: "5XXError", dimensions: stage(), stat: "Average", thresholdScale: 1, description: "share of API requests answered with a 5xx" };
+            return {
+                namespace: "AWS/ApiGateway",
+                metricName: "5XXError",
+                dimensions: stage(),
+                stat: "Average",
+                thresholdScale: 1,
+                description: "share of API requests answered with a 5xx",
+            };
         case "apiLatency":
-            return { namespace: "AWS/ApiGateway", metricName: "Latency", dimensions: stage(), stat: "p99", thresholdScale: 1, description: "p99 time API Gateway takes to answer, in ms" };
+            return {
+                namespace: "AWS/ApiGateway",
+                metricName: "Latency",
+                dimensions: stage(),
+                stat: "p99",
+                thresholdScale: 1,
+                description: "p99 time API Gateway takes to answer, in ms",
+            };
         case "functionErrors":
-            return { namespace: "AWS/Lambda", metricName: "Errors", dimensions: fn(), stat: "Sum", thresholdScale: 1, description: "function invocations that crashed or timed out" };
+            return {
+                namespace: "AWS/Lambda",
+                metricName: "Errors",
+                dimensions: fn(),
+                stat: "Sum",
+                thresholdScale: 1,
+                description: "function invocations that crashed or timed out",
+            };
         case "functionThrottles":
-            return { namespace: "AWS/Lambda", metricName: "Throttles", dimensions: fn(), stat: "Sum", thresholdScale: 1, description: "function invocations Lambda throttled" };
+            return {
+                namespace: "AWS/Lambda",
+                metricName: "Throttles",
+                dimensions: fn(),
+                stat: "Sum",
+                thresholdScale: 1,
+                description: "function invocations Lambda throttled",
+            };
     }
 
     function sageMaker(metricName: string, stat: string, thresholdScale: number, description: string): MetricSpec {

@@ -30,9 +30,7 @@ export const MAX_COMPONENT_NAME_LENGTH = Math.min(
 );
 
 /** @internal The child role that sets {@link MAX_COMPONENT_NAME_LENGTH}, named in the error message. */
-export const TIGHTEST_ROLE = LIMITED_CHILDREN.reduce((a, b) =>
-    b.awsLimit - b.role.length < a.awsLimit - a.role.length ? b : a,
-).role;
+export const TIGHTEST_ROLE = LIMITED_CHILDREN.reduce((a, b) => (b.awsLimit - b.role.length < a.awsLimit - a.role.length ? b : a)).role;
 
 /** @internal The two kinds of SageMaker endpoint; one cannot be updated into the other. */
 
@@ -48,8 +46,16 @@ export const TIGHTEST_ROLE = LIMITED_CHILDREN.reduce((a, b) =>
  * without a name clash. Every other change is an in-place update under the same name. A real-time
  * endpoint keeps the name it had before the kind was part of it, so upgrading replaces nothing.
  */
-export function endpointName(name: string, scope: { organization: string; project: string; stack: string }, kind: EndpointKind = "realtime"): string {
+export function endpointName(
+    name: string,
+    scope: { organization: string; project: string; stack: string },
+    kind: EndpointKind = "realtime",
+): string {
     const identity = `${scope.organization}/${scope.project}/${scope.stack}/${name}${kind === "realtime" ? "" : `/${kind}`}`;
-    const hash = crypto.createHash("sha256").update(identity).digest("hex").slice(0, AUTONAME_SUFFIX_LENGTH - 1);
+    const hash = crypto
+        .createHash("sha256")
+        .update(identity)
+        .digest("hex")
+        .slice(0, AUTONAME_SUFFIX_LENGTH - 1);
     return `${name}-endpoint-${hash}`;
 }

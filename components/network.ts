@@ -45,14 +45,17 @@ export function validateNetwork(args: ModelApiArgs, fail: (message: string) => n
         );
     }
     if (!Array.isArray(securityGroupIds) || securityGroupIds.length < 1 || securityGroupIds.length > MAX_SECURITY_GROUPS) {
-        fail(`network.securityGroupIds must list 1 to ${MAX_SECURITY_GROUPS} security groups; got ${Array.isArray(securityGroupIds) ? securityGroupIds.length : JSON.stringify(securityGroupIds)}`);
+        fail(
+            `network.securityGroupIds must list 1 to ${MAX_SECURITY_GROUPS} security groups; got ${Array.isArray(securityGroupIds) ? securityGroupIds.length : JSON.stringify(securityGroupIds)}`,
+        );
     }
     // Outputs (a VPC made in the same program) are checked by AWS; plain ids here.
     subnetIds.forEach((id, i) => {
         if (typeof id === "string" && !SUBNET_ID.test(id)) fail(`network.subnetIds[${i}] "${id}" is not a subnet id (subnet-...)`);
     });
     securityGroupIds.forEach((id, i) => {
-        if (typeof id === "string" && !SECURITY_GROUP_ID.test(id)) fail(`network.securityGroupIds[${i}] "${id}" is not a security group id (sg-...)`);
+        if (typeof id === "string" && !SECURITY_GROUP_ID.test(id))
+            fail(`network.securityGroupIds[${i}] "${id}" is not a security group id (sg-...)`);
     });
     const plain = subnetIds.filter((id): id is string => typeof id === "string");
     if (new Set(plain).size !== plain.length) {
@@ -64,7 +67,11 @@ export function validateNetwork(args: ModelApiArgs, fail: (message: string) => n
 export function networkSettings(args: ModelApiArgs): NetworkSettings | undefined {
     const network = args.network;
     return network
-        ? { subnetIds: [...network.subnetIds], securityGroupIds: [...network.securityGroupIds], functionInVpc: network.functionInVpc ?? false }
+        ? {
+              subnetIds: [...network.subnetIds],
+              securityGroupIds: [...network.securityGroupIds],
+              functionInVpc: network.functionInVpc ?? false,
+          }
         : undefined;
 }
 
@@ -81,7 +88,13 @@ export function modelVpcStatements(): Statement[] {
         {
             Sid: "DescribeVpcForModel",
             Effect: "Allow",
-            Action: ["ec2:DescribeVpcs", "ec2:DescribeDhcpOptions", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"],
+            Action: [
+                "ec2:DescribeVpcs",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeNetworkInterfaces",
+            ],
             Resource: ["*"],
         },
         {
@@ -114,7 +127,12 @@ export function functionVpcStatements(): Statement[] {
         {
             Sid: "ManageFunctionNetworkInterfaces",
             Effect: "Allow",
-            Action: ["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+            Action: [
+                "ec2:CreateNetworkInterface",
+                "ec2:DeleteNetworkInterface",
+                "ec2:AssignPrivateIpAddresses",
+                "ec2:UnassignPrivateIpAddresses",
+            ],
             Resource: ["*"],
         },
     ];

@@ -106,7 +106,9 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
             responses: {
                 "200": {
                     description: "The names accepted by POST /models/{name}/predict.",
-                    content: { "application/json": { schema: { $ref: "#/components/schemas/ModelList" }, example: { models: opts.modelNames } } },
+                    content: {
+                        "application/json": { schema: { $ref: "#/components/schemas/ModelList" }, example: { models: opts.modelNames } },
+                    },
                 },
                 ...errorRefs(opts.auth, ["404", "405", "500"]),
             },
@@ -159,12 +161,16 @@ function requestContent(surface: ApiSurface, rows: number[][]): Record<string, u
         },
         "text/csv": {
             schema: { type: "string", description: "One row of features per line, no header." },
-            examples: { rows: { summary: "Rows of features", value: rows.map((r) => r.join(",")).join("\n") + "\n", [EXPECTED_STATUS]: 200 } },
+            examples: {
+                rows: { summary: "Rows of features", value: rows.map((r) => r.join(",")).join("\n") + "\n", [EXPECTED_STATUS]: 200 },
+            },
         },
         [NPY_TYPE]: { schema: { type: "string", format: "binary", description: "A NumPy array saved with np.save (no pickled objects)." } },
     };
     // Only what the Lambda accepts; a type added there shows here without a schema of its own.
-    return Object.fromEntries(surface.contentTypes.map((type) => [type, content[type] ?? { schema: { type: "string", format: "binary" } }]));
+    return Object.fromEntries(
+        surface.contentTypes.map((type) => [type, content[type] ?? { schema: { type: "string", format: "binary" } }]),
+    );
 }
 
 function errorRefs(auth: ApiAuth, statuses: string[]): Record<string, unknown> {
@@ -180,7 +186,10 @@ function errorResponses(auth: ApiAuth): Record<string, unknown> {
     const gatewayError = { "application/json": { schema: { $ref: "#/components/schemas/GatewayError" } } };
     if (auth !== ApiAuth.None) {
         responses.Error403 = {
-            description: auth === ApiAuth.ApiKey ? "Missing or wrong API key (answered by API Gateway)." : "Missing or invalid signature (answered by API Gateway).",
+            description:
+                auth === ApiAuth.ApiKey
+                    ? "Missing or wrong API key (answered by API Gateway)."
+                    : "Missing or invalid signature (answered by API Gateway).",
             content: gatewayError,
         };
     }
@@ -190,7 +199,10 @@ function errorResponses(auth: ApiAuth): Record<string, unknown> {
 
 function securityScheme(auth: ApiAuth): { name: string; scheme: Record<string, unknown> } | undefined {
     if (auth === ApiAuth.ApiKey) {
-        return { name: API_KEY_SCHEME, scheme: { type: "apiKey", in: "header", name: HEADERS.apiKey, description: "The stack's apiKey output." } };
+        return {
+            name: API_KEY_SCHEME,
+            scheme: { type: "apiKey", in: "header", name: HEADERS.apiKey, description: "The stack's apiKey output." },
+        };
     }
     if (auth === ApiAuth.Iam) {
         return {
@@ -211,7 +223,7 @@ function schemas(): Record<string, unknown> {
     const row = { type: "array", items: {} };
     return {
         PredictionRequest: {
-            description: "Rows of features: {\"instances\": [...]}, {\"inputs\": ...} or a bare list; what a row holds is up to the model.",
+            description: 'Rows of features: {"instances": [...]}, {"inputs": ...} or a bare list; what a row holds is up to the model.',
             oneOf: [
                 { type: "object", required: ["instances"], properties: { instances: { type: "array", items: {} } } },
                 { type: "object", required: ["inputs"], properties: { inputs: {} } },
@@ -220,7 +232,7 @@ function schemas(): Record<string, unknown> {
         },
         Predictions: {
             description:
-                "The model's answer from the default handler: {\"predictions\": [...]} for instances, {\"outputs\": [...]} for inputs, " +
+                'The model\'s answer from the default handler: {"predictions": [...]} for instances, {"outputs": [...]} for inputs, ' +
                 "a bare list for CSV or NPY rows; a model's own output_fn decides for itself.",
             oneOf: [
                 { type: "object", required: ["predictions"], properties: { predictions: { type: "array", items: {} } } },

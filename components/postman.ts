@@ -29,12 +29,24 @@ type Variable = { key: string; value: string; type: "string"; description?: stri
 /** @internal The collection, as a plain JSON-serialisable object. */
 export function postmanCollection(opts: PostmanOptions, surface: ApiSurface = apiSurface(opts.multiModel)): Record<string, unknown> {
     const rows = opts.exampleRows ?? [[5.1, 3.5, 1.4, 0.2]];
-    const variables: Variable[] = [{ key: "baseUrl", value: opts.url.replace(/\/+$/, ""), type: "string", description: "The API's URL (the stack's url output)." }];
+    const variables: Variable[] = [
+        { key: "baseUrl", value: opts.url.replace(/\/+$/, ""), type: "string", description: "The API's URL (the stack's url output)." },
+    ];
     if (opts.auth === ApiAuth.ApiKey) {
-        variables.push({ key: "apiKey", value: "", type: "string", description: "Set to the stack's apiKey output; never saved in this file." });
+        variables.push({
+            key: "apiKey",
+            value: "",
+            type: "string",
+            description: "Set to the stack's apiKey output; never saved in this file.",
+        });
     }
     if (opts.multiModel) {
-        variables.push({ key: "modelName", value: opts.modelNames[0], type: "string", description: `One of: ${opts.modelNames.join(", ")}.` });
+        variables.push({
+            key: "modelName",
+            value: opts.modelNames[0],
+            type: "string",
+            description: `One of: ${opts.modelNames.join(", ")}.`,
+        });
     }
     return {
         info: {
@@ -51,7 +63,14 @@ export function postmanCollection(opts: PostmanOptions, surface: ApiSurface = ap
 function auth(opts: PostmanOptions): Record<string, unknown> {
     const pairs = (entries: [string, string][]) => entries.map(([key, value]) => ({ key, value, type: "string" }));
     if (opts.auth === ApiAuth.ApiKey) {
-        return { type: "apikey", apikey: pairs([["key", HEADERS.apiKey], ["value", "{{apiKey}}"], ["in", "header"]]) };
+        return {
+            type: "apikey",
+            apikey: pairs([
+                ["key", HEADERS.apiKey],
+                ["value", "{{apiKey}}"],
+                ["in", "header"],
+            ]),
+        };
     }
     if (opts.auth === ApiAuth.Iam) {
         // Credentials come from the caller's environment variables in Postman, never from this file.
@@ -75,7 +94,10 @@ export function regionOf(url: string): string | undefined {
 }
 
 function item(route: SurfaceRoute, surface: ApiSurface, rows: number[][]): Record<string, unknown> {
-    const segments = route.path.split("/").slice(1).map((s) => (s === "{name}" ? "{{modelName}}" : s));
+    const segments = route.path
+        .split("/")
+        .slice(1)
+        .map((s) => (s === "{name}" ? "{{modelName}}" : s));
     const url = { raw: `{{baseUrl}}/${segments.join("/")}`, host: ["{{baseUrl}}"], path: segments };
     if (route.kind === "listModels") {
         return {
@@ -107,5 +129,11 @@ function item(route: SurfaceRoute, surface: ApiSurface, rows: number[][]): Recor
 }
 
 function test(lines: string[]): Record<string, unknown> {
-    return { listen: "test", script: { type: "text/javascript", exec: ["pm.test('answers as documented', function () {", ...lines.map((l) => `    ${l}`), "});"] } };
+    return {
+        listen: "test",
+        script: {
+            type: "text/javascript",
+            exec: ["pm.test('answers as documented', function () {", ...lines.map((l) => `    ${l}`), "});"],
+        },
+    };
 }

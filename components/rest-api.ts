@@ -61,7 +61,13 @@ export interface RestApiParts {
  * plan (throttle and quota), IAM (SigV4), or none. The Lambda may be invoked only by this API's stage,
  * on these methods and paths.
  */
-export function restApi(name: string, settings: Settings, fn: aws.lambda.Function, parent: pulumi.Resource, docs?: aws.lambda.Function): RestApiParts {
+export function restApi(
+    name: string,
+    settings: Settings,
+    fn: aws.lambda.Function,
+    parent: pulumi.Resource,
+    docs?: aws.lambda.Function,
+): RestApiParts {
     const { api, tags } = settings;
     const resourcePaths = resourcePathsFor(settings.multiModel);
     const restApi = new aws.apigateway.RestApi(
@@ -143,7 +149,14 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
             method,
             new aws.apigateway.Integration(
                 `${name}-${id}-integration`,
-                { restApi: restApi.id, resourceId: method.resourceId, httpMethod: method.httpMethod, type: "AWS_PROXY", integrationHttpMethod: "POST", uri: docs!.invokeArn },
+                {
+                    restApi: restApi.id,
+                    resourceId: method.resourceId,
+                    httpMethod: method.httpMethod,
+                    type: "AWS_PROXY",
+                    integrationHttpMethod: "POST",
+                    uri: docs!.invokeArn,
+                },
                 { parent },
             ),
         );
@@ -151,7 +164,12 @@ export function restApi(name: string, settings: Settings, fn: aws.lambda.Functio
     if (docs) {
         new aws.lambda.Permission(
             `${name}-docs-permission`,
-            { function: docs.name, action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${restApi.executionArn}/${api.stageName}/*/*` },
+            {
+                function: docs.name,
+                action: "lambda:InvokeFunction",
+                principal: "apigateway.amazonaws.com",
+                sourceArn: pulumi.interpolate`${restApi.executionArn}/${api.stageName}/*/*`,
+            },
             { parent },
         );
     }
@@ -240,7 +258,12 @@ function apiKeyWithUsagePlan(
  * error responses"): with several allowed origins the caller's Origin is echoed, as these answers hold
  * nothing but API Gateway's error message.
  */
-function corsGatewayResponses(name: string, restApi: aws.apigateway.RestApi, origins: string[], parent: pulumi.Resource): aws.apigateway.Response[] {
+function corsGatewayResponses(
+    name: string,
+    restApi: aws.apigateway.RestApi,
+    origins: string[],
+    parent: pulumi.Resource,
+): aws.apigateway.Response[] {
     const allowOrigin = origins.length === 1 ? `'${origins[0]}'` : "method.request.header.Origin";
     const headers = {
         "gatewayresponse.header.Access-Control-Allow-Origin": allowOrigin,

@@ -67,7 +67,12 @@ export function servingImage(
     parent: pulumi.Resource,
 ): ServingImage {
     if (image.kind === "existing") {
-        return { uri: pulumi.output(image.uri), contentKey: image.uri, repositoryArn: image.repositoryArn, inEcr: isEcrImageUri(image.uri) };
+        return {
+            uri: pulumi.output(image.uri),
+            contentKey: image.uri,
+            repositoryArn: image.repositoryArn,
+            inEcr: isEcrImageUri(image.uri),
+        };
     }
     // ECR repository names must be lower case; auto-naming keeps the logical name's case, so lower it here.
     const repository = new aws.ecr.Repository(
@@ -79,7 +84,11 @@ export function servingImage(
         },
         { parent },
     );
-    new aws.ecr.LifecyclePolicy(`${name}-repo-lifecycle`, { repository: repository.name, policy: lifecyclePolicy(image.keepImages) }, { parent });
+    new aws.ecr.LifecyclePolicy(
+        `${name}-repo-lifecycle`,
+        { repository: repository.name, policy: lifecyclePolicy(image.keepImages) },
+        { parent },
+    );
     const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
     const tag = contextTag(image.context, image.dockerfile);
     const built = new dockerBuild.Image(

@@ -1,6 +1,17 @@
 import * as path from "path";
 import { packageRoot } from "../lambda/bundle";
-import { ApiAuth, AutoscalingArgs, CorsArgs, DataCaptureArgs, FunctionArgs, ModelApiArgs, ModelSpec, QuotaArgs, ServerlessArgs, ThrottleArgs } from "./args";
+import {
+    ApiAuth,
+    AutoscalingArgs,
+    CorsArgs,
+    DataCaptureArgs,
+    FunctionArgs,
+    ModelApiArgs,
+    ModelSpec,
+    QuotaArgs,
+    ServerlessArgs,
+    ThrottleArgs,
+} from "./args";
 import {
     apiDefaults,
     corsSettings,

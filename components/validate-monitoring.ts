@@ -69,11 +69,19 @@ export function validateMonitoring(args: ModelApiArgs, fail: Fail): void {
         if (!(Number.isInteger(merged.evaluationPeriods) && merged.evaluationPeriods >= 1)) {
             fail(`${at}.evaluationPeriods must be a positive integer; got ${merged.evaluationPeriods}`);
         }
-        if (!(Number.isInteger(merged.datapointsToAlarm) && merged.datapointsToAlarm >= 1 && merged.datapointsToAlarm <= merged.evaluationPeriods)) {
-            fail(`${at}.datapointsToAlarm must be an integer from 1 to evaluationPeriods (${merged.evaluationPeriods}); got ${merged.datapointsToAlarm}`);
+        if (!(
+            Number.isInteger(merged.datapointsToAlarm) &&
+            merged.datapointsToAlarm >= 1 &&
+            merged.datapointsToAlarm <= merged.evaluationPeriods
+        )) {
+            fail(
+                `${at}.datapointsToAlarm must be an integer from 1 to evaluationPeriods (${merged.evaluationPeriods}); got ${merged.datapointsToAlarm}`,
+            );
         }
         if (period * merged.evaluationPeriods > MAX_EVALUATION_RANGE_SECONDS) {
-            fail(`${at}: periodSeconds x evaluationPeriods is ${period * merged.evaluationPeriods} s; CloudWatch evaluates at most one day (86400 s)`);
+            fail(
+                `${at}: periodSeconds x evaluationPeriods is ${period * merged.evaluationPeriods} s; CloudWatch evaluates at most one day (86400 s)`,
+            );
         }
     }
     if (monitoring.enabled === undefined && !monitoringEnabledDefault(serverless) && monitoring.alarmTopicArns !== undefined) {
@@ -143,9 +151,11 @@ export function validateRollout(args: ModelApiArgs, fail: Fail): void {
         fail(`endpoint.rollout needs the endpoint alarms to roll back on; monitoring.enabled is false`);
     }
     const defaults = alarmDefaults();
-    const rollbackAlarms = ROLLBACK_ALARMS.map((key) => ({ key, ...defaults[key], ...defined(args.monitoring?.alarms?.[key] ?? {}) })).filter(
-        (a) => a.enabled,
-    );
+    const rollbackAlarms = ROLLBACK_ALARMS.map((key) => ({
+        key,
+        ...defaults[key],
+        ...defined(args.monitoring?.alarms?.[key] ?? {}),
+    })).filter((a) => a.enabled);
     if (rollbackAlarms.length === 0) {
         fail(`endpoint.rollout needs at least one of monitoring.alarms.${ROLLBACK_ALARMS.join(" and monitoring.alarms.")} to roll back on`);
     }

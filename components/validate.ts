@@ -114,7 +114,10 @@ function validateModels(args: ModelApiArgs, fail: Fail): void {
         }
     });
     if (args.multiModel) {
-        validateModelCount(models.map((m) => m.name), fail);
+        validateModelCount(
+            models.map((m) => m.name),
+            fail,
+        );
     }
 }
 
@@ -161,7 +164,9 @@ function validateEndpoint(args: ModelApiArgs, fail: Fail): void {
     const serverless = endpoint.serverless;
     if (serverless) {
         if (args.multiModel) {
-            fail(`multiModel cannot be combined with endpoint.serverless: SageMaker serverless endpoints do not host multi-model containers`);
+            fail(
+                `multiModel cannot be combined with endpoint.serverless: SageMaker serverless endpoints do not host multi-model containers`,
+            );
         }
         if (endpoint.autoscaling) {
             fail(`endpoint.serverless cannot be combined with endpoint.autoscaling: serverless endpoints scale by maxConcurrency`);
@@ -170,17 +175,24 @@ function validateEndpoint(args: ModelApiArgs, fail: Fail): void {
             fail(`endpoint.serverless cannot be combined with endpoint.instanceType or endpoint.instanceCount`);
         }
         if (endpoint.dataCapture) {
-            fail(`endpoint.dataCapture cannot be combined with endpoint.serverless: SageMaker serverless endpoints do not support data capture`);
+            fail(
+                `endpoint.dataCapture cannot be combined with endpoint.serverless: SageMaker serverless endpoints do not support data capture`,
+            );
         }
         if (endpoint.networkIsolation === true) {
-            fail(`endpoint.networkIsolation cannot be true with endpoint.serverless: SageMaker serverless endpoints do not support network isolation`);
+            fail(
+                `endpoint.networkIsolation cannot be true with endpoint.serverless: SageMaker serverless endpoints do not support network isolation`,
+            );
         }
         const memory = serverless.memorySizeMb;
         if (memory !== undefined && !SERVERLESS_MEMORY_SIZES.includes(memory)) {
             fail(`endpoint.serverless.memorySizeMb must be one of ${SERVERLESS_MEMORY_SIZES.join(", ")}; got ${memory}`);
         }
         const concurrency = serverless.maxConcurrency;
-        if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_SERVERLESS_CONCURRENCY)) {
+        if (
+            concurrency !== undefined &&
+            !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= MAX_SERVERLESS_CONCURRENCY)
+        ) {
             fail(`endpoint.serverless.maxConcurrency must be an integer from 1 to ${MAX_SERVERLESS_CONCURRENCY}; got ${concurrency}`);
         }
     }

@@ -6,7 +6,15 @@
 import { HEADERS } from "./sagemaker";
 
 /** Request headers a browser may send. */
-export const CORS_ALLOW_HEADERS = ["content-type", "accept", HEADERS.apiKey, HEADERS.customAttributes, "authorization", "x-amz-date", "x-amz-security-token"];
+export const CORS_ALLOW_HEADERS = [
+    "content-type",
+    "accept",
+    HEADERS.apiKey,
+    HEADERS.customAttributes,
+    "authorization",
+    "x-amz-date",
+    "x-amz-security-token",
+];
 /** Answer headers a browser script may read besides the CORS-safelisted ones. */
 export const CORS_EXPOSE_HEADERS = [HEADERS.customAttributes, "retry-after", HEADERS.requestId];
 /** How long a browser may cache a preflight answer. */
@@ -17,11 +25,11 @@ const ORIGIN = /^https?:\/\/[^/\s?#*]+$/;
 /** Why `origins` cannot be an allow list, or undefined when it can. */
 export function corsOriginsProblem(origins: unknown): string | undefined {
     if (!Array.isArray(origins) || origins.length === 0) {
-        return "must be a non-empty list of origins such as \"https://app.example.com\", or [\"*\"]";
+        return 'must be a non-empty list of origins such as "https://app.example.com", or ["*"]';
     }
     for (const origin of origins) {
         if (origin === "*") {
-            if (origins.length > 1) return "\"*\" allows every origin and cannot be combined with other origins";
+            if (origins.length > 1) return '"*" allows every origin and cannot be combined with other origins';
         } else if (typeof origin !== "string" || !ORIGIN.test(origin)) {
             return `"${String(origin)}" is not an origin: use scheme://host[:port] with no path, such as "https://app.example.com"`;
         }
@@ -43,7 +51,11 @@ export function corsHeaders(origin: string | undefined, allowOrigins: readonly s
 }
 
 /** Headers for a preflight (OPTIONS) answer allowing `methods`. */
-export function preflightHeaders(origin: string | undefined, allowOrigins: readonly string[], methods: readonly string[]): Record<string, string> {
+export function preflightHeaders(
+    origin: string | undefined,
+    allowOrigins: readonly string[],
+    methods: readonly string[],
+): Record<string, string> {
     const headers = corsHeaders(origin, allowOrigins);
     if (!("Access-Control-Allow-Origin" in headers)) return headers;
     return {

@@ -43,7 +43,5 @@ export function isBinaryMediaType(type: string | undefined, binaryTypes: readonl
 /** Types a caller reads as text; the Lambda returns every other answer base64-encoded. */
 export function isTextType(contentType: string): boolean {
     const type = mediaType(contentType);
-    return (
-        type.startsWith("text/") || type === JSON_TYPE || type.endsWith("+json") || type === "application/xml" || type.endsWith("+xml")
-    );
+    return type.startsWith("text/") || type === JSON_TYPE || type.endsWith("+json") || type === "application/xml" || type.endsWith("+xml");
 }

@@ -74,7 +74,13 @@ export function sageMakerError(type: SageMakerErrorType, status: number, message
  * SageMaker's answer when the container returned a non-2xx: always 424 ModelError, the container's own
  * status and body inside. An `originalStatus` of 0 is a container that did not answer in time.
  */
-export function modelError(endpointName: string, originalStatus: number, originalMessage: string, account = LOCAL_ACCOUNT_ID, region = LOCAL_REGION): WireError {
+export function modelError(
+    endpointName: string,
+    originalStatus: number,
+    originalMessage: string,
+    account = LOCAL_ACCOUNT_ID,
+    region = LOCAL_REGION,
+): WireError {
     const kind = originalStatus >= 400 && originalStatus < 500 ? "client" : "server";
     const logGroup = `/aws/sagemaker/Endpoints/${endpointName}`;
     return sageMakerError(

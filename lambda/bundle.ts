@@ -39,6 +39,7 @@ export function packageRoot(from: string = __dirname): string {
 export function buildLambdaBundle(outDir: string = path.join(packageRoot(), BUNDLE_DIR)): string {
     const root = packageRoot();
     // Required here, not at the top: installed packages have no esbuild and use the prebuilt file.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from the package root at run time
     const esbuild = require(require.resolve("esbuild", { paths: [root] })) as typeof import("esbuild");
     const result = esbuild.buildSync({
         absWorkingDir: root,
@@ -83,7 +84,8 @@ export function chooseBundleDir(opts: { sourceDir: string; root: string; build: 
     if (fs.existsSync(prebuilt)) {
         return outDir;
     }
-    const why = buildError instanceof Error ? `building it failed: ${buildError.message}` : "the sources or esbuild are not available to build it";
+    const why =
+        buildError instanceof Error ? `building it failed: ${buildError.message}` : "the sources or esbuild are not available to build it";
     throw new Error(`No Lambda bundle: ${prebuilt} does not exist and ${why}. Run \`npm run build\` in the ${PACKAGE_NAME} package.`);
 }
 

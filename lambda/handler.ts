@@ -52,7 +52,12 @@ export async function handler(event: APIGatewayProxyEvent, context?: Context): P
     return result;
 }
 
-async function route(event: APIGatewayProxyEvent, config: HandlerConfig, context: Context | undefined, log: RequestLog): Promise<APIGatewayProxyResult> {
+async function route(
+    event: APIGatewayProxyEvent,
+    config: HandlerConfig,
+    context: Context | undefined,
+    log: RequestLog,
+): Promise<APIGatewayProxyResult> {
     const multiModel = config.modelNames.length > 0;
     const method = event.httpMethod ?? "";
     const path = event.path ?? "";

@@ -3,7 +3,17 @@
  * Everything here runs before SageMaker is called, so a bad request costs no endpoint time.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
-import { type BodyLimits, DEFAULT_CONTENT_TYPE, HEADERS, isTextType, JSON_TYPE, MAX_RESULT_JSON_BYTES, mediaType, NPY_TYPE, REQUEST_CONTENT_TYPES } from "../contract";
+import {
+    type BodyLimits,
+    DEFAULT_CONTENT_TYPE,
+    HEADERS,
+    isTextType,
+    JSON_TYPE,
+    MAX_RESULT_JSON_BYTES,
+    mediaType,
+    NPY_TYPE,
+    REQUEST_CONTENT_TYPES,
+} from "../contract";
 import { chooseAccept } from "./accept";
 import { HttpError } from "./errors";
 
@@ -33,7 +43,11 @@ export function readModelRequest(event: APIGatewayProxyEvent, body: Buffer, limi
     const contentType = header(event, "content-type")?.trim() || DEFAULT_CONTENT_TYPE;
     const type = mediaType(contentType);
     if (!(REQUEST_CONTENT_TYPES as readonly string[]).includes(type)) {
-        throw new HttpError(415, "UnsupportedMediaType", `Content-Type ${type} is not supported; use one of ${REQUEST_CONTENT_TYPES.join(", ")}.`);
+        throw new HttpError(
+            415,
+            "UnsupportedMediaType",
+            `Content-Type ${type} is not supported; use one of ${REQUEST_CONTENT_TYPES.join(", ")}.`,
+        );
     }
     if (body.length === 0) {
         throw new HttpError(400, "BadRequest", "The request body is empty.");

@@ -60,7 +60,9 @@ export class ApiDocs {
             if (file === undefined) {
                 send(res, 404, "application/json", Buffer.from(JSON.stringify({ message: "Not Found" })));
             } else {
-                send(res, 200, DOCS_MEDIA_TYPES[path.extname(name)] ?? "application/octet-stream", file, { "Content-Security-Policy": DOCS_CSP });
+                send(res, 200, DOCS_MEDIA_TYPES[path.extname(name)] ?? "application/octet-stream", file, {
+                    "Content-Security-Policy": DOCS_CSP,
+                });
             }
         }
         return true;

@@ -75,7 +75,13 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
     const base = env.INIT_CWD || process.cwd();
     // Tokens only: the checks below give messages that name the option and the fix.
-    const { tokens } = parseCommandLine({ args: imageValueMarked(argv, base), options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
+    const { tokens } = parseCommandLine({
+        args: imageValueMarked(argv, base),
+        options: OPTIONS,
+        allowPositionals: true,
+        strict: false,
+        tokens: true,
+    });
     const opts: CliOptions = { help: false, multiModel: false, port: DEFAULT_PORT, workers: 1, localImage: false, models: [] };
     const specs: string[] = [];
     for (const token of tokens) {
@@ -122,7 +128,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     opts.apiKey ??= env.MODELAPI_API_KEY?.trim() || undefined;
     opts.models = specs.map((spec) => parseModel(spec, base));
     if (opts.models.length > 1 && !opts.multiModel) {
-        throw new UsageError(`${opts.models.length} models were given; serving several needs --multi-model (one endpoint, POST /models/{name}/predict)`);
+        throw new UsageError(
+            `${opts.models.length} models were given; serving several needs --multi-model (one endpoint, POST /models/{name}/predict)`,
+        );
     }
     const duplicate = duplicateNameError(opts.models.map((m) => m.name));
     if (duplicate) throw new UsageError(`model name ${duplicate.message}; name them apart with name=path`);
@@ -176,6 +184,7 @@ function invalidName(name: string): string {
 
 function integer(flag: string, raw: string, min: number, max: number): number {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    if (!Number.isInteger(n) || n < min || n > max)
+        throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
     return n;
 }

@@ -58,7 +58,13 @@ export function hostCommand(spec: ServerSpec, python: string = pythonPath(), bas
 }
 
 /** The image run as SageMaker runs it (`IMAGE serve`), published on loopback only, the model mounted read-only. */
-export function imageCommand(spec: ServerSpec, engine: "docker" | "podman", name: string, podmanFlags: string[], baseEnv: NodeJS.ProcessEnv = process.env): Command {
+export function imageCommand(
+    spec: ServerSpec,
+    engine: "docker" | "podman",
+    name: string,
+    podmanFlags: string[],
+    baseEnv: NodeJS.ProcessEnv = process.env,
+): Command {
     const args = ["run", "--rm", "--name", name];
     if (engine === "podman") args.push(...podmanFlags);
     args.push("-p", `127.0.0.1:${spec.port}:${IMAGE_PORT}`, "-e", `SAGEMAKER_MODEL_SERVER_WORKERS=${spec.workers}`);
@@ -85,7 +91,9 @@ export function podmanRunFlags(hardNofile: string, hasRunc: boolean): string[] {
 export function pickEngine(): "docker" | "podman" {
     if (spawnSync("docker", ["info"], { stdio: "ignore", timeout: 10_000 }).status === 0) return "docker";
     if (spawnSync("podman", ["--version"], { stdio: "ignore", timeout: 10_000 }).status === 0) return "podman";
-    throw new Error("--image needs Docker (with a running daemon) or podman, and neither was found; install podman (`sudo apt-get install podman runc`) or start Docker (see docs/image.md)");
+    throw new Error(
+        "--image needs Docker (with a running daemon) or podman, and neither was found; install podman (`sudo apt-get install podman runc`) or start Docker (see docs/image.md)",
+    );
 }
 
 /** A port that was free a moment ago, for the server to bind. */
@@ -234,7 +242,10 @@ export class ContainerProcess {
         const logText = `${what}\n${this.recent.join("\n")}`;
         const advice = missingModuleFromLog(logText);
         if (advice) return `${what}: ${advice}`;
-        const tail = this.recent.slice(-10).map((l) => `    ${l}`).join("\n");
+        const tail = this.recent
+            .slice(-10)
+            .map((l) => `    ${l}`)
+            .join("\n");
         return tail ? `${what}; its last log lines:\n${tail}` : what;
     }
 }

@@ -26,7 +26,10 @@ export function defaultExampleDir(): string {
 }
 
 /** Trains the example into `dir`; unless `force`, a model already there is reused. Returns `dir`. */
-export function ensureExampleModel(dir: string = defaultExampleDir(), opts: { force?: boolean; log?: (line: string) => void } = {}): string {
+export function ensureExampleModel(
+    dir: string = defaultExampleDir(),
+    opts: { force?: boolean; log?: (line: string) => void } = {},
+): string {
     const log = opts.log ?? (() => undefined);
     const modelFile = path.join(dir, "model.joblib");
     if (!opts.force && fs.existsSync(modelFile)) {

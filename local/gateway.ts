@@ -63,7 +63,9 @@ export function matchResource(pathname: string, multiModel = false): { resource:
         const decoded = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decodeURIComponent(v)]));
         return { resource, pathParameters: Object.keys(decoded).length > 0 ? decoded : null };
     }
-    return pathname === "/" ? { resource: "/", pathParameters: null } : { resource: "/{proxy+}", pathParameters: { proxy: pathname.slice(1) } };
+    return pathname === "/"
+        ? { resource: "/", pathParameters: null }
+        : { resource: "/{proxy+}", pathParameters: { proxy: pathname.slice(1) } };
 }
 
 /**
@@ -120,7 +122,8 @@ export class LocalGateway {
         const corsOrigins = this.opts.corsAllowOrigins ?? [];
         const cors = corsHeaders(header(req, "origin"), corsOrigins);
         // API Gateway's own answers carry the CORS headers too (the component's gateway responses).
-        const fail = (status: number, message: string, errorType?: string) => send(res, status, { message }, requestId, { ...cors }, errorType);
+        const fail = (status: number, message: string, errorType?: string) =>
+            send(res, status, { message }, requestId, { ...cors }, errorType);
         // The body is always read to the end, so an early answer never resets a client still sending.
         const { body, size } = await readBody(req, API_GATEWAY_MAX_PAYLOAD_BYTES);
         // With CORS on, OPTIONS has its own method without auth: browsers send preflights without credentials.
@@ -175,7 +178,11 @@ export class LocalGateway {
         } catch (err) {
             // An unhandled exception in the Lambda is API Gateway's 502.
             this.log(`handler threw: ${(err as Error).stack ?? err}`);
-            return { statusCode: 502, headers: { "Content-Type": "application/json" }, body: JSON.stringify({ message: "Internal server error" }) };
+            return {
+                statusCode: 502,
+                headers: { "Content-Type": "application/json" },
+                body: JSON.stringify({ message: "Internal server error" }),
+            };
         } finally {
             clearTimeout(timer);
         }
@@ -298,7 +305,14 @@ function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult, req
     res.end(body);
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown, requestId: string, extra: Record<string, string> = {}, errorType?: string): void {
+function send(
+    res: http.ServerResponse,
+    status: number,
+    body: unknown,
+    requestId: string,
+    extra: Record<string, string> = {},
+    errorType?: string,
+): void {
     const bytes = Buffer.from(JSON.stringify(body));
     const headers: http.OutgoingHttpHeaders = {
         ...extra,

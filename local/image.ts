@@ -25,7 +25,11 @@ export function localImageName(context: string = defaultImageContext()): string 
 export async function ensureLocalImage(log: (line: string) => void, signal?: AbortSignal): Promise<string> {
     const name = localImageName();
     // Its own process group, so a stop reaches the build tools it runs as well.
-    const child = spawn("bash", [path.join(REPO_ROOT, "scripts", "image.sh"), name], { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const child = spawn("bash", [path.join(REPO_ROOT, "scripts", "image.sh"), name], {
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+    });
     const stop = () => {
         try {
             process.kill(-child.pid!, "SIGTERM");

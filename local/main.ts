@@ -29,7 +29,9 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     const predict = routes.find((r) => r.method === "POST")!.path.replace("{name}", names[0]);
     const body = JSON.stringify({ instances: [EXAMPLE_ROWS[0]] });
     say("");
-    say(`ModelApi is serving ${opts.multiModel ? `${names.length} models (${names.join(", ")}) from one multi-model endpoint` : names[0]} locally.`);
+    say(
+        `ModelApi is serving ${opts.multiModel ? `${names.length} models (${names.join(", ")}) from one multi-model endpoint` : names[0]} locally.`,
+    );
     say(`  URL:      ${info.url}`);
     say(`  API key:  ${apiKey}   (send it as the x-api-key header)`);
     say(`  Routes:   ${routes.map((r) => `${r.method} ${r.path}`).join(", ")}`);

@@ -98,7 +98,9 @@ function missingModulesMessage(modules: string[], python: string): string {
             );
         }
         if (unknown.length > 0) {
-            parts.push(`${python} (MODELAPI_PYTHON) cannot import ${unknown.join(", ")}; install the package that provides it for that interpreter`);
+            parts.push(
+                `${python} (MODELAPI_PYTHON) cannot import ${unknown.join(", ")}; install the package that provides it for that interpreter`,
+            );
         }
         return parts.join(". ");
     }
@@ -109,7 +111,9 @@ function missingModulesMessage(modules: string[], python: string): string {
         parts.push(`${python} cannot import ${modules.filter((m) => DEBIAN_PACKAGES[m]).join(", ")}; ${installAdvice(packages)}`);
     }
     if (unknown.length > 0) {
-        parts.push(`${python} cannot import ${unknown.join(", ")}; install the Debian package that provides it (apt-cache search ${unknown[0]})`);
+        parts.push(
+            `${python} cannot import ${unknown.join(", ")}; install the Debian package that provides it (apt-cache search ${unknown[0]})`,
+        );
     }
     return parts.join(". ");
 }

@@ -161,12 +161,20 @@ export class LocalRuntime {
 
         if (!this.multiModel) {
             if (target !== undefined) {
-                throw RuntimeError.of("ValidationError", 400, `Endpoint ${this.opts.endpointName} is not a multi-model endpoint and does not accept TargetModel.`);
+                throw RuntimeError.of(
+                    "ValidationError",
+                    400,
+                    `Endpoint ${this.opts.endpointName} is not a multi-model endpoint and does not accept TargetModel.`,
+                );
             }
             return this.call("POST", "/invocations", headers, body, deadline);
         }
         if (target === undefined) {
-            throw RuntimeError.of("ValidationError", 400, `Endpoint ${this.opts.endpointName} is a multi-model endpoint; TargetModel is required.`);
+            throw RuntimeError.of(
+                "ValidationError",
+                400,
+                `Endpoint ${this.opts.endpointName} is a multi-model endpoint; TargetModel is required.`,
+            );
         }
         const archive = this.opts.models!.get(target);
         if (archive === undefined) {
@@ -194,7 +202,14 @@ export class LocalRuntime {
         let timer: NodeJS.Timeout | undefined;
         const tooSlow = new Promise<never>((_, reject) => {
             timer = setTimeout(
-                () => reject(RuntimeError.of("ModelNotReadyException", 429, `Model ${targetModelName(name)} is not yet loaded; it continues loading. Retry the request.`)),
+                () =>
+                    reject(
+                        RuntimeError.of(
+                            "ModelNotReadyException",
+                            429,
+                            `Model ${targetModelName(name)} is not yet loaded; it continues loading. Retry the request.`,
+                        ),
+                    ),
                 Math.max(0, deadline - Date.now()),
             );
         });
@@ -251,10 +266,13 @@ export class LocalRuntime {
                 res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
                 res.on("error", (err) => reject(unavailable(err)));
             });
-            const timer = setTimeout(() => {
-                req.destroy();
-                reject(timedOut(this.opts.endpointName));
-            }, Math.max(0, deadline - Date.now()));
+            const timer = setTimeout(
+                () => {
+                    req.destroy();
+                    reject(timedOut(this.opts.endpointName));
+                },
+                Math.max(0, deadline - Date.now()),
+            );
             req.on("close", () => clearTimeout(timer));
             req.on("error", (err) => reject(unavailable(err)));
             req.end(body);
@@ -277,7 +295,11 @@ function timedOut(endpointName: string): RuntimeError {
 }
 
 function unavailable(err: Error): RuntimeError {
-    return RuntimeError.of("ServiceUnavailable", 503, `The model container is not answering (${(err as NodeJS.ErrnoException).code ?? err.message}); try again.`);
+    return RuntimeError.of(
+        "ServiceUnavailable",
+        503,
+        `The model container is not answering (${(err as NodeJS.ErrnoException).code ?? err.message}); try again.`,
+    );
 }
 
 function sendError(res: http.ServerResponse, err: RuntimeError): void {
@@ -300,7 +322,11 @@ async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffe
         if (size <= limit) chunks.push(chunk as Buffer);
     }
     if (size > limit) {
-        throw RuntimeError.of("ValidationError", 413, `Request payload of ${size} bytes exceeds the ${limit} byte limit of InvokeEndpoint.`);
+        throw RuntimeError.of(
+            "ValidationError",
+            413,
+            `Request payload of ${size} bytes exceeds the ${limit} byte limit of InvokeEndpoint.`,
+        );
     }
     return Buffer.concat(chunks);
 }

@@ -183,7 +183,12 @@ export class LocalTwin {
  * reads these variables when the client is first built, so they are set before the first request.
  */
 function corsOrigins(opts: TwinOptions): string[] {
-    const origins = opts.corsAllowOrigins ?? (process.env.MODELAPI_CORS_ALLOW_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o !== "");
+    const origins =
+        opts.corsAllowOrigins ??
+        (process.env.MODELAPI_CORS_ALLOW_ORIGINS ?? "")
+            .split(",")
+            .map((o) => o.trim())
+            .filter((o) => o !== "");
     const problem = origins.length > 0 ? corsOriginsProblem(origins) : undefined;
     if (problem) throw new Error(`CORS origins ${problem}`);
     return origins;

@@ -122,7 +122,10 @@ function bundle(entry: string, outfile: string): string {
 
 /** The last commit whose packer was the hand-written one: the parent of the commit that removed its tar header writer. */
 function oldPackerRef(): string {
-    const commits = execFileSync("git", ["log", "--format=%H", "-S", "function ustarHeader", "--", "components/model-archive.ts"], { cwd: ROOT, encoding: "utf8" });
+    const commits = execFileSync("git", ["log", "--format=%H", "-S", "function ustarHeader", "--", "components/model-archive.ts"], {
+        cwd: ROOT,
+        encoding: "utf8",
+    });
     const first = commits.trim().split("\n")[0];
     if (!first) {
         throw new Error("cannot find the commit that moved components/model-archive.ts to node-tar");

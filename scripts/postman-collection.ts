@@ -51,7 +51,12 @@ function main(argv: string[]): number {
     try {
         ({ values } = parseArgs({
             args: argv,
-            options: { stack: { type: "string" }, outputs: { type: "string" }, "out-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+            options: {
+                stack: { type: "string" },
+                outputs: { type: "string" },
+                "out-dir": { type: "string" },
+                help: { type: "boolean", short: "h" },
+            },
         }));
     } catch (err) {
         process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);

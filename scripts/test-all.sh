@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test suite (the TypeScript type check and mocha tests, the container's pytest suite, the image test),
+# Runs every test suite (the TypeScript type check and mocha tests, the container's pytest suite, the image test,
+# lint and format checks for both languages),
 # keeps going after a failure so one run shows everything, and ends with one summary line.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,7 +12,7 @@ trap 'rm -rf "$logs"' EXIT
 # shrinks (a stray .only, a test file no longer matched, a module that stops being collected) fails the run.
 # When you add tests, raise the suite's number to a little under its new "N passed"/"N passing" count;
 # lower one only in the change that removes tests, and say why there.
-declare -A minimum=([mocha]=600 [pytest]=395 [image]=17)
+declare -A minimum=([mocha]=600 [pytest]=395 [image]=17 [lint]=4)
 
 passed=0 failed=0 skipped=0 broken=()
 
@@ -44,6 +45,7 @@ run_suite typecheck npm run -s typecheck
 run_suite mocha npm run -s test:ts
 run_suite pytest bash scripts/test-python.sh
 run_suite image bash container/test-image.sh
+run_suite lint bash scripts/lint.sh
 
 echo
 if [[ ${#broken[@]} -gt 0 ]]; then

@@ -79,7 +79,14 @@ const API_FIELDS = {
     cors: { allowOrigins: true } satisfies FieldsOf<CorsArgs>,
     docs: true,
 } as const satisfies FieldsOf<ApiArgs>;
-const IMAGE_FIELDS = { context: true, dockerfile: true, platform: true, keepImages: true, uri: true, repositoryArn: true } as const satisfies FieldsOf<ImageArgs>;
+const IMAGE_FIELDS = {
+    context: true,
+    dockerfile: true,
+    platform: true,
+    keepImages: true,
+    uri: true,
+    repositoryArn: true,
+} as const satisfies FieldsOf<ImageArgs>;
 const ARTIFACTS_FIELDS = { kmsKeyArn: true } as const satisfies FieldsOf<ArtifactsArgs>;
 const ALARM_FIELDS = {
     enabled: true,
@@ -201,7 +208,10 @@ export function planNetwork(raw: RawConfig): { vpc?: VpcPlan; existing?: Network
         }
         const cidrBlock = value.cidrBlock ?? DEFAULT_VPC_CIDR;
         if (typeof cidrBlock !== "string" || !/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/.test(cidrBlock)) {
-            throw new ConfigError("network.cidrBlock", `must be an IPv4 range from /16 to /24, e.g. "${DEFAULT_VPC_CIDR}"; got ${JSON.stringify(cidrBlock)}`);
+            throw new ConfigError(
+                "network.cidrBlock",
+                `must be an IPv4 range from /16 to /24, e.g. "${DEFAULT_VPC_CIDR}"; got ${JSON.stringify(cidrBlock)}`,
+            );
         }
         const zones = value.availabilityZoneCount ?? DEFAULT_AVAILABILITY_ZONES;
         if (!(Number.isInteger(zones) && (zones as number) >= 2 && (zones as number) <= 6)) {
@@ -253,7 +263,10 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
         return [{ name, args: { multiModel: true, models, ...defined(shared) } }];
     }
     if (raw.name !== undefined) {
-        throw new ConfigError("name", `names the multi-model deployment; without multiModel: true each model's API is named after the model`);
+        throw new ConfigError(
+            "name",
+            `names the multi-model deployment; without multiModel: true each model's API is named after the model`,
+        );
     }
     models.forEach((model, i) => {
         if (model.name.length > MAX_COMPONENT_NAME_LENGTH) {
@@ -368,7 +381,10 @@ function parseJson(key: string, raw: string): unknown {
 function checkKnownKeys(raw: RawConfig): void {
     for (const key of Object.keys(raw)) {
         if (!(key in CONFIG_FIELDS)) {
-            throw new ConfigError(key, `is not a setting of this program; expected one of ${CONFIG_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`);
+            throw new ConfigError(
+                key,
+                `is not a setting of this program; expected one of ${CONFIG_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`,
+            );
         }
     }
 }

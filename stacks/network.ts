@@ -67,7 +67,13 @@ export function privateNetwork(name: string, plan: VpcPlan, tags?: { [key: strin
         description: "ModelApi model and Lambda: HTTPS to the VPC endpoints only",
         egress: [
             { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: [plan.cidrBlock], description: "interface endpoints" },
-            { protocol: "tcp", fromPort: 443, toPort: 443, prefixListIds: [s3.prefixListId], description: "S3 through the gateway endpoint" },
+            {
+                protocol: "tcp",
+                fromPort: 443,
+                toPort: 443,
+                prefixListIds: [s3.prefixListId],
+                description: "S3 through the gateway endpoint",
+            },
         ],
         tags,
     });

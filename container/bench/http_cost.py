@@ -29,8 +29,10 @@ except ImportError:  # older checkouts
 
 RUNS = int(os.environ.get("RUNS", "6"))
 REQUESTS = 50_000
-REQUEST = (b"POST /invocations HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\n"
-           b"Content-Length: 37\r\n\r\n" + b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}')
+REQUEST = (
+    b"POST /invocations HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 37\r\n\r\n" + b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
+)
 
 
 class Transport:

@@ -47,9 +47,16 @@ def tcp_sockets(pid):
 
 
 def start(kind, work):
-    env = dict(os.environ, SM_MODEL_DIR=os.path.join(work, "model"), SAGEMAKER_BIND_TO_PORT=str(PORT),
-               MODELAPI_BIND_HOST="127.0.0.1", SAGEMAKER_MODEL_SERVER_WORKERS="2",
-               OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env = dict(
+        os.environ,
+        SM_MODEL_DIR=os.path.join(work, "model"),
+        SAGEMAKER_BIND_TO_PORT=str(PORT),
+        MODELAPI_BIND_HOST="127.0.0.1",
+        SAGEMAKER_MODEL_SERVER_WORKERS="2",
+        OMP_NUM_THREADS="1",
+        OPENBLAS_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+    )
     command = [os.path.join(CONTAINER, "serve")] if kind == "ours" else [os.path.join(HERE, "gunicorn_master.py")]
     log = open(os.path.join(work, f"{kind}.log"), "wb")
     proc = subprocess.Popen(["/usr/bin/python3", *command], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -88,10 +95,24 @@ def spread(proc, burst):
 
 
 def wrk():
-    subprocess.run(["wrk", "-t2", "-c16", "-d2s", "-s", os.path.join(HERE, "predict.lua"),
-                    f"http://127.0.0.1:{PORT}/invocations"], capture_output=True)
-    out = subprocess.run(["wrk", "-t2", "-c16", f"-d{DURATION}s", "--latency", "-s", os.path.join(HERE, "predict.lua"),
-                          f"http://127.0.0.1:{PORT}/invocations"], capture_output=True, text=True).stdout
+    subprocess.run(
+        ["wrk", "-t2", "-c16", "-d2s", "-s", os.path.join(HERE, "predict.lua"), f"http://127.0.0.1:{PORT}/invocations"],
+        capture_output=True,
+    )
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            "-c16",
+            f"-d{DURATION}s",
+            "--latency",
+            "-s",
+            os.path.join(HERE, "predict.lua"),
+            f"http://127.0.0.1:{PORT}/invocations",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout
     line = next(line for line in out.splitlines() if line.startswith("RESULT "))
     rps, _p50, p99, errors, _n = line.split()[1:]
     return float(rps), float(p99), int(errors)
@@ -103,11 +124,18 @@ def main():
             raise SystemExit("needs wrk: bash scripts/ensure-deps.sh bench")
     work = tempfile.mkdtemp(prefix="modelapi-process-model.")
     os.makedirs(os.path.join(work, "model"))
-    subprocess.run(["/usr/bin/python3", "-c", "import sys, joblib\n"
-                    "from sklearn.datasets import load_iris\nfrom sklearn.linear_model import LogisticRegression\n"
-                    "X, y = load_iris(return_X_y=True)\n"
-                    "joblib.dump(LogisticRegression(max_iter=1000).fit(X, y), sys.argv[1])",
-                    os.path.join(work, "model", "model.joblib")], check=True)
+    subprocess.run(
+        [
+            "/usr/bin/python3",
+            "-c",
+            "import sys, joblib\n"
+            "from sklearn.datasets import load_iris\nfrom sklearn.linear_model import LogisticRegression\n"
+            "X, y = load_iris(return_X_y=True)\n"
+            "joblib.dump(LogisticRegression(max_iter=1000).fit(X, y), sys.argv[1])",
+            os.path.join(work, "model", "model.joblib"),
+        ],
+        check=True,
+    )
     rows = []
     try:
         for kind in ("ours", "gunicorn"):
@@ -127,8 +155,10 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
     names = {"ours": "supervisor.py + scoreboard.py", "gunicorn": "gunicorn master + the same asyncio worker"}
-    print("| process model | 16 connections per worker: one by one; at once (twice) | requests/s | p99 ms | errors "
-          "| load average before |")
+    print(
+        "| process model | 16 connections per worker: one by one; at once (twice) | requests/s | p99 ms | errors "
+        "| load average before |"
+    )
     print("|---|---|---:|---:|---:|---|")
     for kind, counts, rps, p99, errors, load in rows:
         spreads = "; ".join(" / ".join(map(str, c)) for c in counts)

@@ -26,7 +26,6 @@ Needs wrk: `bash scripts/ensure-deps.sh bench` installs it (container/bench/apt-
 
 import gzip
 import io
-import json
 import os
 import random
 import shutil
@@ -86,12 +85,18 @@ class Serve:
         os.makedirs(model_dir)
         X, y = load_iris(return_X_y=True)
         joblib.dump(LogisticRegression(max_iter=1000).fit(X, y), os.path.join(model_dir, "model.joblib"))
-        env = dict(os.environ, SM_MODEL_DIR=model_dir, SAGEMAKER_BIND_TO_PORT=str(PORT),
-                   MODELAPI_BIND_HOST="127.0.0.1", SAGEMAKER_MODEL_SERVER_WORKERS=str(WORKERS))
+        env = dict(
+            os.environ,
+            SM_MODEL_DIR=model_dir,
+            SAGEMAKER_BIND_TO_PORT=str(PORT),
+            MODELAPI_BIND_HOST="127.0.0.1",
+            SAGEMAKER_MODEL_SERVER_WORKERS=str(WORKERS),
+        )
         self.log_path = os.path.join(work, "serve.log")
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(CONTAINER, "serve")], env=env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(CONTAINER, "serve")], env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.read_log().count("listening (slot") >= WORKERS and self.ping() == 200:
@@ -136,6 +141,7 @@ def read_all(sock):
 
 
 # -- phase 1: bad input ---------------------------------------------------------
+
 
 def body_cases():
     """(content type, body, extra headers) of malformed or hostile bodies."""
@@ -254,17 +260,35 @@ def phase_bad_input(serve):
             unexpected.append((final, wire[:120]))
     after = sorted(serve.workers())
     deaths = serve.read_log().count("was killed by signal") + serve.read_log().count("exited with")
-    return {"inputs": len(wires), "counts": counts, "unexpected": unexpected,
-            "worker deaths": deaths + (0 if before == after else 1), "ping after": serve.ping()}
+    return {
+        "inputs": len(wires),
+        "counts": counts,
+        "unexpected": unexpected,
+        "worker deaths": deaths + (0 if before == after else 1),
+        "ping after": serve.ping(),
+    }
 
 
 # -- phases 2 and 3: wrk ------------------------------------------------------------
 
+
 def wrk(seconds):
     """Starts wrk; its RESULT line is 'rps p50 p99 errors requests'."""
-    return subprocess.Popen(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "-s",
-                             os.path.join(HERE, "predict.lua"), f"http://127.0.0.1:{PORT}/invocations"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            os.path.join(HERE, "predict.lua"),
+            f"http://127.0.0.1:{PORT}/invocations",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def wrk_result(proc):
@@ -272,8 +296,14 @@ def wrk_result(proc):
     for line in out.splitlines():
         if line.startswith("RESULT "):
             rps, p50, p99, errors, requests = line.split()[1:]
-            return {"rps": float(rps), "p50": float(p50), "p99": float(p99), "errors": int(errors),
-                    "requests": int(requests), "raw": out}
+            return {
+                "rps": float(rps),
+                "p50": float(p50),
+                "p99": float(p99),
+                "errors": int(errors),
+                "requests": int(requests),
+                "raw": out,
+            }
     raise SystemExit("wrk gave no result:\n" + out)
 
 
@@ -343,30 +373,40 @@ def main():
         cpu = next((line.split(": ", 1)[1].strip() for line in f if line.startswith("model name")), "?")
     counts = ", ".join(f"{k} {v}" for k, v in bad["counts"].items())
     loads = "; ".join(f"{k} {v}" for k, v in load.items())
-    print(f"Serving container, {WORKERS} workers, LogisticRegression on iris, loopback, {os.cpu_count()} CPUs ({cpu}); "
-          f"load average (1/5/15 min) at the start of each phase: {loads}.")
+    print(
+        f"Serving container, {WORKERS} workers, LogisticRegression on iris, loopback, {os.cpu_count()} CPUs ({cpu}); "
+        f"load average (1/5/15 min) at the start of each phase: {loads}."
+    )
     print()
     print("| phase | what | result | target | met |")
     print("|---|---|---|---|---|")
     bad_met = bad["inputs"] >= 200 and not bad["unexpected"] and not bad["worker deaths"]
-    print(f"| bad input | {bad['inputs']} malformed or hostile requests, one connection each | {counts}; "
-          f"worker deaths {bad['worker deaths']}; /ping after: {bad['ping after']} | >= 200 inputs, 0 unexpected 5xx, "
-          f"0 worker deaths | {'yes' if bad_met else 'NO'} |")
-    print(f"| soak | wrk, {CONNECTIONS} connections, {DURATION} s | {soak['requests']} requests, {soak['rps']:.0f}/s, "
-          f"p99 {soak['p99']:.1f} ms, errors {soak['errors']}; worker RSS sum every 5 s (MiB): "
-          f"{' '.join(str(r) for r in rss)} | 0 errors, flat RSS (within {RSS_SLACK_MIB} MiB after warm-up) | "
-          f"{'yes' if soak['errors'] == 0 and flat else 'NO'} |")
-    print(f"| kill | wrk, {CONNECTIONS} connections, {KILL_DURATION} s, a worker SIGKILLed every {KILL_EVERY:g} s | "
-          f"{kill['kills']} kills, {kill['requests']} requests, {kill['errors']} failed ({failed:.4%}); workers after: "
-          f"{kill['workers after']}, /ping after: {kill['ping after']} | < 0.1 % failed | "
-          f"{'yes' if failed < 0.001 and kill['workers after'] == WORKERS else 'NO'} |")
+    print(
+        f"| bad input | {bad['inputs']} malformed or hostile requests, one connection each | {counts}; "
+        f"worker deaths {bad['worker deaths']}; /ping after: {bad['ping after']} | >= 200 inputs, 0 unexpected 5xx, "
+        f"0 worker deaths | {'yes' if bad_met else 'NO'} |"
+    )
+    print(
+        f"| soak | wrk, {CONNECTIONS} connections, {DURATION} s | {soak['requests']} requests, {soak['rps']:.0f}/s, "
+        f"p99 {soak['p99']:.1f} ms, errors {soak['errors']}; worker RSS sum every 5 s (MiB): "
+        f"{' '.join(str(r) for r in rss)} | 0 errors, flat RSS (within {RSS_SLACK_MIB} MiB after warm-up) | "
+        f"{'yes' if soak['errors'] == 0 and flat else 'NO'} |"
+    )
+    print(
+        f"| kill | wrk, {CONNECTIONS} connections, {KILL_DURATION} s, a worker SIGKILLed every {KILL_EVERY:g} s | "
+        f"{kill['kills']} kills, {kill['requests']} requests, {kill['errors']} failed ({failed:.4%}); workers after: "
+        f"{kill['workers after']}, /ping after: {kill['ping after']} | < 0.1 % failed | "
+        f"{'yes' if failed < 0.001 and kill['workers after'] == WORKERS else 'NO'} |"
+    )
     if bad["unexpected"]:
         print("\nunexpected 5xx:")
         for status, wire in bad["unexpected"]:
             print(f"  {status}: {wire!r}")
     print()
-    print(f"command: DURATION={DURATION} KILL_DURATION={KILL_DURATION} KILL_EVERY={KILL_EVERY:g} "
-          "/usr/bin/python3 container/bench/reliability.py")
+    print(
+        f"command: DURATION={DURATION} KILL_DURATION={KILL_DURATION} KILL_EVERY={KILL_EVERY:g} "
+        "/usr/bin/python3 container/bench/reliability.py"
+    )
 
 
 if __name__ == "__main__":

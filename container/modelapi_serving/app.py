@@ -11,8 +11,7 @@ import logging
 import re
 import urllib.parse
 
-from .errors import (BadRequest, HttpError, InternalError, MethodNotAllowed, NotFound,
-                     ServiceUnavailable, error_body)
+from .errors import BadRequest, HttpError, InternalError, MethodNotAllowed, NotFound, ServiceUnavailable, error_body
 from .handler import ModelLoadError, load_handler
 from .results import Response
 
@@ -60,8 +59,7 @@ class App:
             log.info("model loaded from %s", self.config.model_dir)
         except ModelLoadError as exc:
             self.load_error = str(exc)
-            log.error("model failed to load from %s: %s", self.config.model_dir, exc,
-                      exc_info=not exc.client_fault)
+            log.error("model failed to load from %s: %s", self.config.model_dir, exc, exc_info=not exc.client_fault)
         except BaseException as exc:  # noqa: B902 - MemoryError, SystemExit from user code...
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -114,8 +112,13 @@ class App:
             custom = self.handler.execution_parameters()
             if custom is not None:
                 return custom
-        return _json({"MaxConcurrentTransforms": self.config.workers, "BatchStrategy": "MULTI_RECORD",
-                      "MaxPayloadInMB": max(1, self.config.max_body_bytes // (1024 * 1024))})
+        return _json(
+            {
+                "MaxConcurrentTransforms": self.config.workers,
+                "BatchStrategy": "MULTI_RECORD",
+                "MaxPayloadInMB": max(1, self.config.max_body_bytes // (1024 * 1024)),
+            }
+        )
 
     def invoke_single(self, headers, body, defer, **_):
         if self.registry is not None:

@@ -45,12 +45,14 @@ def predict_many(handler, items):
     for i, item in enumerate(items):
         try:
             prediction = predictions[i] if predictions is not None else handler.predict_rows(item.data)
-            responses.append(Response(200, item.response_type,
-                                      codecs.encode(prediction, item.response_type, item.envelope)))
+            responses.append(
+                Response(200, item.response_type, codecs.encode(prediction, item.response_type, item.envelope))
+            )
         except HttpError as exc:
             responses.append(Response(exc.status, codecs.JSON, error_body(exc.status, exc.message)))
         except Exception:
             log.exception("encoding a prediction failed")
-            responses.append(Response(500, codecs.JSON,
-                                      error_body(500, "internal server error; the server log has the details")))
+            responses.append(
+                Response(500, codecs.JSON, error_body(500, "internal server error; the server log has the details"))
+            )
     return responses

@@ -30,8 +30,15 @@ LIBSVM = "text/libsvm"
 JSONLINES = "application/jsonlines"
 SUPPORTED = contract.REQUEST_CONTENT_TYPES
 DECODABLE = (JSON, CSV, NPY, LIBSVM)
-ALIASES = {"json": JSON, "csv": CSV, "libsvm": LIBSVM, "text/x-libsvm": LIBSVM, "application/x-libsvm": LIBSVM,
-           "jsonlines": JSONLINES, "application/json-lines": JSONLINES}
+ALIASES = {
+    "json": JSON,
+    "csv": CSV,
+    "libsvm": LIBSVM,
+    "text/x-libsvm": LIBSVM,
+    "application/x-libsvm": LIBSVM,
+    "jsonlines": JSONLINES,
+    "application/json-lines": JSONLINES,
+}
 
 # Types whose bodies are text: user `input_fn`s receive them as `str`, as in
 # AWS's scikit-learn container.
@@ -73,15 +80,15 @@ def choose_accept(header: str, default: str, supported=SUPPORTED) -> str:
             candidate = default
         elif kind.endswith("/*"):
             prefix = kind[:-1]
-            candidate = default if default.startswith(prefix) else next(
-                (t for t in supported if t.startswith(prefix)), None)
+            candidate = (
+                default if default.startswith(prefix) else next((t for t in supported if t.startswith(prefix)), None)
+            )
         else:
             candidate = kind if kind in supported else None
         if candidate and q > best_q:
             best, best_q = candidate, q
     if best is None:
-        raise NotAcceptable(
-            f"cannot produce {header.strip()!r}; supported: {', '.join(supported)}")
+        raise NotAcceptable(f"cannot produce {header.strip()!r}; supported: {', '.join(supported)}")
     return best
 
 
@@ -105,7 +112,8 @@ def decode_content_encoding(body: bytes, header: str, limit: int) -> bytes:
     for coding in codings:
         if coding not in CONTENT_CODINGS:
             raise UnsupportedMediaType(
-                f"unsupported Content-Encoding {coding!r}; send the body uncompressed or gzip-compressed")
+                f"unsupported Content-Encoding {coding!r}; send the body uncompressed or gzip-compressed"
+            )
     if not body:
         return body
     for coding in reversed(codings):  # the last coding listed was applied last
@@ -151,8 +159,7 @@ def decode(body: bytes, content_type: str):
         return decode_npy(body), None
     if kind == LIBSVM:
         return decode_libsvm(body), None
-    raise UnsupportedMediaType(
-        f"unsupported content type {content_type!r}; send one of {', '.join(DECODABLE)}")
+    raise UnsupportedMediaType(f"unsupported content type {content_type!r}; send one of {', '.join(DECODABLE)}")
 
 
 def decode_json(body):
@@ -171,8 +178,7 @@ def decode_json(body):
                 envelope, doc = key, doc[key]
                 break
         else:
-            raise BadRequest(
-                'expected a JSON list of rows, or an object with "instances" or "inputs"')
+            raise BadRequest('expected a JSON list of rows, or an object with "instances" or "inputs"')
     return to_array(doc, where=f'"{envelope}"' if envelope else "the JSON body"), envelope
 
 
@@ -210,8 +216,10 @@ def float_rows(rows, where="the body"):
 def _conversion_message(rows, where, exc):
     text = str(exc)
     if "inhomogeneous" in text or "sequence" in text:
-        return (f"{where} must hold rows of numbers of equal length: "
-                "rows have different lengths or mix numbers and lists")
+        return (
+            f"{where} must hold rows of numbers of equal length: "
+            "rows have different lengths or mix numbers and lists"
+        )
     row = _first_bad_row(rows)
     place = where if row is None else f"{where}, row {row}"
     if isinstance(exc, OverflowError):
@@ -247,8 +255,7 @@ def decode_csv(body):
             if width is None:
                 width = len(record)
             elif len(record) != width:
-                raise BadRequest(
-                    f"malformed CSV: line {line_no} has {len(record)} fields, the first row has {width}")
+                raise BadRequest(f"malformed CSV: line {line_no} has {len(record)} fields, the first row has {width}")
             row = []
             for col, field in enumerate(record, start=1):
                 field = field.strip()
@@ -259,7 +266,8 @@ def decode_csv(body):
                     row.append(float(field))
                 except CONVERSION_ERRORS:
                     raise BadRequest(
-                        f"malformed CSV: line {line_no}, field {col}: {field[:40]!r} is not a number") from None
+                        f"malformed CSV: line {line_no}, field {col}: {field[:40]!r} is not a number"
+                    ) from None
             rows.append(row)
     except csv.Error as exc:
         raise BadRequest(f"malformed CSV: {exc}") from None
@@ -308,8 +316,10 @@ def decode_libsvm(body):
             except ValueError:
                 raise BadRequest(f"malformed LIBSVM: line {line_no}: {token[:40]!r} is not index:value") from None
             if col < 0 or not math.isfinite(number):
-                raise BadRequest(f"malformed LIBSVM: line {line_no}: {token[:40]!r} is not index:value "
-                                 "with a non-negative index and a finite value")
+                raise BadRequest(
+                    f"malformed LIBSVM: line {line_no}: {token[:40]!r} is not index:value "
+                    "with a non-negative index and a finite value"
+                )
             rows.append(n_rows)
             cols.append(col)
             values.append(number)
@@ -322,6 +332,7 @@ def decode_libsvm(body):
 
 
 # -- encoding ---------------------------------------------------------------
+
 
 def _plain(value):
     """Numpy values -> JSON-able Python values; NaN/inf become null."""

@@ -47,7 +47,9 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
 
 
 MIB = 1024 * 1024
-DEFAULT_MAX_BODY_BYTES = contract.MAX_PAYLOAD_BYTES["realtime"]  # InvokeEndpoint's payload limit (AWS doc "InvokeEndpoint")
+DEFAULT_MAX_BODY_BYTES = contract.MAX_PAYLOAD_BYTES[
+    "realtime"
+]  # InvokeEndpoint's payload limit (AWS doc "InvokeEndpoint")
 
 
 def _max_body_bytes(env: Mapping[str, str]) -> int:

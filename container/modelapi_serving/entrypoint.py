@@ -37,7 +37,7 @@ INDEX_PROBE_SECONDS = 3
 def _submit_directory(raw: str, model_dir: str) -> str:
     """The local code directory `SAGEMAKER_SUBMIT_DIRECTORY` points to."""
     if raw.startswith("file://"):
-        raw = raw[len("file://"):]
+        raw = raw[len("file://") :]
     scheme = urllib.parse.urlparse(raw).scheme
     if scheme:
         local = os.path.join(model_dir, "code")
@@ -46,10 +46,11 @@ def _submit_directory(raw: str, model_dir: str) -> str:
             return local
         raise ModelLoadError(
             f"SAGEMAKER_SUBMIT_DIRECTORY is {raw}, which this server does not download; "
-            "pack the code into model.tar.gz under code/ (as the SageMaker SDK does when it repacks a model)")
+            "pack the code into model.tar.gz under code/ (as the SageMaker SDK does when it repacks a model)"
+        )
     # the SDK's repacked models say /opt/ml/model/code; the model may be unpacked elsewhere here
     if model_dir != SAGEMAKER_MODEL_DIR and (raw == SAGEMAKER_MODEL_DIR or raw.startswith(SAGEMAKER_MODEL_DIR + "/")):
-        raw = model_dir + raw[len(SAGEMAKER_MODEL_DIR):]
+        raw = model_dir + raw[len(SAGEMAKER_MODEL_DIR) :]
     if os.path.isdir(raw):
         return raw
     if os.path.isfile(raw) and raw.endswith((".tar.gz", ".tgz", ".tar")):
@@ -73,7 +74,8 @@ def _unpack_sourcedir(archive: str) -> str:
                     parts = member.name.split("/")
                     if member.name.startswith("/") or ".." in parts or not (member.isfile() or member.isdir()):
                         raise ModelLoadError(
-                            f"{archive} holds {member.name!r}: only plain files and directories inside it are unpacked")
+                            f"{archive} holds {member.name!r}: only plain files and directories inside it are unpacked"
+                        )
                 tar.extractall(staging, members=members)
         except (tarfile.TarError, OSError) as exc:
             raise ModelLoadError(f"cannot unpack {archive}: {exc}") from None
@@ -125,7 +127,8 @@ def find_entry_point(model_dir: str, env=None, use_submit_directory: bool = True
         raise ModelLoadError(
             f"{unnamed[0]} defines inference functions but is not the entry point; name it with "
             f"SAGEMAKER_PROGRAM={os.path.basename(unnamed[0])} (what the SageMaker SDK sets for entry_point) "
-            f"or rename it {DEFAULT_PROGRAM}")
+            f"or rename it {DEFAULT_PROGRAM}"
+        )
     return None
 
 
@@ -190,8 +193,9 @@ def install_requirements(code_dir: str):
     index = os.environ.get("PIP_INDEX_URL", "").strip() or DEFAULT_INDEX
     bake = "bake the packages into the image (container/apt-packages.txt or container/requirements.txt)"
     if not _index_reachable(index):
-        log.warning("%s was NOT installed: no package index reachable at %s; %s or set PIP_INDEX_URL",
-                    requirements, index, bake)
+        log.warning(
+            "%s was NOT installed: no package index reachable at %s; %s or set PIP_INDEX_URL", requirements, index, bake
+        )
         return
     if importlib.util.find_spec("pip") is None:
         log.warning("%s was NOT installed: pip is not available to this Python; %s", requirements, bake)
@@ -203,9 +207,23 @@ def install_requirements(code_dir: str):
         if not os.path.isdir(target):
             log.info("installing %s from %s", requirements, index)
             staging = tempfile.mkdtemp(prefix=".requirements-", dir=tempfile.gettempdir())
-            result = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                                     "--target", staging, "-r", requirements],
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "--target",
+                    staging,
+                    "-r",
+                    requirements,
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             if result.returncode != 0:
                 raise ModelLoadError(f"installing {requirements} failed: {result.stdout.strip()[-500:]}")
             os.rename(staging, target)
@@ -256,4 +274,5 @@ def arity_caller(fn, n_args: int):
     if count == n_args + 1:
         return lambda context, *args: fn(*args, context)
     raise ModelLoadError(
-        f"{fn.__name__} takes {count} arguments; it must take {n_args}, or {n_args + 1} with a trailing context")
+        f"{fn.__name__} takes {count} arguments; it must take {n_args}, or {n_args + 1} with a trailing context"
+    )

@@ -64,8 +64,9 @@ def records_to_array(spec: FeatureSpec, records):
     """
     names = spec.names
     if names is None:
-        raise BadRequest("this model was not fitted with feature names; "
-                         "send each row as a list of numbers in training order")
+        raise BadRequest(
+            "this model was not fitted with feature names; " "send each row as a list of numbers in training order"
+        )
     wanted = set(names)
     for i, row in enumerate(records):
         if row.keys() != wanted:
@@ -76,8 +77,9 @@ def records_to_array(spec: FeatureSpec, records):
                 parts.append("lacks " + ", ".join(repr(m) for m in missing[:5]))
             if unknown:
                 parts.append("has unknown " + ", ".join(repr(u) for u in unknown[:5]))
-            raise BadRequest(f"row {i} {' and '.join(parts)}; the model's features are "
-                             + ", ".join(repr(n) for n in names[:20]))
+            raise BadRequest(
+                f"row {i} {' and '.join(parts)}; the model's features are " + ", ".join(repr(n) for n in names[:20])
+            )
     return codecs.float_rows([[row[n] for n in names] for row in records], "the rows")
 
 
@@ -90,7 +92,9 @@ def check_features(spec: FeatureSpec, data):
     if data.ndim == 1:
         data = data.reshape(1, -1)
     if data.ndim != 2:
-        raise BadRequest(f"expected rows of features (a 2-D array), got a {data.ndim}-D array of shape {list(data.shape)}")
+        raise BadRequest(
+            f"expected rows of features (a 2-D array), got a {data.ndim}-D array of shape {list(data.shape)}"
+        )
     if data.shape[0] == 0:
         raise BadRequest("no rows to predict")
     if spec.n_features is not None and data.shape[1] != spec.n_features:
@@ -103,5 +107,6 @@ def check_features(spec: FeatureSpec, data):
             row = int(np.argwhere(np.isnan(data))[0][0])
             raise BadRequest(
                 f"row {row} contains a missing value (NaN, null or an empty CSV field); "
-                "this model does not accept missing values")
+                "this model does not accept missing values"
+            )
     return data

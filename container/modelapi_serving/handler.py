@@ -38,6 +38,7 @@ def load_handler(model_dir: str, default_accept=None, use_submit_directory: bool
         if estimator_files(model_dir):
             raise ModelLoadError(
                 f"{model_dir} holds both xgboost-model and "
-                f"{', '.join(os.path.basename(p) for p in estimator_files(model_dir))}; keep one model")
+                f"{', '.join(os.path.basename(p) for p in estimator_files(model_dir))}; keep one model"
+            )
         return BuiltinXGBoostHandler(model_dir, default_accept, env)
     return ModelHandler(model_dir, default_accept, use_submit_directory, env)

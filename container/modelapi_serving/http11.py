@@ -42,8 +42,9 @@ _REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") (/[\x21-\x7e]*|\*) HTTP/1\.([01
 _FIELD_LINE = re.compile(rb"(" + _TOKEN + rb"):(.*)", re.S)
 _BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 # chunk = chunk-size [ chunk-ext ] CRLF, chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted ) ] )
-_CHUNK_LINE = re.compile(rb"([0-9A-Fa-f]{1,16})((?:[ \t]*;[ \t]*" + _TOKEN + rb"(?:[ \t]*=[ \t]*(?:"
-                         + _TOKEN + rb"|" + _QUOTED + rb"))?)*)")
+_CHUNK_LINE = re.compile(
+    rb"([0-9A-Fa-f]{1,16})((?:[ \t]*;[ \t]*" + _TOKEN + rb"(?:[ \t]*=[ \t]*(?:" + _TOKEN + rb"|" + _QUOTED + rb"))?)*)"
+)
 
 
 class ParseError(Exception):
@@ -196,7 +197,7 @@ class ChunkedDecoder:
             if match is None:
                 raise ParseError(400, "malformed chunk-size line")
             size = int(match.group(1), 16)
-            del buf[:eol + 2]
+            del buf[: eol + 2]
             if size == 0:
                 self.trailer_bytes = 0
                 continue
@@ -219,7 +220,7 @@ class ChunkedDecoder:
             if self.trailer_bytes > MAX_HEAD:
                 raise ParseError(431, "chunked trailers are too large")
             parse_field(bytes(buf[:eol]))
-            del buf[:eol + 2]
+            del buf[: eol + 2]
 
 
 class HttpProtocol(asyncio.Protocol):
@@ -336,7 +337,7 @@ class HttpProtocol(asyncio.Protocol):
                         self.phase, self.deadline = "head", time.monotonic() + config.header_timeout
                     return
                 head = bytes(buf[:end])
-                del buf[:end + 4]
+                del buf[: end + 4]
                 self.deadline = None
                 try:
                     method, target, http11, headers = parse_head(head)
@@ -386,8 +387,9 @@ class HttpProtocol(asyncio.Protocol):
         server = self.server
         if "content-encoding" in headers:
             try:
-                body = codecs.decode_content_encoding(body, headers.pop("content-encoding"),
-                                                      server.config.max_body_bytes)
+                body = codecs.decode_content_encoding(
+                    body, headers.pop("content-encoding"), server.config.max_body_bytes
+                )
             except HttpError as exc:
                 self._write(exc.status, "application/json", error_body(exc.status, exc.message), keep_alive)
                 return
@@ -418,9 +420,14 @@ class HttpProtocol(asyncio.Protocol):
 
     def _write(self, status, content_type, body, keep_alive, head_only=False):
         self.last = time.monotonic()
-        head = (b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nDate: %s\r\n%s\r\n" % (
-            status, REASONS.get(status, b"Unknown"), content_type.encode("latin-1"), len(body), http_date(),
-            b"" if keep_alive else b"Connection: close\r\n"))
+        head = b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nDate: %s\r\n%s\r\n" % (
+            status,
+            REASONS.get(status, b"Unknown"),
+            content_type.encode("latin-1"),
+            len(body),
+            http_date(),
+            b"" if keep_alive else b"Connection: close\r\n",
+        )
         self.transport.write(head if head_only else head + body)
         if not keep_alive:
             self.close()
@@ -441,7 +448,8 @@ class HttpProtocol(asyncio.Protocol):
         body = error_body(status, message)
         self.transport.write(
             b"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nDate: %s\r\n"
-            b"Connection: close\r\n\r\n%s" % (status, REASONS.get(status, b"Error"), len(body), http_date(), body))
+            b"Connection: close\r\n\r\n%s" % (status, REASONS.get(status, b"Error"), len(body), http_date(), body)
+        )
         try:
             if self.transport.can_write_eof():
                 self.transport.write_eof()

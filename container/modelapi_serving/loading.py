@@ -31,8 +31,10 @@ class ModelLoadError(Exception):
 
 
 def _denied():
-    return (f"permission denied (running as uid {os.getuid()}); make it world-readable "
-            "(chmod -R a+rX) or run the server as the directory's owner")
+    return (
+        f"permission denied (running as uid {os.getuid()}); make it world-readable "
+        "(chmod -R a+rX) or run the server as the directory's owner"
+    )
 
 
 def check_model_dir(model_dir: str):
@@ -71,7 +73,8 @@ def find_model_file(model_dir: str) -> str:
     if not candidates:
         raise ModelLoadError(
             f"no model file ({', '.join(MODEL_PATTERNS)}, {XGBOOST_MODEL}) in {model_dir}; "
-            "save the estimator with joblib.dump or ship code/inference.py with a model_fn")
+            "save the estimator with joblib.dump or ship code/inference.py with a model_fn"
+        )
     if len(candidates) == 1:
         return candidates[0]
     for name in PREFERRED:
@@ -80,7 +83,8 @@ def find_model_file(model_dir: str) -> str:
             return path
     raise ModelLoadError(
         f"several model files in {model_dir} ({', '.join(os.path.basename(c) for c in candidates)}); "
-        "name the one to serve model.joblib or ship code/inference.py with a model_fn")
+        "name the one to serve model.joblib or ship code/inference.py with a model_fn"
+    )
 
 
 def load_estimator(model_dir: str):
@@ -92,8 +96,8 @@ def load_estimator(model_dir: str):
         return joblib.load(path)
     except PermissionError:
         raise ModelLoadError(
-            f"permission denied reading {path} (running as uid {os.getuid()}); "
-            "make the model files world-readable") from None
+            f"permission denied reading {path} (running as uid {os.getuid()}); " "make the model files world-readable"
+        ) from None
 
 
 def load_booster(path: str):
@@ -113,7 +117,8 @@ def load_booster(path: str):
         except Exception as native_error:
             raise ModelLoadError(
                 f"{path} is neither a pickled Booster ({type(pickle_error).__name__}: {pickle_error}) nor an "
-                f"XGBoost model file ({str(native_error).strip().splitlines()[-1][:200]})") from None
+                f"XGBoost model file ({str(native_error).strip().splitlines()[-1][:200]})"
+            ) from None
     if not isinstance(booster, xgboost.Booster):
         raise ModelLoadError(f"{path} holds a pickled {type(booster).__name__}, not an xgboost Booster")
     # one thread per worker process: the server already runs one worker per core

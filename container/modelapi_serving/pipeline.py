@@ -34,8 +34,7 @@ from .results import Pending, Response
 
 log = logging.getLogger("modelapi.handler")
 
-ARITY = {"model_fn": 1, "input_fn": 2, "predict_fn": 2, "output_fn": 2, "transform_fn": 4,
-         "execution_parameters_fn": 0}
+ARITY = {"model_fn": 1, "input_fn": 2, "predict_fn": 2, "output_fn": 2, "transform_fn": 4, "execution_parameters_fn": 0}
 
 
 class ModelHandler:
@@ -51,7 +50,8 @@ class ModelHandler:
         if "transform_fn" in fns and {"input_fn", "predict_fn", "output_fn"} & fns.keys():
             raise ModelLoadError(
                 f"{script} defines transform_fn together with input_fn, predict_fn or output_fn; "
-                "transform_fn replaces those three, define one or the other")
+                "transform_fn replaces those three, define one or the other"
+            )
         self.user_functions = sorted(fns)
         callers = {name: arity_caller(fn, ARITY[name]) for name, fn in fns.items()}
         self.transform_fn = callers.get("transform_fn")
@@ -73,11 +73,16 @@ class ModelHandler:
         if self.model is None:
             raise ModelLoadError("model_fn returned None")
         self.booster = is_booster(self.model)
-        if (self.predict_fn is None and self.transform_fn is None and not self.booster
-                and not callable(getattr(self.model, "predict", None))):
+        if (
+            self.predict_fn is None
+            and self.transform_fn is None
+            and not self.booster
+            and not callable(getattr(self.model, "predict", None))
+        ):
             raise ModelLoadError(
                 f"the loaded {type(self.model).__name__} has no predict() method; "
-                "ship code/inference.py with a predict_fn")
+                "ship code/inference.py with a predict_fn"
+            )
         self.spec = FeatureSpec.of(self.model)
         # the default predict step validates finiteness itself, so sklearn need not
         self.validates_input = self.predict_fn is None and self.transform_fn is None
@@ -107,8 +112,9 @@ class ModelHandler:
         context = Context(self.model_dir, headers=headers) if self.names else None
         if self.transform_fn is not None:
             user_accept = self._user_accept(accept)
-            result = self._call_user(self.transform_fn, context, self.model, self._user_body(body, content_type),
-                                     content_type, user_accept)
+            result = self._call_user(
+                self.transform_fn, context, self.model, self._user_body(body, content_type), content_type, user_accept
+            )
             return self._as_response(result, user_accept)
 
         envelope = None

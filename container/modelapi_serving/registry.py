@@ -36,9 +36,10 @@ def _available_memory() -> int:
                     break
     except OSError:
         pass
-    for limit_file, usage_file in (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
-                                   ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                                    "/sys/fs/cgroup/memory/memory.usage_in_bytes")):
+    for limit_file, usage_file in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):
         try:
             with open(limit_file) as f:
                 raw = f.read().strip()
@@ -110,7 +111,8 @@ class Registry:
         if available - needed < self.headroom:
             raise InsufficientStorage(
                 f"not enough memory to load model {name!r}: it needs about {needed >> 20} MiB, "
-                f"{max(0, available - self.headroom) >> 20} MiB are free; unload a model first")
+                f"{max(0, available - self.headroom) >> 20} MiB are free; unload a model first"
+            )
         try:
             handler = load_handler(url, self.default_accept, use_submit_directory=False)
         except MemoryError:
@@ -154,7 +156,7 @@ class Registry:
             except ValueError:
                 raise BadRequest("invalid next_page_token") from None
         if max_results is not None:
-            page = entries[start:start + max_results]
+            page = entries[start : start + max_results]
             result = {"models": page}
             if start + max_results < len(entries):
                 result["nextPageToken"] = str(start + max_results)

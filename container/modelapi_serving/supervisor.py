@@ -27,8 +27,10 @@ FAST_DEATH = 5.0  # a worker dying sooner than this after start is respawned wit
 
 def setup_logging(level):
     logging.basicConfig(
-        stream=sys.stderr, level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+        stream=sys.stderr,
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s",
+    )
 
 
 def bind(config):
@@ -108,8 +110,7 @@ class Supervisor:
                 self.backoff[slot] = min(delay * 2, 10.0)
             else:
                 self.backoff.pop(slot, None)
-            log.error("worker %d %s after %.1fs; replacing it%s", pid, how, lived,
-                      f" in {delay:.1f}s" if delay else "")
+            log.error("worker %d %s after %.1fs; replacing it%s", pid, how, lived, f" in {delay:.1f}s" if delay else "")
             self.respawn_at[slot] = time.monotonic() + delay
 
     def respawn_due(self):
@@ -124,8 +125,12 @@ class Supervisor:
         for pid, (slot, _started) in list(self.workers.items()):
             began = self.scoreboard.busy_since(slot)
             if began and now - began > self.config.timeout:
-                log.error("worker %d has handled one request for %.0fs, over the %ds timeout; killing it",
-                          pid, now - began, self.config.timeout)
+                log.error(
+                    "worker %d has handled one request for %.0fs, over the %ds timeout; killing it",
+                    pid,
+                    now - began,
+                    self.config.timeout,
+                )
                 self.scoreboard.set_busy(slot, 0.0)
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -148,8 +153,13 @@ class Supervisor:
         signal.signal(signal.SIGCHLD, self._on_signal)
         for slot in range(self.config.workers):
             self.spawn(slot)
-        log.info("serving on %s:%d with %d workers (%s mode)", self.config.host, self.sock.getsockname()[1],
-                 self.config.workers, "multi-model" if self.registry_dir else "single-model")
+        log.info(
+            "serving on %s:%d with %d workers (%s mode)",
+            self.config.host,
+            self.sock.getsockname()[1],
+            self.config.workers,
+            "multi-model" if self.registry_dir else "single-model",
+        )
         while not self.stopping:
             try:
                 select.select([self.wake_r], [], [], 0.5)
@@ -210,8 +220,7 @@ def main(argv):
     try:
         sock = bind(config)
     except OSError as exc:
-        log.error("cannot listen on %s:%d: %s", config.host, config.port, os.strerror(exc.errno)
-                  if exc.errno else exc)
+        log.error("cannot listen on %s:%d: %s", config.host, config.port, os.strerror(exc.errno) if exc.errno else exc)
         return 1 if exc.errno != errno.EACCES else 13
     registry_dir = None
     if config.multi_model:

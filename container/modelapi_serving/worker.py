@@ -71,8 +71,9 @@ class Worker:
                 responses = items[0].handler.predict_many(items)
             except Exception:  # never leave a connection waiting for an answer
                 log.exception("batched prediction failed")
-                responses = [(500, "application/json",
-                              error_body(500, "internal server error; the server log has the details"))] * len(items)
+                responses = [
+                    (500, "application/json", error_body(500, "internal server error; the server log has the details"))
+                ] * len(items)
             finally:
                 self.busy(False)
             for item, (status, content_type, body) in zip(items, responses):
@@ -82,7 +83,9 @@ class Worker:
         self.scoreboard.set_connections(self.slot, len(self.connections) + self.handshaking)
 
     def accept(self):
-        if not self.force_accept and len(self.connections) + self.handshaking > self.scoreboard.fewest_connections_elsewhere(self.slot):
+        if not self.force_accept and len(
+            self.connections
+        ) + self.handshaking > self.scoreboard.fewest_connections_elsewhere(self.slot):
             # a sibling holds fewer connections: let it take this one
             self.loop.remove_reader(self.sock.fileno())
             self.deferred = True

@@ -42,8 +42,17 @@ RESPONSE_TYPES = (codecs.CSV, codecs.JSON, codecs.JSONLINES)
 
 BINARY_LOGISTIC, BINARY_LOGITRAW, BINARY_HINGE = "binary:logistic", "binary:logitraw", "binary:hinge"
 MULTI_SOFTMAX, MULTI_SOFTPROB = "multi:softmax", "multi:softprob"
-REGRESSION = ("reg:squarederror", "reg:linear", "reg:logistic", "reg:gamma", "reg:absoluteerror", "reg:tweedie",
-              "reg:pseudohubererror", "reg:squaredlogerror", "count:poisson")
+REGRESSION = (
+    "reg:squarederror",
+    "reg:linear",
+    "reg:logistic",
+    "reg:gamma",
+    "reg:absoluteerror",
+    "reg:tweedie",
+    "reg:pseudohubererror",
+    "reg:squaredlogerror",
+    "count:poisson",
+)
 VOTED = (MULTI_SOFTMAX, BINARY_HINGE)
 
 # the keys SAGEMAKER_INFERENCE_OUTPUT may select, per objective (as the built-in's serve_utils)
@@ -83,8 +92,10 @@ class BuiltinXGBoostHandler:
         self.model_dir = model_dir
         self.default_accept = codecs.media_type(default_accept) if default_accept else codecs.CSV
         if self.default_accept not in RESPONSE_TYPES:
-            raise ModelLoadError(f"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is {default_accept}; the XGBoost "
-                                 f"algorithm answers {', '.join(RESPONSE_TYPES)}")
+            raise ModelLoadError(
+                f"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is {default_accept}; the XGBoost "
+                f"algorithm answers {', '.join(RESPONSE_TYPES)}"
+            )
         paths = xgboost_model_files(model_dir)
         if env.get("SAGEMAKER_INFERENCE_ENSEMBLE", "true") != "true":
             paths = paths[:1]
@@ -96,8 +107,13 @@ class BuiltinXGBoostHandler:
         self.keys = selected_keys(env)
         if self.keys is not None and self.objective not in SELECTABLE:
             raise ModelLoadError(f"SAGEMAKER_INFERENCE_OUTPUT is not available for objective {self.objective}")
-        log.info("model %s: built-in XGBoost, objective %s, %d booster(s), %d features", model_dir,
-                 self.objective, len(self.boosters), self.n_features)
+        log.info(
+            "model %s: built-in XGBoost, objective %s, %d booster(s), %d features",
+            model_dir,
+            self.objective,
+            len(self.boosters),
+            self.n_features,
+        )
 
     def invoke(self, body: bytes, content_type: str, accept: str, defer: bool = False, headers=None):
         response_type = codecs.choose_accept(accept, self.default_accept, RESPONSE_TYPES)
@@ -114,10 +130,12 @@ class BuiltinXGBoostHandler:
         kind = codecs.media_type(content_type or codecs.CSV)
         if kind == RECORDIO_PROTOBUF:
             raise UnsupportedMediaType(
-                f"{RECORDIO_PROTOBUF} is not supported by this server; send one of {', '.join(REQUEST_TYPES)}")
+                f"{RECORDIO_PROTOBUF} is not supported by this server; send one of {', '.join(REQUEST_TYPES)}"
+            )
         if kind not in REQUEST_TYPES:
             raise UnsupportedMediaType(
-                f"unsupported content type {content_type!r}; send one of {', '.join(REQUEST_TYPES)}")
+                f"unsupported content type {content_type!r}; send one of {', '.join(REQUEST_TYPES)}"
+            )
         if kind == codecs.CSV:
             params = dict(p.strip().replace(" ", "").partition("=")[::2] for p in content_type.split(";")[1:])
             if params.get("label_size", "1") != "1":
@@ -127,8 +145,10 @@ class BuiltinXGBoostHandler:
         if kind == codecs.LIBSVM:
             data = codecs.decode_libsvm(body)
             if data.shape[1] > self.n_features:
-                raise BadRequest(f"the model has {self.n_features} features; the request uses feature index "
-                                 f"{data.shape[1] - 1} (counting from 0)")
+                raise BadRequest(
+                    f"the model has {self.n_features} features; the request uses feature index "
+                    f"{data.shape[1] - 1} (counting from 0)"
+                )
             data.resize((data.shape[0], self.n_features))
             return data
         data, _ = codecs.decode(body, kind)

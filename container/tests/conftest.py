@@ -92,18 +92,21 @@ class Server:
         self.port = free_port()
         self.log_path = os.path.join(tmp, f"serve-{self.port}.log")
         full_env = dict(os.environ)
-        full_env.update({
-            "SAGEMAKER_BIND_TO_PORT": str(self.port),
-            "MODELAPI_BIND_HOST": "127.0.0.1",
-            "SAGEMAKER_MODEL_SERVER_WORKERS": str(workers),
-            "SAGEMAKER_MULTI_MODEL": "true" if multi else "false",
-        })
+        full_env.update(
+            {
+                "SAGEMAKER_BIND_TO_PORT": str(self.port),
+                "MODELAPI_BIND_HOST": "127.0.0.1",
+                "SAGEMAKER_MODEL_SERVER_WORKERS": str(workers),
+                "SAGEMAKER_MULTI_MODEL": "true" if multi else "false",
+            }
+        )
         if model_dir:
             full_env["SM_MODEL_DIR"] = str(model_dir)
         full_env.update(env or {})
         self.log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen([PYTHON, SERVE], env=full_env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     cwd=cwd or tmp, preexec_fn=preexec)
+        self.proc = subprocess.Popen(
+            [PYTHON, SERVE], env=full_env, stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd or tmp, preexec_fn=preexec
+        )
         self.workers = workers
 
     def wait_ready(self, timeout=30, want=None):
@@ -181,8 +184,9 @@ def iris_server(tmp_path_factory):
     """One shared server with a LogisticRegression on iris, 2 workers, 64 KiB body limit."""
     tmp = tmp_path_factory.mktemp("iris")
     model = fit_logistic(str(tmp / "model"))
-    server = Server(str(tmp), str(tmp / "model"), workers=2,
-                    env={"MODELAPI_MAX_BODY_BYTES": str(64 * 1024)}).wait_ready()
+    server = Server(
+        str(tmp), str(tmp / "model"), workers=2, env={"MODELAPI_MAX_BODY_BYTES": str(64 * 1024)}
+    ).wait_ready()
     server.model = model
     yield server
     server.stop()

@@ -89,7 +89,7 @@ def exchange(wire, pieces=None, eof=True, **config):
         for i in range(0, len(wire), step):
             if transport.closed:
                 break
-            protocol.data_received(wire[i:i + step])
+            protocol.data_received(wire[i : i + step])
         if eof and not transport.closed and not protocol.eof_received():
             transport.close()  # as asyncio's transports do when eof_received returns a false value
         return Outcome(server.app.requests, bytes(transport.out), transport.closed)

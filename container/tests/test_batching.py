@@ -12,7 +12,7 @@ from conftest import body_json, write_inference
 # An estimator that logs how many rows each predict() call gets, holds a row
 # starting with -1 until the test allows it to go on (so others pile up
 # meanwhile) and fails on 666.
-MODEL = '''
+MODEL = """
 import os, time
 import numpy as np
 
@@ -33,7 +33,7 @@ class Recorder:
 
 def model_fn(model_dir):
     return Recorder()
-'''
+"""
 
 
 @pytest.fixture
@@ -43,10 +43,14 @@ def recorder(start_server, tmp_path):
         model_dir.mkdir(exist_ok=True)
         write_inference(str(model_dir), MODEL)
         log = tmp_path / "batches.log"
-        server = start_server(str(model_dir), workers=1, env={
-            "BATCH_LOG": str(log), "HELD": str(tmp_path / "held"), "RELEASE": str(tmp_path / "release"), **env})
+        server = start_server(
+            str(model_dir),
+            workers=1,
+            env={"BATCH_LOG": str(log), "HELD": str(tmp_path / "held"), "RELEASE": str(tmp_path / "release"), **env},
+        )
         server.held, server.release = tmp_path / "held", tmp_path / "release"
         return server, log
+
     return start
 
 
@@ -117,9 +121,11 @@ def test_pipelined_requests_on_one_connection_keep_their_order(recorder):
     import socket
 
     server, _ = recorder()
-    wire = b"".join(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: %d\r\n\r\n%s" % (len(b), b)
-                    for b in (json.dumps([[i, 0]]).encode() for i in range(5)))
+    wire = b"".join(
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(b), b)
+        for b in (json.dumps([[i, 0]]).encode() for i in range(5))
+    )
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as s:
         s.sendall(wire)
         reader = s.makefile("rb")

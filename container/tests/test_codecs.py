@@ -9,16 +9,19 @@ from modelapi_serving import codecs
 from modelapi_serving.errors import BadRequest, NotAcceptable, UnsupportedMediaType
 
 
-@pytest.mark.parametrize("header, want", [
-    ("", "application/json"),
-    ("*/*", "application/json"),
-    ("text/csv", "text/csv"),
-    ("TEXT/CSV; charset=utf-8", "text/csv"),
-    ("application/xml, text/csv;q=0.2", "text/csv"),
-    ("text/*", "text/csv"),
-    ("application/x-npy;q=0.1, application/json;q=0.8", "application/json"),
-    ("text/csv;q=0, */*;q=0.1", "application/json"),
-])
+@pytest.mark.parametrize(
+    "header, want",
+    [
+        ("", "application/json"),
+        ("*/*", "application/json"),
+        ("text/csv", "text/csv"),
+        ("TEXT/CSV; charset=utf-8", "text/csv"),
+        ("application/xml, text/csv;q=0.2", "text/csv"),
+        ("text/*", "text/csv"),
+        ("application/x-npy;q=0.1, application/json;q=0.8", "application/json"),
+        ("text/csv;q=0, */*;q=0.1", "application/json"),
+    ],
+)
 def test_choose_accept(header, want):
     assert codecs.choose_accept(header, "application/json") == want
 
@@ -37,7 +40,7 @@ def test_default_accept_can_be_csv():
 def test_decode_envelopes():
     array, envelope = codecs.decode(b'{"instances": [[1, 2]]}', "application/json")
     assert envelope == "instances" and array.tolist() == [[1.0, 2.0]]
-    array, envelope = codecs.decode(b'[1, 2]', "")
+    array, envelope = codecs.decode(b"[1, 2]", "")
     assert envelope is None and array.tolist() == [1.0, 2.0]
 
 
@@ -73,12 +76,16 @@ def test_encode_nan_as_null_and_2d_csv():
     assert np.load(io.BytesIO(out), allow_pickle=False).tolist() == [[0.25, 0.75]]
 
 
-@pytest.mark.parametrize("body, words", [
-    (b"[[1" + b"0" * 400 + b", 3.5, 1.4, 0.2]]", ["row 0", "too large"]),  # OverflowError in numpy
-    (b'{"instances": [[1, 2, 3, 4], [1, 2, "x", 4]]}', ['"instances", row 1', "'x'"]),
-    (b"[[1, 2, 3, 4], [1, 2, [3], 4]]", ["different lengths"]),
-    (b'[[1, 2, 3, 4], [1, 2, {"a": 1}, 4]]', ["row 1"]),
-], ids=["400-digit number", "string", "ragged", "object"])
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (b"[[1" + b"0" * 400 + b", 3.5, 1.4, 0.2]]", ["row 0", "too large"]),  # OverflowError in numpy
+        (b'{"instances": [[1, 2, 3, 4], [1, 2, "x", 4]]}', ['"instances", row 1', "'x'"]),
+        (b"[[1, 2, 3, 4], [1, 2, [3], 4]]", ["different lengths"]),
+        (b'[[1, 2, 3, 4], [1, 2, {"a": 1}, 4]]', ["row 1"]),
+    ],
+    ids=["400-digit number", "string", "ragged", "object"],
+)
 def test_every_numeric_conversion_error_is_a_400_naming_the_row(body, words):
     with pytest.raises(BadRequest) as caught:
         codecs.decode(body, "application/json")
@@ -88,7 +95,7 @@ def test_every_numeric_conversion_error_is_a_400_naming_the_row(body, words):
 
 def test_object_rows_with_a_number_out_of_float_range_name_the_row():
     with pytest.raises(BadRequest, match="row 2: a number is too large"):
-        codecs.float_rows([[1, 2], [3, 4], [10 ** 400, 5]], "the rows")
+        codecs.float_rows([[1, 2], [3, 4], [10**400, 5]], "the rows")
 
 
 def test_a_byte_order_mark_is_accepted_alike_in_json_and_csv():
@@ -120,13 +127,16 @@ def test_gzip_is_decoded_within_the_body_limit():
     assert codecs.decode_content_encoding(gzip.compress(b"x" * 1000), "gzip", 1000) == b"x" * 1000
 
 
-@pytest.mark.parametrize("body, encoding, error", [
-    (b"[[1,2]]", "gzip", BadRequest),  # not gzip at all
-    (b"\x1f\x8b\x08\x00", "gzip", BadRequest),  # truncated
-    (b"[[1,2]]", "br", UnsupportedMediaType),
-    (b"[[1,2]]", "deflate", UnsupportedMediaType),
-    (b"[[1,2]]", "gzip, compress", UnsupportedMediaType),
-])
+@pytest.mark.parametrize(
+    "body, encoding, error",
+    [
+        (b"[[1,2]]", "gzip", BadRequest),  # not gzip at all
+        (b"\x1f\x8b\x08\x00", "gzip", BadRequest),  # truncated
+        (b"[[1,2]]", "br", UnsupportedMediaType),
+        (b"[[1,2]]", "deflate", UnsupportedMediaType),
+        (b"[[1,2]]", "gzip, compress", UnsupportedMediaType),
+    ],
+)
 def test_a_content_encoding_that_cannot_be_decoded_is_never_ignored(body, encoding, error):
     with pytest.raises(error):
         codecs.decode_content_encoding(body, encoding, 100)

@@ -15,7 +15,6 @@ import pytest
 from conftest import CONTAINER
 
 
-
 def declared(name):
     with open(os.path.join(CONTAINER, name)) as f:
         return {word for line in f for word in line.split("#", 1)[0].split()}
@@ -46,10 +45,13 @@ def owning_package(module):
 
 
 @pytest.mark.skipif(shutil.which("dpkg-query") is None, reason="NOT CHECKED: needs Debian's dpkg-query")
-@pytest.mark.parametrize("sources, lists", [
-    ("modelapi_serving/*.py", ("apt-packages.txt",)),
-    ("tests/*.py", ("apt-packages.txt", "apt-packages-test.txt")),
-])
+@pytest.mark.parametrize(
+    "sources, lists",
+    [
+        ("modelapi_serving/*.py", ("apt-packages.txt",)),
+        ("tests/*.py", ("apt-packages.txt", "apt-packages-test.txt")),
+    ],
+)
 def test_every_imported_package_is_declared(sources, lists):
     want = set().union(*(declared(name) for name in lists))
     modules = imported_modules(glob.glob(os.path.join(CONTAINER, sources)))

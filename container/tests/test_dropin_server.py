@@ -26,8 +26,9 @@ def test_a_builtin_artifact_loads_in_multi_model_mode(start_server, tmp_path):
     status, _, body = server.post("/models", {"model_name": "iris", "url": str(tmp_path / "iris")})
     assert status == 200, body
     for _ in range(2):  # the second call may reach the other worker, which loads it lazily
-        status, _, body = server.post("/models/iris/invoke", csv_rows(ROWS), content_type="text/csv",
-                                      accept="application/json")
+        status, _, body = server.post(
+            "/models/iris/invoke", csv_rows(ROWS), content_type="text/csv", accept="application/json"
+        )
         assert status == 200, body
         assert np.allclose([p["score"] for p in body_json(body)["predictions"]], expected(booster, ROWS))
 
@@ -50,5 +51,5 @@ def test_sagemaker_max_payload_sets_the_body_limit_and_execution_parameters(star
     big = b"5.1,3.5,1.4,0.2\n" * (1024 * 1024 // 16 + 1)
     status, _, body = server.post("/invocations", big, content_type="text/csv")
     assert status == 413, body
-    status, _, _ = server.post("/invocations", big[:1000 * 1024], content_type="text/csv")
+    status, _, _ = server.post("/invocations", big[: 1000 * 1024], content_type="text/csv")
     assert status == 200

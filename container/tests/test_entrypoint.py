@@ -20,7 +20,7 @@ from inprocess import app_for, call, invoke, ping
 ROWS = [[5.1, 3.5, 1.4, 0.2], [6.2, 2.9, 4.3, 1.3]]
 
 # a script written for AWS's scikit-learn image, named by entry_point="script.py"
-SKLEARN_SCRIPT = '''
+SKLEARN_SCRIPT = """
 import os
 import joblib
 
@@ -29,7 +29,7 @@ def model_fn(model_dir):
 
 def predict_fn(input_data, model):
     return model.predict_proba(input_data)
-'''
+"""
 
 
 @pytest.fixture(autouse=True)
@@ -111,8 +111,10 @@ def sourcedir(path, files):
 def test_submit_directory_may_be_a_sourcedir_tarball(tmp_path, monkeypatch):
     model_dir = tmp_path / "model"
     model = fit_logistic(str(model_dir))
-    archive = sourcedir(tmp_path / "sourcedir.tar.gz", {"serve_me.py": SKLEARN_SCRIPT + "from util import twice\n",
-                                                        "util.py": "def twice(x):\n    return 2 * x\n"})
+    archive = sourcedir(
+        tmp_path / "sourcedir.tar.gz",
+        {"serve_me.py": SKLEARN_SCRIPT + "from util import twice\n", "util.py": "def twice(x):\n    return 2 * x\n"},
+    )
     monkeypatch.setenv("SAGEMAKER_SUBMIT_DIRECTORY", str(archive))
     monkeypatch.setenv("SAGEMAKER_PROGRAM", "serve_me.py")
     response = invoke(app_for(model_dir), csv_rows(ROWS), content_type="text/csv")
@@ -146,9 +148,13 @@ def test_an_s3_submit_directory_without_packed_code_says_it_is_not_downloaded(tm
 
 # -- the inference toolkit's handler contract ------------------------------------
 
+
 def test_handler_functions_may_take_a_trailing_context(tmp_path):
     fit_logistic(str(tmp_path))
-    write_code(tmp_path / "code", {"inference.py": '''
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": """
 import json, os
 import joblib
 import numpy as np
@@ -166,7 +172,9 @@ def predict_fn(data, model, context):
 
 def output_fn(prediction, accept, context):
     return json.dumps({"labels": prediction.tolist(), "dir": os.path.basename(context.system_properties["model_dir"])})
-'''})
+"""
+        },
+    )
     app = app_for(tmp_path)
     response = invoke(app, json.dumps(ROWS), content_type="application/json", extra={"X-Trace": "abc"})
     assert response.status == 200, response.body
@@ -175,11 +183,16 @@ def output_fn(prediction, accept, context):
 
 def test_transform_fn_may_take_a_trailing_context(tmp_path):
     fit_logistic(str(tmp_path))
-    write_code(tmp_path / "code", {"inference.py": '''
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": """
 def transform_fn(model, request_body, content_type, accept, context):
     has_dir = context.system_properties["model_dir"] != ""
     return "%s|%s|%s" % (type(request_body).__name__, content_type, has_dir), "text/plain"
-'''})
+"""
+        },
+    )
     response = invoke(app_for(tmp_path), b"1,2,3,4", content_type="text/csv")
     assert response.status == 200 and response.body == b"str|text/csv|True"
 
@@ -193,14 +206,22 @@ def test_a_handler_with_the_wrong_arity_fails_ping(tmp_path):
 
 def test_execution_parameters_fn_answers_execution_parameters(tmp_path):
     fit_logistic(str(tmp_path))
-    write_code(tmp_path / "code", {"inference.py": '''
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": """
 def execution_parameters_fn():
     return {"MaxConcurrentTransforms": 8, "BatchStrategy": "SINGLE_RECORD", "MaxPayloadInMB": 2}
-'''})
+"""
+        },
+    )
     response = call(app_for(tmp_path), "GET", "/execution-parameters")
     assert response.status == 200 and response.content_type == "application/json"
-    assert body_json(response.body) == {"MaxConcurrentTransforms": 8, "BatchStrategy": "SINGLE_RECORD",
-                                        "MaxPayloadInMB": 2}
+    assert body_json(response.body) == {
+        "MaxConcurrentTransforms": 8,
+        "BatchStrategy": "SINGLE_RECORD",
+        "MaxPayloadInMB": 2,
+    }
 
 
 def test_contenttype_header_is_an_alias_of_content_type(tmp_path):
@@ -220,8 +241,13 @@ def test_bare_csv_and_json_content_types(tmp_path, content_type, body):
 
 def test_requirements_without_a_reachable_index_are_logged_not_installed(tmp_path, monkeypatch, caplog):
     model = fit_logistic(str(tmp_path))
-    write_code(tmp_path / "code", {"inference.py": "def predict_fn(data, model):\n    return model.predict(data)\n",
-                                   "requirements.txt": "some-package==1.0\n"})
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": "def predict_fn(data, model):\n    return model.predict(data)\n",
+            "requirements.txt": "some-package==1.0\n",
+        },
+    )
     # nothing listens on this loopback port: the index is unreachable, as on an isolated endpoint
     monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{free_port()}/simple")
     with caplog.at_level(logging.WARNING, logger="modelapi.entrypoint"):
@@ -232,7 +258,6 @@ def test_requirements_without_a_reachable_index_are_logged_not_installed(tmp_pat
     assert body_json(response.body) == model.predict(np.asarray(ROWS)).tolist()
 
 
-
 def test_requirements_without_pip_are_logged_not_installed(tmp_path, monkeypatch, caplog):
     # The serving image ships no pip: a reachable index does not help, and the log says so.
     import importlib.util
@@ -240,12 +265,20 @@ def test_requirements_without_pip_are_logged_not_installed(tmp_path, monkeypatch
     from modelapi_serving import entrypoint
 
     real_find_spec = importlib.util.find_spec
-    monkeypatch.setattr(entrypoint.importlib.util, "find_spec",
-                        lambda name, *args: None if name == "pip" else real_find_spec(name, *args))
+    monkeypatch.setattr(
+        entrypoint.importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "pip" else real_find_spec(name, *args),
+    )
     monkeypatch.setattr(entrypoint, "_index_reachable", lambda index: True)
     model = fit_logistic(str(tmp_path))
-    write_code(tmp_path / "code", {"inference.py": "def predict_fn(data, model):\n    return model.predict(data)\n",
-                                   "requirements.txt": "some-package==1.0\n"})
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": "def predict_fn(data, model):\n    return model.predict(data)\n",
+            "requirements.txt": "some-package==1.0\n",
+        },
+    )
     with caplog.at_level(logging.WARNING, logger="modelapi.entrypoint"):
         app = app_for(tmp_path)
     assert "requirements.txt was NOT installed: pip is not available to this Python" in caplog.text
@@ -253,9 +286,10 @@ def test_requirements_without_pip_are_logged_not_installed(tmp_path, monkeypatch
     response = invoke(app, csv_rows(ROWS))
     assert body_json(response.body) == model.predict(np.asarray(ROWS)).tolist()
 
+
 # -- framework-mode XGBoost: what AWS's XGBoost image does with user code ----------
 
-BOOSTER_MODEL_FN = '''
+BOOSTER_MODEL_FN = """
 import os
 import xgboost as xgb
 
@@ -263,7 +297,7 @@ def model_fn(model_dir):
     booster = xgb.Booster()
     booster.load_model(os.path.join(model_dir, "xgboost-model"))
     return booster
-'''
+"""
 
 
 def test_a_booster_from_model_fn_is_served_by_the_default_pipeline(tmp_path):
@@ -279,14 +313,22 @@ def test_a_booster_from_model_fn_is_served_by_the_default_pipeline(tmp_path):
 
 def test_predict_fn_for_the_xgboost_image_receives_a_dmatrix(tmp_path):
     booster, _ = train_builtin(str(tmp_path))
-    write_code(tmp_path / "code", {"inference.py": BOOSTER_MODEL_FN + '''
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": BOOSTER_MODEL_FN
+            + """
 def predict_fn(input_data, model):
     assert isinstance(input_data, xgb.DMatrix), type(input_data)
     return model.predict(input_data).argmax(axis=1)
-'''})
+"""
+        },
+    )
     app = app_for(tmp_path)
-    for content_type, body in (("text/csv", csv_rows(ROWS)), ("text/libsvm", b"1:5.1 2:3.5 3:1.4 4:0.2\n"
-                                                                             b"1:6.2 2:2.9 3:4.3 4:1.3")):
+    for content_type, body in (
+        ("text/csv", csv_rows(ROWS)),
+        ("text/libsvm", b"1:5.1 2:3.5 3:1.4 4:0.2\n" b"1:6.2 2:2.9 3:4.3 4:1.3"),
+    ):
         response = invoke(app, body, content_type=content_type, accept="application/json")
         assert response.status == 200, response.body
         assert body_json(response.body) == expected(booster, ROWS).argmax(axis=1).tolist()
@@ -294,12 +336,17 @@ def predict_fn(input_data, model):
 
 def test_code_without_model_fn_next_to_xgboost_model_gets_the_booster(tmp_path):
     booster, _ = train_builtin(str(tmp_path))
-    write_code(tmp_path / "code", {"inference.py": '''
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": """
 import xgboost as xgb
 def predict_fn(input_data, model):
     assert isinstance(model, xgb.Booster)
     return model.predict(input_data)[:, 0]
-'''})
+"""
+        },
+    )
     response = invoke(app_for(tmp_path), csv_rows(ROWS), accept="application/json")
     assert response.status == 200, response.body
     assert np.allclose(body_json(response.body), expected(booster, ROWS)[:, 0])
@@ -311,10 +358,12 @@ def _wheel(directory, name, version, source):
     import hashlib
     import zipfile
 
-    files = {f"{name}/__init__.py": source,
-             f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-             f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-                                                  "Tag: py3-none-any\n"}
+    files = {
+        f"{name}/__init__.py": source,
+        f"{name}-{version}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
+        f"{name}-{version}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
     record = []
     for path, text in files.items():
         digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
@@ -344,10 +393,14 @@ def test_requirements_are_installed_from_a_reachable_index(tmp_path, monkeypatch
     threading.Thread(target=index.serve_forever, daemon=True).start()
     try:
         fit_logistic(str(tmp_path / "m"))
-        write_code(tmp_path / "m" / "code", {
-            "inference.py": "import modelapi_test_scaler\n\ndef predict_fn(data, model):\n"
-                            "    return model.predict(data) * modelapi_test_scaler.FACTOR\n",
-            "requirements.txt": "modelapi-test-scaler==1.0\n"})
+        write_code(
+            tmp_path / "m" / "code",
+            {
+                "inference.py": "import modelapi_test_scaler\n\ndef predict_fn(data, model):\n"
+                "    return model.predict(data) * modelapi_test_scaler.FACTOR\n",
+                "requirements.txt": "modelapi-test-scaler==1.0\n",
+            },
+        )
         monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{index.server_port}/simple")
         app = app_for(tmp_path / "m")
         assert ping(app).status == 200, ping(app).body
@@ -377,5 +430,6 @@ def test_multi_model_entry_points_come_from_each_models_code_dir(tmp_path, monke
     assert np.allclose(body_json(response.body), model.predict_proba(np.asarray(ROWS)))
     response = call(app, "POST", "/models/xgb/invoke", csv_rows(ROWS), {"Content-Type": "text/csv"})
     assert response.content_type == "text/csv"
-    assert np.allclose([[float(v) for v in line.split(",")] for line in response.body.decode().splitlines()],
-                       expected(booster, ROWS))
+    assert np.allclose(
+        [[float(v) for v in line.split(",")] for line in response.body.decode().splitlines()], expected(booster, ROWS)
+    )

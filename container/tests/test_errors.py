@@ -56,8 +56,9 @@ def test_non_numeric_json_values(iris_server):
 
 def test_a_number_beyond_float_range_is_a_400_naming_the_row(iris_server):
     huge = "1" + "0" * 400
-    assert_error(iris_server.post("/invocations", f"[[5.1,3.5,1.4,0.2],[{huge},3.5,1.4,0.2]]"), 400,
-                 "row 1", "too large")
+    assert_error(
+        iris_server.post("/invocations", f"[[5.1,3.5,1.4,0.2],[{huge},3.5,1.4,0.2]]"), 400, "row 1", "too large"
+    )
 
 
 def test_csv_with_a_byte_order_mark(iris_server):
@@ -92,10 +93,10 @@ def test_infinity(iris_server):
 
 
 def test_malformed_csv(iris_server):
-    assert_error(iris_server.post("/invocations", "1,2,x,4\n", content_type="text/csv"), 400,
-                 "line 1, field 3", "'x'")
-    assert_error(iris_server.post("/invocations", "1,2,3,4\n1,2\n", content_type="text/csv"), 400,
-                 "line 2 has 2 fields")
+    assert_error(iris_server.post("/invocations", "1,2,x,4\n", content_type="text/csv"), 400, "line 1, field 3", "'x'")
+    assert_error(
+        iris_server.post("/invocations", "1,2,3,4\n1,2\n", content_type="text/csv"), 400, "line 2 has 2 fields"
+    )
 
 
 def test_empty_body(iris_server):

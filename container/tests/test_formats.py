@@ -99,8 +99,7 @@ def test_accept_json_explicitly_and_wildcards(iris_server, rows):
 
 
 def test_accept_quality_values_choose_the_preferred_type(iris_server, rows):
-    status, headers, _ = iris_server.post("/invocations", rows,
-                                          accept="application/json;q=0.5, text/csv;q=0.9")
+    status, headers, _ = iris_server.post("/invocations", rows, accept="application/json;q=0.5, text/csv;q=0.9")
     assert status == 200
     assert headers["content-type"] == "text/csv"
 

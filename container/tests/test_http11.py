@@ -17,15 +17,20 @@ ROW = b"[[5.1,3.5,1.4,0.2]]"
 
 
 def predict_request(body=ROW, extra=b""):
-    return (b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extra
-            + b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    return (
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + extra
+        + b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
 
 
 def test_oversized_body_is_refused_before_it_is_sent(iris_server):
     """With Expect: 100-continue the 413 comes back without the body being sent."""
     with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
-        s.sendall(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                  b"Content-Length: 10000000\r\nExpect: 100-continue\r\n\r\n")
+        s.sendall(
+            b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 10000000\r\nExpect: 100-continue\r\n\r\n"
+        )
         reply = s.recv(4096)
     assert reply.startswith(b"HTTP/1.1 413 ")
     assert b"Connection: close" in reply
@@ -49,10 +54,12 @@ def test_oversized_chunked_body_is_413(iris_server):
 def test_chunked_body_is_decoded(iris_server):
     body = b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
     with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
-        s.sendall(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                  b"Transfer-Encoding: chunked\r\n\r\n")
+        s.sendall(
+            b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
         for i in range(0, len(body), 7):
-            part = body[i:i + 7]
+            part = body[i : i + 7]
             s.sendall(b"%x;ext=1\r\n%s\r\n" % (len(part), part))
             time.sleep(0.01)
         s.sendall(b"0\r\nX-Trailer: 1\r\n\r\n")
@@ -76,8 +83,11 @@ def recv_response(sock):
 
 def test_pipelined_requests_are_answered_in_order(iris_server):
     rows = [b"[[5.1,3.5,1.4,0.2]]", b"[[6.2,2.9,4.3,1.3]]", b"[[1,2,3]]", b"[[7.7,3.0,6.1,2.3]]"]
-    wire = b"".join(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    b"Content-Length: %d\r\n\r\n%s" % (len(r), r) for r in rows)
+    wire = b"".join(
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n%s" % (len(r), r)
+        for r in rows
+    )
     with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
         s.sendall(wire)
         reader = s.makefile("rb")
@@ -113,16 +123,19 @@ def test_http10_closes_after_the_answer(iris_server):
     assert data.startswith(b"HTTP/1.1 200 ") and b"Connection: close" in data
 
 
-@pytest.mark.parametrize("wire", [
-    b"GARBAGE\r\n\r\n",
-    b"GET /ping HTTP/1.1 extra\r\n\r\n",
-    b"GET /ping HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
-    b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
-    b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
-    b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
-    b"POST /invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(256)) + b"\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "wire",
+    [
+        b"GARBAGE\r\n\r\n",
+        b"GET /ping HTTP/1.1 extra\r\n\r\n",
+        b"GET /ping HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(256)) + b"\r\n\r\n",
+    ],
+)
 def test_malformed_requests_get_400_and_a_closed_connection(iris_server, wire):
     with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
         s.sendall(wire)
@@ -157,30 +170,36 @@ def test_hostile_header_is_refused_quickly(iris_server):
 
 # -- framing, in process ------------------------------------------------------
 
+
 def chunked_request(body, te=b"chunked"):
     return b"POST /invocations HTTP/1.1\r\n" + H + b"Transfer-Encoding: " + te + b"\r\n\r\n" + body
 
 
-@pytest.mark.parametrize("te, status", [
-    (b"chunked", 200),
-    (b"Chunked", 200),
-    (b"\xa0chunked", 400),  # str.strip() would eat these: the comparison is exact
-    (b"chunked\x85", 400),
-    (b"chunked\x0b", 400),
-    (b"chunked, chunked", 400),
-    (b"chunked, gzip", 400),  # chunked must be the final coding
-    (b"gzip", 400),
-    (b"gzip, chunked", 501),  # a coding this server does not implement
-    (b"chunked;q=1", 400),
-])
+@pytest.mark.parametrize(
+    "te, status",
+    [
+        (b"chunked", 200),
+        (b"Chunked", 200),
+        (b"\xa0chunked", 400),  # str.strip() would eat these: the comparison is exact
+        (b"chunked\x85", 400),
+        (b"chunked\x0b", 400),
+        (b"chunked, chunked", 400),
+        (b"chunked, gzip", 400),  # chunked must be the final coding
+        (b"gzip", 400),
+        (b"gzip, chunked", 501),  # a coding this server does not implement
+        (b"chunked;q=1", 400),
+    ],
+)
 def test_transfer_encoding_is_compared_exactly(te, status):
     outcome = exchange(chunked_request(b"3\r\nabc\r\n0\r\n\r\n", te))
     assert outcome.statuses == [status]
     assert outcome.requests == ([("POST", "/invocations", b"abc")] if status == 200 else [])
 
 
-@pytest.mark.parametrize("size_line", [b" 3", b"\n3", b"\x0b3", b"3 ", b"+3", b"0x3", b"3;a\nb", b"3;a\rb",
-                                       b"3;a=\"x\r\n\"", b"3;=x", b"1" + b"0" * 17])
+@pytest.mark.parametrize(
+    "size_line",
+    [b" 3", b"\n3", b"\x0b3", b"3 ", b"+3", b"0x3", b"3;a\nb", b"3;a\rb", b'3;a="x\r\n"', b"3;=x", b"1" + b"0" * 17],
+)
 def test_chunk_size_lines_are_parsed_strictly(size_line):
     outcome = exchange(chunked_request(size_line + b"\r\nabc\r\n0\r\n\r\n"))
     assert outcome.requests == []
@@ -199,7 +218,9 @@ def test_a_request_hidden_behind_a_bare_lf_is_never_executed():
 
 
 def test_trailers_are_validated_then_dropped():
-    good = exchange(chunked_request(b"3\r\nabc\r\n0\r\nX-Sum: 1\r\nY:2\r\n\r\n") + b"GET /ping HTTP/1.1\r\n" + H + b"\r\n")
+    good = exchange(
+        chunked_request(b"3\r\nabc\r\n0\r\nX-Sum: 1\r\nY:2\r\n\r\n") + b"GET /ping HTTP/1.1\r\n" + H + b"\r\n"
+    )
     assert good.requests == [("POST", "/invocations", b"abc"), ("GET", "/ping", b"")]
     for trailers in (b"no colon\r\n", b"X: 1\r\n folded\r\n", b"X: a\x00b\r\n", b"X : 1\r\n"):
         bad = exchange(chunked_request(b"3\r\nabc\r\n0\r\n" + trailers + b"\r\n"))
@@ -228,7 +249,7 @@ def test_reason_phrases_come_from_the_standard_library():
 def test_a_chunked_body_is_decoded_without_an_object_per_chunk():
     """200,000 one-byte chunks (1.2 MB on the wire, 200 kB decoded), read 64 KiB at a time."""
     decoded = bytes(range(256)) * 782
-    wire = chunked_request(b"".join(b"1\r\n%s\r\n" % decoded[i:i + 1] for i in range(len(decoded))) + b"0\r\n\r\n")
+    wire = chunked_request(b"".join(b"1\r\n%s\r\n" % decoded[i : i + 1] for i in range(len(decoded))) + b"0\r\n\r\n")
     tracemalloc.start()
     try:
         outcome = exchange(wire, pieces=64 * 1024, max_body_bytes=1024 * 1024)
@@ -242,6 +263,7 @@ def test_a_chunked_body_is_decoded_without_an_object_per_chunk():
 
 # -- deadlines, against the server -------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def deadline_server(tmp_path_factory):
     """Head deadline 1 s, body deadline 2 s, idle keep-alive timeout 4 s."""
@@ -249,8 +271,12 @@ def deadline_server(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("deadlines")
     fit_logistic(str(tmp / "model"))
-    server = Server(str(tmp), str(tmp / "model"), workers=1, env={
-        "MODELAPI_HEADER_TIMEOUT": "1", "MODELAPI_BODY_TIMEOUT": "2", "MODELAPI_KEEPALIVE_TIMEOUT": "4"}).wait_ready()
+    server = Server(
+        str(tmp),
+        str(tmp / "model"),
+        workers=1,
+        env={"MODELAPI_HEADER_TIMEOUT": "1", "MODELAPI_BODY_TIMEOUT": "2", "MODELAPI_KEEPALIVE_TIMEOUT": "4"},
+    ).wait_ready()
     yield server
     server.stop()
 
@@ -290,7 +316,9 @@ def test_a_head_trickled_byte_by_byte_meets_its_deadline(deadline_server):
 
 def test_a_body_trickled_byte_by_byte_meets_its_deadline(deadline_server):
     with socket.create_connection(("127.0.0.1", deadline_server.port), timeout=5) as s:
-        s.sendall(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n")
+        s.sendall(
+            b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+        )
         took, answer = trickle(s, b"[" * 200)
     assert answer.startswith(b"HTTP/1.1 408 "), answer
     assert b"body" in answer
@@ -350,6 +378,7 @@ def test_a_client_that_stops_reading_its_answers_is_dropped(deadline_server):
 
 # -- half-close, against the server -------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def unbatched_server(tmp_path_factory):
     from conftest import Server
@@ -383,18 +412,24 @@ def test_a_half_close_mid_request_still_answers_the_complete_ones(iris_server):
 
 # -- Content-Encoding, against the server --------------------------------------
 
+
 def test_a_gzip_body_is_decoded(iris_server):
-    status, _, body = iris_server.request("POST", "/invocations", gzip.compress(ROW),
-                                          {"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    status, _, body = iris_server.request(
+        "POST", "/invocations", gzip.compress(ROW), {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    )
     assert (status, body) == (200, b"[0]")
 
 
-@pytest.mark.parametrize("encoding, body, status, words", [
-    ("gzip", ROW, 400, "gzip"),  # labelled gzip but plain: never ignored
-    ("br", ROW, 415, "Content-Encoding"),
-    ("gzip, zstd", ROW, 415, "zstd"),
-    ("gzip", gzip.compress(b"[" * (200 * 1024), mtime=0), 413, "decompressed"),  # 200 KiB from ~400 bytes
-], ids=["plain body labelled gzip", "br", "gzip then zstd", "gzip bomb over the 64 KiB limit"])
+@pytest.mark.parametrize(
+    "encoding, body, status, words",
+    [
+        ("gzip", ROW, 400, "gzip"),  # labelled gzip but plain: never ignored
+        ("br", ROW, 415, "Content-Encoding"),
+        ("gzip, zstd", ROW, 415, "zstd"),
+        ("gzip", gzip.compress(b"[" * (200 * 1024), mtime=0), 413, "decompressed"),  # 200 KiB from ~400 bytes
+    ],
+    ids=["plain body labelled gzip", "br", "gzip then zstd", "gzip bomb over the 64 KiB limit"],
+)
 def test_content_encodings_that_cannot_be_decoded_are_refused(iris_server, encoding, body, status, words):
     with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
         s.sendall(predict_request(body, b"Content-Encoding: " + encoding.encode() + b"\r\n"))

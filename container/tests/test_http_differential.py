@@ -176,8 +176,27 @@ def test_valid_requests_are_read_and_invalid_framing_refused(name):
 def mutants(seed=11, count=1500):
     """Seeded small corruptions of the corpus: the bytes that framing bugs hide behind."""
     rng = random.Random(seed)
-    nasty = [b"\r", b"\n", b"\r\n", b" ", b"\t", b"\x00", b"\x0b", b"\xa0", b"\x85", b";", b":", b",", b"0",
-             b"f", b"-", b"\r\n\r\n", b"chunked", b"Transfer-Encoding: chunked\r\n", b"Content-Length: 1\r\n"]
+    nasty = [
+        b"\r",
+        b"\n",
+        b"\r\n",
+        b" ",
+        b"\t",
+        b"\x00",
+        b"\x0b",
+        b"\xa0",
+        b"\x85",
+        b";",
+        b":",
+        b",",
+        b"0",
+        b"f",
+        b"-",
+        b"\r\n\r\n",
+        b"chunked",
+        b"Transfer-Encoding: chunked\r\n",
+        b"Content-Length: 1\r\n",
+    ]
     wires = [wire for wire, _ in CORPUS.values()]
     for _ in range(count):
         wire = bytearray(rng.choice(wires))
@@ -187,9 +206,9 @@ def mutants(seed=11, count=1500):
             if action < 0.5:
                 wire[at:at] = rng.choice(nasty)
             elif action < 0.8:
-                del wire[at:at + rng.randint(1, 3)]
+                del wire[at : at + rng.randint(1, 3)]
             else:
-                wire[at:at + 1] = rng.choice(nasty)
+                wire[at : at + 1] = rng.choice(nasty)
         yield bytes(wire)
 
 

@@ -18,7 +18,9 @@ def test_all_four_functions_override_the_defaults(start_server, tmp_path):
     # a "model" that is not a pickle at all: only model_fn knows how to read it
     with open(os.path.join(model_dir, "weights.json"), "w") as f:
         json.dump({"scale": 10}, f)
-    write_inference(model_dir, '''
+    write_inference(
+        model_dir,
+        """
 import json, os
 import helper  # modules next to inference.py are importable
 
@@ -37,7 +39,8 @@ def predict_fn(data, model):
 
 def output_fn(prediction, accept):
     return "\\n".join(str(p) for p in prediction), "text/plain"
-''')
+""",
+    )
     with open(os.path.join(model_dir, "code", "helper.py"), "w") as f:
         f.write("def times(a, b):\n    return a * b\n")
     server = start_server(model_dir)
@@ -50,10 +53,13 @@ def output_fn(prediction, accept):
 def test_predict_fn_alone_keeps_default_decoding_and_encoding(start_server, tmp_path):
     model_dir = str(tmp_path / "m")
     model = fit_logistic(model_dir)
-    write_inference(model_dir, '''
+    write_inference(
+        model_dir,
+        """
 def predict_fn(data, model):
     return model.predict_proba(data)
-''')
+""",
+    )
     server = start_server(model_dir)
     status, _, body = server.post("/invocations", {"instances": ROW})
     assert status == 200, body
@@ -66,12 +72,15 @@ def predict_fn(data, model):
 def test_input_fn_receives_bytes_for_binary_types(start_server, tmp_path):
     model_dir = str(tmp_path / "m")
     fit_logistic(model_dir)
-    write_inference(model_dir, '''
+    write_inference(
+        model_dir,
+        """
 import numpy as np
 def input_fn(request_body, content_type):
     assert isinstance(request_body, bytes), type(request_body)
     return np.frombuffer(request_body, dtype=np.float64).reshape(-1, 4)
-''')
+""",
+    )
     server = start_server(model_dir)
     status, _, body = server.post("/invocations", np.asarray(ROW).tobytes(), content_type="application/octet-stream")
     assert status == 200, body
@@ -81,13 +90,16 @@ def input_fn(request_body, content_type):
 def test_transform_fn_replaces_the_pipeline(start_server, tmp_path):
     model_dir = str(tmp_path / "m")
     fit_logistic(model_dir)
-    write_inference(model_dir, '''
+    write_inference(
+        model_dir,
+        """
 import json
 import numpy as np
 def transform_fn(model, request_body, content_type, accept):
     rows = json.loads(request_body)["rows"]
     return json.dumps({"labels": model.predict(np.asarray(rows)).tolist(), "accept": accept}), "application/json"
-''')
+""",
+    )
     server = start_server(model_dir)
     status, headers, body = server.post("/invocations", {"rows": ROW})
     assert status == 200, body
@@ -97,12 +109,15 @@ def transform_fn(model, request_body, content_type, accept):
 def test_transform_fn_with_input_fn_is_a_load_error(start_server, tmp_path):
     model_dir = str(tmp_path / "m")
     fit_logistic(model_dir)
-    write_inference(model_dir, '''
+    write_inference(
+        model_dir,
+        """
 def transform_fn(model, body, content_type, accept):
     return body
 def input_fn(body, content_type):
     return body
-''')
+""",
+    )
     server = start_server(model_dir)
     status, _, body = server.request("GET", "/ping")
     assert status == 500
@@ -113,13 +128,16 @@ def input_fn(body, content_type):
 def test_user_errors_with_a_4xx_status_reach_the_client(start_server, tmp_path):
     model_dir = str(tmp_path / "m")
     fit_logistic(model_dir)
-    write_inference(model_dir, '''
+    write_inference(
+        model_dir,
+        """
 class UnsupportedFormatError(Exception):
     status_code = 415
 
 def input_fn(body, content_type):
     raise UnsupportedFormatError("this model reads application/json only, not " + content_type)
-''')
+""",
+    )
     server = start_server(model_dir)
     status, _, body = server.post("/invocations", "1,2", content_type="text/csv")
     assert status == 415
@@ -129,10 +147,13 @@ def input_fn(body, content_type):
 def test_other_user_exceptions_are_500_without_traceback(start_server, tmp_path):
     model_dir = str(tmp_path / "m")
     fit_logistic(model_dir)
-    write_inference(model_dir, '''
+    write_inference(
+        model_dir,
+        """
 def predict_fn(data, model):
     raise RuntimeError("secret internal detail")
-''')
+""",
+    )
     server = start_server(model_dir)
     status, _, body = server.post("/invocations", ROW)
     assert status == 500
@@ -146,7 +167,9 @@ def predict_fn(data, model):
 def test_model_raising_in_predict_is_500_with_traceback_only_in_the_log(start_server, tmp_path):
     model_dir = str(tmp_path / "m")
     os.makedirs(model_dir)
-    write_inference(model_dir, '''
+    write_inference(
+        model_dir,
+        """
 import joblib, os
 class Exploding:
     n_features_in_ = 4
@@ -154,12 +177,15 @@ class Exploding:
         raise ZeroDivisionError("boom inside the model")
 def model_fn(model_dir):
     return Exploding()
-''')
+""",
+    )
     server = start_server(model_dir)
     status, _, body = server.post("/invocations", ROW)
     assert status == 500
-    assert body_json(body) == {"status": 500,
-                               "message": "the model failed to make a prediction; the server log has the details"}
+    assert body_json(body) == {
+        "status": 500,
+        "message": "the model failed to make a prediction; the server log has the details",
+    }
     log = server.read_log()
     assert "ZeroDivisionError: boom inside the model" in log and "Traceback" in log
     assert server.request("GET", "/ping")[0] == 200  # the server keeps serving
@@ -231,8 +257,9 @@ def test_unreadable_model_dir_fails_ping_saying_why(start_server, tmp_path):
 
         nobody = pwd.getpwnam("nobody")
         os.chmod(tmp_path, 0o755)
-        server = start_server(str(tmp_path / "m"), ready=False,
-                              preexec=lambda: (os.setgid(nobody.pw_gid), os.setuid(nobody.pw_uid)))
+        server = start_server(
+            str(tmp_path / "m"), ready=False, preexec=lambda: (os.setgid(nobody.pw_gid), os.setuid(nobody.pw_uid))
+        )
     else:
         server = start_server(str(tmp_path / "m"), ready=False)
     server.wait_ready()

@@ -13,12 +13,12 @@ ROW = [[5.1, 3.5, 1.4, 0.2]]
 
 # predict_fn that takes a while and says which worker answered: while one
 # worker is busy with it, the next new connection must go to the other worker
-SLOW_PID = '''
+SLOW_PID = """
 import os, time
 def predict_fn(data, model):
     time.sleep(float(os.environ.get("SLOW_SECONDS", "0.6")))
     return {"pid": os.getpid(), "labels": model.predict(data).tolist()}
-'''
+"""
 
 
 @pytest.fixture
@@ -57,9 +57,12 @@ def test_load_list_describe_invoke_unload(multi, tmp_path):
     assert body_json(body)["modelName"] == "iris"
 
     assert body_json(multi.request("GET", "/models")[2]) == {
-        "models": [{"modelName": "iris", "modelUrl": str(tmp_path / "iris")}]}
+        "models": [{"modelName": "iris", "modelUrl": str(tmp_path / "iris")}]
+    }
     assert body_json(multi.request("GET", "/models/iris")[2]) == {
-        "modelName": "iris", "modelUrl": str(tmp_path / "iris")}
+        "modelName": "iris",
+        "modelUrl": str(tmp_path / "iris"),
+    }
 
     status, _, body = multi.post("/models/iris/invoke", {"instances": ROW}, accept="application/json")
     assert status == 200, body
@@ -83,8 +86,9 @@ def test_loading_twice_is_409(multi, tmp_path):
 def test_concurrent_loads_of_one_name_give_one_200(multi, tmp_path):
     fit_logistic(str(tmp_path / "iris"))
     statuses = []
-    threads = [threading.Thread(target=lambda: statuses.append(load(multi, "same", tmp_path / "iris")[0]))
-               for _ in range(6)]
+    threads = [
+        threading.Thread(target=lambda: statuses.append(load(multi, "same", tmp_path / "iris")[0])) for _ in range(6)
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -47,13 +47,16 @@ def test_all_workers_killed_are_all_replaced(start_server, tmp_path):
 
 def test_a_request_running_past_the_timeout_gets_its_worker_replaced(start_server, tmp_path):
     fit_logistic(str(tmp_path / "m"))
-    write_inference(str(tmp_path / "m"), '''
+    write_inference(
+        str(tmp_path / "m"),
+        """
 import time
 def predict_fn(data, model):
     if data[0][0] < 0:
         time.sleep(30)
     return model.predict(data)
-''')
+""",
+    )
     server = start_server(str(tmp_path / "m"), workers=1, env={"SAGEMAKER_MODEL_SERVER_TIMEOUT": "1"})
     # the connection is dropped with the stuck worker, long before the request itself would end
     with pytest.raises(ConnectionError):
@@ -69,6 +72,7 @@ def test_signal_stops_promptly_with_no_children_left(start_server, tmp_path, sig
     server = start_server(str(tmp_path / "m"), workers=2)
     # an open keep-alive connection must not hold the shutdown up
     import http.client
+
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
     conn.request("GET", "/ping")
     assert conn.getresponse().read()
@@ -83,12 +87,15 @@ def test_signal_stops_promptly_with_no_children_left(start_server, tmp_path, sig
 def test_sigterm_during_a_slow_request_still_stops_within_5s(start_server, tmp_path):
     fit_logistic(str(tmp_path / "m"))
     started = tmp_path / "predict-started"
-    write_inference(str(tmp_path / "m"), f"""
+    write_inference(
+        str(tmp_path / "m"),
+        f"""
 import time
 def predict_fn(data, model):
     open({str(started)!r}, "w").close()
     time.sleep(30)
-""")
+""",
+    )
     server = start_server(str(tmp_path / "m"), workers=1)
     import threading
 
@@ -127,7 +134,9 @@ def test_ping_fails_until_the_model_is_loaded(start_server, tmp_path):
     # certainly still loading, and again once it has certainly finished
     loading, release = tmp_path / "loading", tmp_path / "release"
     fit_logistic(str(tmp_path / "m"))
-    write_inference(str(tmp_path / "m"), f"""
+    write_inference(
+        str(tmp_path / "m"),
+        f"""
 import os, time, joblib
 def model_fn(model_dir):
     open({str(loading)!r}, "w").close()
@@ -135,7 +144,8 @@ def model_fn(model_dir):
     while not os.path.exists({str(release)!r}) and time.monotonic() < deadline:
         time.sleep(0.01)
     return joblib.load(os.path.join(model_dir, "model.joblib"))
-""")
+""",
+    )
     server = start_server(str(tmp_path / "m"), ready=False)
 
     def ping():
@@ -164,14 +174,17 @@ def test_only_serve_is_a_command():
     assert "only serves" in result.stderr
 
 
-@pytest.mark.parametrize("env, words", [
-    ({"SAGEMAKER_MODEL_SERVER_WORKERS": "many"}, "SAGEMAKER_MODEL_SERVER_WORKERS must be an integer"),
-    ({"SAGEMAKER_MODEL_SERVER_WORKERS": "0"}, "at least 1"),
-    ({"SAGEMAKER_MULTI_MODEL": "maybe"}, "SAGEMAKER_MULTI_MODEL must be true or false"),
-    ({"MODELAPI_MAX_BODY_BYTES": "-1"}, "MODELAPI_MAX_BODY_BYTES"),
-    ({"MODELAPI_HEADER_TIMEOUT": "0"}, "MODELAPI_HEADER_TIMEOUT must be at least 1"),
-    ({"MODELAPI_BODY_TIMEOUT": "soon"}, "MODELAPI_BODY_TIMEOUT must be an integer"),
-])
+@pytest.mark.parametrize(
+    "env, words",
+    [
+        ({"SAGEMAKER_MODEL_SERVER_WORKERS": "many"}, "SAGEMAKER_MODEL_SERVER_WORKERS must be an integer"),
+        ({"SAGEMAKER_MODEL_SERVER_WORKERS": "0"}, "at least 1"),
+        ({"SAGEMAKER_MULTI_MODEL": "maybe"}, "SAGEMAKER_MULTI_MODEL must be true or false"),
+        ({"MODELAPI_MAX_BODY_BYTES": "-1"}, "MODELAPI_MAX_BODY_BYTES"),
+        ({"MODELAPI_HEADER_TIMEOUT": "0"}, "MODELAPI_HEADER_TIMEOUT must be at least 1"),
+        ({"MODELAPI_BODY_TIMEOUT": "soon"}, "MODELAPI_BODY_TIMEOUT must be an integer"),
+    ],
+)
 def test_bad_configuration_exits_with_a_clear_message(env, words):
     result = run_serve([], env)
     assert result.returncode == 2
@@ -181,9 +194,18 @@ def test_bad_configuration_exits_with_a_clear_message(env, words):
 def test_a_port_in_use_is_reported(start_server, tmp_path):
     fit_logistic(str(tmp_path / "m"))
     server = start_server(str(tmp_path / "m"))
-    result = subprocess.run([PYTHON, SERVE], env=dict(os.environ, SAGEMAKER_BIND_TO_PORT=str(server.port),
-                                                      MODELAPI_BIND_HOST="127.0.0.1", SM_MODEL_DIR=str(tmp_path / "m")),
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [PYTHON, SERVE],
+        env=dict(
+            os.environ,
+            SAGEMAKER_BIND_TO_PORT=str(server.port),
+            MODELAPI_BIND_HOST="127.0.0.1",
+            SM_MODEL_DIR=str(tmp_path / "m"),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert result.returncode == 1
     assert "cannot listen" in result.stderr
 

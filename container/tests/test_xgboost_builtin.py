@@ -51,8 +51,17 @@ def test_softprob_answers_csv_by_default_one_row_of_class_probabilities_per_reco
     assert response.body.decode().splitlines()[0] == ",".join(str(v) for v in first)
 
 
-@pytest.mark.parametrize("content_type", ["text/csv", "csv", "text/csv; label_size=1", "text/csv;label_size = 1",
-                                          "text/csv; charset=utf-8", "text/csv; label_size=1; charset=utf-8"])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/csv",
+        "csv",
+        "text/csv; label_size=1",
+        "text/csv;label_size = 1",
+        "text/csv; charset=utf-8",
+        "text/csv; label_size=1; charset=utf-8",
+    ],
+)
 def test_csv_content_types_the_algorithm_accepts(softprob, content_type):
     model_dir, booster = softprob
     response = invoke(app_for(model_dir), csv_rows(ROWS[:1]), content_type=content_type)
@@ -179,6 +188,7 @@ def test_malformed_csv_is_a_400_not_a_crash(softprob):
 
 # -- SAGEMAKER_INFERENCE_OUTPUT ----------------------------------------------
 
+
 def test_selectable_outputs_for_binary_logistic(tmp_path, monkeypatch):
     booster, _ = train_builtin(str(tmp_path), objective="binary:logistic")
     keys = "predicted_label,labels,probability,probabilities,raw_score,raw_scores"
@@ -220,6 +230,7 @@ def test_a_selected_key_the_objective_cannot_give_is_empty(tmp_path, monkeypatch
 
 # -- ensembles ------------------------------------------------------------------
 
+
 def test_an_ensemble_averages_its_members(tmp_path):
     first, _ = train_builtin(str(tmp_path), name="xgboost-model-0", rounds=3)
     second, _ = train_builtin(str(tmp_path), name="xgboost-model-1", rounds=8, fmt="json")
@@ -237,8 +248,10 @@ def test_an_ensemble_can_be_turned_off(tmp_path, monkeypatch):
 
 
 def test_softmax_ensembles_vote(tmp_path):
-    boosters = [train_builtin(str(tmp_path), objective="multi:softmax", name=f"xgboost-model-{i}",
-                              rounds=r)[0] for i, r in enumerate((1, 2, 6))]
+    boosters = [
+        train_builtin(str(tmp_path), objective="multi:softmax", name=f"xgboost-model-{i}", rounds=r)[0]
+        for i, r in enumerate((1, 2, 6))
+    ]
     response = invoke(app_for(tmp_path), csv_rows(ROWS))
     votes = np.stack([expected(b, ROWS) for b in boosters])
     majority = [max(set(col.tolist()), key=col.tolist().count) for col in votes.T]
@@ -246,6 +259,7 @@ def test_softmax_ensembles_vote(tmp_path):
 
 
 # -- loading ---------------------------------------------------------------------
+
 
 def test_a_corrupt_artifact_fails_ping_with_the_reason(tmp_path):
     (tmp_path / "xgboost-model").write_bytes(b"not a model")
@@ -264,8 +278,10 @@ def test_xgboost_model_next_to_a_joblib_estimator_is_ambiguous(tmp_path):
     assert response.status == 500 and "keep one model" in body_json(response.body)["message"]
 
 
-@pytest.mark.parametrize("env, expected_mb", [({}, 6), ({"MAX_CONTENT_LENGTH": str(19 * 1024 ** 2)}, 19),
-                                              ({"SAGEMAKER_MAX_PAYLOAD_IN_MB": "12"}, 12)])
+@pytest.mark.parametrize(
+    "env, expected_mb",
+    [({}, 6), ({"MAX_CONTENT_LENGTH": str(19 * 1024**2)}, 19), ({"SAGEMAKER_MAX_PAYLOAD_IN_MB": "12"}, 12)],
+)
 def test_execution_parameters_follow_the_payload_limit(softprob, monkeypatch, env, expected_mb):
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -289,9 +305,14 @@ def test_a_model_trained_with_early_stopping_predicts_with_its_best_trees(tmp_pa
 
     X, y = iris()
     validation = xgb.DMatrix(X[::7], label=y[::7])
-    booster = xgb.train({"objective": "multi:softprob", "num_class": 3, "eta": 1.0, "nthread": 1},
-                        xgb.DMatrix(X, label=y), 50, evals=[(validation, "validation")], early_stopping_rounds=2,
-                        verbose_eval=False)
+    booster = xgb.train(
+        {"objective": "multi:softprob", "num_class": 3, "eta": 1.0, "nthread": 1},
+        xgb.DMatrix(X, label=y),
+        50,
+        evals=[(validation, "validation")],
+        early_stopping_rounds=2,
+        verbose_eval=False,
+    )
     assert booster.best_iteration + 1 < booster.num_boosted_rounds()
     booster.save_model(str(tmp_path / "xgboost-model.json"))
     os.rename(tmp_path / "xgboost-model.json", tmp_path / "xgboost-model")

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     try {
         const cold = await coldStart(bundle, env);
         Object.assign(process.env, env);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is a file built at run time
         const warm = await warmOverhead(require(bundle).handler as Handler, url);
         report(bundle, bytes, cold, warm);
     } finally {
@@ -175,7 +176,9 @@ function report(bundle: string, bytes: Buffer, cold: Cold, warm: Warm): void {
         ["warm overhead (handler − raw), p99", `${f(p99(warm.handler) - p99(warm.raw))} ms`, ""],
     ];
     console.log(`bundle ${bundle} sha256 ${sha}`);
-    console.log(`node ${process.version}, ${COLD_RUNS} cold runs, ${WARM_REQUESTS} warm requests (after ${WARMUP_REQUESTS} warm-up), body ${Buffer.byteLength(BODY)} bytes\n`);
+    console.log(
+        `node ${process.version}, ${COLD_RUNS} cold runs, ${WARM_REQUESTS} warm requests (after ${WARMUP_REQUESTS} warm-up), body ${Buffer.byteLength(BODY)} bytes\n`,
+    );
     console.log("| measure | value | goal |\n|---|---|---|");
     for (const [name, value, goal] of rows) console.log(`| ${name} | ${value} | ${goal} |`);
 }

@@ -40,7 +40,13 @@ describe("OpenAPI document", () => {
         const doc = openApiDocument(base) as any;
         delete doc.info;
         assert.notEqual(await openApiErrors(doc), "");
-        const collection = postmanCollection({ title: "iris", url: base.serverUrl, auth: ApiAuth.ApiKey, multiModel: false, modelNames: ["iris"] }) as any;
+        const collection = postmanCollection({
+            title: "iris",
+            url: base.serverUrl,
+            auth: ApiAuth.ApiKey,
+            multiModel: false,
+            modelNames: ["iris"],
+        }) as any;
         collection.item[0].request.method = 42;
         assert.notEqual(postmanErrors(collection), "");
     });
@@ -48,7 +54,9 @@ describe("OpenAPI document", () => {
     it("has exactly the routes the REST API creates, with their methods", () => {
         for (const multiModel of [false, true]) {
             const doc = openApiDocument(multiModel ? multi : base) as any;
-            const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`));
+            const documented = Object.entries(doc.paths).flatMap(([p, ops]) =>
+                Object.keys(ops as object).map((m) => `${m.toUpperCase()} ${p}`),
+            );
             const created = routesFor(multiModel).map((r) => `${r.method} ${r.path}`);
             assert.deepEqual(documented.sort(), created.sort());
         }
@@ -74,7 +82,20 @@ describe("OpenAPI document", () => {
     it("documents every error status with the {error: {code, message, requestId}} shape, and API Gateway's own", () => {
         const doc = openApiDocument(base) as any;
         const responses = doc.paths["/predict"].post.responses;
-        assert.deepEqual(Object.keys(responses).sort(), ["200", "400", "403", "404", "405", "413", "415", "429", "500", "502", "503", "504"]);
+        assert.deepEqual(Object.keys(responses).sort(), [
+            "200",
+            "400",
+            "403",
+            "404",
+            "405",
+            "413",
+            "415",
+            "429",
+            "500",
+            "502",
+            "503",
+            "504",
+        ]);
         const error = doc.components.responses.Error413.content["application/json"].schema.$ref;
         assert.equal(error, "#/components/schemas/Error");
         assert.deepEqual(doc.components.schemas.Error.properties.error.required, ["code", "message", "requestId"]);
@@ -84,7 +105,12 @@ describe("OpenAPI document", () => {
     it("states the auth scheme: the x-api-key header, SigV4, or none", () => {
         const key = openApiDocument(base) as any;
         assert.deepEqual(key.security, [{ apiKey: [] }]);
-        assert.deepEqual(key.components.securitySchemes.apiKey, { type: "apiKey", in: "header", name: "x-api-key", description: "The stack's apiKey output." });
+        assert.deepEqual(key.components.securitySchemes.apiKey, {
+            type: "apiKey",
+            in: "header",
+            name: "x-api-key",
+            description: "The stack's apiKey output.",
+        });
         const iam = openApiDocument({ ...base, auth: ApiAuth.Iam }) as any;
         assert.equal(iam.components.securitySchemes.sigv4["x-amazon-apigateway-authtype"], "awsSigv4");
         const none = openApiDocument({ ...base, auth: ApiAuth.None }) as any;
@@ -95,7 +121,10 @@ describe("OpenAPI document", () => {
 
     it("states the payload limit of the endpoint kind", () => {
         const serverless = openApiDocument({ ...base, endpointKind: "serverless" }) as any;
-        for (const [doc, kind] of [[serverless, "serverless"], [openApiDocument(base) as any, "realtime"]] as const) {
+        for (const [doc, kind] of [
+            [serverless, "serverless"],
+            [openApiDocument(base) as any, "realtime"],
+        ] as const) {
             const { text, binary } = requestBodyLimits(kind);
             const description = doc.paths["/predict"].post.requestBody.description;
             assert.match(description, new RegExp(`at most ${text} bytes of JSON or CSV, ${binary} bytes of NPY`));
@@ -117,8 +146,17 @@ describe("Postman collection", () => {
     }
 
     it("has one request per route, each with an example body and a test", () => {
-        const collection = postmanCollection({ title: "models", url, auth: ApiAuth.ApiKey, multiModel: true, modelNames: ["iris", "wine"] }) as any;
-        assert.deepEqual(collection.item.map((i: any) => i.name), ["GET /models", "POST /models/{name}/predict"]);
+        const collection = postmanCollection({
+            title: "models",
+            url,
+            auth: ApiAuth.ApiKey,
+            multiModel: true,
+            modelNames: ["iris", "wine"],
+        }) as any;
+        assert.deepEqual(
+            collection.item.map((i: any) => i.name),
+            ["GET /models", "POST /models/{name}/predict"],
+        );
         const predict = collection.item[1];
         assert.equal(predict.request.url.raw, "{{baseUrl}}/models/{{modelName}}/predict");
         assert.deepEqual(JSON.parse(predict.request.body.raw), { instances: [[5.1, 3.5, 1.4, 0.2]] });
@@ -127,9 +165,28 @@ describe("Postman collection", () => {
     });
 
     it("keeps URL and API key as collection variables, with the key's value left empty", () => {
-        const collection = postmanCollection({ title: "iris", url: `${url}/`, auth: ApiAuth.ApiKey, multiModel: false, modelNames: ["iris"] }) as any;
-        assert.deepEqual(collection.variable.map((v: any) => [v.key, v.value]), [["baseUrl", url], ["apiKey", ""]]);
-        assert.deepEqual(collection.auth.apikey.map((p: any) => [p.key, p.value]), [["key", "x-api-key"], ["value", "{{apiKey}}"], ["in", "header"]]);
+        const collection = postmanCollection({
+            title: "iris",
+            url: `${url}/`,
+            auth: ApiAuth.ApiKey,
+            multiModel: false,
+            modelNames: ["iris"],
+        }) as any;
+        assert.deepEqual(
+            collection.variable.map((v: any) => [v.key, v.value]),
+            [
+                ["baseUrl", url],
+                ["apiKey", ""],
+            ],
+        );
+        assert.deepEqual(
+            collection.auth.apikey.map((p: any) => [p.key, p.value]),
+            [
+                ["key", "x-api-key"],
+                ["value", "{{apiKey}}"],
+                ["in", "header"],
+            ],
+        );
     });
 
     it("signs requests with AWS Signature Version 4 for iam, in the API's region, from the caller's credentials", () => {
@@ -142,7 +199,10 @@ describe("Postman collection", () => {
             region: "eu-west-1",
             service: "execute-api",
         });
-        assert.equal(collection.variable.some((v: any) => v.key === "apiKey"), false);
+        assert.equal(
+            collection.variable.some((v: any) => v.key === "apiKey"),
+            false,
+        );
     });
 });
 

@@ -98,7 +98,10 @@ describe("content-addressed artifacts", function () {
             assert.equal(bytes[9], 255, "gzip OS is 'unknown'");
             const listing = spawnSync("tar", ["-tvzf", "-", "--numeric-owner", "--utc"], { input: bytes, encoding: "utf8" });
             assert.equal(listing.status, 0, listing.stderr);
-            const lines = listing.stdout.trim().split("\n").map((l) => l.replace(/\s+/g, " "));
+            const lines = listing.stdout
+                .trim()
+                .split("\n")
+                .map((l) => l.replace(/\s+/g, " "));
             assert.deepEqual(lines, [
                 "drwxr-xr-x 0/0 0 1970-01-01 00:00 code/",
                 "drwxr-xr-x 0/0 0 1970-01-01 00:00 code/empty/",
@@ -226,13 +229,18 @@ describe("content-addressed artifacts", function () {
         });
 
         it("changes when a file is renamed", () => {
-            assert.notEqual(contextHash(imageContext({ Dockerfile: "x", "a.py": "1" })), contextHash(imageContext({ Dockerfile: "x", "b.py": "1" })));
+            assert.notEqual(
+                contextHash(imageContext({ Dockerfile: "x", "a.py": "1" })),
+                contextHash(imageContext({ Dockerfile: "x", "b.py": "1" })),
+            );
         });
 
         it("ignores what .dockerignore excludes", () => {
             const base = { Dockerfile: "FROM a\n", ".dockerignore": "tests/\n**/__pycache__\n*.md\n" };
             const clean = contextHash(imageContext(base));
-            const noisy = contextHash(imageContext({ ...base, "tests/test_x.py": "assert 1", "pkg/__pycache__/m.pyc": "x", "NOTES.md": "n" }));
+            const noisy = contextHash(
+                imageContext({ ...base, "tests/test_x.py": "assert 1", "pkg/__pycache__/m.pyc": "x", "NOTES.md": "n" }),
+            );
             assert.equal(noisy, clean);
             assert.notEqual(contextHash(imageContext({ ...base, "pkg/m.py": "x" })), clean);
         });
@@ -254,13 +262,22 @@ describe("content-addressed artifacts", function () {
             const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
             const globs: RegExp[] = pkg.files
                 .filter((f: string) => f.startsWith("container/"))
-                .map((f: string) => new RegExp(`^${f.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*\//g, "(?:.*/)?").replace(/\*/g, "[^/]*")}$`));
+                .map(
+                    (f: string) =>
+                        new RegExp(
+                            `^${f
+                                .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+                                .replace(/\*\*\//g, "(?:.*/)?")
+                                .replace(/\*/g, "[^/]*")}$`,
+                        ),
+                );
             const context = path.join(REPO_ROOT, "container");
             const all: string[] = [];
             const walk = (dir: string) => {
                 for (const entry of fs.readdirSync(path.join(context, dir), { withFileTypes: true })) {
                     const rel = dir ? `${dir}/${entry.name}` : entry.name;
-                    entry.isDirectory() ? walk(rel) : all.push(rel);
+                    if (entry.isDirectory()) walk(rel);
+                    else all.push(rel);
                 }
             };
             walk("");

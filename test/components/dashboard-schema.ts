@@ -43,21 +43,38 @@ export function dashboardErrors(body: unknown): string[] {
                 if (typeof props.markdown !== "string") fail(at, "a text widget needs markdown");
                 break;
             case "alarm":
-                if (!Array.isArray(props.alarms) || props.alarms.length === 0 || props.alarms.length > 100) fail(at, "an alarm widget needs 1-100 alarm ARNs");
-                (props.alarms as unknown[] ?? []).forEach((a) => {
-                    if (typeof a !== "string" || !/^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/.test(a)) fail(at, `not an alarm ARN: ${a}`);
+                if (!Array.isArray(props.alarms) || props.alarms.length === 0 || props.alarms.length > 100)
+                    fail(at, "an alarm widget needs 1-100 alarm ARNs");
+                ((props.alarms as unknown[]) ?? []).forEach((a) => {
+                    if (typeof a !== "string" || !/^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.+$/.test(a))
+                        fail(at, `not an alarm ARN: ${a}`);
                 });
                 break;
             case "log":
-                if (typeof props.query !== "string" || !/^SOURCE '[^']+'( \| SOURCE '[^']+')* \| /.test(props.query)) fail(at, "a log widget's query starts with SOURCE 'log group' |");
+                if (typeof props.query !== "string" || !/^SOURCE '[^']+'( \| SOURCE '[^']+')* \| /.test(props.query))
+                    fail(at, "a log widget's query starts with SOURCE 'log group' |");
                 if (typeof props.region !== "string") fail(at, "a log widget needs a region");
-                if (props.view !== undefined && !["table", "timeSeries", "bar", "pie"].includes(props.view as string)) fail(at, `log view ${props.view}`);
+                if (props.view !== undefined && !["table", "timeSeries", "bar", "pie"].includes(props.view as string))
+                    fail(at, `log view ${props.view}`);
                 break;
             case "metric": {
                 if (typeof props.region !== "string") fail(at, "a metric widget needs a region");
                 if (props.stat !== undefined && !STAT.test(props.stat as string)) fail(at, `stat ${props.stat}`);
-                if (props.view !== undefined && !["timeSeries", "singleValue", "gauge", "bar", "pie", "table"].includes(props.view as string)) fail(at, `view ${props.view}`);
-                if (props.period !== undefined && !(props.period === 1 || props.period === 5 || props.period === 10 || props.period === 30 || (Number.isInteger(props.period) && (props.period as number) % 60 === 0))) {
+                if (
+                    props.view !== undefined &&
+                    !["timeSeries", "singleValue", "gauge", "bar", "pie", "table"].includes(props.view as string)
+                )
+                    fail(at, `view ${props.view}`);
+                if (
+                    props.period !== undefined &&
+                    !(
+                        props.period === 1 ||
+                        props.period === 5 ||
+                        props.period === 10 ||
+                        props.period === 30 ||
+                        (Number.isInteger(props.period) && (props.period as number) % 60 === 0)
+                    )
+                ) {
                     fail(at, `period ${props.period}`);
                 }
                 if (!Array.isArray(props.metrics) || props.metrics.length === 0) {
@@ -94,7 +111,8 @@ function checkMetric(at: string, metric: unknown, fail: (where: string, message:
     }
     if (options && "expression" in options) return;
     // [namespace, metricName, dimName, dimValue, ...] — "." repeats the previous row's value.
-    if (strings.length < 2 || strings.length % 2 !== 0) fail(at, `needs namespace, metric name and name/value pairs; got ${strings.length} strings`);
+    if (strings.length < 2 || strings.length % 2 !== 0)
+        fail(at, `needs namespace, metric name and name/value pairs; got ${strings.length} strings`);
     strings.forEach((s, k) => {
         if (typeof s !== "string" || s.length === 0) fail(at, `element ${k} must be a non-empty string`);
     });

@@ -25,7 +25,10 @@ describe("ModelApi api.docs", function () {
     it("is off by default: no docs function and no public route", async () => {
         await build("iris", { models: [{ name: "iris", path: dir }], image: IMAGE });
         assert.equal(mocks.findAll("aws:lambda/function:Function").length, 1);
-        assert.deepEqual(mocks.findAll("aws:apigateway/method:Method").filter((m) => !m.inputs.apiKeyRequired), []);
+        assert.deepEqual(
+            mocks.findAll("aws:apigateway/method:Method").filter((m) => !m.inputs.apiKeyRequired),
+            [],
+        );
     });
 
     it("when on, serves /docs, /docs/{file} and /openapi.json from its own function without auth; predictions keep the key", async () => {
@@ -42,19 +45,33 @@ describe("ModelApi api.docs", function () {
         assert.equal(docs.inputs.environment.variables.DOCS_CSP.includes("default-src 'self'"), true);
         // Its role writes its own logs and nothing else.
         const statements = mocks.policyDocuments().find((d) => d.owner === "iris-docs-policy")!.doc.Statement;
-        assert.deepEqual(statements.map((s) => s.Sid), ["WriteOwnLogs"]);
+        assert.deepEqual(
+            statements.map((s) => s.Sid),
+            ["WriteOwnLogs"],
+        );
     });
 
     describe("the page's handler, on the files the component packs", () => {
         let tmp: string;
         let handler: (event: any) => Promise<any>;
-        const event = (p: string, method = "GET") => ({ path: p, httpMethod: method, requestContext: { domainName: "abc.execute-api.us-east-1.amazonaws.com", stage: "v1" } });
+        const event = (p: string, method = "GET") => ({
+            path: p,
+            httpMethod: method,
+            requestContext: { domainName: "abc.execute-api.us-east-1.amazonaws.com", stage: "v1" },
+        });
 
         before(() => {
             tmp = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-docs-fn-"));
             fs.copyFileSync(path.join(REPO_ROOT, "components", "docs-function", "index.js"), path.join(tmp, "index.js"));
             for (const [name, bytes] of docsFiles("iris", "../openapi.json")) fs.writeFileSync(path.join(tmp, name), bytes);
-            const doc = openApiDocument({ title: "iris", serverUrl: "/", auth: ApiAuth.ApiKey, multiModel: false, modelNames: ["iris"], endpointKind: "realtime" });
+            const doc = openApiDocument({
+                title: "iris",
+                serverUrl: "/",
+                auth: ApiAuth.ApiKey,
+                multiModel: false,
+                modelNames: ["iris"],
+                endpointKind: "realtime",
+            });
             fs.writeFileSync(path.join(tmp, "openapi.json"), JSON.stringify(doc));
             handler = require(path.join(tmp, "index.js")).handler;
         });

@@ -78,13 +78,24 @@ describe("ModelApi endpoint", function () {
 
         it("serverless defaults to 2048 MB and a concurrency of 5", async () => {
             await build("iris", { ...iris(), endpoint: { serverless: {} } });
-            assert.deepEqual(mocks.find(T.config).inputs.productionVariants[0].serverlessConfig, { memorySizeInMb: 2048, maxConcurrency: 5 });
+            assert.deepEqual(mocks.find(T.config).inputs.productionVariants[0].serverlessConfig, {
+                memorySizeInMb: 2048,
+                maxConcurrency: 5,
+            });
         });
 
         it("autoscaling tracks invocations per instance with the given bounds and cooldowns", async () => {
             await build("iris", {
                 ...iris(),
-                endpoint: { autoscaling: { minCapacity: 2, maxCapacity: 6, targetInvocationsPerInstance: 250, scaleInCooldownSeconds: 600, scaleOutCooldownSeconds: 30 } },
+                endpoint: {
+                    autoscaling: {
+                        minCapacity: 2,
+                        maxCapacity: 6,
+                        targetInvocationsPerInstance: 250,
+                        scaleInCooldownSeconds: 600,
+                        scaleOutCooldownSeconds: 30,
+                    },
+                },
             });
             const target = mocks.find(T.scalingTarget).inputs;
             const name = endpointName("iris", SCOPE);

@@ -16,7 +16,9 @@ export function tempDir(prefix = "dir"): string {
 }
 
 /** A model directory with the given files (name → content). */
-export function modelDir(files: { [name: string]: string } = { "model.joblib": "weights-v1", "code/inference.py": "def model_fn(d):\n    return d\n" }): string {
+export function modelDir(
+    files: { [name: string]: string } = { "model.joblib": "weights-v1", "code/inference.py": "def model_fn(d):\n    return d\n" },
+): string {
     return writeFiles("model", files);
 }
 
@@ -33,4 +35,3 @@ function writeFiles(prefix: string, files: { [name: string]: string }): string {
     }
     return dir;
 }
-

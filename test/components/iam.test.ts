@@ -43,7 +43,7 @@ describe("ModelApi IAM", function () {
             assert.deepEqual(onWildcard, ["iris-endpoint-policy/GetEcrAuthorizationToken"]);
         });
 
-        it("the SageMaker role may get an ECR authorization token: that one action on \"*\", in a statement of its own", () => {
+        it('the SageMaker role may get an ECR authorization token: that one action on "*", in a statement of its own', () => {
             assert.deepEqual(mocks.statement("iris-endpoint-policy", "GetEcrAuthorizationToken"), {
                 Sid: "GetEcrAuthorizationToken",
                 Effect: "Allow",
@@ -114,8 +114,14 @@ describe("ModelApi IAM", function () {
 
         it("each role can be assumed only by its own service", () => {
             const trust = (name: string) => JSON.parse(mocks.find(T.role, name).inputs.assumeRolePolicy).Statement;
-            assert.deepEqual(trust("iris-endpoint-role").map((s: any) => s.Principal), [{ Service: "sagemaker.amazonaws.com" }]);
-            assert.deepEqual(trust("iris-function-role").map((s: any) => s.Principal), [{ Service: "lambda.amazonaws.com" }]);
+            assert.deepEqual(
+                trust("iris-endpoint-role").map((s: any) => s.Principal),
+                [{ Service: "sagemaker.amazonaws.com" }],
+            );
+            assert.deepEqual(
+                trust("iris-function-role").map((s: any) => s.Principal),
+                [{ Service: "lambda.amazonaws.com" }],
+            );
         });
     });
 
@@ -136,14 +142,19 @@ describe("ModelApi IAM", function () {
 
         it("image.repositoryArn lets the SageMaker role pull from that repository only", async () => {
             const repositoryArn = "arn:aws:ecr:us-east-1:111122223333:repository/serving";
-            await build("iris", { models: iris().models, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/serving:1.0", repositoryArn } });
+            await build("iris", {
+                models: iris().models,
+                image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/serving:1.0", repositoryArn },
+            });
             assert.deepEqual(mocks.statement("iris-endpoint-policy", "PullServingImage").Resource, [repositoryArn]);
             assert.deepEqual(mocks.statement("iris-endpoint-policy", "GetEcrAuthorizationToken").Resource, ["*"]);
         });
 
         it("s3Uri given: the SageMaker role reads only that object", async () => {
             await build("iris", { models: [{ name: "iris", s3Uri: "s3://team-models/iris/v3/model.tar.gz" }], image: { context } });
-            assert.deepEqual(mocks.statement("iris-endpoint-policy", "ReadModelArtifacts").Resource, ["arn:aws:s3:::team-models/iris/v3/model.tar.gz"]);
+            assert.deepEqual(mocks.statement("iris-endpoint-policy", "ReadModelArtifacts").Resource, [
+                "arn:aws:s3:::team-models/iris/v3/model.tar.gz",
+            ]);
         });
 
         it("data capture: the SageMaker role may write only under the bucket's data-capture/ prefix", async () => {

@@ -98,7 +98,8 @@ const mocks: pulumi.runtime.Mocks = {
                 return { proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`, userName: "AWS", password: "token" };
             case "aws:cloudcontrol/getResource:getResource": {
                 const endpoint = registered.find(
-                    (r) => r.type === "aws:sagemaker/endpoint:Endpoint" && outputsFor(r.type, r.name, r.inputs).arn === args.inputs.identifier,
+                    (r) =>
+                        r.type === "aws:sagemaker/endpoint:Endpoint" && outputsFor(r.type, r.name, r.inputs).arn === args.inputs.identifier,
                 );
                 if (args.inputs.typeName !== "AWS::SageMaker::Endpoint" || !endpoint) {
                     throw new Error(`no ${args.inputs.typeName} ${args.inputs.identifier}`);

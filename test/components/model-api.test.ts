@@ -28,9 +28,31 @@ describe("ModelApi (one model)", function () {
 
         it("creates every part: image, artifacts, endpoint, function and REST API", () => {
             for (const type of [
-                T.repo, T.lifecycle, T.repoPolicy, T.image, T.bucket, T.publicAccess, T.ownership, T.encryption, T.bucketPolicy,
-                T.object, T.model, T.config, T.endpoint, T.fn, T.permission, T.restApi, T.resource, T.method, T.integration,
-                T.deployment, T.stage, T.methodSettings, T.apiKey, T.usagePlan, T.usagePlanKey,
+                T.repo,
+                T.lifecycle,
+                T.repoPolicy,
+                T.image,
+                T.bucket,
+                T.publicAccess,
+                T.ownership,
+                T.encryption,
+                T.bucketPolicy,
+                T.object,
+                T.model,
+                T.config,
+                T.endpoint,
+                T.fn,
+                T.permission,
+                T.restApi,
+                T.resource,
+                T.method,
+                T.integration,
+                T.deployment,
+                T.stage,
+                T.methodSettings,
+                T.apiKey,
+                T.usagePlan,
+                T.usagePlanKey,
             ]) {
                 assert.ok(mocks.findAll(type).length > 0, `no ${type}`);
             }
@@ -50,10 +72,7 @@ describe("ModelApi (one model)", function () {
             const children = mocks.withParents().filter((r) => r.resource !== api);
             const registered = mocks.all().filter((r) => r.type !== T.component);
             assert.equal(children.length, registered.length, "a resource was created outside the component");
-            assert.deepEqual(
-                children.map((r) => `${r.type} ${r.name}`).sort(),
-                registered.map((r) => `${r.type} ${r.name}`).sort(),
-            );
+            assert.deepEqual(children.map((r) => `${r.type} ${r.name}`).sort(), registered.map((r) => `${r.type} ${r.name}`).sort());
             for (const child of children) {
                 assert.equal(child.parent, api, `${child.type} ${child.name} has another parent`);
             }
@@ -71,7 +90,10 @@ describe("ModelApi (one model)", function () {
             assert.equal(await mocks.promiseOf(api.functionName), "iris-function-1234567");
             assert.equal(await mocks.promiseOf(api.bucketName), "iris-artifacts-1234567");
             assert.equal(await mocks.promiseOf(api.restApiId), "iris-api-id");
-            assert.match(await mocks.promiseOf(api.modelDataUrl), /^s3:\/\/iris-artifacts-1234567\/models\/iris\/[0-9a-f]{64}\/model\.tar\.gz$/);
+            assert.match(
+                await mocks.promiseOf(api.modelDataUrl),
+                /^s3:\/\/iris-artifacts-1234567\/models\/iris\/[0-9a-f]{64}\/model\.tar\.gz$/,
+            );
         });
 
         it("the API key output is a secret", async () => {
@@ -98,7 +120,21 @@ describe("ModelApi (one model)", function () {
 
         it("tags reach every taggable resource", async () => {
             await build("iris", { ...iris(), tags: { team: "ml" } });
-            for (const type of [T.repo, T.bucket, T.object, T.role, T.logGroup, T.model, T.config, T.endpoint, T.fn, T.restApi, T.stage, T.apiKey, T.usagePlan]) {
+            for (const type of [
+                T.repo,
+                T.bucket,
+                T.object,
+                T.role,
+                T.logGroup,
+                T.model,
+                T.config,
+                T.endpoint,
+                T.fn,
+                T.restApi,
+                T.stage,
+                T.apiKey,
+                T.usagePlan,
+            ]) {
                 for (const r of mocks.findAll(type)) {
                     assert.deepEqual(r.inputs.tags, { team: "ml" }, `${type} ${r.name}`);
                 }
@@ -114,12 +150,18 @@ describe("ModelApi (one model)", function () {
 
         it("works where Pulumi reports no organization, such as mocks set up without one", async () => {
             await pulumi.runtime.setMocks(
-                { newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: () => ({ proxyEndpoint: "p", userName: "u", password: "x" }) },
+                {
+                    newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }),
+                    call: () => ({ proxyEndpoint: "p", userName: "u", password: "x" }),
+                },
                 "modelapi",
                 "test",
             );
             try {
-                const api = new ModelApi("iris", { models: iris().models, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" } });
+                const api = new ModelApi("iris", {
+                    models: iris().models,
+                    image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" },
+                });
                 const expected = endpointName("iris", { organization: "", project: "modelapi", stack: "test" });
                 assert.equal(await mocks.promiseOf(api.endpointName), expected);
                 // Let the rest of the graph register with these mocks before the shared ones come back.

@@ -20,7 +20,11 @@ describe("ModelApi monitoring", function () {
     this.timeout(60000);
     const dir = modelDir();
     const context = imageContext();
-    const base = (extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({ models: [{ name: "iris", path: dir }], image: { context }, ...extra });
+    const base = (extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({
+        models: [{ name: "iris", path: dir }],
+        image: { context },
+        ...extra,
+    });
     const alarm = (suffix: string) => mocks.find(ALARM, `iris-alarm-${suffix}`).inputs;
 
     before(() => mocks.useMocks());
@@ -38,9 +42,17 @@ describe("ModelApi monitoring", function () {
         it("creates every alarm, named after the component", () => {
             assert.deepEqual(
                 mocks.findAll(ALARM).map((a) => a.name),
-                ["endpoint-5xx", "endpoint-4xx", "model-latency", "cpu-utilization", "memory-utilization", "api-5xx", "api-latency", "function-errors", "function-throttles"].map(
-                    (s) => `iris-alarm-${s}`,
-                ),
+                [
+                    "endpoint-5xx",
+                    "endpoint-4xx",
+                    "model-latency",
+                    "cpu-utilization",
+                    "memory-utilization",
+                    "api-5xx",
+                    "api-latency",
+                    "function-errors",
+                    "function-throttles",
+                ].map((s) => `iris-alarm-${s}`),
             );
         });
 
@@ -77,7 +89,10 @@ describe("ModelApi monitoring", function () {
         it("CPU: 90 % per vCPU, times the instance type's vCPUs (CPUUtilization adds them up)", () => {
             assert.equal(alarm("cpu-utilization").namespace, "/aws/sagemaker/Endpoints");
             assert.equal(alarm("cpu-utilization").threshold, 90 * 8);
-            assert.deepEqual([vcpusOf("ml.m5.large"), vcpusOf("ml.t2.medium"), vcpusOf("ml.c5.xlarge"), vcpusOf("ml.m5.12xlarge")], [2, 2, 4, 48]);
+            assert.deepEqual(
+                [vcpusOf("ml.m5.large"), vcpusOf("ml.t2.medium"), vcpusOf("ml.c5.xlarge"), vcpusOf("ml.m5.12xlarge")],
+                [2, 2, 4, 48],
+            );
         });
 
         it("API and function alarms name this API's stage and this function", async () => {
@@ -98,11 +113,17 @@ describe("ModelApi monitoring", function () {
             const names = await mocks.promiseOf(api.alarmNames);
             const arns = await mocks.promiseOf(api.alarmArns);
             assert.equal(names.length, 9);
-            assert.deepEqual(names, mocks.findAll(ALARM).map((a) => `${a.name}-1234567`));
+            assert.deepEqual(
+                names,
+                mocks.findAll(ALARM).map((a) => `${a.name}-1234567`),
+            );
             assert.equal(arns.length, 9);
             const url = await mocks.promiseOf(api.dashboardUrl);
             const dashboardName = mocks.find(DASHBOARD).inputs.dashboardName;
-            assert.equal(url, `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/${dashboardName}`);
+            assert.equal(
+                url,
+                `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/${dashboardName}`,
+            );
         });
 
         it("the dashboard body is valid JSON that passes the dashboard body schema", () => {
@@ -112,15 +133,23 @@ describe("ModelApi monitoring", function () {
 
         it("every metric of the dashboard names this endpoint and variant, this API and stage, or this function, in us-east-1", () => {
             const body = JSON.parse(mocks.find(DASHBOARD).inputs.dashboardBody);
-            const metrics = body.widgets.filter((w: any) => w.type === "metric").flatMap((w: any) => {
-                assert.equal(w.properties.region, mocks.REGION);
-                return w.properties.metrics.filter((m: any[]) => typeof m[0] === "string");
-            });
+            const metrics = body.widgets
+                .filter((w: any) => w.type === "metric")
+                .flatMap((w: any) => {
+                    assert.equal(w.properties.region, mocks.REGION);
+                    return w.properties.metrics.filter((m: any[]) => typeof m[0] === "string");
+                });
             const namespaces = new Set(metrics.map((m: any[]) => m[0]));
             assert.deepEqual([...namespaces].sort(), ["/aws/sagemaker/Endpoints", "AWS/ApiGateway", "AWS/Lambda", "AWS/SageMaker"]);
             for (const m of metrics) {
                 const dims = Object.fromEntries(
-                    m.slice(2).filter((x: unknown) => typeof x === "string").reduce((pairs: string[][], x: string, i: number) => (i % 2 ? pairs[pairs.length - 1].push(x) : pairs.push([x]), pairs), []),
+                    m
+                        .slice(2)
+                        .filter((x: unknown) => typeof x === "string")
+                        .reduce(
+                            (pairs: string[][], x: string, i: number) => (i % 2 ? pairs[pairs.length - 1].push(x) : pairs.push([x]), pairs),
+                            [],
+                        ),
                 );
                 if (m[0] === "AWS/Lambda") assert.deepEqual(dims, { FunctionName: functionName });
                 else if (m[0] === "AWS/ApiGateway") assert.deepEqual(dims, { ApiName: alarm("api-5xx").dimensions.ApiName, Stage: "v1" });
@@ -136,7 +165,10 @@ describe("ModelApi monitoring", function () {
             const log = body.widgets.find((w: any) => w.type === "log");
             assert.ok(log.properties.query.startsWith(`SOURCE '${fnLogGroup}' | `));
             const queries = mocks.findAll(QUERY);
-            assert.deepEqual(queries.map((q) => q.name), ["iris-query-slowest-requests", "iris-query-errors-by-code", "iris-query-requests-by-route"]);
+            assert.deepEqual(
+                queries.map((q) => q.name),
+                ["iris-query-slowest-requests", "iris-query-errors-by-code", "iris-query-requests-by-route"],
+            );
             for (const q of queries) {
                 assert.deepEqual(q.inputs.logGroupNames, [fnLogGroup]);
                 assert.ok(q.inputs.name.startsWith(`ModelApi/${mocks.find(DASHBOARD).inputs.dashboardName}/`), q.inputs.name);
@@ -165,8 +197,15 @@ describe("ModelApi monitoring", function () {
 
     it("a dashboard body with a typo fails the schema check", () => {
         const body = dashboardBody({
-            region: "eu-west-1", endpointName: "e", variantName: "AllTraffic", apiName: "a", stageName: "v1",
-            functionName: "f", functionLogGroup: "/aws/lambda/f", kind: "realtime", alarmArns: [],
+            region: "eu-west-1",
+            endpointName: "e",
+            variantName: "AllTraffic",
+            apiName: "a",
+            stageName: "v1",
+            functionName: "f",
+            functionLogGroup: "/aws/lambda/f",
+            kind: "realtime",
+            alarmArns: [],
         });
         assert.deepEqual(dashboardErrors(body), []);
         (body.widgets[1] as any).properties.metrics[0] = ["AWS/ApiGateway", "Count", "ApiName"];
@@ -180,11 +219,17 @@ describe("ModelApi monitoring", function () {
             base({
                 monitoring: {
                     alarmTopicArns: [TOPIC],
-                    alarms: { endpoint4xx: { enabled: false }, modelLatency: { threshold: 250, periodSeconds: 300, evaluationPeriods: 2, datapointsToAlarm: 1 } },
+                    alarms: {
+                        endpoint4xx: { enabled: false },
+                        modelLatency: { threshold: 250, periodSeconds: 300, evaluationPeriods: 2, datapointsToAlarm: 1 },
+                    },
                 },
             }),
         );
-        assert.equal(mocks.findAll(ALARM).some((a) => a.name === "iris-alarm-endpoint-4xx"), false);
+        assert.equal(
+            mocks.findAll(ALARM).some((a) => a.name === "iris-alarm-endpoint-4xx"),
+            false,
+        );
         const latency = alarm("model-latency");
         assert.deepEqual([latency.threshold, latency.period, latency.evaluationPeriods, latency.datapointsToAlarm], [250_000, 300, 2, 1]);
         for (const a of mocks.findAll(ALARM)) {

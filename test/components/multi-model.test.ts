@@ -25,7 +25,10 @@ describe("ModelApi (multi-model)", function () {
     });
 
     it("uploads every model as {name}.tar.gz under one prefix", () => {
-        const keys = mocks.findAll(T.object).map((o) => o.inputs.key).sort();
+        const keys = mocks
+            .findAll(T.object)
+            .map((o) => o.inputs.key)
+            .sort();
         assert.deepEqual(keys, ["multi-model/iris.tar.gz", "multi-model/wine.tar.gz"]);
     });
 
@@ -38,7 +41,9 @@ describe("ModelApi (multi-model)", function () {
     });
 
     it("the SageMaker role reads only the multi-model prefix", () => {
-        assert.deepEqual(mocks.statement("zoo-endpoint-policy", "ReadModelArtifacts").Resource, ["arn:aws:s3:::zoo-artifacts-1234567/multi-model/*"]);
+        assert.deepEqual(mocks.statement("zoo-endpoint-policy", "ReadModelArtifacts").Resource, [
+            "arn:aws:s3:::zoo-artifacts-1234567/multi-model/*",
+        ]);
     });
 
     it("the Lambda is given the allowed model names", () => {
@@ -52,10 +57,22 @@ describe("ModelApi (multi-model)", function () {
     });
 
     it("resources are /models and /models/{name}/predict plus the catch-all, and no /predict of its own", () => {
-        const paths = mocks.findAll(T.resource).map((r) => r.inputs.pathPart).sort();
+        const paths = mocks
+            .findAll(T.resource)
+            .map((r) => r.inputs.pathPart)
+            .sort();
         assert.deepEqual(paths, ["models", "predict", "{name}", "{proxy+}"]);
-        const methods = mocks.findAll(T.method).map((m) => `${m.inputs.httpMethod} ${m.name}`).sort();
-        assert.deepEqual(methods, ["ANY zoo-any-models", "ANY zoo-any-models-name", "ANY zoo-any-models-name-predict", "ANY zoo-any-proxy", "ANY zoo-any-root"]);
+        const methods = mocks
+            .findAll(T.method)
+            .map((m) => `${m.inputs.httpMethod} ${m.name}`)
+            .sort();
+        assert.deepEqual(methods, [
+            "ANY zoo-any-models",
+            "ANY zoo-any-models-name",
+            "ANY zoo-any-models-name-predict",
+            "ANY zoo-any-proxy",
+            "ANY zoo-any-root",
+        ]);
         const predict = mocks.findAll(T.resource).find((r) => r.inputs.pathPart === "predict")!;
         assert.equal(predict.inputs.parentId, "zoo-path-models-name-id");
         for (const integration of mocks.findAll(T.integration)) {
@@ -69,10 +86,7 @@ describe("ModelApi (multi-model)", function () {
     });
 
     it("the deployment trigger differs from the single-model resource set", () => {
-        assert.equal(
-            mocks.find(T.deployment).inputs.triggers.routes,
-            deploymentTrigger(resourcePathsFor(true), "apiKey"),
-        );
+        assert.equal(mocks.find(T.deployment).inputs.triggers.routes, deploymentTrigger(resourcePathsFor(true), "apiKey"));
         assert.notEqual(deploymentTrigger(resourcePathsFor(true), "apiKey"), deploymentTrigger(resourcePathsFor(false), "apiKey"));
     });
 
@@ -82,7 +96,10 @@ describe("ModelApi (multi-model)", function () {
             config: mocks.find(T.config).inputs,
             endpoint: mocks.find(T.endpoint).inputs,
             policy: mocks.find(T.rolePolicy, "zoo-endpoint-policy").inputs,
-            objects: mocks.findAll(T.object).map((o) => o.name).sort(),
+            objects: mocks
+                .findAll(T.object)
+                .map((o) => o.name)
+                .sort(),
         });
         await build("zoo", { multiModel: true, models: [models[0]], image: { context } });
         const before = snapshot();

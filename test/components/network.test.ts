@@ -42,7 +42,10 @@ describe("ModelApi network", function () {
     it("takes subnet and security group ids that are outputs of other resources", async () => {
         const subnet = pulumi.output("subnet-0ddd");
         await build("iris", args({ subnetIds: [subnet, "subnet-0eee"], securityGroupIds: [pulumi.output("sg-0fff")] }));
-        assert.deepEqual(mocks.find("aws:sagemaker/model:Model").inputs.vpcConfig, { subnets: ["subnet-0ddd", "subnet-0eee"], securityGroupIds: ["sg-0fff"] });
+        assert.deepEqual(mocks.find("aws:sagemaker/model:Model").inputs.vpcConfig, {
+            subnets: ["subnet-0ddd", "subnet-0eee"],
+            securityGroupIds: ["sg-0fff"],
+        });
     });
 
     it("the endpoint role may manage network interfaces and describe the VPC, with the actions AWS lists and no wildcard action", async () => {
@@ -64,7 +67,9 @@ describe("ModelApi network", function () {
         ]);
         for (const action of ec2Actions("iris-endpoint-policy")) assert.doesNotMatch(action, /\*/);
         // "*" as resource only where AWS leaves no other choice: these two statements and the ECR token (iam.test.ts).
-        const starred = mocks.policyDocuments().flatMap((d) => d.doc.Statement.filter((st) => mocks.asArray(st.Resource).includes("*")).map((st) => `${d.owner}/${st.Sid}`));
+        const starred = mocks
+            .policyDocuments()
+            .flatMap((d) => d.doc.Statement.filter((st) => mocks.asArray(st.Resource).includes("*")).map((st) => `${d.owner}/${st.Sid}`));
         assert.deepEqual(starred.sort(), [
             "iris-endpoint-policy/DescribeVpcForModel",
             "iris-endpoint-policy/GetEcrAuthorizationToken",
@@ -136,13 +141,25 @@ describe("ModelApi network", function () {
         it("no security group, or more than five", () => {
             rejects(args({ subnetIds: SUBNETS, securityGroupIds: [] }), "network.securityGroupIds must list 1 to 5 security groups; got 0");
             const six = ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"];
-            rejects(args({ subnetIds: SUBNETS, securityGroupIds: six }), "network.securityGroupIds must list 1 to 5 security groups; got 6");
+            rejects(
+                args({ subnetIds: SUBNETS, securityGroupIds: six }),
+                "network.securityGroupIds must list 1 to 5 security groups; got 6",
+            );
         });
 
         it("ids that are not subnet or security group ids, and a subnet listed twice", () => {
-            rejects(args({ subnetIds: ["subnet-0aaa", "vpc-0123"], securityGroupIds: GROUPS }), `network.subnetIds[1] "vpc-0123" is not a subnet id (subnet-...)`);
-            rejects(args({ subnetIds: SUBNETS, securityGroupIds: ["default"] }), `network.securityGroupIds[0] "default" is not a security group id (sg-...)`);
-            rejects(args({ subnetIds: ["subnet-0aaa", "subnet-0aaa"], securityGroupIds: GROUPS }), "network.subnetIds lists a subnet more than once");
+            rejects(
+                args({ subnetIds: ["subnet-0aaa", "vpc-0123"], securityGroupIds: GROUPS }),
+                `network.subnetIds[1] "vpc-0123" is not a subnet id (subnet-...)`,
+            );
+            rejects(
+                args({ subnetIds: SUBNETS, securityGroupIds: ["default"] }),
+                `network.securityGroupIds[0] "default" is not a security group id (sg-...)`,
+            );
+            rejects(
+                args({ subnetIds: ["subnet-0aaa", "subnet-0aaa"], securityGroupIds: GROUPS }),
+                "network.subnetIds lists a subnet more than once",
+            );
         });
     });
 });

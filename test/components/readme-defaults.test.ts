@@ -86,7 +86,10 @@ describe("README: the Arguments table's defaults are the component's", () => {
         it(`${argument}: ${values.map((v) => JSON.stringify(v)).join(" / ")}`, () => {
             const quoted = table.get(argument);
             assert.ok(quoted, `README.md's Arguments table has no row ${argument}`);
-            assert.ok(values.every((v) => v !== undefined), `no default resolved for ${argument}`);
+            assert.ok(
+                values.every((v) => v !== undefined),
+                `no default resolved for ${argument}`,
+            );
             assert.deepEqual(quoted.slice(0, values.length), values.map(String), `README.md, row ${argument}`);
         });
     }

@@ -23,8 +23,14 @@ describe("ModelApi REST API", function () {
 
         it("the REST API is regional and proxies /predict, and every other path, to the Lambda", () => {
             assert.equal(mocks.find(T.restApi).inputs.endpointConfiguration.types, "REGIONAL");
-            assert.deepEqual(mocks.findAll(T.resource).map((r) => r.inputs.pathPart), ["predict", "{proxy+}"]);
-            const methods = mocks.findAll(T.method).map((m) => `${m.inputs.httpMethod} ${m.name}`).sort();
+            assert.deepEqual(
+                mocks.findAll(T.resource).map((r) => r.inputs.pathPart),
+                ["predict", "{proxy+}"],
+            );
+            const methods = mocks
+                .findAll(T.method)
+                .map((m) => `${m.inputs.httpMethod} ${m.name}`)
+                .sort();
             assert.deepEqual(methods, ["ANY iris-any-predict", "ANY iris-any-proxy", "ANY iris-any-root"]);
             assert.equal(mocks.find(T.method, "iris-any-root").inputs.resourceId, "root123");
             const integrations = mocks.findAll(T.integration);
@@ -32,7 +38,10 @@ describe("ModelApi REST API", function () {
             for (const { inputs: integration } of integrations) {
                 assert.equal(integration.type, "AWS_PROXY");
                 assert.equal(integration.integrationHttpMethod, "POST");
-                assert.match(integration.uri, /functions\/arn:aws:lambda:us-east-1:123456789012:function:iris-function-1234567\/invocations$/);
+                assert.match(
+                    integration.uri,
+                    /functions\/arn:aws:lambda:us-east-1:123456789012:function:iris-function-1234567\/invocations$/,
+                );
             }
         });
 
@@ -130,7 +139,10 @@ describe("ModelApi REST API", function () {
         it("accessLogs: true writes JSON access logs to a log group of the stage's own", async () => {
             await build("iris", { ...iris(), api: { accessLogs: true, logRetentionDays: 30 } });
             const stage = mocks.find(T.stage).inputs;
-            assert.equal(stage.accessLogSettings.destinationArn, `arn:aws:logs:${mocks.REGION}:${mocks.ACCOUNT}:log-group:iris-access-logs-1234567`);
+            assert.equal(
+                stage.accessLogSettings.destinationArn,
+                `arn:aws:logs:${mocks.REGION}:${mocks.ACCOUNT}:log-group:iris-access-logs-1234567`,
+            );
             const format = JSON.parse(stage.accessLogSettings.format);
             assert.equal(format.requestId, "$context.requestId");
             assert.equal(format.status, "$context.status");

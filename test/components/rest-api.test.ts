@@ -44,7 +44,10 @@ describe("REST API", function () {
         image: { context },
     };
 
-    for (const [kind, args] of [["single-model", single], ["multi-model", multi]] as const) {
+    for (const [kind, args] of [
+        ["single-model", single],
+        ["multi-model", multi],
+    ] as const) {
         describe(kind, function () {
             before(async () => {
                 await build("zoo", args);
@@ -52,7 +55,12 @@ describe("REST API", function () {
 
             it("every resource, /models/{name} included, has an ANY method proxied to the Lambda", () => {
                 const paths = resourcePaths();
-                const withMethod = new Set(mocks.findAll(T.method).filter((m) => m.inputs.httpMethod === "ANY").map((m) => m.inputs.resourceId));
+                const withMethod = new Set(
+                    mocks
+                        .findAll(T.method)
+                        .filter((m) => m.inputs.httpMethod === "ANY")
+                        .map((m) => m.inputs.resourceId),
+                );
                 for (const [id, path] of paths) {
                     assert.ok(withMethod.has(id), `${path} has no method: API Gateway would answer it with its own 403`);
                 }
@@ -79,11 +87,17 @@ describe("REST API", function () {
                     const parts = route.path.split("/").slice(1);
                     parts.forEach((_, i) => expected.add(`/${parts.slice(0, i + 1).join("/")}`));
                 }
-                assert.deepEqual(new Set(resourcePathsFor(kind === "multi-model").map((s) => (s.length ? `/${s.join("/")}` : ""))), expected);
+                assert.deepEqual(
+                    new Set(resourcePathsFor(kind === "multi-model").map((s) => (s.length ? `/${s.join("/")}` : ""))),
+                    expected,
+                );
             });
 
             it("CORS is off by default: no OPTIONS method, no gateway responses, no origins for the Lambda", () => {
-                assert.deepEqual(mocks.findAll(T.method).filter((m) => m.inputs.httpMethod === "OPTIONS"), []);
+                assert.deepEqual(
+                    mocks.findAll(T.method).filter((m) => m.inputs.httpMethod === "OPTIONS"),
+                    [],
+                );
                 assert.deepEqual(mocks.findAll(T.response), []);
                 assert.equal(mocks.find(T.fn).inputs.environment.variables.CORS_ALLOW_ORIGINS, undefined);
             });
@@ -133,7 +147,10 @@ describe("REST API", function () {
         it("several origins: the gateway responses echo the caller's Origin", async () => {
             await build("zoo", { ...single, api: { cors: { allowOrigins: [origin, "http://localhost:3000"] } } });
             for (const { inputs } of mocks.findAll(T.response)) {
-                assert.equal(inputs.responseParameters["gatewayresponse.header.Access-Control-Allow-Origin"], "method.request.header.Origin");
+                assert.equal(
+                    inputs.responseParameters["gatewayresponse.header.Access-Control-Allow-Origin"],
+                    "method.request.header.Origin",
+                );
             }
         });
 

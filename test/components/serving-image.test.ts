@@ -101,7 +101,10 @@ describe("ModelApi serving image", function () {
             // Output.allResources() is the set of resources an output (and so any input built from it) depends on.
             const resources: Set<pulumi.Resource> = await (api.imageUri as any).allResources();
             const urns = await Promise.all([...resources].map((r) => mocks.promiseOf(r.urn)));
-            assert.ok(urns.some((urn) => urn.endsWith("docker-build:index:Image::iris-image")), urns.join(", "));
+            assert.ok(
+                urns.some((urn) => urn.endsWith("docker-build:index:Image::iris-image")),
+                urns.join(", "),
+            );
         });
     });
 
@@ -114,7 +117,13 @@ describe("ModelApi serving image", function () {
         it("image.keepImages sets how many images the repository keeps", async () => {
             await build("iris", { ...iris(), image: { context, keepImages: 3 } });
             const rules = JSON.parse(mocks.find(T.lifecycle).inputs.policy).rules;
-            assert.deepEqual(rules.map((r: any) => [r.selection.tagStatus, r.selection.countNumber]), [["tagged", 3], ["untagged", 30]]);
+            assert.deepEqual(
+                rules.map((r: any) => [r.selection.tagStatus, r.selection.countNumber]),
+                [
+                    ["tagged", 3],
+                    ["untagged", 30],
+                ],
+            );
         });
 
         it("image.uri given: no repository, no build, and SageMaker runs that URI", async () => {
@@ -138,7 +147,11 @@ describe("isEcrImageUri", () => {
         ]) {
             assert.equal(isEcrImageUri(uri), true, uri);
         }
-        for (const uri of ["public.ecr.aws/team/serving:1", "registry.example.com/serving:1", "111122223333.dkr.ecr.us-east-1.amazonaws.com.evil.com/x:1"]) {
+        for (const uri of [
+            "public.ecr.aws/team/serving:1",
+            "registry.example.com/serving:1",
+            "111122223333.dkr.ecr.us-east-1.amazonaws.com.evil.com/x:1",
+        ]) {
             assert.equal(isEcrImageUri(uri), false, uri);
         }
     });

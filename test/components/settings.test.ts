@@ -122,7 +122,16 @@ describe("resolveSettings", () => {
 
 describe("defaults", () => {
     it("each default function returns a fresh object, so a caller cannot change another's defaults", () => {
-        for (const fn of [imageDefaults, serverlessDefaults, autoscalingDefaults, dataCaptureDefaults, apiDefaults, throttleDefaults, quotaDefaults, functionDefaults]) {
+        for (const fn of [
+            imageDefaults,
+            serverlessDefaults,
+            autoscalingDefaults,
+            dataCaptureDefaults,
+            apiDefaults,
+            throttleDefaults,
+            quotaDefaults,
+            functionDefaults,
+        ]) {
             assert.notEqual(fn(), fn(), fn.name);
             assert.deepEqual(fn(), fn(), fn.name);
         }

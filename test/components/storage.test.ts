@@ -78,7 +78,11 @@ describe("ModelApi storage", function () {
         });
 
         it("data capture of a model given by s3Uri still gets a bucket of its own", async () => {
-            await build("iris", { models: [{ name: "iris", s3Uri: "s3://team-models/iris.tar.gz" }], image: { context }, endpoint: { dataCapture: {} } });
+            await build("iris", {
+                models: [{ name: "iris", s3Uri: "s3://team-models/iris.tar.gz" }],
+                image: { context },
+                endpoint: { dataCapture: {} },
+            });
             assert.equal(mocks.findAll(T.bucket).length, 1);
             assert.equal(mocks.find(T.config).inputs.dataCaptureConfig.initialSamplingPercentage, 100);
         });

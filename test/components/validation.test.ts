@@ -12,7 +12,13 @@ import { T } from "./resource-types";
 describe("ModelApi validation", () => {
     const dir = modelDir();
     const one = { models: [{ name: "iris", path: dir }] };
-    const two = { multiModel: true, models: [{ name: "iris", path: dir }, { name: "wine", path: dir }] };
+    const two = {
+        multiModel: true,
+        models: [
+            { name: "iris", path: dir },
+            { name: "wine", path: dir },
+        ],
+    };
 
     before(() => mocks.useMocks());
     beforeEach(() => mocks.reset());
@@ -83,21 +89,36 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects an invalid model name", () => {
-        rejects({ models: [{ name: "-iris", path: dir }] }, `models[0].name "-iris" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+        rejects(
+            { models: [{ name: "-iris", path: dir }] },
+            `models[0].name "-iris" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`,
+        );
     });
 
     it("rejects a model name that is not a valid archive name", () => {
-        rejects({ models: [{ name: "iris.v2", path: dir }] }, `models[0].name "iris.v2" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+        rejects(
+            { models: [{ name: "iris.v2", path: dir }] },
+            `models[0].name "iris.v2" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`,
+        );
     });
 
     it("rejects a model name longer than 63 characters", () => {
         const long = "m".repeat(64);
-        rejects({ models: [{ name: long, path: dir }] }, `models[0].name "${long}" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+        rejects(
+            { models: [{ name: long, path: dir }] },
+            `models[0].name "${long}" is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`,
+        );
     });
 
     it("rejects duplicate model names", () => {
         rejects(
-            { multiModel: true, models: [{ name: "iris", path: dir }, { name: "iris", path: dir }] },
+            {
+                multiModel: true,
+                models: [
+                    { name: "iris", path: dir },
+                    { name: "iris", path: dir },
+                ],
+            },
             `models[1].name "iris" is used more than once; model names must be unique`,
         );
     });
@@ -107,7 +128,10 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects a model with both path and s3Uri", () => {
-        rejects({ models: [{ name: "iris", path: dir, s3Uri: "s3://b/k.tar.gz" }] }, `models[0] ("iris") must set exactly one of path and s3Uri`);
+        rejects(
+            { models: [{ name: "iris", path: dir, s3Uri: "s3://b/k.tar.gz" }] },
+            `models[0] ("iris") must set exactly one of path and s3Uri`,
+        );
     });
 
     it("rejects a model path that does not exist", () => {
@@ -115,12 +139,21 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects an s3Uri that is not s3://bucket/key", () => {
-        rejects({ models: [{ name: "iris", s3Uri: "https://example.com/model.tar.gz" }] }, `models[0].s3Uri "https://example.com/model.tar.gz" must look like s3://bucket/key/model.tar.gz`);
+        rejects(
+            { models: [{ name: "iris", s3Uri: "https://example.com/model.tar.gz" }] },
+            `models[0].s3Uri "https://example.com/model.tar.gz" must look like s3://bucket/key/model.tar.gz`,
+        );
     });
 
     it("rejects a multi-model model given by s3Uri", () => {
         rejects(
-            { multiModel: true, models: [{ name: "iris", path: dir }, { name: "wine", s3Uri: "s3://team/wine.tar.gz" }] },
+            {
+                multiModel: true,
+                models: [
+                    { name: "iris", path: dir },
+                    { name: "wine", s3Uri: "s3://team/wine.tar.gz" },
+                ],
+            },
             `models[1].s3Uri cannot be combined with multiModel: a multi-model endpoint serves every model from its own S3 prefix, so give the model as a local path`,
         );
     });
@@ -130,11 +163,17 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects build settings together with image.uri", () => {
-        rejects({ ...one, image: { uri: "repo/image:1", platform: "linux/arm64" } }, `image.platform cannot be combined with image.uri: nothing is built for an existing image`);
+        rejects(
+            { ...one, image: { uri: "repo/image:1", platform: "linux/arm64" } },
+            `image.platform cannot be combined with image.uri: nothing is built for an existing image`,
+        );
     });
 
     it("rejects image.repositoryArn without image.uri", () => {
-        rejects({ ...one, image: { repositoryArn: "arn:aws:ecr:us-east-1:111122223333:repository/x" } }, `image.repositoryArn requires image.uri`);
+        rejects(
+            { ...one, image: { repositoryArn: "arn:aws:ecr:us-east-1:111122223333:repository/x" } },
+            `image.repositoryArn requires image.uri`,
+        );
     });
 
     it("rejects serverless with multiModel", () => {
@@ -152,11 +191,17 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects serverless with an instance type", () => {
-        rejects({ ...one, endpoint: { serverless: {}, instanceType: "ml.m5.large" } }, `endpoint.serverless cannot be combined with endpoint.instanceType or endpoint.instanceCount`);
+        rejects(
+            { ...one, endpoint: { serverless: {}, instanceType: "ml.m5.large" } },
+            `endpoint.serverless cannot be combined with endpoint.instanceType or endpoint.instanceCount`,
+        );
     });
 
     it("rejects serverless with an instance count", () => {
-        rejects({ ...one, endpoint: { serverless: {}, instanceCount: 2 } }, `endpoint.serverless cannot be combined with endpoint.instanceType or endpoint.instanceCount`);
+        rejects(
+            { ...one, endpoint: { serverless: {}, instanceCount: 2 } },
+            `endpoint.serverless cannot be combined with endpoint.instanceType or endpoint.instanceCount`,
+        );
     });
 
     it("rejects serverless with data capture, which SageMaker does not support", () => {
@@ -188,11 +233,17 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects a serverless max concurrency of 0", () => {
-        rejects({ ...one, endpoint: { serverless: { maxConcurrency: 0 } } }, `endpoint.serverless.maxConcurrency must be an integer from 1 to 200; got 0`);
+        rejects(
+            { ...one, endpoint: { serverless: { maxConcurrency: 0 } } },
+            `endpoint.serverless.maxConcurrency must be an integer from 1 to 200; got 0`,
+        );
     });
 
     it("rejects a serverless max concurrency above 200", () => {
-        rejects({ ...one, endpoint: { serverless: { maxConcurrency: 201 } } }, `endpoint.serverless.maxConcurrency must be an integer from 1 to 200; got 201`);
+        rejects(
+            { ...one, endpoint: { serverless: { maxConcurrency: 201 } } },
+            `endpoint.serverless.maxConcurrency must be an integer from 1 to 200; got 201`,
+        );
     });
 
     it("rejects autoscaling with minCapacity above maxCapacity", () => {
@@ -203,7 +254,10 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects autoscaling with minCapacity below 1", () => {
-        rejects({ ...one, endpoint: { autoscaling: { minCapacity: 0 } } }, `endpoint.autoscaling.minCapacity must be an integer of at least 1; got 0`);
+        rejects(
+            { ...one, endpoint: { autoscaling: { minCapacity: 0 } } },
+            `endpoint.autoscaling.minCapacity must be an integer of at least 1; got 0`,
+        );
     });
 
     it("rejects an instance count outside the autoscaling bounds", () => {
@@ -222,7 +276,10 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects a data capture sampling percentage above 100", () => {
-        rejects({ ...one, endpoint: { dataCapture: { samplingPercentage: 101 } } }, `endpoint.dataCapture.samplingPercentage must be an integer from 1 to 100; got 101`);
+        rejects(
+            { ...one, endpoint: { dataCapture: { samplingPercentage: 101 } } },
+            `endpoint.dataCapture.samplingPercentage must be an integer from 1 to 100; got 101`,
+        );
     });
 
     it("rejects an unknown auth value", () => {
@@ -242,11 +299,17 @@ describe("ModelApi validation", () => {
     });
 
     it("rejects a function timeout above Lambda's 900 seconds", () => {
-        rejects({ ...one, api: { function: { timeoutSeconds: 901 } } }, `api.function.timeoutSeconds must be an integer from 1 to 900; got 901`);
+        rejects(
+            { ...one, api: { function: { timeoutSeconds: 901 } } },
+            `api.function.timeoutSeconds must be an integer from 1 to 900; got 901`,
+        );
     });
 
     it("rejects function memory below Lambda's 128 MB", () => {
-        rejects({ ...one, api: { function: { memorySizeMb: 64 } } }, `api.function.memorySizeMb must be an integer from 128 to 10240; got 64`);
+        rejects(
+            { ...one, api: { function: { memorySizeMb: 64 } } },
+            `api.function.memorySizeMb must be an integer from 128 to 10240; got 64`,
+        );
     });
 
     it("rejects a log retention CloudWatch does not offer", () => {
@@ -264,13 +327,20 @@ describe("ModelApi validation", () => {
     });
 
     it("accepts a stage name with hyphens, as API Gateway does", async () => {
-        await build("iris", { ...one, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" }, api: { stageName: "prod-eu_1" } });
+        await build("iris", {
+            ...one,
+            image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" },
+            api: { stageName: "prod-eu_1" },
+        });
         assert.equal(mocks.find(T.stage).inputs.stageName, "prod-eu_1");
     });
 
     it("rejects a stage name over 128 characters", () => {
         const stage = "s".repeat(129);
-        rejects({ ...one, api: { stageName: stage } }, `api.stageName must contain only letters, digits, hyphens and underscores, at most 128 characters; got "${stage}"`);
+        rejects(
+            { ...one, api: { stageName: stage } },
+            `api.stageName must contain only letters, digits, hyphens and underscores, at most 128 characters; got "${stage}"`,
+        );
     });
 
     it("rejects a burst limit that is not an integer, which API Gateway takes as one", () => {
@@ -278,7 +348,11 @@ describe("ModelApi validation", () => {
     });
 
     it("accepts a fractional rate limit, which API Gateway takes as a double", async () => {
-        await build("iris", { ...one, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" }, api: { throttle: { rateLimit: 0.5 } } });
+        await build("iris", {
+            ...one,
+            image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" },
+            api: { throttle: { rateLimit: 0.5 } },
+        });
         assert.equal(mocks.find(T.usagePlan).inputs.throttleSettings.rateLimit, 0.5);
     });
 
@@ -309,7 +383,11 @@ describe("ModelApi validation", () => {
     });
 
     it("allows a GPU instance type for one model", async () => {
-        await build("iris", { ...one, image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" }, endpoint: { instanceType: "ml.p3.2xlarge" } });
+        await build("iris", {
+            ...one,
+            image: { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/s:1" },
+            endpoint: { instanceType: "ml.p3.2xlarge" },
+        });
         assert.equal(mocks.find(T.config).inputs.productionVariants[0].instanceType, "ml.p3.2xlarge");
     });
 

@@ -35,7 +35,10 @@ describe("the data-path contract", function () {
         it("single-model and multi-model deployments share no route", function () {
             const single = new Set(routesFor(false).map((r) => `${r.method} ${r.path}`));
             assert.ok(routesFor(true).every((r) => !single.has(`${r.method} ${r.path}`)));
-            assert.deepEqual(routesFor(false).map((r) => `${r.method} ${r.path}`), ["POST /predict"]);
+            assert.deepEqual(
+                routesFor(false).map((r) => `${r.method} ${r.path}`),
+                ["POST /predict"],
+            );
         });
     });
 
@@ -66,8 +69,13 @@ describe("the data-path contract", function () {
         const rows = section.split("\n").filter((l) => l.startsWith("| "));
         const row = (what: string) => rows.find((r) => r.startsWith(`| ${what}`)) ?? "";
         const n = (x: number) => x.toLocaleString("en-US");
-        for (const [what, key] of [["text request body", "text"], ["binary request body", "binary"]] as const) {
-            const [, , realtime, serverless] = row(what).split("|").map((c) => c.trim());
+        for (const [what, key] of [
+            ["text request body", "text"],
+            ["binary request body", "binary"],
+        ] as const) {
+            const [, , realtime, serverless] = row(what)
+                .split("|")
+                .map((c) => c.trim());
             assert.ok(realtime.startsWith(`${n(requestBodyLimits("realtime")[key])} bytes`), `${what}: ${realtime}`);
             assert.ok(serverless.startsWith(`${n(requestBodyLimits("serverless")[key])} bytes`), `${what}: ${serverless}`);
         }

@@ -71,25 +71,40 @@ describe("local twin through the serving image", function () {
             engine(ENGINE === "docker" ? "rmi" : "untag", IMAGE);
             const started = new TwinProcess(["--port", "0", "--api-key", KEY, "--image", iris.dir]);
             twin = started;
-            await until(() => /\[image\] STEP 2/.test(started.stderr), 120_000, () => started.output());
+            await until(
+                () => /\[image\] STEP 2/.test(started.stderr),
+                120_000,
+                () => started.output(),
+            );
             started.child.kill("SIGINT");
             const { code } = await started.exit(60_000);
             assert.equal(code, 0, started.output());
             assert.match(started.stdout, /nothing is left running/);
             if (ENGINE === "podman") {
                 assert.match(started.stderr, /build stopped; its working containers are removed/, started.output());
-                assert.equal(spawnSync("buildah", ["containers", "-q"], { encoding: "utf8" }).stdout.trim(), "", "buildah working containers were left behind");
+                assert.equal(
+                    spawnSync("buildah", ["containers", "-q"], { encoding: "utf8" }).stdout.trim(),
+                    "",
+                    "buildah working containers were left behind",
+                );
             }
             assert.deepEqual(twinContainers(), []);
         });
 
         it("builds the image when it is missing, showing progress, and serves from it", async () => {
-            assert.equal(spawnSync(ENGINE, ["image", "inspect", IMAGE], { stdio: "ignore" }).status !== 0, true, "the image should be missing here");
+            assert.equal(
+                spawnSync(ENGINE, ["image", "inspect", IMAGE], { stdio: "ignore" }).status !== 0,
+                true,
+                "the image should be missing here",
+            );
             twin = new TwinProcess(["--port", "0", "--api-key", KEY, "--image", iris.dir]);
             const ready = await twin.ready(600_000);
             assert.match(twin.stderr, new RegExp(`\\[image\\] building ${IMAGE.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`), twin.output());
             assert.ok(twin.stdout.includes(`using image ${IMAGE}`), twin.output());
-            const res = await post(`${ready.url}/predict`, JSON.stringify({ instances: iris.rows }), { "x-api-key": KEY, "Content-Type": "application/json" });
+            const res = await post(`${ready.url}/predict`, JSON.stringify({ instances: iris.rows }), {
+                "x-api-key": KEY,
+                "Content-Type": "application/json",
+            });
             assert.equal(res.status, 200, res.text);
             assert.deepEqual(JSON.parse(res.text).predictions, iris.predictions);
             await interruptAndCheck(twin);
@@ -158,7 +173,16 @@ describe("local twin through the serving image", function () {
             post(`${ready.url}/models/${name}/predict`, body, { "x-api-key": KEY, "Content-Type": "application/json" });
 
         before(async () => {
-            twin = new TwinProcess(["--multi-model", "--port", "0", "--api-key", KEY, "--image", `iris=${iris.dir}`, `reversed=${reversed.dir}`]);
+            twin = new TwinProcess([
+                "--multi-model",
+                "--port",
+                "0",
+                "--api-key",
+                KEY,
+                "--image",
+                `iris=${iris.dir}`,
+                `reversed=${reversed.dir}`,
+            ]);
             ready = await twin.ready(180_000);
         });
         after(async () => twin?.kill());

@@ -51,7 +51,10 @@ describe("local twin: API docs of a multi-model endpoint", function () {
         const collection: any = await (await fetch(ready.postman)).json();
         assert.equal(postmanErrors(collection), "");
         const summary = await runNewman(collection, { apiKey: KEY });
-        assert.deepEqual(summary.run.failures.map((f: any) => `${f.source?.name}: ${f.error?.message}`), []);
+        assert.deepEqual(
+            summary.run.failures.map((f: any) => `${f.source?.name}: ${f.error?.message}`),
+            [],
+        );
         assert.equal(summary.run.stats.requests.total, 2);
         assert.ok(summary.run.stats.assertions.total >= 2);
     });

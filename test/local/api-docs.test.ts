@@ -73,7 +73,11 @@ describe("local twin: API docs, OpenAPI and Postman", function () {
 
     it("answers with the predictions of the fitted model for the documented example", async () => {
         const example = doc.paths["/predict"].post.requestBody.content["application/json"].examples.instances.value;
-        const res = await fetch(`${ready.url}/predict`, { method: "POST", headers: { "x-api-key": KEY, "Content-Type": "application/json" }, body: JSON.stringify(example) });
+        const res = await fetch(`${ready.url}/predict`, {
+            method: "POST",
+            headers: { "x-api-key": KEY, "Content-Type": "application/json" },
+            body: JSON.stringify(example),
+        });
         assert.deepEqual(((await res.json()) as any).predictions, [model.predictions[0]]);
     });
 
@@ -124,7 +128,6 @@ describe("local twin: API docs, OpenAPI and Postman", function () {
 
 /** Drives Swagger UI as a person would: Authorize with the key, Execute the example, read the response shown. */
 async function predictInBrowser(docsUrl: string, key: string, tmp: string): Promise<{ status: string; body: string; outside: string[] }> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { chromium } = require("playwright-core") as typeof import("playwright-core");
     const profile = fs.mkdtempSync(path.join(tmp, "chromium-"));
     // A persistent context is how playwright takes a (fresh) --user-data-dir.
@@ -160,7 +163,9 @@ async function predictInBrowser(docsUrl: string, key: string, tmp: string): Prom
         const response = page.locator(".live-responses-table .response").first();
         await response.waitFor({ timeout: 30_000 });
         const status = (await response.locator(".response-col_status").innerText()).trim();
-        const body = (await response.locator(".response-col_description .microlight, .response-col_description pre").first().innerText()).trim();
+        const body = (
+            await response.locator(".response-col_description .microlight, .response-col_description pre").first().innerText()
+        ).trim();
         return { status, body, outside };
     } finally {
         await browser.close();

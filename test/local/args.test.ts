@@ -17,7 +17,10 @@ describe("local twin: command line", () => {
     });
 
     it("reads every option, in both --flag value and --flag=value forms", () => {
-        const opts = parseArgs(["--multi-model", "--port=0", "--api-key", "k", "--image", "img:1", "--workers", "2", "a=./m1", "./m2.tar.gz"], {});
+        const opts = parseArgs(
+            ["--multi-model", "--port=0", "--api-key", "k", "--image", "img:1", "--workers", "2", "a=./m1", "./m2.tar.gz"],
+            {},
+        );
         assert.equal(opts.multiModel, true);
         assert.equal(opts.port, 0);
         assert.equal(opts.apiKey, "k");
@@ -66,7 +69,11 @@ describe("local twin: command line", () => {
                 const opts = parseArgs([...argv], base);
                 assert.equal(opts.localImage, true, argv.join(" "));
                 assert.equal(opts.image, undefined, argv.join(" "));
-                assert.deepEqual(opts.models.map((m) => m.name), [name], argv.join(" "));
+                assert.deepEqual(
+                    opts.models.map((m) => m.name),
+                    [name],
+                    argv.join(" "),
+                );
             }
         });
 
@@ -74,7 +81,10 @@ describe("local twin: command line", () => {
             const spaced = parseArgs(["--image", "myteam/serving:1", "./m"], base);
             assert.equal(spaced.image, "myteam/serving:1");
             assert.equal(spaced.localImage, false);
-            assert.deepEqual(spaced.models.map((m) => m.name), ["m"]);
+            assert.deepEqual(
+                spaced.models.map((m) => m.name),
+                ["m"],
+            );
             assert.equal(parseArgs(["--image=container"], base).image, "container");
         });
 
@@ -91,7 +101,11 @@ describe("local twin: command line", () => {
 
     const refused: Array<[string, string[], RegExp]> = [
         ["several models without --multi-model", ["a", "b"], /2 models were given; serving several needs --multi-model/],
-        ["two models with one name", ["--multi-model", "x=a", "x=b"], /model name "x" is used more than once; model names must be unique; name them apart with name=path/],
+        [
+            "two models with one name",
+            ["--multi-model", "x=a", "x=b"],
+            /model name "x" is used more than once; model names must be unique; name them apart with name=path/,
+        ],
         ["a name that is not a valid archive name", ["bad name=./m"], /model name "bad name" is not valid/],
         ["a name with a dot", ["--multi-model", "a.b=./m"], /model name "a\.b" is not valid/],
         ["a name with an underscore", ["--multi-model", "a_b=./m"], /model name "a_b" is not valid/],

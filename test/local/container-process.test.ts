@@ -24,30 +24,72 @@ describe("local twin: model server command lines", () => {
     });
 
     it("runs an image under podman as SageMaker does, with the flags this host needs, published on loopback only", () => {
-        const cmd = imageCommand({ multiModel: false, modelDir: "/tmp/m", port: 9001, workers: 1, image: "localhost/modelapi-serving:test" }, "podman", "modelapi-local-ab", podmanRunFlags("20000", true), {});
+        const cmd = imageCommand(
+            { multiModel: false, modelDir: "/tmp/m", port: 9001, workers: 1, image: "localhost/modelapi-serving:test" },
+            "podman",
+            "modelapi-local-ab",
+            podmanRunFlags("20000", true),
+            {},
+        );
         assert.equal(cmd.command, "podman");
         assert.deepEqual(cmd.args, [
-            "run", "--rm", "--name", "modelapi-local-ab",
-            "--runtime", "runc", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768",
-            "-p", "127.0.0.1:9001:8080", "-e", "SAGEMAKER_MODEL_SERVER_WORKERS=1",
-            "-v", "/tmp/m:/opt/ml/model:ro",
-            "localhost/modelapi-serving:test", "serve",
+            "run",
+            "--rm",
+            "--name",
+            "modelapi-local-ab",
+            "--runtime",
+            "runc",
+            "--ulimit",
+            "nofile=20000:20000",
+            "--ulimit",
+            "nproc=32768:32768",
+            "-p",
+            "127.0.0.1:9001:8080",
+            "-e",
+            "SAGEMAKER_MODEL_SERVER_WORKERS=1",
+            "-v",
+            "/tmp/m:/opt/ml/model:ro",
+            "localhost/modelapi-serving:test",
+            "serve",
         ]);
     });
 
     it("runs an image under Docker without podman's flags, and mounts the models directory for multi-model", () => {
-        const cmd = imageCommand({ multiModel: true, modelsRoot: "/tmp/ms", port: 9002, workers: 2, image: "img" }, "docker", "n", podmanRunFlags("20000", true), {});
+        const cmd = imageCommand(
+            { multiModel: true, modelsRoot: "/tmp/ms", port: 9002, workers: 2, image: "img" },
+            "docker",
+            "n",
+            podmanRunFlags("20000", true),
+            {},
+        );
         assert.equal(cmd.command, "docker");
         assert.deepEqual(cmd.args, [
-            "run", "--rm", "--name", "n",
-            "-p", "127.0.0.1:9002:8080", "-e", "SAGEMAKER_MODEL_SERVER_WORKERS=2",
-            "-e", "SAGEMAKER_MULTI_MODEL=true", "-v", "/tmp/ms:/opt/ml/models:ro",
-            "img", "serve",
+            "run",
+            "--rm",
+            "--name",
+            "n",
+            "-p",
+            "127.0.0.1:9002:8080",
+            "-e",
+            "SAGEMAKER_MODEL_SERVER_WORKERS=2",
+            "-e",
+            "SAGEMAKER_MULTI_MODEL=true",
+            "-v",
+            "/tmp/ms:/opt/ml/models:ro",
+            "img",
+            "serve",
         ]);
     });
 
     it("asks podman for runc only where it is installed, and for finite rlimits when the hard limit is unlimited", () => {
         assert.deepEqual(podmanRunFlags("4096", false), ["--ulimit", "nofile=4096:4096", "--ulimit", "nproc=32768:32768"]);
-        assert.deepEqual(podmanRunFlags("unlimited", true), ["--runtime", "runc", "--ulimit", "nofile=1048576:1048576", "--ulimit", "nproc=32768:32768"]);
+        assert.deepEqual(podmanRunFlags("unlimited", true), [
+            "--runtime",
+            "runc",
+            "--ulimit",
+            "nofile=1048576:1048576",
+            "--ulimit",
+            "nproc=32768:32768",
+        ]);
     });
 });

@@ -4,7 +4,12 @@ import { EXPECTED_STATUS } from "../../components/openapi";
 import { schemaChecker } from "../support/documents";
 
 function resolve(doc: any, node: any): any {
-    return node.$ref ? node.$ref.split("/").slice(1).reduce((o: any, k: string) => o[k], doc) : node;
+    return node.$ref
+        ? node.$ref
+              .split("/")
+              .slice(1)
+              .reduce((o: any, k: string) => o[k], doc)
+        : node;
 }
 
 /**
@@ -25,7 +30,8 @@ export async function sendEveryExample(doc: any, baseUrl: string, key: string): 
     for (const [route, operations] of Object.entries<any>(doc.paths)) {
         for (const [method, op] of Object.entries<any>(operations)) {
             const verb = method.toUpperCase();
-            const url = baseUrl + route.replace(/\{(\w+)\}/g, (_: string, name: string) => op.parameters.find((p: any) => p.name === name).example);
+            const url =
+                baseUrl + route.replace(/\{(\w+)\}/g, (_: string, name: string) => op.parameters.find((p: any) => p.name === name).example);
             const content = op.requestBody?.content;
             if (!content) {
                 await expect(`${verb} ${route}`, await fetch(url, { method: verb, headers: { "x-api-key": key } }), "200", op);
@@ -38,7 +44,10 @@ export async function sendEveryExample(doc: any, baseUrl: string, key: string): 
                 }
             }
             // The security the document states: without the key, API Gateway's 403 in its documented shape.
-            const res = await fetch(url, { method: verb, ...(content ? { headers: { "Content-Type": "application/json" }, body: "{}" } : {}) });
+            const res = await fetch(url, {
+                method: verb,
+                ...(content ? { headers: { "Content-Type": "application/json" }, body: "{}" } : {}),
+            });
             assert.equal(res.status, 403, `${verb} ${route} without the key`);
             assert.equal(check(resolve(doc, op.responses["403"]).content["application/json"].schema, await res.json()), "");
         }
@@ -48,7 +57,6 @@ export async function sendEveryExample(doc: any, baseUrl: string, key: string): 
 
 /** Runs a collection with newman (no reporter), the given environment variables set. */
 export function runNewman(collection: unknown, variables: Record<string, string>): Promise<any> {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const newman = require("newman") as { run(options: unknown, cb: (err: Error | null, summary: any) => void): void };
     return new Promise((resolvePromise, reject) => {
         newman.run(

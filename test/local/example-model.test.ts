@@ -18,7 +18,10 @@ describe("local twin: the example model", function () {
         assert.equal(ensureExampleModel(dir, { log: (l) => lines.push(l) }), dir);
         const model = path.join(dir, "model.joblib");
         assert.ok(fs.statSync(model).size > 0);
-        assert.ok(lines.some((l) => /trained on 150 iris rows/.test(l)), lines.join("\n"));
+        assert.ok(
+            lines.some((l) => /trained on 150 iris rows/.test(l)),
+            lines.join("\n"),
+        );
         const before = fs.statSync(model).mtimeMs;
         ensureExampleModel(dir, { log: (l) => lines.push(l) });
         assert.equal(fs.statSync(model).mtimeMs, before, "a trained example is reused, not retrained");

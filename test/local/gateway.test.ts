@@ -95,13 +95,17 @@ describe("local twin: API Gateway proxy", () => {
         await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
         assert.deepEqual(
             events.map((e) => [e.resource, e.pathParameters]),
-            [["/models", null], ["/{proxy+}", { proxy: "nowhere/else" }], ["/predict", null]],
+            [
+                ["/models", null],
+                ["/{proxy+}", { proxy: "nowhere/else" }],
+                ["/predict", null],
+            ],
         );
     });
 
     it("has the component's REST API resources, for each kind of deployment", () => {
         // Loaded here only: the twin itself does not pull in Pulumi at start.
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
+
         const restApi = require("../../components/rest-api") as typeof import("../../components/rest-api");
         for (const multiModel of [false, true]) {
             const component = restApi
@@ -120,14 +124,21 @@ describe("local twin: API Gateway proxy", () => {
         await fetch(`${base}/models/iris`, { headers: { "x-api-key": "k3y" } });
         assert.deepEqual(
             events.map((e) => [e.resource, e.pathParameters]),
-            [["/models/{name}", { name: "iris" }], ["/{proxy+}", { proxy: "models/iris" }]],
+            [
+                ["/models/{name}", { name: "iris" }],
+                ["/{proxy+}", { proxy: "models/iris" }],
+            ],
         );
     });
 
     it("hands a text body that is not UTF-8 over as API Gateway does: a string with U+FFFD, not base64", async () => {
         await start();
         const bytes = Buffer.concat([Buffer.from('{"instances": [[1, 2]], "id": "'), Buffer.from([0xff, 0xc3]), Buffer.from('"}')]);
-        await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y", "Content-Type": "application/json" }, body: bytes });
+        await fetch(`${base}/predict`, {
+            method: "POST",
+            headers: { "x-api-key": "k3y", "Content-Type": "application/json" },
+            body: bytes,
+        });
         assert.equal(events[0].isBase64Encoded, false);
         assert.equal(events[0].body, '{"instances": [[1, 2]], "id": "\uFFFD\uFFFD"}');
     });
@@ -135,11 +146,24 @@ describe("local twin: API Gateway proxy", () => {
     it("a base64 result stays base64 text unless the first Accept type is binary, as API Gateway decides", async () => {
         await start();
         const bytes = Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]);
-        answer = async () => ({ statusCode: 200, headers: { "Content-Type": "application/x-npy" }, body: bytes.toString("base64"), isBase64Encoded: true });
+        answer = async () => ({
+            statusCode: 200,
+            headers: { "Content-Type": "application/x-npy" },
+            body: bytes.toString("base64"),
+            isBase64Encoded: true,
+        });
         const headers = { "x-api-key": "k3y", "Content-Type": "application/json" };
-        const second = await fetch(`${base}/predict`, { method: "POST", headers: { ...headers, Accept: "application/json, application/x-npy" }, body: "1" });
+        const second = await fetch(`${base}/predict`, {
+            method: "POST",
+            headers: { ...headers, Accept: "application/json, application/x-npy" },
+            body: "1",
+        });
         assert.equal(await second.text(), bytes.toString("base64"));
-        const first = await fetch(`${base}/predict`, { method: "POST", headers: { ...headers, Accept: "application/x-npy, application/json" }, body: "1" });
+        const first = await fetch(`${base}/predict`, {
+            method: "POST",
+            headers: { ...headers, Accept: "application/x-npy, application/json" },
+            body: "1",
+        });
         assert.deepEqual(Buffer.from(await first.arrayBuffer()), bytes);
     });
 
@@ -190,7 +214,11 @@ describe("local twin: API Gateway proxy", () => {
 
     it("answers 413 above API Gateway's 10 MB limit without calling the handler", async () => {
         await start();
-        const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: Buffer.alloc(MAX_REQUEST_BYTES + 1, 0x31) });
+        const res = await fetch(`${base}/predict`, {
+            method: "POST",
+            headers: { "x-api-key": "k3y" },
+            body: Buffer.alloc(MAX_REQUEST_BYTES + 1, 0x31),
+        });
         assert.equal(res.status, 413);
         assert.deepEqual(await res.json(), { message: "Request Too Long" });
         assert.equal(events.length, 0);

@@ -34,7 +34,10 @@ describe("local/python: what to install when a library is missing", () => {
 
     it("for another interpreter, says so for a module it has no package name for", () => {
         const advice = missingModuleFromLog("No module named 'torch'", "/home/me/.venv/bin/python");
-        assert.equal(advice, "/home/me/.venv/bin/python (MODELAPI_PYTHON) cannot import torch; install the package that provides it for that interpreter");
+        assert.equal(
+            advice,
+            "/home/me/.venv/bin/python (MODELAPI_PYTHON) cannot import torch; install the package that provides it for that interpreter",
+        );
     });
 
     it("checkPythonModules gives that advice for the interpreter it probed", () => {

@@ -52,9 +52,14 @@ function client(url: string): SageMakerRuntimeClient {
     });
 }
 
-async function invokeError(c: SageMakerRuntimeClient, input: Partial<ConstructorParameters<typeof InvokeEndpointCommand>[0]>): Promise<Record<string, any>> {
+async function invokeError(
+    c: SageMakerRuntimeClient,
+    input: Partial<ConstructorParameters<typeof InvokeEndpointCommand>[0]>,
+): Promise<Record<string, any>> {
     try {
-        await c.send(new InvokeEndpointCommand({ EndpointName: "ep", Body: Buffer.from("[1]"), ContentType: "application/json", ...input }));
+        await c.send(
+            new InvokeEndpointCommand({ EndpointName: "ep", Body: Buffer.from("[1]"), ContentType: "application/json", ...input }),
+        );
     } catch (err) {
         return err as Record<string, any>;
     }
@@ -97,7 +102,13 @@ describe("local twin: SageMaker runtime wire protocol", () => {
             res.end("0\n2\n");
         };
         const out = await sdk.send(
-            new InvokeEndpointCommand({ EndpointName: "ep", Body: Buffer.from("1,2\n3,4\n"), ContentType: "text/csv", Accept: "text/csv", CustomAttributes: "in=1" }),
+            new InvokeEndpointCommand({
+                EndpointName: "ep",
+                Body: Buffer.from("1,2\n3,4\n"),
+                ContentType: "text/csv",
+                Accept: "text/csv",
+                CustomAttributes: "in=1",
+            }),
         );
         assert.equal(Buffer.from(out.Body!).toString(), "0\n2\n");
         assert.equal(out.ContentType, "text/csv");
@@ -193,7 +204,14 @@ describe("local twin: SageMaker runtime wire protocol", () => {
         }
 
         const invoke = (target: string) =>
-            sdk.send(new InvokeEndpointCommand({ EndpointName: "ep", TargetModel: target, Body: Buffer.from("[1]"), ContentType: "application/json" }));
+            sdk.send(
+                new InvokeEndpointCommand({
+                    EndpointName: "ep",
+                    TargetModel: target,
+                    Body: Buffer.from("[1]"),
+                    ContentType: "application/json",
+                }),
+            );
 
         it("loads a model from its unpacked archive on first use, once, then invokes it", async () => {
             await startMulti(["a", "b"]);
@@ -224,7 +242,10 @@ describe("local twin: SageMaker runtime wire protocol", () => {
                 res.end("{}");
             };
             await invoke("a.tar.gz");
-            assert.deepEqual(standIn.seen.map((s) => s.url), ["/models", "/models/a/invoke"]);
+            assert.deepEqual(
+                standIn.seen.map((s) => s.url),
+                ["/models", "/models/a/invoke"],
+            );
         });
 
         it("an unknown TargetModel is a ValidationError and loads nothing", async () => {

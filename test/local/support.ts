@@ -142,7 +142,11 @@ export function groupAlive(pid: number): boolean {
     }
 }
 
-export async function post(url: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; headers: Headers; text: string }> {
+export async function post(
+    url: string,
+    body: string | Buffer,
+    headers: Record<string, string>,
+): Promise<{ status: number; headers: Headers; text: string }> {
     const res = await fetch(url, { method: "POST", headers, body });
     return { status: res.status, headers: res.headers, text: await res.text() };
 }

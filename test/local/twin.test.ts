@@ -9,7 +9,19 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { requestBodyLimits } from "../../contract";
-import { type FittedModel, fitModel, fromNpy, groupAlive, post, raisingModel, type ReadyLine, slowModel, toNpy, TwinProcess, watchdogsFor } from "./support";
+import {
+    type FittedModel,
+    fitModel,
+    fromNpy,
+    groupAlive,
+    post,
+    raisingModel,
+    type ReadyLine,
+    slowModel,
+    toNpy,
+    TwinProcess,
+    watchdogsFor,
+} from "./support";
 
 const KEY = "test-key-0123456789";
 const csv = (rows: number[][]) => rows.map((r) => r.join(",")).join("\n") + "\n";
@@ -125,7 +137,11 @@ describe("local twin end to end", function () {
         });
 
         it("answers a JSON body that is not UTF-8 with 400, as the deployed API and the container do", async () => {
-            const bytes = Buffer.concat([Buffer.from('{"instances": [[5.1, 3.5, 1.4, 0.2]], "id": "'), Buffer.from([0xff]), Buffer.from('"}')]);
+            const bytes = Buffer.concat([
+                Buffer.from('{"instances": [[5.1, 3.5, 1.4, 0.2]], "id": "'),
+                Buffer.from([0xff]),
+                Buffer.from('"}'),
+            ]);
             const res = await predict(bytes);
             assert.equal(res.status, 400, res.text);
             assert.match(errorShape(res.text).message, /not UTF-8/);
@@ -174,7 +190,16 @@ describe("local twin end to end", function () {
             const tar = spawnSync("tar", ["-czf", archive, "-C", reversed.dir, "."], { encoding: "utf8" });
             assert.equal(tar.status, 0, tar.stderr);
             const broken = raisingModel(path.join(tmp, "mm-broken"));
-            twin = new TwinProcess(["--multi-model", "--port", "0", "--api-key", KEY, `iris=${iris.dir}`, `reversed=${archive}`, `broken=${broken}`]);
+            twin = new TwinProcess([
+                "--multi-model",
+                "--port",
+                "0",
+                "--api-key",
+                KEY,
+                `iris=${iris.dir}`,
+                `reversed=${archive}`,
+                `broken=${broken}`,
+            ]);
             ready = await twin.ready();
         });
         after(async () => twin?.kill(ready?.serverPid));
@@ -231,10 +256,19 @@ describe("local twin end to end", function () {
             twin = new TwinProcess(["--port", "0"]);
             ready = await twin.ready();
             assert.match(ready.apiKey, /^[A-Za-z0-9]{40}$/, "a random key per run");
-            const res = await post(`${ready.url}/predict`, JSON.stringify({ instances: [[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]] }), {
-                "x-api-key": ready.apiKey,
-                "Content-Type": "application/json",
-            });
+            const res = await post(
+                `${ready.url}/predict`,
+                JSON.stringify({
+                    instances: [
+                        [5.1, 3.5, 1.4, 0.2],
+                        [6.7, 3.0, 5.2, 2.3],
+                    ],
+                }),
+                {
+                    "x-api-key": ready.apiKey,
+                    "Content-Type": "application/json",
+                },
+            );
             assert.equal(res.status, 200, res.text);
             assert.deepEqual(JSON.parse(res.text).predictions, [0, 2]);
             twin.child.kill("SIGINT");
@@ -333,13 +367,17 @@ describe("local twin end to end", function () {
         it("a Python without the model libraries names what to install for that interpreter", async () => {
             // Debian's Python with its site packages switched off: numpy, scikit-learn and joblib are missing.
             const bare = path.join(tmp, "bare-python");
-            fs.writeFileSync(bare, "#!/bin/sh\nexec /usr/bin/python3 -S \"$@\"\n", { mode: 0o755 });
+            fs.writeFileSync(bare, '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n', { mode: 0o755 });
             const dir = fitModel(path.join(tmp, "nodeps")).dir;
             const twin = new TwinProcess(["--port", "0", dir], { MODELAPI_PYTHON: bare });
             const { code } = await twin.exit(60_000);
             assert.equal(code, 1, twin.output());
             // MODELAPI_PYTHON names another interpreter, so the advice is for it, not Debian's apt-get.
-            assert.match(twin.stderr, /\(MODELAPI_PYTHON\) cannot import (numpy|sklearn|joblib|scipy)[^;]*; install [a-z-]+.* for that interpreter/, twin.output());
+            assert.match(
+                twin.stderr,
+                /\(MODELAPI_PYTHON\) cannot import (numpy|sklearn|joblib|scipy)[^;]*; install [a-z-]+.* for that interpreter/,
+                twin.output(),
+            );
         });
     });
 });

@@ -109,11 +109,19 @@ describe("local twin: model archive extraction", () => {
         ["a PAX path with ..", () => [pax("path", "../evil"), entry("harmless", "0", "x")], /"\.\."/],
         ["a symbolic link", () => [entry("link", "2", "", { linkname: "/etc/passwd" })], /link/],
         ["a hard link", () => [entry("link", "1", "", { linkname: "model.joblib" })], /link/],
-        ["a symbolic link hidden behind a PAX path", () => [pax("path", "innocent"), entry("link", "2", "", { linkname: "/" })], /symbolic link "innocent"/],
+        [
+            "a symbolic link hidden behind a PAX path",
+            () => [pax("path", "innocent"), entry("link", "2", "", { linkname: "/" })],
+            /symbolic link "innocent"/,
+        ],
         ["a character device", () => [entry("dev", "3")], /device/],
         ["a block device", () => [entry("dev", "4")], /device/],
         ["a FIFO", () => [entry("fifo", "6")], /FIFO/],
-        ["a huge PAX header", () => [entry("PaxHeaders/x", "x", `${"9".repeat(8)} path=../evil\n`.padEnd(2 * 1024 * 1024, "x")), entry("harmless", "0", "x")], /oversized metadata entry \(2097152 bytes\)/],
+        [
+            "a huge PAX header",
+            () => [entry("PaxHeaders/x", "x", `${"9".repeat(8)} path=../evil\n`.padEnd(2 * 1024 * 1024, "x")), entry("harmless", "0", "x")],
+            /oversized metadata entry \(2097152 bytes\)/,
+        ],
     ];
     for (const [what, entries, message] of refusals) {
         it(`refuses ${what} and writes nothing outside the target`, async () => {

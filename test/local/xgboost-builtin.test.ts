@@ -46,8 +46,7 @@ describe("local twin with a built-in XGBoost artifact", function () {
     let model: BuiltinModel;
     let twin: TwinProcess;
     let ready: ReadyLine;
-    const predict = (body: string, headers: Record<string, string>) =>
-        post(`${ready.url}/predict`, body, { "x-api-key": KEY, ...headers });
+    const predict = (body: string, headers: Record<string, string>) => post(`${ready.url}/predict`, body, { "x-api-key": KEY, ...headers });
     const csv = (rows: number[][]) => rows.map((r) => r.join(",")).join("\n");
 
     before(async () => {
@@ -70,10 +69,13 @@ describe("local twin with a built-in XGBoost artifact", function () {
         // each value is the float32 probability printed as Python prints it, as the algorithm's container does
         const expected = model.probabilities.map((row) => row.map(String).join(",")).join("\n") + "\n";
         assert.equal(res.text, expected);
-        const argmax = res.text.trim().split("\n").map((line) => {
-            const p = line.split(",").map(Number);
-            return p.indexOf(Math.max(...p));
-        });
+        const argmax = res.text
+            .trim()
+            .split("\n")
+            .map((line) => {
+                const p = line.split(",").map(Number);
+                return p.indexOf(Math.max(...p));
+            });
         assert.deepEqual(argmax, [0, 1, 2, 0]);
     });
 

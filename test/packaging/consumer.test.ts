@@ -149,7 +149,13 @@ describe("packaging: the npm package installed into another project", function (
         const has = (rel: string) => pack.files.some((f) => f.path === rel);
 
         it("carries the compiled entry point, the component and their type declarations", function () {
-            for (const rel of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/components/index.js", "dist/components/index.d.ts"]) {
+            for (const rel of [
+                "package.json",
+                "dist/index.js",
+                "dist/index.d.ts",
+                "dist/components/index.js",
+                "dist/components/index.d.ts",
+            ]) {
                 assert.ok(has(rel), `${rel} missing from the tarball`);
             }
         });
@@ -301,7 +307,10 @@ describe("packaging: the npm package installed into another project", function (
 
         it("resolves every output", function () {
             for (const [key, value] of Object.entries(graph.outputs)) {
-                assert.ok(typeof value === "string" && value !== "<missing>" && value.length > 0, `output ${key} is ${JSON.stringify(value)}`);
+                assert.ok(
+                    typeof value === "string" && value !== "<missing>" && value.length > 0,
+                    `output ${key} is ${JSON.stringify(value)}`,
+                );
             }
         });
 
@@ -335,7 +344,9 @@ describe("packaging: the npm package installed into another project", function (
 
         it("refers to no file of the source repository, the packed sources or the working directory", function () {
             const roots = [REPO_ROOT, path.join(pack.workDir, "src"), elsewhere, fs.realpathSync(elsewhere)];
-            const leaks = absolutePaths(graph.resources).filter((p) => roots.some((root) => p === root || p.startsWith(`${root}${path.sep}`)));
+            const leaks = absolutePaths(graph.resources).filter((p) =>
+                roots.some((root) => p === root || p.startsWith(`${root}${path.sep}`)),
+            );
             assert.deepEqual(leaks, []);
         });
     });
@@ -348,7 +359,20 @@ describe("packaging: the npm package installed into another project", function (
                 const tsc = path.join(consumerDir, "node_modules", "typescript", "bin", "tsc");
                 const result = await run(
                     "node",
-                    [tsc, "--noEmit", "--strict", "--target", "es2022", "--module", module, "--moduleResolution", resolution, "--types", "node", "typecheck.ts"],
+                    [
+                        tsc,
+                        "--noEmit",
+                        "--strict",
+                        "--target",
+                        "es2022",
+                        "--module",
+                        module,
+                        "--moduleResolution",
+                        resolution,
+                        "--types",
+                        "node",
+                        "typecheck.ts",
+                    ],
                     { cwd: consumerDir, timeoutMs: 120_000, allowFailure: true },
                 );
                 assert.equal(result.code, 0, `tsc failed:\n${result.stdout}${result.stderr}`);
@@ -376,7 +400,10 @@ describe("packaging: the npm package installed into another project", function (
         it("returns exactly the schema's outputs as the resource's state", function () {
             assert.deepEqual(Object.keys(constructed.state).sort(), constructed.schemaOutputs);
             for (const key of ["url", "endpointName", "imageUri", "modelDataUrl", "functionName", "bucketName"]) {
-                assert.ok(typeof constructed.state[key] === "string" && (constructed.state[key] as string).length > 0, `state.${key} is ${JSON.stringify(constructed.state[key])}`);
+                assert.ok(
+                    typeof constructed.state[key] === "string" && (constructed.state[key] as string).length > 0,
+                    `state.${key} is ${JSON.stringify(constructed.state[key])}`,
+                );
             }
             assert.equal(constructed.state.apiKey, null, "no API key with auth iam");
         });

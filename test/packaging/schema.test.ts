@@ -106,10 +106,7 @@ describe("packaging: the component schema other languages are generated from", f
     it("offers the API auth modes as a string enum", function () {
         const auth = type("ApiAuth");
         assert.equal(auth.type, "string");
-        assert.deepEqual(
-            (auth.enum ?? []).map((m) => m.value).sort(),
-            ["apiKey", "iam", "none"],
-        );
+        assert.deepEqual((auth.enum ?? []).map((m) => m.value).sort(), ["apiKey", "iam", "none"]);
     });
 
     it("has the documented outputs, all strings", function () {
@@ -152,7 +149,9 @@ describe("packaging: the component schema other languages are generated from", f
             ...properties("outputs", outputs()),
             ...Object.entries(result.typeDefinitions).flatMap(([name, t]) => [...properties(name, t.properties)]),
         ]
-            .filter(([, d]) => d.description !== undefined && (typeof d.description !== "string" || d.description.includes("[object Object]")))
+            .filter(
+                ([, d]) => d.description !== undefined && (typeof d.description !== "string" || d.description.includes("[object Object]")),
+            )
             .map(([where]) => where);
         assert.deepEqual(mangled, []);
     });

@@ -54,7 +54,11 @@ export function run(
         child.on("close", (code) => {
             clearTimeout(timer);
             if (code !== 0 && !opts.allowFailure) {
-                reject(new Error(`${command} ${args.join(" ")} exited ${code} in ${opts.cwd}\nstdout:\n${tail(stdout)}\nstderr:\n${tail(stderr)}`));
+                reject(
+                    new Error(
+                        `${command} ${args.join(" ")} exited ${code} in ${opts.cwd}\nstdout:\n${tail(stdout)}\nstderr:\n${tail(stderr)}`,
+                    ),
+                );
                 return;
             }
             resolve({ code, stdout, stderr });
@@ -254,7 +258,12 @@ export async function hostPlugin(pluginDir: string, opts: { pwd: string; timeout
     try {
         const port = await new Promise<number>((resolve, reject) => {
             const timer = setTimeout(
-                () => reject(new Error(`the plugin printed no port within ${opts.timeoutMs} ms\nstdout:\n${tail(stdout)}\nstderr:\n${tail(stderr)}`)),
+                () =>
+                    reject(
+                        new Error(
+                            `the plugin printed no port within ${opts.timeoutMs} ms\nstdout:\n${tail(stdout)}\nstderr:\n${tail(stderr)}`,
+                        ),
+                    ),
                 opts.timeoutMs,
             );
             child.stdout.on("data", (d) => {
@@ -281,7 +290,7 @@ export async function hostPlugin(pluginDir: string, opts: { pwd: string; timeout
             const response: any = await call("getSchema", new providerPb.GetSchemaRequest());
             return { schema: JSON.parse(response.getSchema()), version: info.getVersion(), stderr };
         } catch (err) {
-            throw new Error(`${(err as Error).message}\nplugin stderr:\n${tail(stderr)}`);
+            throw new Error(`${(err as Error).message}\nplugin stderr:\n${tail(stderr)}`, { cause: err });
         } finally {
             client.close();
         }
@@ -300,6 +309,13 @@ export function analyzeRepository(dir: string = REPO_ROOT): { result: AnalyzeRes
         .map((c) => c.name)
         .sort();
     const result = new Analyzer(dir, PACKAGE_NAME, manifest, new Set(componentNames)).analyze();
-    const schema = generateSchema(PACKAGE_NAME, manifest.version, manifest.description, result.components, result.typeDefinitions, result.dependencies);
+    const schema = generateSchema(
+        PACKAGE_NAME,
+        manifest.version,
+        manifest.description,
+        result.components,
+        result.typeDefinitions,
+        result.dependencies,
+    );
     return { result, schema, componentNames };
 }

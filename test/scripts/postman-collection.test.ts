@@ -37,7 +37,15 @@ describe("npm run postman", function () {
 
     it("writes one valid collection per API of a stack with several, from saved outputs", () => {
         const outputs = path.join(tmp, "outputs.json");
-        fs.writeFileSync(outputs, JSON.stringify({ apis: { iris: { url: URL, apiKey: "[secret]", postmanCollection: collection("iris") }, wine: { url: URL, postmanCollection: collection("wine") } } }));
+        fs.writeFileSync(
+            outputs,
+            JSON.stringify({
+                apis: {
+                    iris: { url: URL, apiKey: "[secret]", postmanCollection: collection("iris") },
+                    wine: { url: URL, postmanCollection: collection("wine") },
+                },
+            }),
+        );
         const out = path.join(tmp, "several");
         const result = run(["--outputs", outputs, "--out-dir", out]);
         assert.equal(result.status, 0, result.stderr);

@@ -23,6 +23,7 @@ interface Suites {
     mocha: string;
     pytest: string;
     image: string;
+    lint: string;
 }
 
 /** Runs a copy of scripts/test-all.sh whose suites only print the given summaries. */
@@ -36,6 +37,7 @@ function runAll(out: Suites): { status: number | null; output: string } {
         write("scripts/test-all.sh", fs.readFileSync(RUNNER, "utf8"));
         write("scripts/test-python.sh", `echo '${out.pytest}'\n`);
         write("container/test-image.sh", `echo '${out.image}'\n`);
+        write("scripts/lint.sh", `echo '${out.lint}'\n`);
         // npm run -s typecheck | test:ts
         write("bin/npm", `#!/bin/sh\ncase "$*" in *test:ts*) echo '${out.mocha}' ;; esac\n`);
         const result = spawnSync("bash", [path.join(dir, "scripts/test-all.sh")], {
@@ -54,10 +56,11 @@ describe("scripts/test-all.sh: a suite cannot quietly shrink", function () {
         mocha: `  ${least.mocha} passing (2m)`,
         pytest: `${least.pytest} passed in 95.00s`,
         image: `${least.image} passed, 0 failed`,
+        lint: `${least.lint} passed, 0 failed`,
     });
 
-    it("declares a minimum for mocha, pytest and the image test", function () {
-        for (const suite of ["mocha", "pytest", "image"]) {
+    it("declares a minimum for mocha, pytest, the image test and the lint checks", function () {
+        for (const suite of ["mocha", "pytest", "image", "lint"]) {
             assert.ok(least[suite] > 0, `no minimum for ${suite}`);
         }
     });
@@ -65,10 +68,10 @@ describe("scripts/test-all.sh: a suite cannot quietly shrink", function () {
     it("passes when every suite passes at least its minimum", function () {
         const { status, output } = runAll(atMinimum());
         assert.equal(status, 0, output);
-        assert.match(output, new RegExp(`total: ${least.mocha + least.pytest + least.image} passed, 0 failed, 0 skipped`));
+        assert.match(output, new RegExp(`total: ${least.mocha + least.pytest + least.image + least.lint} passed, 0 failed, 0 skipped`));
     });
 
-    for (const suite of ["mocha", "pytest", "image"] as const) {
+    for (const suite of ["mocha", "pytest", "image", "lint"] as const) {
         it(`fails when ${suite} passes one test fewer than its minimum, naming it`, function () {
             const suites = atMinimum();
             suites[suite] = suites[suite].replace(String(least[suite]), String(least[suite] - 1));

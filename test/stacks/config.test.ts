@@ -8,7 +8,7 @@ import * as path from "path";
 import { CONFIG_KEYS, ConfigError, findProjectDir, planStack, RawConfig } from "../../stacks/config";
 
 // @pulumi/pulumi's own YAML parser; no typings are installed for it.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+
 const yaml = require("js-yaml") as { load(text: string): any };
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -60,17 +60,23 @@ describe("stack config", () => {
         const dir = project();
         const endpoint = { instanceType: "ml.c5.large" };
         const plan = planStack(asPulumiConfig({ models: [iris, wine], multiModel: false, endpoint, tags: { team: "ml" } }), dir);
-        assert.deepEqual(plan.map((p) => p.name), ["iris", "wine"]);
+        assert.deepEqual(
+            plan.map((p) => p.name),
+            ["iris", "wine"],
+        );
         assert.deepEqual(plan[1].args, { models: [{ name: "wine", path: path.join(dir, "models/wine") }], endpoint, tags: { team: "ml" } });
     });
 
-    it("multiModel: true: one multi-model ModelApi serving every model, named \"models\" by default", () => {
+    it('multiModel: true: one multi-model ModelApi serving every model, named "models" by default', () => {
         const dir = project();
         const plan = planStack(asPulumiConfig({ models: [iris, wine], multiModel: true }), dir);
         assert.equal(plan.length, 1);
         assert.equal(plan[0].name, "models");
         assert.equal(plan[0].args.multiModel, true);
-        assert.deepEqual(plan[0].args.models.map((m) => m.name), ["iris", "wine"]);
+        assert.deepEqual(
+            plan[0].args.models.map((m) => m.name),
+            ["iris", "wine"],
+        );
     });
 
     it("name names the multi-model ModelApi", () => {
@@ -86,7 +92,12 @@ describe("stack config", () => {
     it("endpoint, api and image settings reach the ModelApi; a relative image context resolves against the project", () => {
         const dir = project();
         const plan = planStack(
-            asPulumiConfig({ models: [iris], endpoint: { serverless: { memorySizeMb: 2048 } }, api: { auth: "iam" }, image: { context: "serving" } }),
+            asPulumiConfig({
+                models: [iris],
+                endpoint: { serverless: { memorySizeMb: 2048 } },
+                api: { auth: "iam" },
+                image: { context: "serving" },
+            }),
             dir,
         );
         assert.deepEqual(plan[0].args.endpoint, { serverless: { memorySizeMb: 2048 } });
@@ -102,7 +113,11 @@ describe("stack config", () => {
     it("Pulumi.dev.yaml is a serverless dev stack for the iris example in us-east-1", () => {
         const stack = yaml.load(fs.readFileSync(path.join(REPO_ROOT, "Pulumi.dev.yaml"), "utf8")).config;
         assert.equal(stack["aws:region"], "us-east-1");
-        const values = Object.fromEntries(Object.entries(stack).filter(([k]) => k.startsWith("modelapi:")).map(([k, v]) => [k.slice("modelapi:".length), v]));
+        const values = Object.fromEntries(
+            Object.entries(stack)
+                .filter(([k]) => k.startsWith("modelapi:"))
+                .map(([k, v]) => [k.slice("modelapi:".length), v]),
+        );
         const plan = planStack(asPulumiConfig(values), project(["models/iris"]));
         assert.equal(plan.length, 1);
         assert.equal(plan[0].name, "iris");
@@ -117,7 +132,18 @@ describe("stack config", () => {
     });
 
     it("every argument of ModelApiArgs, and name, is a stack key", () => {
-        assert.deepEqual([...CONFIG_KEYS].sort(), ["api", "artifacts", "endpoint", "image", "models", "monitoring", "multiModel", "name", "network", "tags"]);
+        assert.deepEqual([...CONFIG_KEYS].sort(), [
+            "api",
+            "artifacts",
+            "endpoint",
+            "image",
+            "models",
+            "monitoring",
+            "multiModel",
+            "name",
+            "network",
+            "tags",
+        ]);
     });
 
     it("finds the project directory by walking up to Pulumi.yaml", () => {
@@ -126,11 +152,17 @@ describe("stack config", () => {
 
     describe("mistakes are one line naming the key", () => {
         it("models not set", () => {
-            fails({}, `modelapi:models is not set; it must be a list of models, each {name, path} or {name, s3Uri}, e.g. [{"name": "iris", "path": "models/iris"}]`);
+            fails(
+                {},
+                `modelapi:models is not set; it must be a list of models, each {name, path} or {name, s3Uri}, e.g. [{"name": "iris", "path": "models/iris"}]`,
+            );
         });
 
         it("models empty", () => {
-            fails({ models: [] }, `modelapi:models must be a list of models, each {name, path} or {name, s3Uri}, e.g. [{"name": "iris", "path": "models/iris"}]`);
+            fails(
+                { models: [] },
+                `modelapi:models must be a list of models, each {name, path} or {name, s3Uri}, e.g. [{"name": "iris", "path": "models/iris"}]`,
+            );
         });
 
         it("a model path that does not exist says how to train the example model", () => {
@@ -154,16 +186,26 @@ describe("stack config", () => {
         });
 
         it("a model name that is not a string", () => {
-            fails({ models: [{ name: 7, path: "models/iris" }] }, `modelapi:models[0].name 7 is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`);
+            fails(
+                { models: [{ name: 7, path: "models/iris" }] },
+                `modelapi:models[0].name 7 is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit`,
+            );
         });
 
         it("an s3Uri that is not s3://bucket/key", () => {
-            fails({ models: [{ name: "iris", s3Uri: "team/iris.tar.gz" }] }, `modelapi:models[0].s3Uri "team/iris.tar.gz" must look like s3://bucket/key/model.tar.gz`);
+            fails(
+                { models: [{ name: "iris", s3Uri: "team/iris.tar.gz" }] },
+                `modelapi:models[0].s3Uri "team/iris.tar.gz" must look like s3://bucket/key/model.tar.gz`,
+            );
         });
 
         it("a misspelt top-level key stops the program instead of deploying the defaults", () => {
-            const expected = "expected one of modelapi:models, modelapi:multiModel, modelapi:name, modelapi:image, modelapi:endpoint, modelapi:api, modelapi:artifacts, modelapi:monitoring, modelapi:network, modelapi:tags";
-            fails({ models: [iris], endpont: { instanceType: "ml.c5.large" } }, `modelapi:endpont is not a setting of this program; ${expected}`);
+            const expected =
+                "expected one of modelapi:models, modelapi:multiModel, modelapi:name, modelapi:image, modelapi:endpoint, modelapi:api, modelapi:artifacts, modelapi:monitoring, modelapi:network, modelapi:tags";
+            fails(
+                { models: [iris], endpont: { instanceType: "ml.c5.large" } },
+                `modelapi:endpont is not a setting of this program; ${expected}`,
+            );
             fails({ models: [iris], multimodel: true }, `modelapi:multimodel is not a setting of this program; ${expected}`);
         });
 
@@ -188,7 +230,10 @@ describe("stack config", () => {
         });
 
         it("an unknown setting in a model", () => {
-            fails({ models: [{ ...iris, version: 2 }] }, `modelapi:models[0] has an unknown setting "version"; expected one of name, path, s3Uri`);
+            fails(
+                { models: [{ ...iris, version: 2 }] },
+                `modelapi:models[0] has an unknown setting "version"; expected one of name, path, s3Uri`,
+            );
         });
 
         it("multiModel that is not a boolean", () => {
@@ -214,7 +259,10 @@ describe("stack config", () => {
         });
 
         it("api that is not a map", () => {
-            fails({ models: [iris], api: "apiKey" }, `modelapi:api is not valid structured config; set it as a YAML list or map in the stack file`);
+            fails(
+                { models: [iris], api: "apiKey" },
+                `modelapi:api is not valid structured config; set it as a YAML list or map in the stack file`,
+            );
         });
 
         it("tags with a value that is not a string", () => {
@@ -222,7 +270,10 @@ describe("stack config", () => {
         });
 
         it("name without multiModel", () => {
-            fails({ models: [iris], name: "zoo" }, `modelapi:name names the multi-model deployment; without multiModel: true each model's API is named after the model`);
+            fails(
+                { models: [iris], name: "zoo" },
+                `modelapi:name names the multi-model deployment; without multiModel: true each model's API is named after the model`,
+            );
         });
     });
 });

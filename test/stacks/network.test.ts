@@ -28,7 +28,9 @@ describe("stack program: private network", function () {
         return outputs;
     };
     const endpoints = () =>
-        Object.fromEntries(mocks.findAll("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => [e.inputs.serviceName.split(`${mocks.REGION}.`)[1], e.inputs]));
+        Object.fromEntries(
+            mocks.findAll("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => [e.inputs.serviceName.split(`${mocks.REGION}.`)[1], e.inputs]),
+        );
 
     it("createVpc makes an awsx VPC with isolated private subnets in two zones and no NAT", async () => {
         const outputs = await deploy(raw({ createVpc: true }));
@@ -80,7 +82,10 @@ describe("stack program: private network", function () {
         );
         assert.equal(workload.inputs.ingress, undefined);
         const group = mocks.find("aws:ec2/securityGroup:SecurityGroup", "modelapi-endpoints-sg");
-        assert.deepEqual(group.inputs.ingress.map((i: any) => [i.fromPort, i.securityGroups]), [[443, ["modelapi-workload-sg-id"]]]);
+        assert.deepEqual(
+            group.inputs.ingress.map((i: any) => [i.fromPort, i.securityGroups]),
+            [[443, ["modelapi-workload-sg-id"]]],
+        );
         for (const e of Object.values<any>(endpoints()).filter((e) => e.vpcEndpointType === "Interface")) {
             assert.deepEqual(e.securityGroupIds, ["modelapi-endpoints-sg-id"]);
         }
@@ -88,25 +93,46 @@ describe("stack program: private network", function () {
 
     it("an existing VPC's subnetIds and securityGroupIds pass straight to the API, and no VPC is created", async () => {
         await deploy(raw({ subnetIds: ["subnet-0aaa", "subnet-0bbb"], securityGroupIds: ["sg-0ccc"] }));
-        assert.deepEqual(mocks.find("aws:sagemaker/model:Model").inputs.vpcConfig, { subnets: ["subnet-0aaa", "subnet-0bbb"], securityGroupIds: ["sg-0ccc"] });
+        assert.deepEqual(mocks.find("aws:sagemaker/model:Model").inputs.vpcConfig, {
+            subnets: ["subnet-0aaa", "subnet-0bbb"],
+            securityGroupIds: ["sg-0ccc"],
+        });
         assert.deepEqual(mocks.findAll("awsx:ec2:Vpc"), []);
     });
 
     it("rejects network settings that do not fit, naming the key", () => {
         const fails = (network: unknown, message: string) =>
-            assert.throws(() => planNetwork({ network: JSON.stringify(network) }), (err: unknown) => err instanceof ConfigError && err.message === message);
-        fails({ createVpc: true, subnetIds: ["subnet-1"] }, "modelapi:network takes either createVpc: true or subnetIds and securityGroupIds, not both");
-        fails({ createVpc: true, availabilityZoneCount: 1 }, "modelapi:network.availabilityZoneCount must be an integer from 2 to 6; got 1");
-        fails({ createVpc: true, cidrBlock: "10.0.0.0/8" }, `modelapi:network.cidrBlock must be an IPv4 range from /16 to /24, e.g. "10.0.0.0/16"; got "10.0.0.0/8"`);
+            assert.throws(
+                () => planNetwork({ network: JSON.stringify(network) }),
+                (err: unknown) => err instanceof ConfigError && err.message === message,
+            );
+        fails(
+            { createVpc: true, subnetIds: ["subnet-1"] },
+            "modelapi:network takes either createVpc: true or subnetIds and securityGroupIds, not both",
+        );
+        fails(
+            { createVpc: true, availabilityZoneCount: 1 },
+            "modelapi:network.availabilityZoneCount must be an integer from 2 to 6; got 1",
+        );
+        fails(
+            { createVpc: true, cidrBlock: "10.0.0.0/8" },
+            `modelapi:network.cidrBlock must be an IPv4 range from /16 to /24, e.g. "10.0.0.0/16"; got "10.0.0.0/8"`,
+        );
         fails({ subnetIds: ["subnet-1"] }, "modelapi:network.securityGroupIds must be a list of ids; or set createVpc: true for a new VPC");
         fails({ createVpc: true, functionInVpc: "yes" }, `modelapi:network.functionInVpc must be true or false; got "yes"`);
-        fails({ vpcId: "vpc-1" }, "modelapi:network has an unknown setting \"vpcId\"; expected one of subnetIds, securityGroupIds, functionInVpc, createVpc, cidrBlock, availabilityZoneCount");
+        fails(
+            { vpcId: "vpc-1" },
+            'modelapi:network has an unknown setting "vpcId"; expected one of subnetIds, securityGroupIds, functionInVpc, createVpc, cidrBlock, availabilityZoneCount',
+        );
     });
 
     it("a serverless endpoint in the stack's VPC is refused, as SageMaker refuses it", () => {
         mocks.useMocks();
         mocks.reset();
         const config = raw({ createVpc: true }, { endpoint: JSON.stringify({ serverless: {} }) });
-        assert.throws(() => runStack(planStack(config, "/"), planNetwork(config).vpc), /network cannot be combined with endpoint.serverless/);
+        assert.throws(
+            () => runStack(planStack(config, "/"), planNetwork(config).vpc),
+            /network cannot be combined with endpoint.serverless/,
+        );
     });
 });

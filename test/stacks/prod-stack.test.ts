@@ -10,7 +10,6 @@ import * as path from "path";
 import { ModelApi } from "../../components";
 import { ConfigError, planStack, RawConfig } from "../../stacks/config";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const yaml = require("js-yaml") as { load(text: string): any };
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -47,7 +46,11 @@ describe("Pulumi.prod.yaml", function () {
     it("builds: every alarm notifies the topic, the endpoint rolls back on its own alarms, autoscaling keeps 2 to 6 instances", async () => {
         const [plan] = planStack(stackConfig("Pulumi.prod.yaml"), dir);
         mocks.reset();
-        const api = new ModelApi(plan.name, { ...plan.args, image: { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serving:1" } }, { transformations: [mocks.recordParents] });
+        const api = new ModelApi(
+            plan.name,
+            { ...plan.args, image: { uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/serving:1" } },
+            { transformations: [mocks.recordParents] },
+        );
         await mocks.settle();
         await mocks.promiseOf(api.dashboardUrl);
         await mocks.settle();
@@ -71,8 +74,15 @@ describe("Pulumi.prod.yaml", function () {
 
     it("a misspelt monitoring key is one line naming it", () => {
         assert.throws(
-            () => planStack({ ...stackConfig("Pulumi.prod.yaml"), monitoring: JSON.stringify({ alarms: { modelLatency: { treshold: 1 } } }) }, dir),
-            (err: unknown) => err instanceof ConfigError && err.message === `modelapi:monitoring.alarms.modelLatency has an unknown setting "treshold"; expected one of enabled, threshold, periodSeconds, evaluationPeriods, datapointsToAlarm`,
+            () =>
+                planStack(
+                    { ...stackConfig("Pulumi.prod.yaml"), monitoring: JSON.stringify({ alarms: { modelLatency: { treshold: 1 } } }) },
+                    dir,
+                ),
+            (err: unknown) =>
+                err instanceof ConfigError &&
+                err.message ===
+                    `modelapi:monitoring.alarms.modelLatency has an unknown setting "treshold"; expected one of enabled, threshold, periodSeconds, evaluationPeriods, datapointsToAlarm`,
         );
     });
 });

