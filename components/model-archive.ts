@@ -132,7 +132,9 @@ function writeTarGz(dir: string, entries: Entry[], outPath: string): { sha256: s
             readSize: READ_SLICE,
         });
     } catch (err) {
-        throw new Error(`model directory "${dir}" cannot be packed: ${(err as Error).message}`, { cause: err });
+        // No { cause }: Pulumi's plugin host compiles these sources against a lib whose Error takes one argument.
+        // eslint-disable-next-line preserve-caught-error
+        throw new Error(`model directory "${dir}" cannot be packed: ${(err as Error).message}`);
     }
 }
 
