@@ -57,6 +57,22 @@ export function hostCommand(spec: ServerSpec, python: string = pythonPath(), bas
     return { command: python, args: [path.join(REPO_ROOT, "container", "serve")], env };
 }
 
+/** Variables the twin sets itself for the container; the caller's values would contradict them. */
+const SET_BY_THE_TWIN = new Set(["SAGEMAKER_BIND_TO_PORT", "SAGEMAKER_MODEL_SERVER_WORKERS", "SAGEMAKER_MULTI_MODEL"]);
+
+/**
+ * The container settings in the twin's environment that reach the image, as `endpoint.environment` does when
+ * deployed: SageMaker's own variables (SAGEMAKER_PROGRAM, SAGEMAKER_INFERENCE_OUTPUT,
+ * SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT, ...) and MAX_CONTENT_LENGTH. The host server inherits the whole
+ * environment anyway; the image sees only what is passed with -e.
+ */
+export function forwardedSettings(env: NodeJS.ProcessEnv): [string, string][] {
+    return Object.entries(env)
+        .filter((entry): entry is [string, string] => entry[1] !== undefined)
+        .filter(([key]) => (key.startsWith("SAGEMAKER_") && !SET_BY_THE_TWIN.has(key)) || key === "MAX_CONTENT_LENGTH")
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** The image run as SageMaker runs it (`IMAGE serve`), published on loopback only, the model mounted read-only. */
 export function imageCommand(
     spec: ServerSpec,
@@ -68,6 +84,7 @@ export function imageCommand(
     const args = ["run", "--rm", "--name", name];
     if (engine === "podman") args.push(...podmanFlags);
     args.push("-p", `127.0.0.1:${spec.port}:${IMAGE_PORT}`, "-e", `SAGEMAKER_MODEL_SERVER_WORKERS=${spec.workers}`);
+    for (const [key, value] of forwardedSettings(baseEnv)) args.push("-e", `${key}=${value}`);
     if (spec.multiModel) {
         args.push("-e", "SAGEMAKER_MULTI_MODEL=true", "-v", `${spec.modelsRoot}:${IMAGE_MODELS_DIR}:ro`);
     } else {

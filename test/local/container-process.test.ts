@@ -54,6 +54,25 @@ describe("local twin: model server command lines", () => {
         ]);
     });
 
+    it("passes SageMaker's container variables from the twin's environment to the image, as endpoint.environment does", () => {
+        const env = {
+            SAGEMAKER_PROGRAM: "script.py",
+            SAGEMAKER_INFERENCE_OUTPUT: "predicted_label,probabilities",
+            MAX_CONTENT_LENGTH: "1048576",
+            SAGEMAKER_MULTI_MODEL: "true", // the twin decides this one
+            MODELAPI_API_KEY: "secret", // the twin's own, never the container's
+            PATH: "/usr/bin",
+        };
+        const cmd = imageCommand({ multiModel: false, modelDir: "/tmp/m", port: 9001, workers: 1, image: "img" }, "docker", "n", [], env);
+        const passed = cmd.args.flatMap((arg, i) => (cmd.args[i - 1] === "-e" ? [arg] : []));
+        assert.deepEqual(passed, [
+            "SAGEMAKER_MODEL_SERVER_WORKERS=1",
+            "MAX_CONTENT_LENGTH=1048576",
+            "SAGEMAKER_INFERENCE_OUTPUT=predicted_label,probabilities",
+            "SAGEMAKER_PROGRAM=script.py",
+        ]);
+    });
+
     it("runs an image under Docker without podman's flags, and mounts the models directory for multi-model", () => {
         const cmd = imageCommand(
             { multiModel: true, modelsRoot: "/tmp/ms", port: 9002, workers: 2, image: "img" },
