@@ -6,7 +6,7 @@ import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import * as crypto from "crypto";
 import { endpointName } from "../../components/naming";
-import { imageContext, modelDir } from "./fixtures";
+import { irisFixture, modelDir } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";
 
@@ -14,9 +14,7 @@ const SCOPE = { organization: "org", project: "modelapi", stack: "test" };
 
 describe("ModelApi endpoint", function () {
     this.timeout(30000);
-    const irisDir = modelDir();
-    const context = imageContext();
-    const iris = () => ({ models: [{ name: "iris", path: irisDir }], image: { context } });
+    const { iris } = irisFixture();
 
     before(() => mocks.useMocks());
 

@@ -35,3 +35,17 @@ function writeFiles(prefix: string, files: { [name: string]: string }): string {
     }
     return dir;
 }
+
+/**
+ * What most component tests start from: a model directory, a tiny image context, and the one-model
+ * arguments (`iris()`) that use both.
+ */
+export function irisFixture(): {
+    irisDir: string;
+    context: string;
+    iris: () => { models: { name: string; path: string }[]; image: { context: string } };
+} {
+    const irisDir = modelDir();
+    const context = imageContext();
+    return { irisDir, context, iris: () => ({ models: [{ name: "iris", path: irisDir }], image: { context } }) };
+}

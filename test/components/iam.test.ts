@@ -5,15 +5,13 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ModelApi } from "../../components";
-import { imageContext, modelDir } from "./fixtures";
+import { irisFixture } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";
 
 describe("ModelApi IAM", function () {
     this.timeout(30000);
-    const irisDir = modelDir();
-    const context = imageContext();
-    const iris = () => ({ models: [{ name: "iris", path: irisDir }], image: { context } });
+    const { context, iris } = irisFixture();
 
     before(() => mocks.useMocks());
 

@@ -8,15 +8,13 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ModelApi } from "../../components";
 import { endpointName } from "../../components/naming";
-import { imageContext, modelDir } from "./fixtures";
+import { irisFixture } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";
 
 describe("ModelApi (one model)", function () {
     this.timeout(30000);
-    const irisDir = modelDir();
-    const context = imageContext();
-    const iris = () => ({ models: [{ name: "iris", path: irisDir }], image: { context } });
+    const { irisDir, context, iris } = irisFixture();
 
     before(() => mocks.useMocks());
 

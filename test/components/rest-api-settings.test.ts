@@ -4,15 +4,13 @@
  */
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
-import { imageContext, modelDir } from "./fixtures";
+import { irisFixture } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";
 
 describe("ModelApi REST API", function () {
     this.timeout(30000);
-    const irisDir = modelDir();
-    const context = imageContext();
-    const iris = () => ({ models: [{ name: "iris", path: irisDir }], image: { context } });
+    const { iris } = irisFixture();
 
     before(() => mocks.useMocks());
 

@@ -9,7 +9,7 @@ import * as path from "path";
 import { ModelApi } from "../../components";
 import { contextTag } from "../../components/context-hash";
 import { isEcrImageUri } from "../../components/serving-image";
-import { imageContext, modelDir } from "./fixtures";
+import { irisFixture } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";
 
@@ -20,9 +20,7 @@ const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 describe("ModelApi serving image", function () {
     this.timeout(30000);
-    const irisDir = modelDir();
-    const context = imageContext();
-    const iris = () => ({ models: [{ name: "iris", path: irisDir }], image: { context } });
+    const { irisDir, context, iris } = irisFixture();
 
     before(() => mocks.useMocks());
 

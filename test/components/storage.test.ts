@@ -7,15 +7,13 @@ import { strict as assert } from "assert";
 import { ModelApi } from "../../components";
 import { packModel } from "../../components/model-archive";
 import { singleModelKey } from "../../components/model-artifacts";
-import { imageContext, modelDir } from "./fixtures";
+import { irisFixture, modelDir } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";
 
 describe("ModelApi storage", function () {
     this.timeout(30000);
-    const irisDir = modelDir();
-    const context = imageContext();
-    const iris = () => ({ models: [{ name: "iris", path: irisDir }], image: { context } });
+    const { irisDir, context, iris } = irisFixture();
 
     before(() => mocks.useMocks());
 
