@@ -5,6 +5,7 @@
 #            + the image tools the image test needs (buildah, podman, debootstrap, ...)
 #            + chromium for the API docs browser test + flake8 and black for the Python lint
 #   bench:   runtime + what the container's benchmarks need (container/bench/apt-packages-bench.txt)
+#            + the container's test packages, whose request corpus and helpers the benchmarks reuse
 # Installs only what is missing; says exactly what to install when it cannot (not root, no sudo).
 set -euo pipefail
 mode=${1:-runtime}
@@ -41,6 +42,8 @@ debian_packages() {
   fi
   if [[ $mode == bench ]]; then
     package_list container/bench/apt-packages-bench.txt
+    # reliability.py and process_model.py import from container/tests (the HTTP corpus, conftest's helpers).
+    package_list container/apt-packages-test.txt
   fi
 }
 

@@ -18,22 +18,19 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONTAINER = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(CONTAINER, "tests"))
+
+from conftest import children  # noqa: E402  (the tests' own /proc helper)
+
 DURATION = int(os.environ.get("DURATION", "20"))
 PORT = int(os.environ.get("PORT", "18484"))
 ROW = b'{"instances": [[5.1, 3.5, 1.4, 0.2]]}'
-
-
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
-    except FileNotFoundError:
-        return []
 
 
 def tcp_sockets(pid):

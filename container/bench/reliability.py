@@ -41,6 +41,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CONTAINER = os.path.dirname(HERE)
 sys.path[:0] = [CONTAINER, os.path.join(CONTAINER, "tests")]
 
+from conftest import children  # noqa: E402  (the tests' own /proc helper)
+
 DURATION = int(os.environ.get("DURATION", "60"))
 KILL_DURATION = int(os.environ.get("KILL_DURATION", "60"))
 KILL_EVERY = float(os.environ.get("KILL_EVERY", "5"))
@@ -48,20 +50,13 @@ CONNECTIONS = 64
 WORKERS = 2
 PORT = int(os.environ.get("PORT", "18483"))
 RSS_SLACK_MIB = 5
+RSS_EVERY = 5  # seconds between RSS samples of the soak
 EXPECTED_5XX = {501, 505}
 
 
 def loadavg():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
-
-
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
-    except FileNotFoundError:
-        return []
 
 
 def rss_mib(pid):
@@ -312,7 +307,7 @@ def phase_soak(serve):
     samples = []
     started = time.monotonic()
     while proc.poll() is None:
-        time.sleep(5)
+        time.sleep(RSS_EVERY)
         if proc.poll() is None:
             samples.append(round(sum(rss_mib(pid) for pid in serve.workers()), 1))
     result = wrk_result(proc)
@@ -351,6 +346,8 @@ def phase_kill(serve):
 def main():
     if shutil.which("wrk") is None:
         raise SystemExit("the reliability benchmark needs wrk: bash scripts/ensure-deps.sh bench")
+    if DURATION <= RSS_EVERY:
+        raise SystemExit(f"DURATION must be more than {RSS_EVERY} s: the soak samples RSS every {RSS_EVERY} s")
     work = tempfile.mkdtemp(prefix="modelapi-reliability.")
     serve = Serve(work)
     try:
@@ -388,7 +385,7 @@ def main():
     )
     print(
         f"| soak | wrk, {CONNECTIONS} connections, {DURATION} s | {soak['requests']} requests, {soak['rps']:.0f}/s, "
-        f"p99 {soak['p99']:.1f} ms, errors {soak['errors']}; worker RSS sum every 5 s (MiB): "
+        f"p99 {soak['p99']:.1f} ms, errors {soak['errors']}; worker RSS sum every {RSS_EVERY} s (MiB): "
         f"{' '.join(str(r) for r in rss)} | 0 errors, flat RSS (within {RSS_SLACK_MIB} MiB after warm-up) | "
         f"{'yes' if soak['errors'] == 0 and flat else 'NO'} |"
     )
