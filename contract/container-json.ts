@@ -3,7 +3,7 @@
  * container/modelapi_serving/contract.json. A test keeps the file equal to this; `npm run contract:json`
  * rewrites it.
  */
-import { BINARY_MEDIA_TYPES, DEFAULT_CONTENT_TYPE, REQUEST_CONTENT_TYPES, RESPONSE_CONTENT_TYPES } from "./media";
+import { CONTENT_TYPES, DEFAULT_CONTENT_TYPE_NAME } from "./media";
 import { SAGEMAKER_MAX_PAYLOAD_BYTES } from "./limits";
 import { HEADERS } from "./sagemaker";
 
@@ -13,10 +13,9 @@ export const CONTAINER_CONTRACT_PATH = "container/modelapi_serving/contract.json
 export function containerContract() {
     return {
         comment: "Generated from contract/ by `npm run contract:json`; do not edit by hand.",
-        requestContentTypes: [...REQUEST_CONTENT_TYPES],
-        responseContentTypes: [...RESPONSE_CONTENT_TYPES],
-        defaultContentType: DEFAULT_CONTENT_TYPE,
-        binaryMediaTypes: [...BINARY_MEDIA_TYPES],
+        // Keyed by name: the server binds its codecs to names, never to a position in a list.
+        contentTypes: CONTENT_TYPES,
+        defaultContentType: DEFAULT_CONTENT_TYPE_NAME,
         maxPayloadBytes: { ...SAGEMAKER_MAX_PAYLOAD_BYTES },
         customAttributesHeader: HEADERS.customAttributes,
     };

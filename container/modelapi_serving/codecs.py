@@ -25,7 +25,9 @@ from .errors import BadRequest, NotAcceptable, PayloadTooLarge, UnsupportedMedia
 
 # The types the API passes through (JSON, CSV, NPY) come from the shared contract; the built-in
 # XGBoost formats below reach the server only when the endpoint is invoked directly.
-JSON, CSV, NPY = contract.REQUEST_CONTENT_TYPES
+JSON = contract.media_type_of("json")
+CSV = contract.media_type_of("csv")
+NPY = contract.media_type_of("npy")
 LIBSVM = "text/libsvm"
 JSONLINES = "application/jsonlines"
 SUPPORTED = contract.REQUEST_CONTENT_TYPES

@@ -14,10 +14,20 @@ _PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "contract.json"
 with open(_PATH, encoding="utf-8") as _file:
     _DATA = json.load(_file)
 
-REQUEST_CONTENT_TYPES = tuple(_DATA["requestContentTypes"])
-RESPONSE_CONTENT_TYPES = tuple(_DATA["responseContentTypes"])
-DEFAULT_CONTENT_TYPE = _DATA["defaultContentType"]
-BINARY_MEDIA_TYPES = tuple(_DATA["binaryMediaTypes"])
+# Content types keyed by name ("json", "csv", "npy", ...): each entry has its media type and whether the
+# server decodes it (`request`), encodes it (`response`), and whether API Gateway carries it as binary.
+CONTENT_TYPES = {name: dict(spec) for name, spec in _DATA["contentTypes"].items()}
+
+
+def media_type_of(name):
+    """The media type of the contract's content type called `name` (a KeyError names a missing row)."""
+    return CONTENT_TYPES[name]["mediaType"]
+
+
+REQUEST_CONTENT_TYPES = tuple(spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["request"])
+RESPONSE_CONTENT_TYPES = tuple(spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["response"])
+DEFAULT_CONTENT_TYPE = media_type_of(_DATA["defaultContentType"])
+BINARY_MEDIA_TYPES = tuple(spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["binary"])
 # InvokeEndpoint's payload limit per endpoint kind ("realtime", "serverless").
 MAX_PAYLOAD_BYTES = dict(_DATA["maxPayloadBytes"])
 CUSTOM_ATTRIBUTES_HEADER = _DATA["customAttributesHeader"]

@@ -26,6 +26,6 @@ def test_limits_are_positive_integers_per_endpoint_kind():
     assert all(isinstance(v, int) and v > 0 for v in contract.MAX_PAYLOAD_BYTES.values())
 
 
-def test_the_codecs_names_are_the_contracts_types_in_its_order():
-    # codecs unpacks the contract's list by position: a reordered list must fail here, not serve CSV as JSON.
+def test_the_codecs_bind_the_contracts_types_by_name_not_by_position():
     assert (codecs.JSON, codecs.CSV, codecs.NPY) == ("application/json", "text/csv", "application/x-npy")
+    assert contract.media_type_of("csv") == "text/csv"
