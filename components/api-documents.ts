@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { openApiDocument } from "./openapi";
-import { postmanCollection } from "./postman";
+import { openApiDocument } from "../core/api/openapi";
+import { postmanCollection } from "../core/api/postman";
 import { Settings } from "./settings";
 
 /** @internal The API's documents for its callers, as JSON text: OpenAPI 3 and a Postman v2.1 collection. */

@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { packageRoot } from "../lambda/bundle";
+import { packageRoot } from "../core/package-root";
 import { assumeRolePolicy, logGroupResources, policyDocument } from "./iam";
-import { openApiDocument } from "./openapi";
+import { openApiDocument } from "../core/api/openapi";
 import { Settings } from "./settings";
-import { DOCS_CSP, docsHtml, docsInitScript, swaggerUiDir } from "./swagger-page";
+import { DOCS_CSP, docsHtml, docsInitScript, swaggerUiDir } from "../core/api/swagger-page";
 
 /** @internal The public paths of the docs page, below the stage: the page's folder and the document. */
 export const DOCS_RESOURCE_PATHS = [["docs"], ["docs", "{file}"], ["openapi.json"]];

@@ -21,5 +21,5 @@ export type {
     ThrottleArgs,
 } from "./args";
 export { ArgumentError } from "./validate";
-export { packModel, tarGzDirectory } from "./model-archive";
-export type { PackedModel } from "./model-archive";
+export { packModel, tarGzDirectory } from "../core/archive/pack";
+export type { PackedModel } from "../core/archive/pack";

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { targetModelName } from "../contract";
 import { ModelSpec } from "./args";
 import { policyDocument } from "./iam";
-import { packModel } from "./model-archive";
-import { S3_URI_PATTERN } from "./input-validation";
+import { packModel } from "../core/archive/pack";
+import { S3_URI_PATTERN } from "../core/input-validation";
 
 /** @internal The fixed prefix a multi-model endpoint loads `{name}.tar.gz` archives from. */
 export const MULTI_MODEL_PREFIX = "multi-model/";

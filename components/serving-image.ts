@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { contextTag } from "./context-hash";
+import { contextTag } from "../core/archive/context-hash";
 import { BuildImage, ExistingImage } from "./settings";
 
 /** @internal What the endpoint needs to know about its serving image. */

@@ -1,5 +1,4 @@
-import * as path from "path";
-import { packageRoot } from "../lambda/bundle";
+import { defaultImageContext } from "../core/package-root";
 import {
     ApiAuth,
     AutoscalingArgs,
@@ -105,11 +104,6 @@ export interface Settings {
     /** Unset: not in a VPC. */
     network?: NetworkSettings;
     tags: { [key: string]: string };
-}
-
-/** @internal The serving image's build context shipped with this package, found from this module's location. */
-export function defaultImageContext(): string {
-    return path.join(packageRoot(__dirname), "container");
 }
 
 /** @internal Validates `args` (throwing before anything is created), then applies the defaults. */

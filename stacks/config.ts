@@ -24,8 +24,8 @@ import type {
     ServerlessArgs,
     ThrottleArgs,
 } from "../components";
-import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../components/input-validation";
-import { MAX_COMPONENT_NAME_LENGTH } from "../components/naming";
+import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../core/input-validation";
+import { MAX_COMPONENT_NAME_LENGTH } from "../core/naming";
 import type { VpcPlan } from "./network";
 
 /** The configuration namespace: the project's name. */

@@ -9,9 +9,9 @@ import { build } from "./harness";
 import { openApiErrors, postmanErrors } from "../support/documents";
 import { imageContext, modelDir } from "./fixtures";
 import { ApiAuth } from "../../components";
-import { apiSurface } from "../../components/api-surface";
-import { openApiDocument, OpenApiOptions } from "../../components/openapi";
-import { postmanCollection, POSTMAN_SCHEMA } from "../../components/postman";
+import { apiSurface } from "../../core/api/surface";
+import { openApiDocument, OpenApiOptions } from "../../core/api/openapi";
+import { postmanCollection, POSTMAN_SCHEMA } from "../../core/api/postman";
 import { requestBodyLimits, routesFor } from "../../contract";
 
 const base: OpenApiOptions = {

@@ -10,8 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import { build } from "./harness";
 import { modelDir } from "./fixtures";
-import { openApiDocument } from "../../components/openapi";
-import { docsFiles } from "../../components/swagger-page";
+import { openApiDocument } from "../../core/api/openapi";
+import { docsFiles } from "../../core/api/swagger-page";
 import { ApiAuth } from "../../components";
 import { openApiErrors } from "../support/documents";
 

@@ -1,6 +1,6 @@
 /** The model rules shared by the component, the stack config and the local twin (components/input-validation.ts). */
 import { strict as assert } from "assert";
-import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../../components/input-validation";
+import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../../core/input-validation";
 
 const MODEL_RULE = "is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit";
 

@@ -7,7 +7,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ModelApi } from "../../components";
-import { contextTag } from "../../components/context-hash";
+import { contextTag } from "../../core/archive/context-hash";
 import { isEcrImageUri } from "../../components/serving-image";
 import { irisFixture } from "./fixtures";
 import { build } from "./harness";

@@ -17,7 +17,8 @@ import {
     serverlessDefaults,
     throttleDefaults,
 } from "../../components/defaults";
-import { defaultImageContext, resolveSettings } from "../../components/settings";
+import { defaultImageContext } from "../../core/package-root";
+import { resolveSettings } from "../../components/settings";
 import { ArgumentError } from "../../components/validate";
 import { modelDir } from "./fixtures";
 

@@ -5,7 +5,7 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ModelApi } from "../../components";
-import { packModel } from "../../components/model-archive";
+import { packModel } from "../../core/archive/pack";
 import { singleModelKey } from "../../components/model-artifacts";
 import { irisFixture, modelDir } from "./fixtures";
 import { build } from "./harness";

@@ -4,7 +4,7 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ArgumentError, ModelApi, ModelApiArgs } from "../../components";
-import { MAX_COMPONENT_NAME_LENGTH } from "../../components/naming";
+import { MAX_COMPONENT_NAME_LENGTH } from "../../core/naming";
 import { modelDir } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";

@@ -5,9 +5,9 @@
  * it in Postman (or `newman --env-var apiKey=...`). With `iam` auth requests are signed with AWS
  * Signature Version 4 from variables holding the caller's credentials.
  */
-import { HEADERS } from "../contract";
-import { ApiAuth } from "./args";
-import { apiSurface, ApiSurface, SurfaceRoute } from "./api-surface";
+import { HEADERS } from "../../contract";
+import type { AuthScheme } from "./auth";
+import { apiSurface, ApiSurface, SurfaceRoute } from "./surface";
 
 /** @internal The JSON schema a v2.1 collection declares in `info.schema`. */
 export const POSTMAN_SCHEMA = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json";
@@ -17,7 +17,7 @@ export interface PostmanOptions {
     title: string;
     /** The stage URL, the `baseUrl` variable's value. */
     url: string;
-    auth: ApiAuth;
+    auth: AuthScheme;
     multiModel: boolean;
     modelNames: string[];
     /** Rows of features for the example bodies; defaults to one row of the example model (iris). */
@@ -32,7 +32,7 @@ export function postmanCollection(opts: PostmanOptions, surface: ApiSurface = ap
     const variables: Variable[] = [
         { key: "baseUrl", value: opts.url.replace(/\/+$/, ""), type: "string", description: "The API's URL (the stack's url output)." },
     ];
-    if (opts.auth === ApiAuth.ApiKey) {
+    if (opts.auth === "apiKey") {
         variables.push({
             key: "apiKey",
             value: "",
@@ -62,7 +62,7 @@ export function postmanCollection(opts: PostmanOptions, surface: ApiSurface = ap
 
 function auth(opts: PostmanOptions): Record<string, unknown> {
     const pairs = (entries: [string, string][]) => entries.map(([key, value]) => ({ key, value, type: "string" }));
-    if (opts.auth === ApiAuth.ApiKey) {
+    if (opts.auth === "apiKey") {
         return {
             type: "apikey",
             apikey: pairs([
@@ -72,7 +72,7 @@ function auth(opts: PostmanOptions): Record<string, unknown> {
             ]),
         };
     }
-    if (opts.auth === ApiAuth.Iam) {
+    if (opts.auth === "iam") {
         // Credentials come from the caller's environment variables in Postman, never from this file.
         return {
             type: "awsv4",

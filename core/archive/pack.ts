@@ -2,8 +2,8 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cacheKey, lookup, remember, settled, statFingerprint } from "./archive-cache";
-import { writeArchive } from "./archive-writer";
+import { cacheKey, lookup, remember, settled, statFingerprint } from "./cache";
+import { writeArchive } from "./writer";
 
 /** A model archive on local disk, named by the SHA-256 of its bytes. */
 export interface PackedModel {

@@ -12,7 +12,7 @@ import {
     type BodyLimits,
     requestBodyLimits,
     routesFor,
-} from "../contract";
+} from "../../contract";
 
 /** @internal One route as callers see it. */
 export interface SurfaceRoute {

@@ -2,9 +2,9 @@
  * @internal The OpenAPI 3 document of a ModelApi, generated from its API surface (api-surface.ts), so the
  * routes, media types, limits and errors it describes are the ones the REST API and the Lambda implement.
  */
-import { HEADERS, NPY_TYPE } from "../contract";
-import { ApiAuth } from "./args";
-import { apiSurface, ApiSurface, SurfaceRoute } from "./api-surface";
+import { HEADERS, NPY_TYPE } from "../../contract";
+import type { AuthScheme } from "./auth";
+import { apiSurface, ApiSurface, SurfaceRoute } from "./surface";
 
 /** @internal What the document is generated from besides the API surface. */
 export interface OpenApiOptions {
@@ -12,7 +12,7 @@ export interface OpenApiOptions {
     title: string;
     /** The stage URL requests go to; a relative URL is relative to where the document is served. */
     serverUrl: string;
-    auth: ApiAuth;
+    auth: AuthScheme;
     multiModel: boolean;
     /** The served models (multi-model: the allowed values of `{name}`). */
     modelNames: string[];
@@ -173,21 +173,21 @@ function requestContent(surface: ApiSurface, rows: number[][]): Record<string, u
     );
 }
 
-function errorRefs(auth: ApiAuth, statuses: string[]): Record<string, unknown> {
-    const gateway = auth === ApiAuth.None ? ["429"] : ["403", "429"];
+function errorRefs(auth: AuthScheme, statuses: string[]): Record<string, unknown> {
+    const gateway = auth === "none" ? ["429"] : ["403", "429"];
     return Object.fromEntries([...statuses, ...gateway].sort().map((s) => [s, { $ref: `#/components/responses/Error${s}` }]));
 }
 
-function errorResponses(auth: ApiAuth): Record<string, unknown> {
+function errorResponses(auth: AuthScheme): Record<string, unknown> {
     const responses: Record<string, unknown> = {};
     for (const [status, description] of Object.entries(HANDLER_ERRORS)) {
         responses[`Error${status}`] = { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
     }
     const gatewayError = { "application/json": { schema: { $ref: "#/components/schemas/GatewayError" } } };
-    if (auth !== ApiAuth.None) {
+    if (auth !== "none") {
         responses.Error403 = {
             description:
-                auth === ApiAuth.ApiKey
+                auth === "apiKey"
                     ? "Missing or wrong API key (answered by API Gateway)."
                     : "Missing or invalid signature (answered by API Gateway).",
             content: gatewayError,
@@ -197,14 +197,14 @@ function errorResponses(auth: ApiAuth): Record<string, unknown> {
     return responses;
 }
 
-function securityScheme(auth: ApiAuth): { name: string; scheme: Record<string, unknown> } | undefined {
-    if (auth === ApiAuth.ApiKey) {
+function securityScheme(auth: AuthScheme): { name: string; scheme: Record<string, unknown> } | undefined {
+    if (auth === "apiKey") {
         return {
             name: API_KEY_SCHEME,
             scheme: { type: "apiKey", in: "header", name: HEADERS.apiKey, description: "The stack's apiKey output." },
         };
     }
-    if (auth === ApiAuth.Iam) {
+    if (auth === "iam") {
         return {
             name: SIGV4_SCHEME,
             scheme: {
