@@ -11,7 +11,7 @@ import { SETTLE_MS } from "../../core/archive/cache";
 import { writeArchive } from "../../core/archive/writer";
 import { contextFiles, contextHash, contextTag } from "../../core/archive/context-hash";
 import { packModel, tarGzDirectory } from "../../core/archive/pack";
-import { multiModelKey, singleModelKey } from "../../components/model-artifacts";
+import { multiModelKey, singleModelKey } from "../../components/artifacts/model-artifacts";
 import { buildLambdaBundle } from "../../lambda/bundle";
 import { imageContext, modelDir, tempDir } from "./fixtures";
 import { GOLDEN_ARCHIVE_BASE64, GOLDEN_SHA256, goldenModelDir } from "./golden-model";

@@ -62,7 +62,7 @@ describe("ModelApi api.docs", function () {
 
         before(() => {
             tmp = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-docs-fn-"));
-            fs.copyFileSync(path.join(REPO_ROOT, "components", "docs-function", "index.js"), path.join(tmp, "index.js"));
+            fs.copyFileSync(path.join(REPO_ROOT, "components", "api", "docs-function", "index.js"), path.join(tmp, "index.js"));
             for (const [name, bytes] of docsFiles("iris", "../openapi.json")) fs.writeFileSync(path.join(tmp, name), bytes);
             const doc = openApiDocument({
                 title: "iris",

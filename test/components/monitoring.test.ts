@@ -5,8 +5,8 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ModelApi, ModelApiArgs } from "../../components";
-import { dashboardBody, dashboardUrl } from "../../components/dashboard";
-import { vcpusOf } from "../../components/monitoring";
+import { dashboardBody, dashboardUrl } from "../../components/monitoring/dashboard";
+import { vcpusOf } from "../../components/monitoring/alarms";
 import { dashboardErrors } from "./dashboard-schema";
 import { imageContext, modelDir } from "./fixtures";
 import { build } from "./harness";

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { ModelApiArgs } from "../../components/args";
-import { resolveSettings, Settings } from "../../components/settings";
+import { resolveSettings, Settings } from "../../components/settings/settings";
 import { modelDir } from "./fixtures";
 
 const README = path.resolve(__dirname, "..", "..", "README.md");

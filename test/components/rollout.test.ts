@@ -7,7 +7,7 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ModelApi, ModelApiArgs } from "../../components";
-import { checkLiveConfig } from "../../components/generation";
+import { checkLiveConfig } from "../../components/endpoint/generation";
 import { imageContext, modelDir } from "./fixtures";
 import { build } from "./harness";
 

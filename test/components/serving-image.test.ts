@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { ModelApi } from "../../components";
 import { contextTag } from "../../core/archive/context-hash";
-import { isEcrImageUri } from "../../components/serving-image";
+import { isEcrImageUri } from "../../components/image/serving-image";
 import { irisFixture } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";

@@ -16,10 +16,10 @@ import {
     quotaDefaults,
     serverlessDefaults,
     throttleDefaults,
-} from "../../components/defaults";
+} from "../../components/settings/defaults";
 import { defaultImageContext } from "../../core/package-root";
-import { resolveSettings } from "../../components/settings";
-import { ArgumentError } from "../../components/validate";
+import { resolveSettings } from "../../components/settings/settings";
+import { ArgumentError } from "../../components/settings/validate";
 import { modelDir } from "./fixtures";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");

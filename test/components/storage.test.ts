@@ -6,7 +6,7 @@ import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ModelApi } from "../../components";
 import { packModel } from "../../core/archive/pack";
-import { singleModelKey } from "../../components/model-artifacts";
+import { singleModelKey } from "../../components/artifacts/model-artifacts";
 import { irisFixture, modelDir } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";

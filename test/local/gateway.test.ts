@@ -106,7 +106,7 @@ describe("local twin: API Gateway proxy", () => {
     it("has the component's REST API resources, for each kind of deployment", () => {
         // Loaded here only: the twin itself does not pull in Pulumi at start.
 
-        const restApi = require("../../components/rest-api") as typeof import("../../components/rest-api");
+        const restApi = require("../../components/api/rest-api") as typeof import("../../components/api/rest-api");
         for (const multiModel of [false, true]) {
             const component = restApi
                 .resourcePathsFor(multiModel)

@@ -1,11 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { packageRoot } from "../core/package-root";
-import { assumeRolePolicy, logGroupResources, policyDocument } from "./iam";
-import { openApiDocument } from "../core/api/openapi";
-import { Settings } from "./settings";
-import { DOCS_CSP, docsHtml, docsInitScript, swaggerUiDir } from "../core/api/swagger-page";
+import { packageRoot } from "../../core/package-root";
+import { assumeRolePolicy, logGroupResources, policyDocument } from "../iam";
+import { openApiDocument } from "../../core/api/openapi";
+import { Settings } from "../settings/settings";
+import { DOCS_CSP, docsHtml, docsInitScript, swaggerUiDir } from "../../core/api/swagger-page";
 
 /** @internal The public paths of the docs page, below the stage: the page's folder and the document. */
 export const DOCS_RESOURCE_PATHS = [["docs"], ["docs", "{file}"], ["openapi.json"]];
@@ -27,7 +27,7 @@ export function docsFunction(name: string, settings: Settings, parent: pulumi.Re
     });
     const ui = swaggerUiDir();
     const code = new pulumi.asset.AssetArchive({
-        "index.js": new pulumi.asset.FileAsset(path.join(packageRoot(__dirname), "components", "docs-function", "index.js")),
+        "index.js": new pulumi.asset.FileAsset(path.join(packageRoot(__dirname), "components", "api", "docs-function", "index.js")),
         "openapi.json": new pulumi.asset.StringAsset(JSON.stringify(document)),
         "index.html": new pulumi.asset.StringAsset(docsHtml(settings.name)),
         "init.js": new pulumi.asset.StringAsset(docsInitScript("../openapi.json")),

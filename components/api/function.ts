@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { resolveLambdaBundle } from "../lambda/bundle";
-import { FunctionArgs } from "./args";
-import { assumeRolePolicy, logGroupResources, policyDocument } from "./iam";
-import { multiModelArchiveName } from "./model-artifacts";
-import { functionVpcStatements, NetworkSettings } from "./network";
+import { resolveLambdaBundle } from "../../lambda/bundle";
+import { FunctionArgs } from "../args";
+import { assumeRolePolicy, logGroupResources, policyDocument } from "../iam";
+import { multiModelArchiveName } from "../artifacts/model-artifacts";
+import { functionVpcStatements, NetworkSettings } from "../endpoint/network";
 
 /** @internal What the function needs to know about the endpoint it calls. */
 export interface FunctionTarget {

@@ -1,16 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type EndpointKind, PRODUCTION_VARIANT } from "../contract";
+import { type EndpointKind, PRODUCTION_VARIANT } from "../../contract";
 import { autoscaling, autoscalingUpdateWarning } from "./autoscaling";
-import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "./iam";
-import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "./model-artifacts";
+import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "../iam";
+import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "../artifacts/model-artifacts";
 import { generationId, liveEndpointConfigName } from "./generation";
-import { createAlarms, CreatedAlarm, ENDPOINT_ALARMS } from "./monitoring";
-import { endpointName } from "../core/naming";
+import { createAlarms, CreatedAlarm, ENDPOINT_ALARMS } from "../monitoring/alarms";
+import { endpointName } from "../../core/naming";
 import { deploymentConfig, describeRollbackAlarmsStatement, rollbackAlarms } from "./rollout";
 import { modelVpcStatements } from "./network";
-import { ServingImage } from "./serving-image";
-import { Settings } from "./settings";
+import { ServingImage } from "../image/serving-image";
+import { Settings } from "../settings/settings";
 
 /** @internal The only production variant; autoscaling addresses it by this name. */
 export const VARIANT_NAME = PRODUCTION_VARIANT;

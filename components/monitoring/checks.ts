@@ -2,8 +2,8 @@
  * Checks of `monitoring` and `endpoint.rollout`: what CloudWatch's PutMetricAlarm and SageMaker's deployment
  * guardrails accept, refused here with the argument named before anything is created.
  */
-import { ModelApiArgs } from "./args";
-import { AlarmKey, alarmDefaults, INSTANCE_ONLY_ALARMS, monitoringEnabledDefault, rolloutDefaults } from "./defaults";
+import { ModelApiArgs } from "../args";
+import { AlarmKey, alarmDefaults, INSTANCE_ONLY_ALARMS, monitoringEnabledDefault, rolloutDefaults } from "../settings/defaults";
 
 type Fail = (message: string) => never;
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { openApiDocument } from "../core/api/openapi";
-import { postmanCollection } from "../core/api/postman";
-import { Settings } from "./settings";
+import { openApiDocument } from "../../core/api/openapi";
+import { postmanCollection } from "../../core/api/postman";
+import { Settings } from "../settings/settings";
 
 /** @internal The API's documents for its callers, as JSON text: OpenAPI 3 and a Postman v2.1 collection. */
 export interface ApiDocuments {

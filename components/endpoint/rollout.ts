@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
-import { Statement } from "./iam";
-import { CreatedAlarm } from "./monitoring";
-import { RolloutSettings } from "./settings";
-import { ROLLBACK_ALARMS, TRAFFIC_SHIFTING } from "./validate-monitoring";
+import { Statement } from "../iam";
+import { CreatedAlarm } from "../monitoring/alarms";
+import { RolloutSettings } from "../settings/settings";
+import { ROLLBACK_ALARMS, TRAFFIC_SHIFTING } from "../monitoring/checks";
 
 /** @internal The component's own alarms a rollout rolls back on (the endpoint's errors and latency). */
 export function rollbackAlarms(alarms: CreatedAlarm[]): CreatedAlarm[] {

@@ -1,8 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { contextTag } from "../core/archive/context-hash";
-import { BuildImage, ExistingImage } from "./settings";
+import { contextTag } from "../../core/archive/context-hash";
+import { BuildImage, ExistingImage } from "../settings/settings";
 
 /** @internal What the endpoint needs to know about its serving image. */
 export interface ServingImage {

@@ -15,7 +15,7 @@ import {
     RolloutArgs,
     ServerlessArgs,
     ThrottleArgs,
-} from "./args";
+} from "../args";
 
 /** @internal */
 export const DEFAULT_LOG_RETENTION_DAYS = 14;

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmKey, AlarmSettings } from "./defaults";
-import { MonitoringSettings } from "./settings";
+import { AlarmKey, AlarmSettings } from "../settings/defaults";
+import { MonitoringSettings } from "../settings/settings";
 
 /** @internal What the alarms and the dashboard watch: this component's endpoint, API stage and function. */
 export interface MonitoredParts {

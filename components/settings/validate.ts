@@ -1,11 +1,11 @@
 import * as fs from "fs";
-import { corsOriginsProblem } from "../contract";
-import { ApiAuth, ModelApiArgs } from "./args";
+import { corsOriginsProblem } from "../../contract";
+import { ApiAuth, ModelApiArgs } from "../args";
 import { autoscalingDefaults, withDefaults } from "./defaults";
-import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../core/input-validation";
-import { multiModelArchiveName } from "./model-artifacts";
-import { validateMonitoring, validateRollout } from "./validate-monitoring";
-import { validateNetwork } from "./network";
+import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../../core/input-validation";
+import { multiModelArchiveName } from "../artifacts/model-artifacts";
+import { validateMonitoring, validateRollout } from "../monitoring/checks";
+import { validateNetwork } from "../endpoint/network";
 
 /** Invalid {@link ModelApiArgs}: thrown by the constructor before any resource is created. */
 export class ArgumentError extends Error {
@@ -24,7 +24,7 @@ export const QUOTA_PERIODS = ["DAY", "WEEK", "MONTH"];
 /** @internal The retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** @internal Its home is input-validation.ts; exported here too for modules that import it from validate. */
-export { S3_URI_PATTERN } from "../core/input-validation";
+export { S3_URI_PATTERN } from "../../core/input-validation";
 
 /**
  * @internal Bytes of the multi-model allow list the Lambda gets as MODEL_NAMES: Lambda allows 4 KB for all

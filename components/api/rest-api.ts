@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { BINARY_MEDIA_TYPES, CORS_EXPOSE_HEADERS, pathSegments, routesFor } from "../contract";
-import { ApiAuth } from "./args";
+import { BINARY_MEDIA_TYPES, CORS_EXPOSE_HEADERS, pathSegments, routesFor } from "../../contract";
+import { ApiAuth } from "../args";
 import { DOCS_RESOURCE_PATHS } from "./docs-page";
-import { Settings } from "./settings";
+import { Settings } from "../settings/settings";
 
 /**
  * @internal The API's resources: every path of the routes (contract/routes.ts) and each path above them,

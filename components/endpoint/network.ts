@@ -3,8 +3,8 @@
  * anything is created, and the EC2 permissions each service's role needs for its network interfaces.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ModelApiArgs } from "./args";
-import { Statement } from "./iam";
+import { ModelApiArgs } from "../args";
+import { Statement } from "../iam";
 
 /** @internal The network settings, defaults applied. */
 export interface NetworkSettings {

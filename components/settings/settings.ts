@@ -1,4 +1,4 @@
-import { defaultImageContext } from "../core/package-root";
+import { defaultImageContext } from "../../core/package-root";
 import {
     ApiAuth,
     AutoscalingArgs,
@@ -10,7 +10,7 @@ import {
     QuotaArgs,
     ServerlessArgs,
     ThrottleArgs,
-} from "./args";
+} from "../args";
 import {
     apiDefaults,
     corsSettings,
@@ -32,9 +32,9 @@ import {
     throttleDefaults,
     withDefaults,
 } from "./defaults";
-import { NetworkSettings, networkSettings } from "./network";
+import { NetworkSettings, networkSettings } from "../endpoint/network";
 import { validateArgs } from "./validate";
-import { defined as definedFields } from "./validate-monitoring";
+import { defined as definedFields } from "../monitoring/checks";
 
 /** @internal `endpoint.rollout` with its defaults. */
 export interface RolloutSettings {

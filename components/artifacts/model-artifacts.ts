@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { targetModelName } from "../contract";
-import { ModelSpec } from "./args";
-import { policyDocument } from "./iam";
-import { packModel } from "../core/archive/pack";
-import { S3_URI_PATTERN } from "../core/input-validation";
+import { targetModelName } from "../../contract";
+import { ModelSpec } from "../args";
+import { policyDocument } from "../iam";
+import { packModel } from "../../core/archive/pack";
+import { S3_URI_PATTERN } from "../../core/input-validation";
 
 /** @internal The fixed prefix a multi-model endpoint loads `{name}.tar.gz` archives from. */
 export const MULTI_MODEL_PREFIX = "multi-model/";

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AutoscalingArgs } from "./args";
+import { AutoscalingArgs } from "../args";
 
 /**
  * @internal Target tracking on `SageMakerVariantInvocationsPerInstance`: Application Auto Scaling keeps the
