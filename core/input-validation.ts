@@ -1,6 +1,6 @@
 /**
  * Rules about models that every entry point checks the same way, in the same words: the component
- * (validate.ts), the stack config reader (stacks/config.ts) and the local twin's arguments (local/args.ts).
+ * (components/artifacts/checks.ts), the stack config reader (stacks/config.ts) and the local twin's arguments (local/args.ts).
  * Each function takes a value and returns what is wrong with it, or undefined when nothing is; the caller
  * puts the name of its own argument in front (`models[0].name`, `modelapi:models[0].name`, `model name`)
  * and throws its own error type. No dependencies beyond naming.ts, so the twin can load it cheaply.

@@ -24,6 +24,7 @@ import type {
     ServerlessArgs,
     ThrottleArgs,
 } from "../components";
+import { definedFields } from "../core/defined";
 import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../core/input-validation";
 import { MAX_COMPONENT_NAME_LENGTH } from "../core/naming";
 import type { VpcPlan } from "./network";
@@ -260,7 +261,7 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
         if (nameError) {
             throw new ConfigError("name", nameError);
         }
-        return [{ name, args: { multiModel: true, models, ...defined(shared) } }];
+        return [{ name, args: { multiModel: true, models, ...definedFields(shared) } }];
     }
     if (raw.name !== undefined) {
         throw new ConfigError(
@@ -276,7 +277,7 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
             );
         }
     });
-    return models.map((model) => ({ name: model.name, args: { models: [model], ...defined(shared) } }));
+    return models.map((model) => ({ name: model.name, args: { models: [model], ...definedFields(shared) } }));
 }
 
 function parseModels(raw: string | undefined, projectDir: string): ModelSpec[] {
@@ -333,7 +334,7 @@ function resolveImage(image: ImageArgs | undefined, projectDir: string): ImageAr
         return undefined;
     }
     const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(projectDir, p));
-    return defined({ ...image, context: resolve(image.context), dockerfile: resolve(image.dockerfile) });
+    return definedFields({ ...image, context: resolve(image.context), dockerfile: resolve(image.dockerfile) });
 }
 
 function parseBoolean(key: ConfigKey, raw: string | undefined): boolean | undefined {
@@ -406,9 +407,4 @@ function checkFields(key: string, value: Record<string, unknown>, fields: Fields
 
 function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Drops undefined fields, so they neither show in the args nor override a default. */
-function defined<T extends object>(obj: T): T {
-    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }

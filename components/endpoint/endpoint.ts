@@ -6,7 +6,7 @@ import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "../artifacts/model-artifacts";
 import { generationId, liveEndpointConfigName } from "./generation";
 import { createAlarms, CreatedAlarm, ENDPOINT_ALARMS } from "../monitoring/alarms";
-import { endpointName } from "../../core/naming";
+import { endpointName } from "./naming";
 import { deploymentConfig, describeRollbackAlarmsStatement, rollbackAlarms } from "./rollout";
 import { modelVpcStatements } from "./network";
 import { ServingImage } from "../image/serving-image";

@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import { Statement } from "../iam";
 import { CreatedAlarm } from "../monitoring/alarms";
-import { RolloutSettings } from "../settings/settings";
-import { ROLLBACK_ALARMS, TRAFFIC_SHIFTING } from "../monitoring/checks";
+import type { RolloutSettings } from "./defaults";
+import { ROLLBACK_ALARMS } from "../monitoring/checks";
+import { TRAFFIC_SHIFTING } from "./rollout-rules";
 
 /** @internal The component's own alarms a rollout rolls back on (the endpoint's errors and latency). */
 export function rollbackAlarms(alarms: CreatedAlarm[]): CreatedAlarm[] {

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { contextTag } from "../../core/archive/context-hash";
-import { BuildImage, ExistingImage } from "../settings/settings";
+import type { BuildImage, ExistingImage } from "./defaults";
 
 /** @internal What the endpoint needs to know about its serving image. */
 export interface ServingImage {

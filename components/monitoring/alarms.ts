@@ -1,7 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlarmKey, AlarmSettings } from "../settings/defaults";
-import { MonitoringSettings } from "../settings/settings";
+import type { AlarmKey, AlarmSettings, MonitoringSettings } from "./defaults";
 
 /** @internal What the alarms and the dashboard watch: this component's endpoint, API stage and function. */
 export interface MonitoredParts {

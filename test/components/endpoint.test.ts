@@ -5,7 +5,7 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import * as crypto from "crypto";
-import { endpointName } from "../../core/naming";
+import { endpointName } from "../../components/endpoint/naming";
 import { irisFixture, modelDir } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";

@@ -1,6 +1,6 @@
 /**
  * The README's Arguments table against the defaults the component applies (resolveSettings, which takes
- * them from components/defaults.ts): every default cell that names a value names the one the code uses.
+ * them from each folder's defaults.ts): every default cell that names a value names the one the code uses.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";

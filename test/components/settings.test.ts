@@ -1,22 +1,19 @@
 /**
- * resolveSettings and the defaults it applies (components/settings.ts, defaults.ts), tested directly:
+ * resolveSettings and the defaults it applies (components/settings/settings.ts and each folder's defaults.ts), tested directly:
  * no Pulumi engine, no resources.
  */
 import { strict as assert } from "assert";
 import * as path from "path";
+import { apiDefaults, functionDefaults, quotaDefaults, throttleDefaults } from "../../components/api/defaults";
 import {
-    alarmDefaults,
-    apiDefaults,
     autoscalingDefaults,
     dataCaptureDefaults,
-    functionDefaults,
-    imageDefaults,
     instanceDefaults,
     networkIsolationDefault,
-    quotaDefaults,
     serverlessDefaults,
-    throttleDefaults,
-} from "../../components/settings/defaults";
+} from "../../components/endpoint/defaults";
+import { imageDefaults } from "../../components/image/defaults";
+import { alarmDefaults } from "../../components/monitoring/defaults";
 import { defaultImageContext } from "../../core/package-root";
 import { resolveSettings } from "../../components/settings/settings";
 import { ArgumentError } from "../../components/settings/validate";
