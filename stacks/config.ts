@@ -24,6 +24,7 @@ import type {
     ServerlessArgs,
     ThrottleArgs,
 } from "../components";
+import { ALARM_KEYS, type AlarmKey } from "../components/monitoring/catalogue";
 import { definedFields } from "../core/defined";
 import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../core/input-validation";
 import { MAX_COMPONENT_NAME_LENGTH } from "../core/naming";
@@ -96,21 +97,13 @@ const ALARM_FIELDS = {
     evaluationPeriods: true,
     datapointsToAlarm: true,
 } as const satisfies FieldsOf<AlarmArgs>;
+/** Every alarm of the component's catalogue (components/monitoring/catalogue.ts), each with the same fields. */
+const ALARMS_FIELDS = Object.fromEntries(ALARM_KEYS.map((key) => [key, ALARM_FIELDS])) as { [K in AlarmKey]: typeof ALARM_FIELDS };
 const MONITORING_FIELDS = {
     enabled: true,
     alarmTopicArns: true,
     dashboard: true,
-    alarms: {
-        endpoint5xx: ALARM_FIELDS,
-        endpoint4xx: ALARM_FIELDS,
-        modelLatency: ALARM_FIELDS,
-        cpuUtilization: ALARM_FIELDS,
-        memoryUtilization: ALARM_FIELDS,
-        api5xx: ALARM_FIELDS,
-        apiLatency: ALARM_FIELDS,
-        functionErrors: ALARM_FIELDS,
-        functionThrottles: ALARM_FIELDS,
-    } satisfies FieldsOf<AlarmsArgs>,
+    alarms: ALARMS_FIELDS satisfies FieldsOf<AlarmsArgs>,
 } as const satisfies FieldsOf<MonitoringArgs>;
 /** `network`: the argument's fields, or `createVpc` (with its range and zones) for a VPC the stack creates. */
 const NETWORK_FIELDS = {

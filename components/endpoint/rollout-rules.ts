@@ -5,8 +5,8 @@
 import { definedFields } from "../../core/defined";
 import type { ModelApiArgs } from "../args";
 import { Fail, integerIn } from "../checks";
-import { alarmDefaults, monitoringEnabledDefault } from "../monitoring/defaults";
-import { ROLLBACK_ALARMS } from "../monitoring/checks";
+import { alarmDefaults, ROLLBACK_ALARMS } from "../monitoring/catalogue";
+import { monitoringEnabledDefault } from "../monitoring/defaults";
 import { rolloutDefaults } from "./defaults";
 
 /** @internal The traffic shifting modes of `endpoint.rollout`, and SageMaker's name for each (TrafficRoutingConfig). */

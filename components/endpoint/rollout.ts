@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import { Statement } from "../iam";
 import { CreatedAlarm } from "../monitoring/alarms";
 import type { RolloutSettings } from "./defaults";
-import { ROLLBACK_ALARMS } from "../monitoring/checks";
+import { ROLLBACK_ALARMS } from "../monitoring/catalogue";
 import { TRAFFIC_SHIFTING } from "./rollout-rules";
 
 /** @internal The component's own alarms a rollout rolls back on (the endpoint's errors and latency). */

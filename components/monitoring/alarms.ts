@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlarmKey, AlarmSettings, MonitoringSettings } from "./defaults";
+import { type AlarmKey, ALARMS, type AlarmSettings, type AlarmSpec, METRIC_SOURCES, type MetricSource } from "./catalogue";
+import type { MonitoringSettings } from "./defaults";
 
 /** @internal What the alarms and the dashboard watch: this component's endpoint, API stage and function. */
 export interface MonitoredParts {
@@ -25,86 +26,30 @@ export interface MetricSpec {
     description: string;
 }
 
-/** @internal The alarms on the endpoint itself: created with the endpoint, and what a rollout rolls back on. */
-export const ENDPOINT_ALARMS: AlarmKey[] = ["endpoint5xx", "endpoint4xx", "modelLatency", "cpuUtilization", "memoryUtilization"];
-/** @internal The alarms on the API stage and the function, created once those exist. */
-export const FRONT_ALARMS: AlarmKey[] = ["api5xx", "apiLatency", "functionErrors", "functionThrottles"];
-
 /** @internal One alarm the component created, under its `monitoring.alarms` key. */
 export interface CreatedAlarm {
     key: AlarmKey;
     alarm: aws.cloudwatch.MetricAlarm;
 }
 
-/**
- * @internal The metric behind each alarm. Namespaces, names, dimensions and units: "Amazon SageMaker AI metrics
- * in Amazon CloudWatch" (AWS/SageMaker invocation metrics by EndpointName and VariantName, ModelLatency in
- * microseconds; /aws/sagemaker/Endpoints instance metrics, CPUUtilization summed over vCPUs), "Amazon API
- * Gateway dimensions and metrics" (ApiName and Stage; Latency in milliseconds) and "Types of metrics for
- * Lambda functions" (FunctionName).
- */
+/** @internal The metric behind an alarm (its row in catalogue.ts), on this component's endpoint, stage or function. */
 export function alarmMetric(key: AlarmKey, parts: MonitoredParts): MetricSpec {
-    const endpoint = { EndpointName: parts.endpointName, VariantName: parts.variantName };
-    const stage = () => ({ ApiName: required(parts.apiName, key), Stage: required(parts.stageName, key) });
-    const fn = () => ({ FunctionName: required(parts.functionName, key) });
-    switch (key) {
-        case "endpoint5xx":
-            return sageMaker("Invocation5XXErrors", "Average", 1, "share of invocations the model answered with a 5xx");
-        case "endpoint4xx":
-            return sageMaker("Invocation4XXErrors", "Average", 1, "share of invocations the model answered with a 4xx");
-        case "modelLatency":
-            return sageMaker("ModelLatency", "p99", 1000, "p99 time the model takes to answer, in ms");
-        case "cpuUtilization":
-            return {
-                ...instance("CPUUtilization", "average CPU use of the instances, all vCPUs added up"),
-                thresholdScale: vcpusOf(parts.instanceType ?? ""),
-            };
-        case "memoryUtilization":
-            return instance("MemoryUtilization", "average memory use of the instances, in percent");
-        case "api5xx":
-            return {
-                namespace: "AWS/ApiGateway",
-                metricName: "5XXError",
-                dimensions: stage(),
-                stat: "Average",
-                thresholdScale: 1,
-                description: "share of API requests answered with a 5xx",
-            };
-        case "apiLatency":
-            return {
-                namespace: "AWS/ApiGateway",
-                metricName: "Latency",
-                dimensions: stage(),
-                stat: "p99",
-                thresholdScale: 1,
-                description: "p99 time API Gateway takes to answer, in ms",
-            };
-        case "functionErrors":
-            return {
-                namespace: "AWS/Lambda",
-                metricName: "Errors",
-                dimensions: fn(),
-                stat: "Sum",
-                thresholdScale: 1,
-                description: "function invocations that crashed or timed out",
-            };
-        case "functionThrottles":
-            return {
-                namespace: "AWS/Lambda",
-                metricName: "Throttles",
-                dimensions: fn(),
-                stat: "Sum",
-                thresholdScale: 1,
-                description: "function invocations Lambda throttled",
-            };
-    }
-
-    function sageMaker(metricName: string, stat: string, thresholdScale: number, description: string): MetricSpec {
-        return { namespace: "AWS/SageMaker", metricName, dimensions: endpoint, stat, thresholdScale, description };
-    }
-    function instance(metricName: string, description: string): MetricSpec {
-        return { namespace: "/aws/sagemaker/Endpoints", metricName, dimensions: endpoint, stat: "Average", thresholdScale: 1, description };
-    }
+    const spec: AlarmSpec = ALARMS[key];
+    const endpoint = () => ({ EndpointName: parts.endpointName, VariantName: parts.variantName });
+    const dimensions = {
+        endpoint,
+        instances: endpoint,
+        stage: () => ({ ApiName: required(parts.apiName, key), Stage: required(parts.stageName, key) }),
+        function: () => ({ FunctionName: required(parts.functionName, key) }),
+    } satisfies Record<MetricSource, () => MetricSpec["dimensions"]>;
+    return {
+        namespace: METRIC_SOURCES[spec.source].namespace,
+        metricName: spec.metricName,
+        dimensions: dimensions[spec.source](),
+        stat: spec.stat,
+        thresholdScale: spec.thresholdScale === "vcpus" ? vcpusOf(parts.instanceType ?? "") : spec.thresholdScale,
+        description: spec.description,
+    };
 }
 
 /**

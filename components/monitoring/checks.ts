@@ -5,13 +5,8 @@
 import { definedFields } from "../../core/defined";
 import type { ModelApiArgs } from "../args";
 import type { Fail } from "../checks";
-import { AlarmKey, alarmDefaults, INSTANCE_ONLY_ALARMS, monitoringEnabledDefault } from "./defaults";
-
-/** @internal The alarms that roll a rollout back: the endpoint's own errors and latency, which cover both fleets. */
-export const ROLLBACK_ALARMS: AlarmKey[] = ["endpoint5xx", "modelLatency"];
-
-/** @internal Alarms whose threshold is a rate from 0 to 1. */
-const RATE_ALARMS: AlarmKey[] = ["endpoint5xx", "endpoint4xx", "api5xx"];
+import { ALARM_KEYS, type AlarmKey, alarmDefaults, INSTANCE_ONLY_ALARMS, RATE_ALARMS } from "./catalogue";
+import { monitoringEnabledDefault } from "./defaults";
 
 // "PutMetricAlarm" (CloudWatch API Reference): at most 5 actions per state; an alarm's evaluation range is at
 // most one day; the period is 10, 20, 30 or a multiple of 60 seconds.
@@ -36,7 +31,7 @@ export function validateMonitoring(args: ModelApiArgs, fail: Fail): void {
         }
     });
     const defaults = alarmDefaults();
-    const known = Object.keys(defaults);
+    const known: string[] = ALARM_KEYS;
     for (const [key, alarm] of Object.entries(monitoring.alarms ?? {})) {
         const at = `monitoring.alarms.${key}`;
         if (!known.includes(key)) {

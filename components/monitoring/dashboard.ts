@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
+import { ALARM_KEYS, ALARMS, type AlarmSpec, type Graph, METRIC_SOURCES, type MetricSource } from "./catalogue";
 
 /** @internal The plain values the dashboard body is built from, once every output has resolved. */
 export interface DashboardTarget {
@@ -62,12 +63,19 @@ type Metric = (string | object)[];
  */
 export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
     const endpoint = ["EndpointName", t.endpointName, "VariantName", t.variantName];
-    const stage = ["ApiName", t.apiName, "Stage", t.stageName];
-    const fn = ["FunctionName", t.functionName];
-    const sm = (name: string, options: object = {}): Metric => ["AWS/SageMaker", name, ...endpoint, options];
-    const api = (name: string, options: object = {}): Metric => ["AWS/ApiGateway", name, ...stage, options];
-    const lambda = (name: string, options: object = {}): Metric => ["AWS/Lambda", name, ...fn, options];
-    const instance = (name: string, options: object = {}): Metric => ["/aws/sagemaker/Endpoints", name, ...endpoint, options];
+    const dimensions: Record<MetricSource, string[]> = {
+        endpoint,
+        instances: endpoint,
+        stage: ["ApiName", t.apiName, "Stage", t.stageName],
+        function: ["FunctionName", t.functionName],
+    };
+    const metricOf =
+        (source: MetricSource) =>
+        (name: string, options: object = {}): Metric => [METRIC_SOURCES[source].namespace, name, ...dimensions[source], options];
+    const sm = metricOf("endpoint");
+    const api = metricOf("stage");
+    const lambda = metricOf("function");
+    const instance = metricOf("instances");
     const widgets: object[] = [];
     let y = 0;
     const row = (height: number, ...cells: { width: number; widget: object }[]) => {
@@ -87,6 +95,24 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
         sm(name, { stat, id: `${id}raw`, visible: false }),
         [{ expression: `${id}raw / 1000`, id, label: `${name} ${stat} (ms)` }],
     ];
+    // The metrics of the alarms drawn on a graph (their rows in catalogue.ts), grouped by service, then by name.
+    const alarmSeries = (graph: Graph): Metric[] =>
+        ALARM_KEYS.map((key) => ALARMS[key] as AlarmSpec)
+            .filter((alarm) => alarm.graph.on === graph)
+            .map((alarm) => ({ alarm, order: `${METRIC_SOURCES[alarm.source].namespace} ${alarm.metricName}` }))
+            .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
+            .flatMap(({ alarm }) =>
+                alarm.graph.series.flatMap((series): Metric[] =>
+                    graph === "modelLatency"
+                        ? microsToMs(alarm.metricName, series.stat ?? alarm.stat, series.id ?? alarm.metricName)
+                        : [
+                              metricOf(alarm.source)(alarm.metricName, {
+                                  ...(series.stat ? { stat: series.stat } : {}),
+                                  label: series.label,
+                              }),
+                          ],
+                ),
+            );
 
     row(2, {
         width: 24,
@@ -113,18 +139,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
         },
         {
             width: 8,
-            widget: metric(
-                "Errors by class",
-                [
-                    api("4XXError", { label: "API 4xx" }),
-                    api("5XXError", { label: "API 5xx" }),
-                    lambda("Errors", { label: "Lambda errors" }),
-                    lambda("Throttles", { label: "Lambda throttles" }),
-                    sm("Invocation4XXErrors", { label: "model 4xx" }),
-                    sm("Invocation5XXErrors", { label: "model 5xx" }),
-                ],
-                "Sum",
-            ),
+            widget: metric("Errors by class", [api("4XXError", { label: "API 4xx" }), ...alarmSeries("errors")], "Sum"),
         },
         t.alarmArns.length > 0
             ? { width: 8, widget: { type: "alarm", properties: { title: "Alarms", alarms: t.alarmArns, sortBy: "stateUpdatedTimestamp" } } }
@@ -137,8 +152,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
             widget: metric(
                 "API Gateway latency (ms)",
                 [
-                    api("Latency", { stat: "p50", label: "total p50" }),
-                    api("Latency", { stat: "p99", label: "total p99" }),
+                    ...alarmSeries("apiLatency"),
                     api("IntegrationLatency", { stat: "p50", label: "integration p50" }),
                     api("IntegrationLatency", { stat: "p99", label: "integration p99" }),
                 ],
@@ -157,11 +171,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
             width: 8,
             widget: metric(
                 "SageMaker model vs overhead latency (ms)",
-                [
-                    ...microsToMs("ModelLatency", "p50", "model50"),
-                    ...microsToMs("ModelLatency", "p99", "model99"),
-                    ...microsToMs("OverheadLatency", "p99", "overhead99"),
-                ],
+                [...alarmSeries("modelLatency"), ...microsToMs("OverheadLatency", "p99", "overhead99")],
                 "p99",
             ),
         },
@@ -182,11 +192,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
                 width: 12,
                 widget: metric(
                     "Instance utilization (%)",
-                    [
-                        instance("CPUUtilization", { label: "CPU (all vCPUs added up)" }),
-                        instance("MemoryUtilization", { label: "memory" }),
-                        instance("DiskUtilization", { label: "disk" }),
-                    ],
+                    [...alarmSeries("utilization"), instance("DiskUtilization", { label: "disk" })],
                     "Average",
                 ),
             },

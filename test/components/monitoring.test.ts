@@ -78,6 +78,15 @@ describe("ModelApi monitoring", function () {
             );
         });
 
+        it("endpoint 4xx: the Invocation4XXErrors rate of this endpoint and variant above 5 % in 5 of 5 minutes", () => {
+            const errors = alarm("endpoint-4xx");
+            assert.deepEqual(
+                [errors.namespace, errors.metricName, errors.statistic, errors.dimensions],
+                ["AWS/SageMaker", "Invocation4XXErrors", "Average", { EndpointName: endpointName, VariantName: "AllTraffic" }],
+            );
+            assert.deepEqual([errors.threshold, errors.datapointsToAlarm, errors.evaluationPeriods, errors.period], [0.05, 5, 5, 60]);
+        });
+
         it("model latency: p99 of ModelLatency, the threshold in ms turned into the metric's microseconds", () => {
             const latency = alarm("model-latency");
             assert.equal(latency.metricName, "ModelLatency");

@@ -13,7 +13,7 @@ import {
     serverlessDefaults,
 } from "../../components/endpoint/defaults";
 import { imageDefaults } from "../../components/image/defaults";
-import { alarmDefaults } from "../../components/monitoring/defaults";
+import { alarmDefaults } from "../../components/monitoring/catalogue";
 import { defaultImageContext } from "../../core/package-root";
 import { resolveSettings } from "../../components/settings/settings";
 import { ArgumentError } from "../../components/settings/validate";
