@@ -2,7 +2,7 @@
  * @internal The OpenAPI 3 document of a ModelApi, generated from its API surface (api-surface.ts), so the
  * routes, media types, limits and errors it describes are the ones the REST API and the Lambda implement.
  */
-import { HEADERS, NPY_TYPE } from "../../contract";
+import { CONTENT_TYPES, type ContentTypeName, HEADERS, JSON_TYPE } from "../../contract";
 import type { AuthScheme } from "./auth";
 import { apiSurface, ApiSurface, SurfaceRoute } from "./surface";
 
@@ -107,7 +107,7 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
                 "200": {
                     description: "The names accepted by POST /models/{name}/predict.",
                     content: {
-                        "application/json": { schema: { $ref: "#/components/schemas/ModelList" }, example: { models: opts.modelNames } },
+                        [JSON_TYPE]: { schema: { $ref: "#/components/schemas/ModelList" }, example: { models: opts.modelNames } },
                     },
                 },
                 ...errorRefs(opts.auth, ["404", "405", "500"]),
@@ -125,28 +125,31 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
             description:
                 `The model's input, at most ${surface.bodyLimits[opts.endpointKind].text} bytes of JSON or CSV, ` +
                 `${surface.bodyLimits[opts.endpointKind].binary} bytes of NPY.`,
-            content: requestContent(surface, rows),
+            content: bodyContent("request", surface.contentTypes, rows),
         },
         responses: {
             "200": {
                 description: "The model's answer, in the format the Accept header asked for.",
-                content: {
-                    "application/json": {
-                        schema: { $ref: "#/components/schemas/Predictions" },
-                        example: { predictions: rows.map(() => 0) },
-                    },
-                    "text/csv": { schema: { type: "string" }, example: rows.map(() => "0").join("\n") + "\n" },
-                    [NPY_TYPE]: { schema: { type: "string", format: "binary" } },
-                },
+                content: bodyContent("response", surface.responseContentTypes, rows),
             },
             ...errorRefs(opts.auth, Object.keys(HANDLER_ERRORS)),
         },
     };
 }
 
-function requestContent(surface: ApiSurface, rows: number[][]): Record<string, unknown> {
-    const content: Record<string, unknown> = {
-        "application/json": {
+/** How the document shows bodies of a content type (a row of CONTENT_TYPES, contract/media.ts): schema and examples. */
+interface BodyDoc {
+    request: (rows: number[][]) => Record<string, unknown>;
+    response: (rows: number[][]) => Record<string, unknown>;
+}
+
+/** A body of a type without a row below: bytes the model's own code reads or writes. */
+const BINARY_BODY = { schema: { type: "string", format: "binary" } };
+
+/** The content types the document describes in detail, by their name in CONTENT_TYPES. */
+const BODY_DOCS: Partial<Record<ContentTypeName, BodyDoc>> = {
+    json: {
+        request: (rows) => ({
             schema: { $ref: "#/components/schemas/PredictionRequest" },
             examples: {
                 instances: { summary: "Rows of features", value: { instances: rows }, [EXPECTED_STATUS]: 200 },
@@ -158,18 +161,34 @@ function requestContent(surface: ApiSurface, rows: number[][]): Record<string, u
                     [EXPECTED_STATUS]: 400,
                 },
             },
-        },
-        "text/csv": {
+        }),
+        response: (rows) => ({ schema: { $ref: "#/components/schemas/Predictions" }, example: { predictions: rows.map(() => 0) } }),
+    },
+    csv: {
+        request: (rows) => ({
             schema: { type: "string", description: "One row of features per line, no header." },
             examples: {
                 rows: { summary: "Rows of features", value: rows.map((r) => r.join(",")).join("\n") + "\n", [EXPECTED_STATUS]: 200 },
             },
-        },
-        [NPY_TYPE]: { schema: { type: "string", format: "binary", description: "A NumPy array saved with np.save (no pickled objects)." } },
-    };
-    // Only what the Lambda accepts; a type added there shows here without a schema of its own.
+        }),
+        response: (rows) => ({ schema: { type: "string" }, example: rows.map(() => "0").join("\n") + "\n" }),
+    },
+    npy: {
+        request: () => ({ schema: { ...BINARY_BODY.schema, description: "A NumPy array saved with np.save (no pickled objects)." } }),
+        response: () => BINARY_BODY,
+    },
+};
+
+/** The `content` of a request body or an answer: one entry per media type the API takes or gives, in table order. */
+function bodyContent(direction: keyof BodyDoc, mediaTypes: readonly string[], rows: number[][]): Record<string, unknown> {
+    const names = Object.keys(CONTENT_TYPES) as ContentTypeName[];
     return Object.fromEntries(
-        surface.contentTypes.map((type) => [type, content[type] ?? { schema: { type: "string", format: "binary" } }]),
+        mediaTypes.map((type) => {
+            const name = names.find((n) => CONTENT_TYPES[n].mediaType === type);
+            // A type added to the table shows here without a schema of its own until it gets a row above.
+            const doc = name === undefined ? undefined : BODY_DOCS[name];
+            return [type, doc ? doc[direction](rows) : BINARY_BODY];
+        }),
     );
 }
 
@@ -181,9 +200,9 @@ function errorRefs(auth: AuthScheme, statuses: string[]): Record<string, unknown
 function errorResponses(auth: AuthScheme): Record<string, unknown> {
     const responses: Record<string, unknown> = {};
     for (const [status, description] of Object.entries(HANDLER_ERRORS)) {
-        responses[`Error${status}`] = { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+        responses[`Error${status}`] = { description, content: { [JSON_TYPE]: { schema: { $ref: "#/components/schemas/Error" } } } };
     }
-    const gatewayError = { "application/json": { schema: { $ref: "#/components/schemas/GatewayError" } } };
+    const gatewayError = { [JSON_TYPE]: { schema: { $ref: "#/components/schemas/GatewayError" } } };
     if (auth !== "none") {
         responses.Error403 = {
             description:

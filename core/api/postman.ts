@@ -5,7 +5,7 @@
  * it in Postman (or `newman --env-var apiKey=...`). With `iam` auth requests are signed with AWS
  * Signature Version 4 from variables holding the caller's credentials.
  */
-import { HEADERS } from "../../contract";
+import { HEADERS, JSON_TYPE } from "../../contract";
 import type { AuthScheme } from "./auth";
 import { apiSurface, ApiSurface, SurfaceRoute } from "./surface";
 
@@ -102,7 +102,7 @@ function item(route: SurfaceRoute, surface: ApiSurface, rows: number[][]): Recor
     if (route.kind === "listModels") {
         return {
             name: `${route.method} ${route.path}`,
-            request: { method: route.method, header: [{ key: "Accept", value: "application/json" }], url },
+            request: { method: route.method, header: [{ key: "Accept", value: JSON_TYPE }], url },
             event: [test(["pm.response.to.have.status(200);", "pm.expect(pm.response.json().models).to.be.an('array');"])],
         };
     }

@@ -9,6 +9,7 @@ import {
     DEFAULT_CONTENT_TYPE,
     type EndpointKind,
     REQUEST_CONTENT_TYPES,
+    RESPONSE_CONTENT_TYPES,
     type BodyLimits,
     requestBodyLimits,
     routesFor,
@@ -26,8 +27,10 @@ export interface SurfaceRoute {
 /** @internal The data path's facts the generated documents need. */
 export interface ApiSurface {
     routes: SurfaceRoute[];
-    /** Request and response media types the model server reads and writes. */
+    /** Request media types the model server reads. */
     contentTypes: readonly string[];
+    /** Answer media types its default encoder writes. */
+    responseContentTypes: readonly string[];
     defaultContentType: string;
     /** Media types that travel base64-encoded through API Gateway. */
     binaryMediaTypes: readonly string[];
@@ -44,6 +47,7 @@ export function apiSurface(multiModel: boolean): ApiSurface {
             kind: route.id === "listModels" ? "listModels" : "predict",
         })),
         contentTypes: REQUEST_CONTENT_TYPES,
+        responseContentTypes: RESPONSE_CONTENT_TYPES,
         defaultContentType: DEFAULT_CONTENT_TYPE,
         binaryMediaTypes: BINARY_MEDIA_TYPES,
         bodyLimits: { realtime: requestBodyLimits("realtime"), serverless: requestBodyLimits("serverless") },
