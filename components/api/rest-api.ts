@@ -1,26 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { BINARY_MEDIA_TYPES, CORS_EXPOSE_HEADERS, pathSegments, routesFor } from "../../contract";
+import { BINARY_MEDIA_TYPES, CORS_EXPOSE_HEADERS } from "../../contract";
+import { resourcePathsFor } from "../../core/api/surface";
 import { ApiAuth } from "../args";
 import { DOCS_RESOURCE_PATHS } from "./docs-page";
 import { Settings } from "../settings/settings";
-
-/**
- * @internal The API's resources: every path of the routes (contract/routes.ts) and each path above them,
- * then a catch-all `{proxy+}` and the root. Each gets a method, so any path reaches the handler's JSON
- * 404 or 405 (as in the local twin) instead of API Gateway's 403 "Missing Authentication Token".
- */
-export function resourcePathsFor(multiModel: boolean): string[][] {
-    const paths = new Map<string, string[]>();
-    for (const route of routesFor(multiModel)) {
-        const segments = pathSegments(route.path);
-        for (let depth = 1; depth <= segments.length; depth++) {
-            paths.set(segments.slice(0, depth).join("/"), segments.slice(0, depth));
-        }
-    }
-    return [...paths.values(), ["{proxy+}"], []];
-}
 
 /**
  * @internal The deployment's trigger: a hash of everything a deployment snapshots (resources, auth, CORS), so
@@ -102,7 +87,15 @@ export function restApi(
 
     const corsOrigins = api.cors?.allowOrigins ?? [];
     const integrations: pulumi.Resource[] = [];
-    const proxy = (id: string, segments: string[], httpMethod: string, authorization: string, apiKeyRequired: boolean) => {
+    // A method on a resource and its Lambda proxy integration: API Gateway hands the whole request to `target`.
+    const proxy = (
+        id: string,
+        segments: string[],
+        httpMethod: string,
+        authorization: string,
+        apiKeyRequired: boolean,
+        target: aws.lambda.Function = fn,
+    ) => {
         const method = new aws.apigateway.Method(
             `${name}-${id}`,
             { restApi: restApi.id, resourceId: resourceFor(segments), httpMethod, authorization, apiKeyRequired },
@@ -116,7 +109,7 @@ export function restApi(
                 httpMethod: method.httpMethod,
                 type: "AWS_PROXY",
                 integrationHttpMethod: "POST",
-                uri: fn.invokeArn,
+                uri: target.invokeArn,
             },
             { parent },
         );
@@ -139,27 +132,7 @@ export function restApi(
     // The optional docs page: public (a browser cannot send the key with a page load), its own function.
     const docsPaths = docs ? DOCS_RESOURCE_PATHS : [];
     for (const segments of docsPaths) {
-        const id = `docs-${slug(segments).replace(/\./g, "-")}`;
-        const method = new aws.apigateway.Method(
-            `${name}-${id}`,
-            { restApi: restApi.id, resourceId: resourceFor(segments), httpMethod: "ANY", authorization: "NONE", apiKeyRequired: false },
-            { parent },
-        );
-        integrations.push(
-            method,
-            new aws.apigateway.Integration(
-                `${name}-${id}-integration`,
-                {
-                    restApi: restApi.id,
-                    resourceId: method.resourceId,
-                    httpMethod: method.httpMethod,
-                    type: "AWS_PROXY",
-                    integrationHttpMethod: "POST",
-                    uri: docs!.invokeArn,
-                },
-                { parent },
-            ),
-        );
+        proxy(`docs-${slug(segments).replace(/\./g, "-")}`, segments, "ANY", "NONE", false, docs);
     }
     if (docs) {
         new aws.lambda.Permission(

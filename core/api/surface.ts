@@ -12,6 +12,7 @@ import {
     RESPONSE_CONTENT_TYPES,
     type BodyLimits,
     requestBodyLimits,
+    pathSegments,
     routesFor,
 } from "../../contract";
 
@@ -52,4 +53,31 @@ export function apiSurface(multiModel: boolean): ApiSurface {
         binaryMediaTypes: BINARY_MEDIA_TYPES,
         bodyLimits: { realtime: requestBodyLimits("realtime"), serverless: requestBodyLimits("serverless") },
     };
+}
+
+/** @internal The REST API's catch-all resource: any path no route has reaches the handler through it. */
+export const CATCH_ALL_RESOURCE = "{proxy+}";
+
+/**
+ * @internal The REST API resources of the routes (contract/routes.ts): every route's path and each path above
+ * it, as segments, e.g. `["models"]`, `["models", "{name}"]`, `["models", "{name}", "predict"]`.
+ */
+export function routeResourcePaths(multiModel: boolean): string[][] {
+    const paths = new Map<string, string[]>();
+    for (const route of routesFor(multiModel)) {
+        const segments = pathSegments(route.path);
+        for (let depth = 1; depth <= segments.length; depth++) {
+            paths.set(segments.slice(0, depth).join("/"), segments.slice(0, depth));
+        }
+    }
+    return [...paths.values()];
+}
+
+/**
+ * @internal Every resource of the REST API (the component creates them, the local twin routes by them): the
+ * routes' resources, then the catch-all `{proxy+}` and the root. Each gets a method, so any path reaches the
+ * handler's JSON 404 or 405 instead of API Gateway's 403 "Missing Authentication Token".
+ */
+export function resourcePathsFor(multiModel: boolean): string[][] {
+    return [...routeResourcePaths(multiModel), [CATCH_ALL_RESOURCE], []];
 }

@@ -6,7 +6,7 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ArgumentError, ModelApi, ModelApiArgs } from "../../components";
-import { resourcePathsFor } from "../../components/api/rest-api";
+import { resourcePathsFor } from "../../core/api/surface";
 import { BINARY_MEDIA_TYPES, ROUTES } from "../../contract";
 import { imageContext, modelDir } from "./fixtures";
 import { build } from "./harness";

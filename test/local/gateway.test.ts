@@ -5,7 +5,8 @@
 import { strict as assert } from "assert";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { API_GATEWAY_MAX_PAYLOAD_BYTES as MAX_REQUEST_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES } from "../../contract";
-import { LocalGateway, type ProxyHandler, resourcesFor } from "../../local/gateway";
+import { resourcePathsFor } from "../../core/api/surface";
+import { LocalGateway, matchResource, type ProxyHandler } from "../../local/gateway";
 
 describe("local twin: API Gateway proxy", () => {
     let gateway: LocalGateway;
@@ -103,16 +104,19 @@ describe("local twin: API Gateway proxy", () => {
         );
     });
 
-    it("has the component's REST API resources, for each kind of deployment", () => {
-        // Loaded here only: the twin itself does not pull in Pulumi at start.
-
-        const restApi = require("../../components/api/rest-api") as typeof import("../../components/api/rest-api");
+    it("names the REST API's own resource for each path, and the catch-all for any other, for each kind of deployment", () => {
         for (const multiModel of [false, true]) {
-            const component = restApi
-                .resourcePathsFor(multiModel)
-                .filter((p) => p.length > 0 && p[0] !== "{proxy+}")
-                .map((p) => `/${p.join("/")}`);
-            assert.deepEqual([...resourcesFor(multiModel)].sort(), component.sort());
+            const routed = resourcePathsFor(multiModel).filter((p) => p.length > 0 && p[0] !== "{proxy+}");
+            assert.ok(routed.length > 0);
+            for (const segments of routed) {
+                const resource = `/${segments.join("/")}`;
+                assert.equal(matchResource(resource.replace("{name}", "iris"), multiModel).resource, resource, resource);
+            }
+            assert.deepEqual(matchResource("/nowhere/else", multiModel), {
+                resource: "/{proxy+}",
+                pathParameters: { proxy: "nowhere/else" },
+            });
+            assert.deepEqual(matchResource("/", multiModel), { resource: "/", pathParameters: null });
         }
     });
 
