@@ -3,13 +3,13 @@
  * graphs asks for the API key, and CORS (off by default) adds an open preflight and CORS headers on
  * API Gateway's own error answers.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ArgumentError, ModelApi, ModelApiArgs } from "../../components";
-import { resourcePathsFor } from "../../core/api/surface";
-import { BINARY_MEDIA_TYPES, ROUTES } from "../../contract";
-import { imageContext, modelDir } from "./fixtures";
-import { build } from "./harness";
+import { ArgumentError, ModelApi, ModelApiArgs } from "../../../components";
+import { resourcePathsFor } from "../../../core/api/surface";
+import { BINARY_MEDIA_TYPES, ROUTES } from "../../../contract";
+import { imageContext, modelDir } from "../fixtures";
+import { build } from "../harness";
 
 const T = {
     restApi: "aws:apigateway/restApi:RestApi",

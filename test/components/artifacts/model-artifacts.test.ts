@@ -2,14 +2,14 @@
  * The artifact bucket and the model archives in it (components/model-artifacts.ts) in the ModelApi graph:
  * private, encrypted, TLS only, content-addressed keys.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ModelApi } from "../../components";
-import { packModel } from "../../core/archive/pack";
-import { singleModelKey } from "../../components/artifacts/model-artifacts";
-import { irisFixture, modelDir } from "./fixtures";
-import { build } from "./harness";
-import { T } from "./resource-types";
+import { ModelApi } from "../../../components";
+import { packModel } from "../../../core/archive/pack";
+import { singleModelKey } from "../../../components/artifacts/model-artifacts";
+import { irisFixture, modelDir } from "../fixtures";
+import { build } from "../harness";
+import { T } from "../resource-types";
 
 describe("ModelApi storage", function () {
     this.timeout(30000);

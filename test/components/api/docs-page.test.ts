@@ -3,20 +3,20 @@
  * Swagger UI and the OpenAPI document on public GET routes, while the prediction routes keep their auth.
  * The page's handler is run here on the very files the component packs.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { build } from "./harness";
-import { modelDir } from "./fixtures";
-import { openApiDocument } from "../../core/api/openapi";
-import { docsFiles } from "../../core/api/swagger-page";
-import { ApiAuth } from "../../components";
-import { openApiErrors } from "../support/documents";
+import { build } from "../harness";
+import { modelDir } from "../fixtures";
+import { openApiDocument } from "../../../core/api/openapi";
+import { docsFiles } from "../../../core/api/swagger-page";
+import { ApiAuth } from "../../../components";
+import { openApiErrors } from "../../support/documents";
 
 const IMAGE = { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/serving:1" };
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
 describe("ModelApi api.docs", function () {
     this.timeout(30000);

@@ -3,12 +3,12 @@
  * permissions each role gets for its network interfaces (and only then), and the combinations SageMaker
  * refuses, rejected before anything is created.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, ModelApi, ModelApiArgs } from "../../components";
-import { modelDir } from "./fixtures";
-import { build } from "./harness";
+import { ArgumentError, ModelApi, ModelApiArgs } from "../../../components";
+import { modelDir } from "../fixtures";
+import { build } from "../harness";
 
 const IMAGE = { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/serving:1" };
 const SUBNETS = ["subnet-0aaa", "subnet-0bbb"];

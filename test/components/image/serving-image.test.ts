@@ -2,18 +2,18 @@
  * The serving image in the ModelApi graph (components/serving-image.ts): an ECR repository of its own,
  * built from a context and tagged by content, or an existing image URI.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { ModelApi } from "../../components";
-import { contextTag } from "../../core/archive/context-hash";
-import { isEcrImageUri } from "../../components/image/serving-image";
-import { irisFixture } from "./fixtures";
-import { build } from "./harness";
-import { T } from "./resource-types";
+import { ModelApi } from "../../../components";
+import { contextTag } from "../../../core/archive/context-hash";
+import { isEcrImageUri } from "../../../components/image/serving-image";
+import { irisFixture } from "../fixtures";
+import { build } from "../harness";
+import { T } from "../resource-types";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 // A secret reaches the mock monitor wrapped with Pulumi's secret signature.
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE_SIG = "1b47061264138c4ac30d75fd1eb44270";

@@ -7,16 +7,16 @@ import { spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { SETTLE_MS } from "../../core/archive/cache";
-import { writeArchive } from "../../core/archive/writer";
-import { contextFiles, contextHash, contextTag } from "../../core/archive/context-hash";
-import { packModel, tarGzDirectory } from "../../core/archive/pack";
-import { multiModelKey, singleModelKey } from "../../components/artifacts/model-artifacts";
-import { buildLambdaBundle } from "../../lambda/bundle";
-import { imageContext, modelDir, tempDir } from "./fixtures";
-import { GOLDEN_ARCHIVE_BASE64, GOLDEN_SHA256, goldenModelDir } from "./golden-model";
+import { SETTLE_MS } from "../../../core/archive/cache";
+import { writeArchive } from "../../../core/archive/writer";
+import { contextFiles, contextHash, contextTag } from "../../../core/archive/context-hash";
+import { packModel, tarGzDirectory } from "../../../core/archive/pack";
+import { multiModelKey, singleModelKey } from "../../../components/artifacts/model-artifacts";
+import { buildLambdaBundle } from "../../../lambda/bundle";
+import { imageContext, modelDir, tempDir } from "../../components/fixtures";
+import { GOLDEN_ARCHIVE_BASE64, GOLDEN_SHA256, goldenModelDir } from "../../components/golden-model";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
 describe("content-addressed artifacts", function () {
     this.timeout(30000);

@@ -2,13 +2,13 @@
  * The SageMaker side of the ModelApi graph (components/endpoint.ts, autoscaling.ts, naming.ts): Model,
  * EndpointConfig, Endpoint and autoscaling, their defaults and options, and how updates are planned.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
 import * as crypto from "crypto";
-import { endpointName } from "../../components/endpoint/naming";
-import { irisFixture, modelDir } from "./fixtures";
-import { build } from "./harness";
-import { T } from "./resource-types";
+import { endpointName } from "../../../components/endpoint/naming";
+import { irisFixture, modelDir } from "../fixtures";
+import { build } from "../harness";
+import { T } from "../resource-types";
 
 const SCOPE = { organization: "org", project: "modelapi", stack: "test" };
 

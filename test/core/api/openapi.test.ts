@@ -3,16 +3,16 @@
  * the routes, bodies, errors and auth of the deployment it belongs to; the Postman collection validates
  * against the collection v2.1 schema and never holds the API key. Both come out as component outputs.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../../components/mocks";
 import { strict as assert } from "assert";
-import { build } from "./harness";
-import { openApiErrors, postmanErrors } from "../support/documents";
-import { imageContext, modelDir } from "./fixtures";
-import { ApiAuth } from "../../components";
-import { apiSurface } from "../../core/api/surface";
-import { openApiDocument, OpenApiOptions } from "../../core/api/openapi";
-import { postmanCollection, POSTMAN_SCHEMA } from "../../core/api/postman";
-import { requestBodyLimits, routesFor } from "../../contract";
+import { build } from "../../components/harness";
+import { openApiErrors, postmanErrors } from "../../support/documents";
+import { imageContext, modelDir } from "../../components/fixtures";
+import { ApiAuth } from "../../../components";
+import { apiSurface } from "../../../core/api/surface";
+import { openApiDocument, OpenApiOptions } from "../../../core/api/openapi";
+import { postmanCollection, POSTMAN_SCHEMA } from "../../../core/api/postman";
+import { requestBodyLimits, routesFor } from "../../../contract";
 
 const base: OpenApiOptions = {
     title: "iris",

@@ -2,14 +2,14 @@
  * Monitoring under Pulumi mocks: the alarms and their defaults and overrides, the dashboard body (checked
  * against the dashboard body schema), the saved queries, and nothing of it when monitoring is off.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ModelApi, ModelApiArgs } from "../../components";
-import { dashboardBody, dashboardUrl } from "../../components/monitoring/dashboard";
-import { vcpusOf } from "../../components/monitoring/alarms";
+import { ModelApi, ModelApiArgs } from "../../../components";
+import { dashboardBody, dashboardUrl } from "../../../components/monitoring/dashboard";
+import { vcpusOf } from "../../../components/monitoring/alarms";
 import { dashboardErrors } from "./dashboard-schema";
-import { imageContext, modelDir } from "./fixtures";
-import { build } from "./harness";
+import { imageContext, modelDir } from "../fixtures";
+import { build } from "../harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";

@@ -1,13 +1,13 @@
 /**
  * Impossible arguments throw before any resource is created, with a message naming the arguments.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ArgumentError, ModelApi, ModelApiArgs } from "../../components";
-import { MAX_COMPONENT_NAME_LENGTH } from "../../core/naming";
-import { modelDir } from "./fixtures";
-import { build } from "./harness";
-import { T } from "./resource-types";
+import { ArgumentError, ModelApi, ModelApiArgs } from "../../../components";
+import { MAX_COMPONENT_NAME_LENGTH } from "../../../core/naming";
+import { modelDir } from "../fixtures";
+import { build } from "../harness";
+import { T } from "../resource-types";
 
 describe("ModelApi validation", () => {
     const dir = modelDir();

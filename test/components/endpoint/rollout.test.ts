@@ -4,12 +4,12 @@
  * throw before anything is created, and an update SageMaker rolled back fails instead of deleting what the
  * endpoint still runs.
  */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ModelApi, ModelApiArgs } from "../../components";
-import { checkLiveConfig } from "../../components/endpoint/generation";
-import { imageContext, modelDir } from "./fixtures";
-import { build } from "./harness";
+import { ModelApi, ModelApiArgs } from "../../../components";
+import { checkLiveConfig } from "../../../components/endpoint/generation";
+import { imageContext, modelDir } from "../fixtures";
+import { build } from "../harness";
 
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const ENDPOINT = "aws:sagemaker/endpoint:Endpoint";

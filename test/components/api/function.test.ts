@@ -1,11 +1,11 @@
 /** The Lambda between API Gateway and SageMaker in the ModelApi graph (components/api-function.ts). */
-import * as mocks from "./mocks";
+import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ModelApi } from "../../components";
-import { resolveLambdaBundle } from "../../lambda/bundle";
-import { imageContext, modelDir } from "./fixtures";
-import { build } from "./harness";
-import { T } from "./resource-types";
+import { ModelApi } from "../../../components";
+import { resolveLambdaBundle } from "../../../lambda/bundle";
+import { imageContext, modelDir } from "../fixtures";
+import { build } from "../harness";
+import { T } from "../resource-types";
 
 describe("ModelApi function", function () {
     this.timeout(30000);

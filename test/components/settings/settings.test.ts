@@ -4,22 +4,22 @@
  */
 import { strict as assert } from "assert";
 import * as path from "path";
-import { apiDefaults, functionDefaults, quotaDefaults, throttleDefaults } from "../../components/api/defaults";
+import { apiDefaults, functionDefaults, quotaDefaults, throttleDefaults } from "../../../components/api/defaults";
 import {
     autoscalingDefaults,
     dataCaptureDefaults,
     instanceDefaults,
     networkIsolationDefault,
     serverlessDefaults,
-} from "../../components/endpoint/defaults";
-import { imageDefaults } from "../../components/image/defaults";
-import { alarmDefaults } from "../../components/monitoring/catalogue";
-import { defaultImageContext } from "../../core/package-root";
-import { resolveSettings } from "../../components/settings/settings";
-import { ArgumentError } from "../../components/settings/validate";
-import { modelDir } from "./fixtures";
+} from "../../../components/endpoint/defaults";
+import { imageDefaults } from "../../../components/image/defaults";
+import { alarmDefaults } from "../../../components/monitoring/catalogue";
+import { defaultImageContext } from "../../../core/package-root";
+import { resolveSettings } from "../../../components/settings/settings";
+import { ArgumentError } from "../../../components/settings/validate";
+import { modelDir } from "../fixtures";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
 describe("resolveSettings", () => {
     const dir = modelDir();
