@@ -31,4 +31,5 @@ export const T = {
     apiKey: "aws:apigateway/apiKey:ApiKey",
     usagePlan: "aws:apigateway/usagePlan:UsagePlan",
     usagePlanKey: "aws:apigateway/usagePlanKey:UsagePlanKey",
+    response: "aws:apigateway/response:Response",
 } as const;

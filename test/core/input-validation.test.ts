@@ -1,4 +1,4 @@
-/** The model rules shared by the component, the stack config and the local twin (components/input-validation.ts). */
+/** The model rules shared by the component, the stack config and the local twin (core/input-validation.ts). */
 import { strict as assert } from "assert";
 import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../../core/input-validation";
 

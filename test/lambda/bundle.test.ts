@@ -34,6 +34,7 @@ describe("lambda bundle", function () {
         assert.ok(path.isAbsolute(bundleA));
         assert.equal(path.basename(bundleA), "index.js");
         assert.notEqual(bundleA, bundleB);
+        assert.ok(fs.statSync(bundleA).size > 0);
         assert.ok(fs.readFileSync(bundleA).equals(fs.readFileSync(bundleB)));
     });
 
@@ -114,17 +115,6 @@ describe("lambda bundle", function () {
 
             assert.equal(dir, path.join(packageRoot(), "dist", "lambda-bundle"));
             assert.ok(fs.readFileSync(path.join(dir, "index.js")).equals(fs.readFileSync(bundleA)));
-        });
-
-        it("finds the package root from the module's location, not the working directory", function () {
-            const outer = path.join(scratch, "app");
-            const pkg = path.join(outer, "node_modules", "modelapi");
-            fs.mkdirSync(path.join(pkg, "dist", "lambda"), { recursive: true });
-            fs.writeFileSync(path.join(outer, "package.json"), JSON.stringify({ name: "someones-stack" }));
-            fs.writeFileSync(path.join(pkg, "package.json"), JSON.stringify({ name: "modelapi" }));
-
-            assert.equal(packageRoot(path.join(pkg, "dist", "lambda")), pkg);
-            assert.throws(() => packageRoot(outer), /Cannot find the modelapi package\.json/);
         });
 
         it("in an installed package (no sources beside it) uses the prebuilt index.js without building", function () {

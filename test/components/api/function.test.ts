@@ -1,4 +1,4 @@
-/** The Lambda between API Gateway and SageMaker in the ModelApi graph (components/api-function.ts). */
+/** The Lambda between API Gateway and SageMaker in the ModelApi graph (components/api/function.ts). */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
 import { ModelApi } from "../../../components";

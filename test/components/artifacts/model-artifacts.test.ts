@@ -1,12 +1,12 @@
 /**
- * The artifact bucket and the model archives in it (components/model-artifacts.ts) in the ModelApi graph:
+ * The artifact bucket and the model archives in it (components/artifacts/model-artifacts.ts) in the ModelApi graph:
  * private, encrypted, TLS only, content-addressed keys.
  */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
 import { ModelApi } from "../../../components";
 import { packModel } from "../../../core/archive/pack";
-import { singleModelKey } from "../../../components/artifacts/model-artifacts";
+import { multiModelKey, singleModelKey } from "../../../components/artifacts/model-artifacts";
 import { irisFixture, modelDir } from "../fixtures";
 import { build } from "../harness";
 import { T } from "../resource-types";
@@ -92,5 +92,12 @@ describe("ModelApi storage", function () {
                 { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKeyArn }, bucketKeyEnabled: true },
             ]);
         });
+    });
+});
+
+describe("model archive keys", () => {
+    it("the single-model key carries the archive's hash; the multi-model key is the model's name", () => {
+        assert.equal(singleModelKey("iris", "ab12"), "models/iris/ab12/model.tar.gz");
+        assert.equal(multiModelKey("iris"), "multi-model/iris.tar.gz");
     });
 });

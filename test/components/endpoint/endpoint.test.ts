@@ -1,5 +1,5 @@
 /**
- * The SageMaker side of the ModelApi graph (components/endpoint.ts, autoscaling.ts, naming.ts): Model,
+ * The SageMaker side of the ModelApi graph (components/endpoint/endpoint.ts, autoscaling.ts, naming.ts): Model,
  * EndpointConfig, Endpoint and autoscaling, their defaults and options, and how updates are planned.
  */
 import * as mocks from "../mocks";

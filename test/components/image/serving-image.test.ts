@@ -1,5 +1,5 @@
 /**
- * The serving image in the ModelApi graph (components/serving-image.ts): an ECR repository of its own,
+ * The serving image in the ModelApi graph (components/image/serving-image.ts): an ECR repository of its own,
  * built from a context and tagged by content, or an existing image URI.
  */
 import * as mocks from "../mocks";

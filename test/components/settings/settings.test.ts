@@ -14,7 +14,6 @@ import {
 } from "../../../components/endpoint/defaults";
 import { imageDefaults } from "../../../components/image/defaults";
 import { alarmDefaults } from "../../../components/monitoring/catalogue";
-import { defaultImageContext } from "../../../core/package-root";
 import { resolveSettings } from "../../../components/settings/settings";
 import { ArgumentError } from "../../../components/settings/validate";
 import { modelDir } from "../fixtures";
@@ -60,10 +59,6 @@ describe("resolveSettings", () => {
             network: undefined,
             tags: {},
         });
-    });
-
-    it("the default image context is the container/ directory shipped with the package", () => {
-        assert.equal(defaultImageContext(), path.join(REPO_ROOT, "container"));
     });
 
     it("a given value wins over its default; the other defaults of the same object stay", () => {

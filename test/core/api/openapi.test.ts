@@ -1,17 +1,12 @@
 /**
- * The documents callers get: the OpenAPI 3 document validates against the OpenAPI 3 schema and describes
- * the routes, bodies, errors and auth of the deployment it belongs to; the Postman collection validates
- * against the collection v2.1 schema and never holds the API key. Both come out as component outputs.
+ * The OpenAPI 3 document (core/api/openapi.ts): it validates against the OpenAPI 3 schema and describes the
+ * routes, bodies, errors and auth of the deployment it belongs to.
  */
-import * as mocks from "../../components/mocks";
 import { strict as assert } from "assert";
-import { build } from "../../components/harness";
-import { openApiErrors, postmanErrors } from "../../support/documents";
-import { imageContext, modelDir } from "../../components/fixtures";
+import { openApiErrors } from "../../support/documents";
 import { ApiAuth } from "../../../components";
 import { apiSurface } from "../../../core/api/surface";
 import { openApiDocument, OpenApiOptions } from "../../../core/api/openapi";
-import { postmanCollection, POSTMAN_SCHEMA } from "../../../core/api/postman";
 import { requestBodyLimits, routesFor } from "../../../contract";
 
 const base: OpenApiOptions = {
@@ -36,19 +31,10 @@ describe("OpenAPI document", () => {
         });
     }
 
-    it("the validators used here reject a broken document and a broken collection", async () => {
+    it("the validator used here rejects a broken document", async () => {
         const doc = openApiDocument(base) as any;
         delete doc.info;
         assert.notEqual(await openApiErrors(doc), "");
-        const collection = postmanCollection({
-            title: "iris",
-            url: base.serverUrl,
-            auth: ApiAuth.ApiKey,
-            multiModel: false,
-            modelNames: ["iris"],
-        }) as any;
-        collection.item[0].request.method = 42;
-        assert.notEqual(postmanErrors(collection), "");
     });
 
     it("has exactly the routes the REST API creates, with their methods", () => {
@@ -129,96 +115,5 @@ describe("OpenAPI document", () => {
             const description = doc.paths["/predict"].post.requestBody.description;
             assert.match(description, new RegExp(`at most ${text} bytes of JSON or CSV, ${binary} bytes of NPY`));
         }
-    });
-});
-
-describe("Postman collection", () => {
-    const url = "https://api123.execute-api.eu-west-1.amazonaws.com/v1";
-
-    for (const auth of [ApiAuth.ApiKey, ApiAuth.Iam, ApiAuth.None]) {
-        for (const multiModel of [false, true]) {
-            it(`validates against the collection v2.1 schema: ${auth}${multiModel ? ", multi-model" : ""}`, () => {
-                const collection = postmanCollection({ title: "iris", url, auth, multiModel, modelNames: ["iris", "wine"] });
-                assert.equal((collection.info as any).schema, POSTMAN_SCHEMA);
-                assert.equal(postmanErrors(collection), "");
-            });
-        }
-    }
-
-    it("has one request per route, each with an example body and a test", () => {
-        const collection = postmanCollection({
-            title: "models",
-            url,
-            auth: ApiAuth.ApiKey,
-            multiModel: true,
-            modelNames: ["iris", "wine"],
-        }) as any;
-        assert.deepEqual(
-            collection.item.map((i: any) => i.name),
-            ["GET /models", "POST /models/{name}/predict"],
-        );
-        const predict = collection.item[1];
-        assert.equal(predict.request.url.raw, "{{baseUrl}}/models/{{modelName}}/predict");
-        assert.deepEqual(JSON.parse(predict.request.body.raw), { instances: [[5.1, 3.5, 1.4, 0.2]] });
-        assert.equal(predict.event[0].listen, "test");
-        assert.deepEqual(collection.variable.find((v: any) => v.key === "modelName").value, "iris");
-    });
-
-    it("keeps URL and API key as collection variables, with the key's value left empty", () => {
-        const collection = postmanCollection({
-            title: "iris",
-            url: `${url}/`,
-            auth: ApiAuth.ApiKey,
-            multiModel: false,
-            modelNames: ["iris"],
-        }) as any;
-        assert.deepEqual(
-            collection.variable.map((v: any) => [v.key, v.value]),
-            [
-                ["baseUrl", url],
-                ["apiKey", ""],
-            ],
-        );
-        assert.deepEqual(
-            collection.auth.apikey.map((p: any) => [p.key, p.value]),
-            [
-                ["key", "x-api-key"],
-                ["value", "{{apiKey}}"],
-                ["in", "header"],
-            ],
-        );
-    });
-
-    it("signs requests with AWS Signature Version 4 for iam, in the API's region, from the caller's credentials", () => {
-        const collection = postmanCollection({ title: "iris", url, auth: ApiAuth.Iam, multiModel: false, modelNames: ["iris"] }) as any;
-        const settings = Object.fromEntries(collection.auth.awsv4.map((p: any) => [p.key, p.value]));
-        assert.deepEqual(settings, {
-            accessKey: "{{awsAccessKeyId}}",
-            secretKey: "{{awsSecretAccessKey}}",
-            sessionToken: "{{awsSessionToken}}",
-            region: "eu-west-1",
-            service: "execute-api",
-        });
-        assert.equal(
-            collection.variable.some((v: any) => v.key === "apiKey"),
-            false,
-        );
-    });
-});
-
-describe("ModelApi outputs openApi and postmanCollection", function () {
-    this.timeout(30000);
-    const context = imageContext();
-
-    it("point at the stage URL and never contain the API key", async () => {
-        const api = await build("iris", { models: [{ name: "iris", path: modelDir() }], image: { context } });
-        const doc = JSON.parse(await mocks.promiseOf(api.openApi));
-        assert.deepEqual(doc.servers, [{ url: `https://api123.execute-api.${mocks.REGION}.amazonaws.com/v1` }]);
-        assert.equal(await openApiErrors(doc), "");
-        const collection = await mocks.promiseOf(api.postmanCollection);
-        assert.equal(postmanErrors(JSON.parse(collection)), "");
-        assert.ok(collection.includes(`https://api123.execute-api.${mocks.REGION}.amazonaws.com/v1`));
-        const key = await mocks.promiseOf(api.apiKey);
-        assert.ok(key && !collection.includes(key) && !JSON.stringify(doc).includes(key), "the API key leaked into a document");
     });
 });

@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { tempDir } from "./fixtures";
+import { tempDir } from "../../components/fixtures";
 
 export const GOLDEN_SHA256 = "7100b28a99b29b24daca3455da9156db3db51bcc9b42514195c8fb97860d0a0f";
 

@@ -1,0 +1,123 @@
+/**
+ * The checks of `endpoint.rollout` (components/endpoint/rollout-rules.ts): what SageMaker's deployment guardrails
+ * refuse is refused before anything is created, with the argument and the reason.
+ */
+import * as mocks from "../mocks";
+import { strict as assert } from "assert";
+import { ModelApi, ModelApiArgs } from "../../../components";
+import { imageContext, modelDir } from "../fixtures";
+
+describe("ModelApi rollout rules: refused before anything is created", function () {
+    this.timeout(60000);
+    const dir = modelDir();
+    const context = imageContext();
+    const base = (endpoint: ModelApiArgs["endpoint"], extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({
+        models: [{ name: "iris", path: dir }],
+        image: { context },
+        endpoint,
+        ...extra,
+    });
+
+    before(() => mocks.useMocks());
+
+    const refuses = (args: ModelApiArgs, message: string) => {
+        mocks.reset();
+        assert.throws(() => new ModelApi("iris", args), { name: "ArgumentError", message: `ModelApi "iris": ${message}` });
+        assert.equal(mocks.all().length, 0);
+    };
+    const cases: [string, ModelApiArgs, string][] = [
+        [
+            "serverless",
+            base({ serverless: {}, rollout: {} }),
+            "endpoint.rollout cannot be combined with endpoint.serverless: SageMaker sizes canary and linear steps in instances of the variant (TrafficRoutingConfig), which a serverless endpoint does not have",
+        ],
+        [
+            "Inf1",
+            base({ instanceType: "ml.inf1.xlarge", rollout: {} }),
+            "endpoint.rollout cannot be used with instance type ml.inf1.xlarge: SageMaker does not apply deployment guardrails to Inf1 endpoints and would shift all traffic at once without a bake",
+        ],
+        [
+            "canary on one instance",
+            base({ rollout: { trafficShifting: "canary" } }),
+            `endpoint.rollout.trafficShifting "canary" needs at least 2 instances (endpoint.instanceCount is 1): SageMaker shifts at most 50 % of the variant's instances in a step; use "allAtOnce" or more instances`,
+        ],
+        [
+            "unknown mode",
+            base({ rollout: { trafficShifting: "blueGreen" } }),
+            `endpoint.rollout.trafficShifting must be one of "allAtOnce", "canary", "linear"; got "blueGreen"`,
+        ],
+        [
+            "canary over 50 %",
+            base({ instanceCount: 4, rollout: { trafficShifting: "canary", canaryPercent: 60 } }),
+            "endpoint.rollout.canaryPercent must be more than 0 and at most 50; got 60",
+        ],
+        [
+            "linear step under 10 %",
+            base({ instanceCount: 4, rollout: { trafficShifting: "linear", linearStepPercent: 5 } }),
+            "endpoint.rollout.linearStepPercent must be from 10 to 50; got 5",
+        ],
+        [
+            "canary size without canary",
+            base({ rollout: { canaryPercent: 10 } }),
+            `endpoint.rollout.canaryPercent needs trafficShifting: "canary"`,
+        ],
+        [
+            "bake over an hour",
+            base({ rollout: { bakeSeconds: 3601 } }),
+            "endpoint.rollout.bakeSeconds must be an integer from 0 to 3600; got 3601",
+        ],
+        [
+            "timeout under 10 minutes",
+            base({ rollout: { maximumSeconds: 300 } }),
+            "endpoint.rollout.maximumSeconds must be an integer from 600 to 14400; got 300",
+        ],
+        [
+            "monitoring off",
+            base({ rollout: {} }, { monitoring: { enabled: false } }),
+            "endpoint.rollout needs the endpoint alarms to roll back on; monitoring.enabled is false",
+        ],
+        [
+            "no rollback alarm",
+            base({ rollout: {} }, { monitoring: { alarms: { endpoint5xx: { enabled: false }, modelLatency: { enabled: false } } } }),
+            "endpoint.rollout needs at least one of monitoring.alarms.endpoint5xx and monitoring.alarms.modelLatency to roll back on",
+        ],
+        [
+            "bake shorter than an alarm window",
+            base({ rollout: { bakeSeconds: 120 } }),
+            "endpoint.rollout.bakeSeconds (120) is shorter than monitoring.alarms.endpoint5xx's evaluation window (180 s): the alarm could not trip before traffic moves on",
+        ],
+        [
+            "CPU alarm on serverless",
+            base({ serverless: {} }, { monitoring: { enabled: true, alarms: { cpuUtilization: { enabled: true } } } }),
+            "monitoring.alarms.cpuUtilization cannot be enabled with endpoint.serverless: serverless endpoints do not publish instance utilization metrics",
+        ],
+        [
+            "unknown alarm",
+            base({}, { monitoring: { alarms: { latency: {} } as any } }),
+            'monitoring.alarms has an unknown alarm "latency"; expected one of endpoint5xx, endpoint4xx, modelLatency, cpuUtilization, memoryUtilization, api5xx, apiLatency, functionErrors, functionThrottles',
+        ],
+        [
+            "rate above 1",
+            base({}, { monitoring: { alarms: { api5xx: { threshold: 5 } } } }),
+            "monitoring.alarms.api5xx.threshold is an error rate from 0 to 1 (0.05 is 5 %); got 5",
+        ],
+        [
+            "period of 45 s",
+            base({}, { monitoring: { alarms: { apiLatency: { periodSeconds: 45 } } } }),
+            "monitoring.alarms.apiLatency.periodSeconds must be 10, 20, 30 or a multiple of 60; got 45",
+        ],
+        [
+            "more datapoints than periods",
+            base({}, { monitoring: { alarms: { functionErrors: { datapointsToAlarm: 4 } } } }),
+            "monitoring.alarms.functionErrors.datapointsToAlarm must be an integer from 1 to evaluationPeriods (3); got 4",
+        ],
+        [
+            "not an SNS ARN",
+            base({}, { monitoring: { alarmTopicArns: ["arn:aws:sqs:us-east-1:123456789012:q"] } }),
+            `monitoring.alarmTopicArns[0] must be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:alerts; got "arn:aws:sqs:us-east-1:123456789012:q"`,
+        ],
+    ];
+    for (const [what, args, message] of cases) {
+        it(what, () => refuses(args, message));
+    }
+});
