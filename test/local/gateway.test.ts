@@ -210,6 +210,17 @@ describe("local twin: API Gateway proxy", () => {
         assert.equal(events.length, 0);
     });
 
+    it("compares the API key byte for byte: the same key in another letter case is refused", async () => {
+        await start({ apiKey: "k3y-Key" });
+        for (const key of ["K3Y-KEY", "k3y-key"]) {
+            const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": key }, body: "{}" });
+            assert.equal(res.status, 403, key);
+        }
+        const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y-Key" }, body: "{}" });
+        assert.equal(res.status, 200);
+        assert.equal(events.length, 1);
+    });
+
     it("without an API key configured, lets every request through", async () => {
         await start({});
         const res = await fetch(`${base}/predict`, { method: "POST", body: "{}" });
@@ -239,6 +250,13 @@ describe("local twin: API Gateway proxy", () => {
         answer = async () => ({ body: "no status" }) as unknown as APIGatewayProxyResult;
         res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
         assert.equal(res.status, 502);
+    });
+
+    it("gives the handler API Gateway's 29-second integration timeout unless told otherwise", async () => {
+        await start({ apiKey: "k3y" });
+        await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        const remaining = contexts[0].getRemainingTimeInMillis();
+        assert.ok(remaining > 28_000 && remaining <= 29_000, `${remaining} ms left`);
     });
 
     it("a handler slower than the integration timeout is API Gateway's 504", async () => {

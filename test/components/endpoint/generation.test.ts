@@ -82,6 +82,34 @@ describe("ModelApi generations: an update SageMaker rolled back", function () {
         );
     });
 
+    it("a new image is a new generation too: another image URI, or another build context, renames Model and EndpointConfig", async () => {
+        const generation = async (args: ModelApiArgs) => {
+            await build("iris", args);
+            return [
+                mocks.find("aws:sagemaker/model:Model").name,
+                mocks.find("aws:sagemaker/endpointConfiguration:EndpointConfiguration").name,
+            ];
+        };
+        const uri = (tag: string) => ({ uri: `111122223333.dkr.ecr.us-east-1.amazonaws.com/serving:${tag}` });
+        const first = await generation(base({}, { image: uri("1") }));
+        assert.deepEqual(await generation(base({}, { image: uri("1") })), first);
+        const second = await generation(base({}, { image: uri("2") }));
+        assert.ok(
+            second.every((n) => !first.includes(n)),
+            `${first} vs ${second}`,
+        );
+        const built = await generation(
+            base({}, { image: { context: imageContext({ Dockerfile: "FROM scratch\n", "serve.py": "v2\n" }) } }),
+        );
+        const rebuilt = await generation(
+            base({}, { image: { context: imageContext({ Dockerfile: "FROM scratch\n", "serve.py": "v3\n" }) } }),
+        );
+        assert.ok(
+            rebuilt.every((n) => !built.includes(n)),
+            `${built} vs ${rebuilt}`,
+        );
+    });
+
     it("a superseded single-model archive is retained (the bucket's forceDestroy still empties it on destroy)", async () => {
         mocks.useMocks();
         mocks.reset();

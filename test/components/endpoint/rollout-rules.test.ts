@@ -1,11 +1,13 @@
 /**
  * The checks of `endpoint.rollout` (components/endpoint/rollout-rules.ts): what SageMaker's deployment guardrails
- * refuse is refused before anything is created, with the argument and the reason.
+ * refuse is refused before anything is created, with the argument and the reason, and their limits are accepted.
  */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
 import { ModelApi, ModelApiArgs } from "../../../components";
 import { imageContext, modelDir } from "../fixtures";
+import { build } from "../harness";
+import { T } from "../resource-types";
 
 describe("ModelApi rollout rules: refused before anything is created", function () {
     this.timeout(60000);
@@ -67,6 +69,11 @@ describe("ModelApi rollout rules: refused before anything is created", function 
             "endpoint.rollout.bakeSeconds must be an integer from 0 to 3600; got 3601",
         ],
         [
+            "final bake over an hour",
+            base({ rollout: { finalBakeSeconds: 3601 } }),
+            "endpoint.rollout.finalBakeSeconds must be an integer from 0 to 3600; got 3601",
+        ],
+        [
             "timeout under 10 minutes",
             base({ rollout: { maximumSeconds: 300 } }),
             "endpoint.rollout.maximumSeconds must be an integer from 600 to 14400; got 300",
@@ -86,38 +93,14 @@ describe("ModelApi rollout rules: refused before anything is created", function 
             base({ rollout: { bakeSeconds: 120 } }),
             "endpoint.rollout.bakeSeconds (120) is shorter than monitoring.alarms.endpoint5xx's evaluation window (180 s): the alarm could not trip before traffic moves on",
         ],
-        [
-            "CPU alarm on serverless",
-            base({ serverless: {} }, { monitoring: { enabled: true, alarms: { cpuUtilization: { enabled: true } } } }),
-            "monitoring.alarms.cpuUtilization cannot be enabled with endpoint.serverless: serverless endpoints do not publish instance utilization metrics",
-        ],
-        [
-            "unknown alarm",
-            base({}, { monitoring: { alarms: { latency: {} } as any } }),
-            'monitoring.alarms has an unknown alarm "latency"; expected one of endpoint5xx, endpoint4xx, modelLatency, cpuUtilization, memoryUtilization, api5xx, apiLatency, functionErrors, functionThrottles',
-        ],
-        [
-            "rate above 1",
-            base({}, { monitoring: { alarms: { api5xx: { threshold: 5 } } } }),
-            "monitoring.alarms.api5xx.threshold is an error rate from 0 to 1 (0.05 is 5 %); got 5",
-        ],
-        [
-            "period of 45 s",
-            base({}, { monitoring: { alarms: { apiLatency: { periodSeconds: 45 } } } }),
-            "monitoring.alarms.apiLatency.periodSeconds must be 10, 20, 30 or a multiple of 60; got 45",
-        ],
-        [
-            "more datapoints than periods",
-            base({}, { monitoring: { alarms: { functionErrors: { datapointsToAlarm: 4 } } } }),
-            "monitoring.alarms.functionErrors.datapointsToAlarm must be an integer from 1 to evaluationPeriods (3); got 4",
-        ],
-        [
-            "not an SNS ARN",
-            base({}, { monitoring: { alarmTopicArns: ["arn:aws:sqs:us-east-1:123456789012:q"] } }),
-            `monitoring.alarmTopicArns[0] must be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:alerts; got "arn:aws:sqs:us-east-1:123456789012:q"`,
-        ],
     ];
     for (const [what, args, message] of cases) {
         it(what, () => refuses(args, message));
     }
+
+    it("takes the longest bakes SageMaker allows: an hour after each shift and an hour before the old fleet goes", async () => {
+        await build("iris", base({ instanceCount: 2, rollout: { trafficShifting: "canary", bakeSeconds: 3600, finalBakeSeconds: 3600 } }));
+        const policy = mocks.find(T.endpoint).inputs.deploymentConfig.blueGreenUpdatePolicy;
+        assert.deepEqual([policy.trafficRoutingConfiguration.waitIntervalInSeconds, policy.terminationWaitInSeconds], [3600, 3600]);
+    });
 });

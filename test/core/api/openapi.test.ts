@@ -37,6 +37,20 @@ describe("OpenAPI document", () => {
         assert.notEqual(await openApiErrors(doc), "");
     });
 
+    it("documents each route's statuses: the handler's answers, and API Gateway's 403 with auth and 429", () => {
+        const statuses = (opts: OpenApiOptions, path: string, method: string) =>
+            Object.keys((openApiDocument(opts) as any).paths[path][method].responses).sort();
+        const predict = ["200", "400", "403", "404", "405", "413", "415", "429", "500", "502", "503", "504"];
+        assert.deepEqual(statuses(base, "/predict", "post"), predict);
+        assert.deepEqual(statuses(multi, "/models/{name}/predict", "post"), predict);
+        assert.deepEqual(statuses(multi, "/models", "get"), ["200", "403", "404", "405", "429", "500"]);
+        assert.deepEqual(statuses({ ...multi, auth: ApiAuth.None }, "/models", "get"), ["200", "404", "405", "429", "500"]);
+        assert.deepEqual(
+            statuses({ ...base, auth: ApiAuth.None }, "/predict", "post"),
+            predict.filter((s) => s !== "403"),
+        );
+    });
+
     it("has exactly the routes the REST API creates, with their methods", () => {
         for (const multiModel of [false, true]) {
             const doc = openApiDocument(multiModel ? multi : base) as any;

@@ -14,10 +14,15 @@ describe("model archive cache", function () {
     this.timeout(30000);
     // The cache trusts only files that have not changed for SETTLE_MS, so the models are made that long before.
     let dir: string;
+    let rewritten: string;
     let ready: string;
     let out: string;
+    // A whole second, so that a file's mtime can be set back to exactly what it was.
+    const old = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
     before(async () => {
         dir = modelDir({ "model.joblib": "weights-v1", "code/inference.py": "x = 1\n" });
+        rewritten = modelDir({ "model.joblib": "weights-v1" });
+        fs.utimesSync(path.join(rewritten, "model.joblib"), old, old);
         ready = path.join(tempDir("ready"), "model.tar.gz");
         fs.copyFileSync(packModel(modelDir({ "m.bin": "ready" }), tempDir("out")).archivePath, ready);
         await new Promise((resolve) => setTimeout(resolve, SETTLE_MS + 100));
@@ -36,16 +41,19 @@ describe("model archive cache", function () {
         assert.equal(after.mtimeMs, written.mtimeMs);
     });
 
-    it("a rewritten file with the same size and mtime still gives a new archive", () => {
-        const copy = modelDir({ "model.joblib": "weights-v1" });
-        const file = path.join(copy, "model.joblib");
-        const old = new Date(Date.now() - 60_000);
-        fs.utimesSync(file, old, old);
-        // ctime cannot be set back, so this directory is never cached; the point is the new bytes.
-        const first = packModel(copy, out);
+    it("a file rewritten with the same size and mtime after its directory was cached still gives a new archive", () => {
+        const file = path.join(rewritten, "model.joblib");
+        const first = packModel(rewritten, out);
+        // Cached: the second pack returns the very file the first one wrote.
+        const written = fs.statSync(first.archivePath);
+        assert.deepEqual(packModel(rewritten, out), first);
+        assert.equal(fs.statSync(first.archivePath).ino, written.ino);
+        const before = fs.statSync(file);
         fs.writeFileSync(file, "weights-v2");
         fs.utimesSync(file, old, old);
-        const second = packModel(copy, out);
+        const after = fs.statSync(file);
+        assert.deepEqual([after.size, after.mtimeMs, after.ino], [before.size, before.mtimeMs, before.ino]);
+        const second = packModel(rewritten, out);
         assert.notEqual(second.sha256, first.sha256);
     });
 
