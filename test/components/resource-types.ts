@@ -32,4 +32,7 @@ export const T = {
     usagePlan: "aws:apigateway/usagePlan:UsagePlan",
     usagePlanKey: "aws:apigateway/usagePlanKey:UsagePlanKey",
     response: "aws:apigateway/response:Response",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    dashboard: "aws:cloudwatch/dashboard:Dashboard",
+    query: "aws:cloudwatch/queryDefinition:QueryDefinition",
 } as const;

@@ -7,21 +7,13 @@ import * as mocks from "../mocks";
 import { strict as assert } from "assert";
 import { ModelApi, ModelApiArgs } from "../../../components";
 import { checkLiveConfig } from "../../../components/endpoint/generation";
-import { imageContext, modelDir } from "../fixtures";
+import { imageContext, irisFixture, modelDir } from "../fixtures";
 import { build } from "../harness";
-
-const ENDPOINT = "aws:sagemaker/endpoint:Endpoint";
+import { T } from "../resource-types";
 
 describe("ModelApi generations: an update SageMaker rolled back", function () {
     this.timeout(60000);
-    const dir = modelDir();
-    const context = imageContext();
-    const base = (endpoint: ModelApiArgs["endpoint"], extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({
-        models: [{ name: "iris", path: dir }],
-        image: { context },
-        endpoint,
-        ...extra,
-    });
+    const { withEndpoint: base } = irisFixture();
 
     before(() => mocks.useMocks());
 
@@ -29,7 +21,7 @@ describe("ModelApi generations: an update SageMaker rolled back", function () {
 
     it("outputs the live endpoint config when the endpoint runs the one deployed", async () => {
         const api = await build("iris", base({}));
-        assert.equal(await mocks.promiseOf(api.endpointConfigName), mocks.find(ENDPOINT).inputs.endpointConfigName);
+        assert.equal(await mocks.promiseOf(api.endpointConfigName), mocks.find(T.endpoint).inputs.endpointConfigName);
     });
 
     it("fails the update with what happened and what to do, when the endpoint still runs the previous config", async () => {
@@ -85,10 +77,7 @@ describe("ModelApi generations: an update SageMaker rolled back", function () {
     it("a new image is a new generation too: another image URI, or another build context, renames Model and EndpointConfig", async () => {
         const generation = async (args: ModelApiArgs) => {
             await build("iris", args);
-            return [
-                mocks.find("aws:sagemaker/model:Model").name,
-                mocks.find("aws:sagemaker/endpointConfiguration:EndpointConfiguration").name,
-            ];
+            return [mocks.find(T.model).name, mocks.find(T.config).name];
         };
         const uri = (tag: string) => ({ uri: `111122223333.dkr.ecr.us-east-1.amazonaws.com/serving:${tag}` });
         const first = await generation(base({}, { image: uri("1") }));

@@ -6,9 +6,9 @@
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, ModelApi, ModelApiArgs } from "../../../components";
+import { ModelApiArgs } from "../../../components";
 import { modelDir } from "../fixtures";
-import { build } from "../harness";
+import { build, refuses } from "../harness";
 
 const IMAGE = { uri: "111122223333.dkr.ecr.us-east-1.amazonaws.com/serving:1" };
 const SUBNETS = ["subnet-0aaa", "subnet-0bbb"];
@@ -111,20 +111,8 @@ describe("ModelApi network", function () {
         before(() => mocks.useMocks());
         beforeEach(() => mocks.reset());
 
-        function rejects(a: ModelApiArgs, message: string): void {
-            assert.throws(
-                () => new ModelApi("iris", a),
-                (err: unknown) => {
-                    assert.ok(err instanceof ArgumentError, `not an ArgumentError: ${err}`);
-                    assert.equal(err.message, `ModelApi "iris": ${message}`);
-                    return true;
-                },
-            );
-            assert.deepEqual(mocks.all(), []);
-        }
-
         it("a serverless endpoint in a VPC (SageMaker serverless does not support VPC configuration)", () => {
-            rejects(
+            refuses(
                 args({ subnetIds: SUBNETS, securityGroupIds: GROUPS }, { endpoint: { serverless: {} } }),
                 "network cannot be combined with endpoint.serverless: SageMaker serverless endpoints do not support VPC configuration",
             );
@@ -133,30 +121,30 @@ describe("ModelApi network", function () {
         it("fewer than two subnets, or more than 16", () => {
             const message = (n: number) =>
                 `network.subnetIds must list 2 to 16 subnets in at least two Availability Zones (SageMaker asks for two even for one instance); got ${n}`;
-            rejects(args({ subnetIds: ["subnet-0aaa"], securityGroupIds: GROUPS }), message(1));
+            refuses(args({ subnetIds: ["subnet-0aaa"], securityGroupIds: GROUPS }), message(1));
             const many = Array.from({ length: 17 }, (_, i) => `subnet-0${i.toString(16)}`);
-            rejects(args({ subnetIds: many, securityGroupIds: GROUPS }), message(17));
+            refuses(args({ subnetIds: many, securityGroupIds: GROUPS }), message(17));
         });
 
         it("no security group, or more than five", () => {
-            rejects(args({ subnetIds: SUBNETS, securityGroupIds: [] }), "network.securityGroupIds must list 1 to 5 security groups; got 0");
+            refuses(args({ subnetIds: SUBNETS, securityGroupIds: [] }), "network.securityGroupIds must list 1 to 5 security groups; got 0");
             const six = ["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"];
-            rejects(
+            refuses(
                 args({ subnetIds: SUBNETS, securityGroupIds: six }),
                 "network.securityGroupIds must list 1 to 5 security groups; got 6",
             );
         });
 
         it("ids that are not subnet or security group ids, and a subnet listed twice", () => {
-            rejects(
+            refuses(
                 args({ subnetIds: ["subnet-0aaa", "vpc-0123"], securityGroupIds: GROUPS }),
                 `network.subnetIds[1] "vpc-0123" is not a subnet id (subnet-...)`,
             );
-            rejects(
+            refuses(
                 args({ subnetIds: SUBNETS, securityGroupIds: ["default"] }),
                 `network.securityGroupIds[0] "default" is not a security group id (sg-...)`,
             );
-            rejects(
+            refuses(
                 args({ subnetIds: ["subnet-0aaa", "subnet-0aaa"], securityGroupIds: GROUPS }),
                 "network.subnetIds lists a subnet more than once",
             );

@@ -4,29 +4,17 @@
  */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ModelApi, ModelApiArgs } from "../../../components";
-import { imageContext, modelDir } from "../fixtures";
-import { build } from "../harness";
+import { ModelApiArgs } from "../../../components";
+import { irisFixture } from "../fixtures";
+import { build, refuses } from "../harness";
 import { T } from "../resource-types";
 
 describe("ModelApi rollout rules: refused before anything is created", function () {
     this.timeout(60000);
-    const dir = modelDir();
-    const context = imageContext();
-    const base = (endpoint: ModelApiArgs["endpoint"], extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({
-        models: [{ name: "iris", path: dir }],
-        image: { context },
-        endpoint,
-        ...extra,
-    });
+    const { withEndpoint: base } = irisFixture();
 
     before(() => mocks.useMocks());
 
-    const refuses = (args: ModelApiArgs, message: string) => {
-        mocks.reset();
-        assert.throws(() => new ModelApi("iris", args), { name: "ArgumentError", message: `ModelApi "iris": ${message}` });
-        assert.equal(mocks.all().length, 0);
-    };
     const cases: [string, ModelApiArgs, string][] = [
         [
             "serverless",

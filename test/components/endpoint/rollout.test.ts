@@ -4,29 +4,19 @@
  */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ModelApiArgs } from "../../../components";
-import { imageContext, modelDir } from "../fixtures";
+import { irisFixture } from "../fixtures";
 import { build } from "../harness";
-
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const ENDPOINT = "aws:sagemaker/endpoint:Endpoint";
+import { T } from "../resource-types";
 
 describe("ModelApi rollouts", function () {
     this.timeout(60000);
-    const dir = modelDir();
-    const context = imageContext();
-    const base = (endpoint: ModelApiArgs["endpoint"], extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({
-        models: [{ name: "iris", path: dir }],
-        image: { context },
-        endpoint,
-        ...extra,
-    });
+    const { withEndpoint: base } = irisFixture();
 
     before(() => mocks.useMocks());
 
     it("without a rollout the endpoint has no deployment config and the role no CloudWatch access", async () => {
         await build("iris", base({}));
-        assert.equal(mocks.find(ENDPOINT).inputs.deploymentConfig, undefined);
+        assert.equal(mocks.find(T.endpoint).inputs.deploymentConfig, undefined);
         assert.throws(() => mocks.statement("iris-endpoint-policy", "ReadRollbackAlarms"), /has no statement/);
     });
 
@@ -39,7 +29,7 @@ describe("ModelApi rollouts", function () {
             }),
         );
         const alarmNames = ["endpoint-5xx", "model-latency"].map((s) => `iris-alarm-${s}-1234567`);
-        assert.deepEqual(mocks.find(ENDPOINT).inputs.deploymentConfig, {
+        assert.deepEqual(mocks.find(T.endpoint).inputs.deploymentConfig, {
             blueGreenUpdatePolicy: {
                 trafficRoutingConfiguration: {
                     type: "CANARY",
@@ -51,7 +41,7 @@ describe("ModelApi rollouts", function () {
             },
             autoRollbackConfiguration: { alarms: alarmNames.map((alarmName) => ({ alarmName })) },
         });
-        assert.ok(alarmNames.every((n) => mocks.findAll(ALARM).some((a) => `${a.name}-1234567` === n)));
+        assert.ok(alarmNames.every((n) => mocks.findAll(T.alarm).some((a) => `${a.name}-1234567` === n)));
     });
 
     it("the endpoint role may describe exactly the rollback alarms, nothing else and not *", async () => {
@@ -64,7 +54,7 @@ describe("ModelApi rollouts", function () {
                 (k) => `arn:aws:cloudwatch:${mocks.REGION}:${mocks.ACCOUNT}:alarm:iris-alarm-${k}-1234567`,
             ),
         );
-        assert.deepEqual(mocks.find(ENDPOINT).inputs.deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration, {
+        assert.deepEqual(mocks.find(T.endpoint).inputs.deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration, {
             type: "LINEAR",
             waitIntervalInSeconds: 600,
             linearStepSize: { type: "CAPACITY_PERCENT", value: 50 },
@@ -73,7 +63,7 @@ describe("ModelApi rollouts", function () {
 
     it("defaults: all at once, 600 s bake, 300 s final bake; a disabled latency alarm leaves 5xx alone to roll back on", async () => {
         await build("iris", base({ rollout: {} }, { monitoring: { alarms: { modelLatency: { enabled: false } } } }));
-        const config = mocks.find(ENDPOINT).inputs.deploymentConfig;
+        const config = mocks.find(T.endpoint).inputs.deploymentConfig;
         assert.deepEqual(config.blueGreenUpdatePolicy, {
             trafficRoutingConfiguration: { type: "ALL_AT_ONCE", waitIntervalInSeconds: 600 },
             terminationWaitInSeconds: 300,

@@ -7,24 +7,17 @@ import { strict as assert } from "assert";
 import { ModelApi, ModelApiArgs } from "../../../components";
 import { vcpusOf } from "../../../components/monitoring/alarms";
 import { dashboardErrors } from "./dashboard-schema";
-import { imageContext, modelDir } from "../fixtures";
+import { irisFixture } from "../fixtures";
 import { build } from "../harness";
+import { T } from "../resource-types";
 
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
-const QUERY = "aws:cloudwatch/queryDefinition:QueryDefinition";
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:ml-oncall";
 
 describe("ModelApi monitoring", function () {
     this.timeout(60000);
-    const dir = modelDir();
-    const context = imageContext();
-    const base = (extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({
-        models: [{ name: "iris", path: dir }],
-        image: { context },
-        ...extra,
-    });
-    const alarm = (suffix: string) => mocks.find(ALARM, `iris-alarm-${suffix}`).inputs;
+    const { iris } = irisFixture();
+    const base = (extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({ ...iris(), ...extra });
+    const alarm = (suffix: string) => mocks.find(T.alarm, `iris-alarm-${suffix}`).inputs;
 
     before(() => mocks.useMocks());
 
@@ -40,7 +33,7 @@ describe("ModelApi monitoring", function () {
 
         it("creates every alarm, named after the component", () => {
             assert.deepEqual(
-                mocks.findAll(ALARM).map((a) => a.name),
+                mocks.findAll(T.alarm).map((a) => a.name),
                 [
                     "endpoint-5xx",
                     "endpoint-4xx",
@@ -114,7 +107,7 @@ describe("ModelApi monitoring", function () {
         });
 
         it("every idle alarm stays OK: missing data is not breaching", () => {
-            for (const a of mocks.findAll(ALARM)) assert.equal(a.inputs.treatMissingData, "notBreaching", a.name);
+            for (const a of mocks.findAll(T.alarm)) assert.equal(a.inputs.treatMissingData, "notBreaching", a.name);
         });
 
         it("outputs every alarm's name and ARN, and the dashboard URL in the endpoint's region", async () => {
@@ -123,11 +116,11 @@ describe("ModelApi monitoring", function () {
             assert.equal(names.length, 9);
             assert.deepEqual(
                 names,
-                mocks.findAll(ALARM).map((a) => `${a.name}-1234567`),
+                mocks.findAll(T.alarm).map((a) => `${a.name}-1234567`),
             );
             assert.equal(arns.length, 9);
             const url = await mocks.promiseOf(api.dashboardUrl);
-            const dashboardName = mocks.find(DASHBOARD).inputs.dashboardName;
+            const dashboardName = mocks.find(T.dashboard).inputs.dashboardName;
             assert.equal(
                 url,
                 `https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/${dashboardName}`,
@@ -135,7 +128,7 @@ describe("ModelApi monitoring", function () {
         });
     });
 
-    it("alarm overrides and disables apply per alarm; SNS topics get ALARM and OK notifications", async () => {
+    it("alarm overrides and disables apply per alarm; SNS topics get T.alarm and OK notifications", async () => {
         await build(
             "iris",
             base({
@@ -149,12 +142,12 @@ describe("ModelApi monitoring", function () {
             }),
         );
         assert.equal(
-            mocks.findAll(ALARM).some((a) => a.name === "iris-alarm-endpoint-4xx"),
+            mocks.findAll(T.alarm).some((a) => a.name === "iris-alarm-endpoint-4xx"),
             false,
         );
         const latency = alarm("model-latency");
         assert.deepEqual([latency.threshold, latency.period, latency.evaluationPeriods, latency.datapointsToAlarm], [250_000, 300, 2, 1]);
-        for (const a of mocks.findAll(ALARM)) {
+        for (const a of mocks.findAll(T.alarm)) {
             assert.deepEqual(a.inputs.alarmActions, [TOPIC]);
             assert.deepEqual(a.inputs.okActions, [TOPIC]);
         }
@@ -162,19 +155,19 @@ describe("ModelApi monitoring", function () {
 
     it("monitoring off creates no alarm, dashboard or query, and outputs none", async () => {
         const api = await build("iris", base({ monitoring: { enabled: false } }));
-        assert.equal(mocks.findAll(ALARM).length + mocks.findAll(DASHBOARD).length + mocks.findAll(QUERY).length, 0);
+        assert.equal(mocks.findAll(T.alarm).length + mocks.findAll(T.dashboard).length + mocks.findAll(T.query).length, 0);
         assert.deepEqual(await mocks.promiseOf(api.alarmNames), []);
         assert.equal(await mocks.promiseOf(api.dashboardUrl), undefined);
     });
 
     it("serverless endpoints are not monitored by default; turned on, they get no instance utilization alarms", async () => {
         await build("iris", base({ endpoint: { serverless: {} } }));
-        assert.equal(mocks.findAll(ALARM).length + mocks.findAll(DASHBOARD).length, 0);
+        assert.equal(mocks.findAll(T.alarm).length + mocks.findAll(T.dashboard).length, 0);
         await build("iris", base({ endpoint: { serverless: {} }, monitoring: { enabled: true } }));
-        const names = mocks.findAll(ALARM).map((a) => a.name);
+        const names = mocks.findAll(T.alarm).map((a) => a.name);
         assert.ok(!names.includes("iris-alarm-cpu-utilization") && !names.includes("iris-alarm-memory-utilization"), names.join());
         assert.equal(names.length, 7);
-        const body = JSON.parse(mocks.find(DASHBOARD).inputs.dashboardBody);
+        const body = JSON.parse(mocks.find(T.dashboard).inputs.dashboardBody);
         assert.deepEqual(dashboardErrors(body), []);
         assert.ok(!JSON.stringify(body).includes("CPUUtilization"));
     });

@@ -14,6 +14,7 @@ import {
     ROLLBACK_ALARMS,
 } from "../../../components/monitoring/catalogue";
 import { dashboardBody } from "../../../components/monitoring/dashboard";
+import { plainTarget } from "./dashboard-schema";
 
 describe("alarm catalogue", () => {
     it("the endpoint's alarms are created with the endpoint, the API's and the function's after them, in catalogue order", () => {
@@ -41,17 +42,7 @@ describe("alarm catalogue", () => {
     });
 
     it("every alarm's metric is drawn on the dashboard of a real-time endpoint", () => {
-        const body = dashboardBody({
-            region: "us-east-1",
-            endpointName: "e",
-            variantName: "AllTraffic",
-            apiName: "a",
-            stageName: "v1",
-            functionName: "f",
-            functionLogGroup: "/aws/lambda/f",
-            kind: "realtime",
-            alarmArns: [],
-        });
+        const body = dashboardBody(plainTarget("us-east-1"));
         const drawn = new Set(
             body.widgets
                 .flatMap((w: any) => (w.type === "metric" ? w.properties.metrics : []))

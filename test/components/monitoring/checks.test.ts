@@ -3,28 +3,16 @@
  * refused before anything is created, with the argument and the reason.
  */
 import * as mocks from "../mocks";
-import { strict as assert } from "assert";
-import { ModelApi, ModelApiArgs } from "../../../components";
-import { imageContext, modelDir } from "../fixtures";
+import { ModelApiArgs } from "../../../components";
+import { irisFixture } from "../fixtures";
+import { refuses } from "../harness";
 
 describe("ModelApi monitoring checks: refused before anything is created", function () {
     this.timeout(60000);
-    const dir = modelDir();
-    const context = imageContext();
-    const base = (endpoint: ModelApiArgs["endpoint"], extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({
-        models: [{ name: "iris", path: dir }],
-        image: { context },
-        endpoint,
-        ...extra,
-    });
+    const { withEndpoint: base } = irisFixture();
 
     before(() => mocks.useMocks());
 
-    const refuses = (args: ModelApiArgs, message: string) => {
-        mocks.reset();
-        assert.throws(() => new ModelApi("iris", args), { name: "ArgumentError", message: `ModelApi "iris": ${message}` });
-        assert.equal(mocks.all().length, 0);
-    };
     const cases: [string, ModelApiArgs, string][] = [
         [
             "CPU alarm on serverless",

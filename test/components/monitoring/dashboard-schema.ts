@@ -2,8 +2,11 @@
  * A checker of CloudWatch dashboard bodies, written from "Dashboard Body Structure and Syntax" (CloudWatch API
  * Reference): the widget types, the 24-column grid, and the shapes of a metric widget's `metrics` array
  * (`[namespace, metricName, dimensionName, dimensionValue, ..., {rendering options}]` or a math expression
- * `[{expression, id, ...}]`). Returns every violation, so a test shows them all at once.
+ * `[{expression, id, ...}]`). Returns every violation, so a test shows them all at once. Also a plain target to
+ * build a body from outside a Pulumi graph.
  */
+import type { DashboardTarget } from "../../../components/monitoring/dashboard";
+
 const WIDGET_TYPES = ["metric", "text", "log", "alarm", "explorer"];
 const METRIC_OPTIONS = ["accountId", "color", "label", "period", "region", "stat", "visible", "yAxis", "id"];
 const EXPRESSION_OPTIONS = ["expression", "id", "label", "color", "period", "visible", "yAxis", "region", "accountId"];
@@ -121,4 +124,19 @@ function checkMetric(at: string, metric: unknown, fail: (where: string, message:
 
 function isObject(value: unknown): value is Record<string, any> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The plain values of a dashboard built outside a Pulumi graph, in `region`. */
+export function plainTarget(region: string): DashboardTarget {
+    return {
+        region,
+        endpointName: "e",
+        variantName: "AllTraffic",
+        apiName: "a",
+        stageName: "v1",
+        functionName: "f",
+        functionLogGroup: "/aws/lambda/f",
+        kind: "realtime",
+        alarmArns: [],
+    };
 }

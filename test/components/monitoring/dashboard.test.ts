@@ -4,46 +4,36 @@
  */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ModelApi, ModelApiArgs } from "../../../components";
 import { dashboardBody, dashboardUrl } from "../../../components/monitoring/dashboard";
-import { dashboardErrors } from "./dashboard-schema";
-import { imageContext, modelDir } from "../fixtures";
+import { dashboardErrors, plainTarget } from "./dashboard-schema";
+import { irisFixture } from "../fixtures";
 import { build } from "../harness";
-
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
-const QUERY = "aws:cloudwatch/queryDefinition:QueryDefinition";
+import { T } from "../resource-types";
 
 describe("ModelApi dashboard", function () {
     this.timeout(60000);
-    const dir = modelDir();
-    const context = imageContext();
-    const base = (extra: Partial<ModelApiArgs> = {}): ModelApiArgs => ({
-        models: [{ name: "iris", path: dir }],
-        image: { context },
-        ...extra,
-    });
-    const alarm = (suffix: string) => mocks.find(ALARM, `iris-alarm-${suffix}`).inputs;
+    const { iris } = irisFixture();
+    const realtime = () => ({ ...iris(), endpoint: { instanceType: "ml.c5.2xlarge" } });
 
     before(() => mocks.useMocks());
 
-    describe("defaults for a real-time endpoint", () => {
-        let api: ModelApi;
-        let endpointName: string;
-        let functionName: string;
+    describe("of a real-time endpoint with every default", () => {
+        /** The names the dashboard's metrics must carry: this endpoint's, this function's, this API's. */
+        const names = { endpoint: "", fn: "", api: "" };
         before(async () => {
-            api = await build("iris", base({ endpoint: { instanceType: "ml.c5.2xlarge" } }));
-            endpointName = await mocks.promiseOf(api.endpointName);
-            functionName = await mocks.promiseOf(api.functionName);
+            const api = await build("iris", realtime());
+            names.endpoint = await mocks.promiseOf(api.endpointName);
+            names.fn = await mocks.promiseOf(api.functionName);
+            names.api = `${mocks.find(T.restApi).name}-1234567`;
         });
 
         it("the dashboard body is valid JSON that passes the dashboard body schema", () => {
-            const body = JSON.parse(mocks.find(DASHBOARD).inputs.dashboardBody);
+            const body = JSON.parse(mocks.find(T.dashboard).inputs.dashboardBody);
             assert.deepEqual(dashboardErrors(body), []);
         });
 
         it("every metric of the dashboard names this endpoint and variant, this API and stage, or this function, in us-east-1", () => {
-            const body = JSON.parse(mocks.find(DASHBOARD).inputs.dashboardBody);
+            const body = JSON.parse(mocks.find(T.dashboard).inputs.dashboardBody);
             const metrics = body.widgets
                 .filter((w: any) => w.type === "metric")
                 .flatMap((w: any) => {
@@ -62,9 +52,9 @@ describe("ModelApi dashboard", function () {
                             [],
                         ),
                 );
-                if (m[0] === "AWS/Lambda") assert.deepEqual(dims, { FunctionName: functionName });
-                else if (m[0] === "AWS/ApiGateway") assert.deepEqual(dims, { ApiName: alarm("api-5xx").dimensions.ApiName, Stage: "v1" });
-                else assert.deepEqual(dims, { EndpointName: endpointName, VariantName: "AllTraffic" });
+                if (m[0] === "AWS/Lambda") assert.deepEqual(dims, { FunctionName: names.fn });
+                else if (m[0] === "AWS/ApiGateway") assert.deepEqual(dims, { ApiName: names.api, Stage: "v1" });
+                else assert.deepEqual(dims, { EndpointName: names.endpoint, VariantName: "AllTraffic" });
             }
             const alarmWidget = body.widgets.find((w: any) => w.type === "alarm");
             assert.equal(alarmWidget.properties.alarms.length, 9);
@@ -72,26 +62,26 @@ describe("ModelApi dashboard", function () {
 
         it("the Logs Insights widget and the saved queries read the function's log group", () => {
             const fnLogGroup = mocks.find("aws:lambda/function:Function").inputs.loggingConfig.logGroup;
-            const body = JSON.parse(mocks.find(DASHBOARD).inputs.dashboardBody);
+            const body = JSON.parse(mocks.find(T.dashboard).inputs.dashboardBody);
             const log = body.widgets.find((w: any) => w.type === "log");
             assert.ok(log.properties.query.startsWith(`SOURCE '${fnLogGroup}' | `));
-            const queries = mocks.findAll(QUERY);
+            const queries = mocks.findAll(T.query);
             assert.deepEqual(
                 queries.map((q) => q.name),
                 ["iris-query-slowest-requests", "iris-query-errors-by-code", "iris-query-requests-by-route"],
             );
             for (const q of queries) {
                 assert.deepEqual(q.inputs.logGroupNames, [fnLogGroup]);
-                assert.ok(q.inputs.name.startsWith(`ModelApi/${mocks.find(DASHBOARD).inputs.dashboardName}/`), q.inputs.name);
+                assert.ok(q.inputs.name.startsWith(`ModelApi/${mocks.find(T.dashboard).inputs.dashboardName}/`), q.inputs.name);
             }
             assert.match(queries[0].inputs.queryString, /sort latencyMs desc/);
             assert.match(queries[1].inputs.queryString, /stats count\(\*\) as requests by errorCode, status/);
         });
 
         it("the same arguments give the same dashboard body, dashboard name and queries (no timestamps, no random names)", async () => {
-            const first = [mocks.find(DASHBOARD).inputs, mocks.findAll(QUERY).map((q) => q.inputs)];
-            await build("iris", base({ endpoint: { instanceType: "ml.c5.2xlarge" } }));
-            assert.deepEqual([mocks.find(DASHBOARD).inputs, mocks.findAll(QUERY).map((q) => q.inputs)], first);
+            const first = [mocks.find(T.dashboard).inputs, mocks.findAll(T.query).map((q) => q.inputs)];
+            await build("iris", realtime());
+            assert.deepEqual([mocks.find(T.dashboard).inputs, mocks.findAll(T.query).map((q) => q.inputs)], first);
         });
     });
 
@@ -107,17 +97,7 @@ describe("ModelApi dashboard", function () {
     });
 
     it("a dashboard body with a typo fails the schema check", () => {
-        const body = dashboardBody({
-            region: "eu-west-1",
-            endpointName: "e",
-            variantName: "AllTraffic",
-            apiName: "a",
-            stageName: "v1",
-            functionName: "f",
-            functionLogGroup: "/aws/lambda/f",
-            kind: "realtime",
-            alarmArns: [],
-        });
+        const body = dashboardBody(plainTarget("eu-west-1"));
         assert.deepEqual(dashboardErrors(body), []);
         (body.widgets[1] as any).properties.metrics[0] = ["AWS/ApiGateway", "Count", "ApiName"];
         (body.widgets[2] as any).type = "metrics";
@@ -125,8 +105,8 @@ describe("ModelApi dashboard", function () {
     });
 
     it("dashboard: false keeps the alarms and drops the dashboard and queries", async () => {
-        await build("iris", base({ monitoring: { dashboard: false } }));
-        assert.equal(mocks.findAll(ALARM).length, 9);
-        assert.equal(mocks.findAll(DASHBOARD).length + mocks.findAll(QUERY).length, 0);
+        await build("iris", { ...iris(), monitoring: { dashboard: false } });
+        assert.equal(mocks.findAll(T.alarm).length, 9);
+        assert.equal(mocks.findAll(T.dashboard).length + mocks.findAll(T.query).length, 0);
     });
 });
