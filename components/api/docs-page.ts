@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { packageRoot } from "../../core/package-root";
 import { assumeRolePolicy, logGroupResources, policyDocument } from "../iam";
-import { openApiDocument } from "../../core/api/openapi";
+import { openApiFor } from "./documents";
 import { Settings } from "../settings/settings";
 import { DOCS_CSP, docsHtml, docsInitScript, swaggerUiDir } from "../../core/api/swagger-page";
 
@@ -16,15 +16,8 @@ export const DOCS_RESOURCE_PATHS = [["docs"], ["docs", "{file}"], ["openapi.json
  */
 export function docsFunction(name: string, settings: Settings, parent: pulumi.Resource): aws.lambda.Function {
     const { tags } = settings;
-    const document = openApiDocument({
-        title: settings.name,
-        // Replaced per request by the URL of the stage the document is read from.
-        serverUrl: "/",
-        auth: settings.api.auth,
-        multiModel: settings.multiModel,
-        modelNames: settings.models.map((m) => m.name),
-        endpointKind: settings.endpoint.serverless ? "serverless" : "realtime",
-    });
+    // The server URL is replaced per request by the URL of the stage the document is read from.
+    const document = openApiFor(settings, "/");
     const ui = swaggerUiDir();
     const code = new pulumi.asset.AssetArchive({
         "index.js": new pulumi.asset.FileAsset(path.join(packageRoot(__dirname), "components", "api", "docs-function", "index.js")),

@@ -9,17 +9,29 @@ export interface ApiDocuments {
     postmanCollection: pulumi.Output<string>;
 }
 
+/** @internal The OpenAPI document of this component's API, served from `serverUrl`. */
+export function openApiFor(settings: Settings, serverUrl: string): Record<string, unknown> {
+    return openApiDocument({
+        ...documentedApi(settings),
+        serverUrl,
+        endpointKind: settings.endpoint.serverless ? "serverless" : "realtime",
+    });
+}
+
 /** @internal Both documents for the stage at `url`; neither contains a secret. */
 export function apiDocuments(settings: Settings, url: pulumi.Output<string>): ApiDocuments {
-    const common = {
+    return {
+        openApi: url.apply((serverUrl) => JSON.stringify(openApiFor(settings, serverUrl), null, 2)),
+        postmanCollection: url.apply((u) => JSON.stringify(postmanCollection({ ...documentedApi(settings), url: u }), null, 2)),
+    };
+}
+
+/** What both documents say of the API, from the component's settings. */
+function documentedApi(settings: Settings) {
+    return {
         title: settings.name,
         auth: settings.api.auth,
         multiModel: settings.multiModel,
         modelNames: settings.models.map((m) => m.name),
-    };
-    const endpointKind = settings.endpoint.serverless ? "serverless" : "realtime";
-    return {
-        openApi: url.apply((serverUrl) => JSON.stringify(openApiDocument({ ...common, serverUrl, endpointKind }), null, 2)),
-        postmanCollection: url.apply((u) => JSON.stringify(postmanCollection({ ...common, url: u }), null, 2)),
     };
 }
