@@ -20,6 +20,43 @@ export default tseslint.config(
             ],
         },
     },
+    // The layers (docs/architecture.md): core/ creates no resource and imports no Pulumi package, and the
+    // component (components/) and the local twin (local/) share core/ and contract/, never each other.
+    {
+        files: ["core/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        { regex: "^@pulumi/", message: "core/ creates no resource: Pulumi belongs in components/." },
+                        {
+                            regex: "(^|/)(components|local)(/|$)",
+                            message: "core/ is shared by components/ and local/ and imports neither.",
+                        },
+                    ],
+                },
+            ],
+        },
+    },
+    {
+        files: ["local/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                { patterns: [{ regex: "(^|/)components(/|$)", message: "local/ uses core/ and contract/, never components/." }] },
+            ],
+        },
+    },
+    {
+        files: ["components/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                { patterns: [{ regex: "(^|/)local(/|$)", message: "components/ uses core/ and contract/, never local/." }] },
+            ],
+        },
+    },
     {
         files: ["test/**/*.ts"],
         rules: {

@@ -1,7 +1,7 @@
 // The public arguments of ModelApi. Plain interfaces of strings, numbers, booleans, arrays, string maps
 // and nested interfaces only, so Pulumi's component schema analysis can describe them to other
-// languages. Choices that TypeScript would express as unions are checked at run time instead (see
-// validate.ts), before any resource is created. No {@link} tags in doc comments: the schema analysis
+// languages. Choices that TypeScript would express as unions are checked at run time instead (each
+// folder's checks.ts), before any resource is created. No {@link} tags in doc comments: the schema analysis
 // takes comments as plain text. Network ids are the one exception to plain values: `pulumi.Input<string>`
 // elements, so a VPC created in the same program (an output) can be passed; the schema describes them as strings.
 import type * as pulumi from "@pulumi/pulumi";

@@ -20,6 +20,6 @@ export type {
     ServerlessArgs,
     ThrottleArgs,
 } from "./args";
-export { ArgumentError } from "./validate";
-export { packModel, tarGzDirectory } from "./model-archive";
-export type { PackedModel } from "./model-archive";
+export { ArgumentError } from "./settings/validate";
+export { packModel, tarGzDirectory } from "../core/archive/pack";
+export type { PackedModel } from "../core/archive/pack";

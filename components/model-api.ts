@@ -1,15 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
-import { apiDocuments } from "./api-documents";
-import { apiFunction } from "./api-function";
+import { apiDocuments } from "./api/documents";
+import { apiFunction } from "./api/function";
 import { ModelApiArgs } from "./args";
-import { dashboard } from "./dashboard";
-import { sageMakerEndpoint, VARIANT_NAME } from "./endpoint";
-import { docsFunction } from "./docs-page";
-import { artifactBucket, modelArtifacts } from "./model-artifacts";
-import { createAlarms, FRONT_ALARMS } from "./monitoring";
-import { restApi } from "./rest-api";
-import { servingImage } from "./serving-image";
-import { resolveSettings } from "./settings";
+import { dashboard } from "./monitoring/dashboard";
+import { sageMakerEndpoint, VARIANT_NAME } from "./endpoint/endpoint";
+import { docsFunction } from "./api/docs-page";
+import { artifactBucket, modelArtifacts } from "./artifacts/model-artifacts";
+import { createAlarms } from "./monitoring/alarms";
+import { FRONT_ALARMS } from "./monitoring/catalogue";
+import { restApi } from "./api/rest-api";
+import { servingImage } from "./image/serving-image";
+import { resolveSettings } from "./settings/settings";
 
 /**
  * A trained model behind an authenticated HTTPS API: the serving image in ECR, the model archive in a

@@ -7,29 +7,10 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PACKAGE_NAME, packageRoot } from "../core/package-root";
 
-const PACKAGE_NAME = "modelapi";
 const BUNDLE_DIR = path.join("dist", "lambda-bundle");
 const BUNDLE_FILE = "index.js";
-
-/** Walks up from this module to the package that ships it; never process.cwd(), which is the user's. */
-export function packageRoot(from: string = __dirname): string {
-    let dir = from;
-    for (let depth = 0; depth < 32; depth++) {
-        const manifest = path.join(dir, "package.json");
-        if (fs.existsSync(manifest)) {
-            try {
-                if (JSON.parse(fs.readFileSync(manifest, "utf8")).name === PACKAGE_NAME) return dir;
-            } catch {
-                // An unreadable manifest is not ours; keep walking.
-            }
-        }
-        const parent = path.dirname(dir);
-        if (parent === dir) break;
-        dir = parent;
-    }
-    throw new Error(`Cannot find the ${PACKAGE_NAME} package.json above ${from}`);
-}
 
 /**
  * Bundles lambda/handler.ts into `<outDir>/index.js` and returns that file's absolute path.

@@ -4,18 +4,15 @@
  * The Lambda runtime entry is `index.handler` in the bundle built by bundle.ts.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { corsHeaders, preflightHeaders, routesFor, targetModelName } from "../contract";
-import { invokeModel } from "./client";
+import { corsHeaders, preflightHeaders, routesFor } from "../contract";
 import { ConfigError, type HandlerConfig, readConfig } from "./config";
-import { errorResponse, fromInvokeError, HttpError, internalError } from "./errors";
+import { errorResponse, HttpError, internalError } from "./errors";
 import { elapsedMs, logRequest, type RequestLog } from "./log";
-import { decodeBody, header, type ModelResponse, modelResult, readModelRequest } from "./payload";
+import { header } from "./payload";
+import { ROUTE_HANDLERS } from "./route-handlers";
 import { matchRoute, methodsFor } from "./routes";
 
 export { getClient } from "./client";
-
-/** Time kept back from the Lambda deadline to answer and log instead of being killed mid-call. */
-const RESPONSE_RESERVE_MS = 500;
 
 export async function handler(event: APIGatewayProxyEvent, context?: Context): Promise<APIGatewayProxyResult> {
     const start = process.hrtime.bigint();
@@ -77,52 +74,7 @@ async function route(
         throw new HttpError(404, "NotFound", `No route for ${method} ${path}. ${usage(multiModel)}`);
     }
     log.route = match.route.template;
-
-    if (match.route.id === "listModels") {
-        return json(200, { models: config.modelNames });
-    }
-    let targetModel: string | undefined;
-    if (match.route.id === "modelPredict") {
-        const name = match.route.modelName!;
-        if (!config.modelNames.includes(name)) {
-            throw new HttpError(404, "ModelNotFound", `Model "${name}" is not served here; GET /models lists the models.`);
-        }
-        targetModel = targetModelName(name);
-        log.targetModel = targetModel;
-    }
-    if (!config.endpointName) {
-        throw new ConfigError("ENDPOINT_NAME is not set");
-    }
-    const body = decodeBody(event);
-    // Logged before the checks so that a 413 shows the size that was refused.
-    log.requestBytes = body.length;
-    const request = readModelRequest(event, body, config.bodyLimits);
-
-    const invokeStart = process.hrtime.bigint();
-    let response: ModelResponse;
-    try {
-        response = await invokeModel(request, {
-            endpointName: config.endpointName,
-            targetModel,
-            timeoutMs: invokeBudget(config, context),
-        });
-    } catch (err) {
-        const original = (err as { OriginalStatusCode?: unknown }).OriginalStatusCode;
-        if (typeof original === "number") log.modelStatus = original;
-        throw fromInvokeError(err);
-    } finally {
-        log.invokeMs = elapsedMs(invokeStart);
-    }
-    return modelResult(response);
-}
-
-/** The configured cap, shortened to what the Lambda has left so a slow model becomes a 504, not a killed Lambda. */
-function invokeBudget(config: HandlerConfig, context: Context | undefined): number {
-    const remaining = context?.getRemainingTimeInMillis?.();
-    if (typeof remaining !== "number" || !Number.isFinite(remaining)) {
-        return config.invokeTimeoutMs;
-    }
-    return Math.max(1, Math.min(config.invokeTimeoutMs, remaining - RESPONSE_RESERVE_MS));
+    return ROUTE_HANDLERS[match.route.id]({ event, config, context, log, route: match.route });
 }
 
 function toHttpError(err: unknown, log: RequestLog): HttpError {
@@ -139,8 +91,4 @@ function usage(multiModel: boolean): string {
     return `Use ${routesFor(multiModel)
         .map((r) => `${r.method} ${r.path}`)
         .join(" or ")}.`;
-}
-
-function json(statusCode: number, body: unknown): APIGatewayProxyResult {
-    return { statusCode, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), isBase64Encoded: false };
 }

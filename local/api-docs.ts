@@ -6,10 +6,9 @@
  */
 import * as http from "http";
 import * as path from "path";
-import { ApiAuth } from "../components/args";
-import { openApiDocument } from "../components/openapi";
-import { postmanCollection } from "../components/postman";
-import { DOCS_CSP, DOCS_MEDIA_TYPES, docsFiles } from "../components/swagger-page";
+import { openApiDocument } from "../core/api/openapi";
+import { postmanCollection } from "../core/api/postman";
+import { DOCS_CSP, DOCS_MEDIA_TYPES, docsFiles } from "../core/api/swagger-page";
 
 export const OPENAPI_PATH = "/openapi.json";
 export const DOCS_PATH = "/docs/";
@@ -78,7 +77,7 @@ export class ApiDocs {
 
     private common() {
         const { title, multiModel, modelNames, exampleRows } = this.opts;
-        return { title, multiModel, modelNames, exampleRows, auth: this.opts.apiKeyRequired ? ApiAuth.ApiKey : ApiAuth.None };
+        return { title, multiModel, modelNames, exampleRows, auth: this.opts.apiKeyRequired ? ("apiKey" as const) : ("none" as const) };
     }
 }
 

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs as parseCommandLine, type ParseArgsConfig } from "util";
-import { duplicateNameError, modelNameError } from "../components/input-validation";
+import { duplicateNameError, modelNameError } from "../core/input-validation";
 
 export const DEFAULT_PORT = 3000;
 

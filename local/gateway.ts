@@ -20,10 +20,10 @@ import {
     LOCAL_ACCOUNT_ID,
     LOCAL_REGION,
     matchTemplate,
-    pathSegments,
-    routesFor,
 } from "../contract";
+import { CATCH_ALL_RESOURCE, routeResourcePaths } from "../core/api/surface";
 import { closeServer } from "./close-server";
+import { header, readBody } from "./http";
 
 /** API Gateway's default integration timeout for REST APIs. */
 export const INTEGRATION_TIMEOUT_MS = 29_000;
@@ -45,19 +45,11 @@ export interface GatewayOptions {
     pages?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 }
 
-/** The REST API's resources for one kind of deployment, as components/rest-api.ts creates them. */
-export function resourcesFor(multiModel: boolean): string[] {
-    const paths = new Set<string>();
-    for (const route of routesFor(multiModel)) {
-        const segments = pathSegments(route.path);
-        segments.forEach((_, i) => paths.add(`/${segments.slice(0, i + 1).join("/")}`));
-    }
-    return [...paths];
-}
-
 /** The resource a path falls under, with its path parameters; anything else goes to the Lambda as `/{proxy+}`. */
 export function matchResource(pathname: string, multiModel = false): { resource: string; pathParameters: Record<string, string> | null } {
-    for (const resource of resourcesFor(multiModel)) {
+    // The REST API's own resources (core/api/surface.ts), so the twin's events name the ones the deployed API has.
+    for (const segments of routeResourcePaths(multiModel)) {
+        const resource = `/${segments.join("/")}`;
         const params = matchTemplate(resource, pathname);
         if (params === undefined) continue;
         const decoded = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, decodeURIComponent(v)]));
@@ -65,7 +57,7 @@ export function matchResource(pathname: string, multiModel = false): { resource:
     }
     return pathname === "/"
         ? { resource: "/", pathParameters: null }
-        : { resource: "/{proxy+}", pathParameters: { proxy: pathname.slice(1) } };
+        : { resource: `/${CATCH_ALL_RESOURCE}`, pathParameters: { proxy: pathname.slice(1) } };
 }
 
 /**
@@ -125,14 +117,15 @@ export class LocalGateway {
         const fail = (status: number, message: string, errorType?: string) =>
             send(res, status, { message }, requestId, { ...cors }, errorType);
         // The body is always read to the end, so an early answer never resets a client still sending.
-        const { body, size } = await readBody(req, API_GATEWAY_MAX_PAYLOAD_BYTES);
+        const { body } = await readBody(req, API_GATEWAY_MAX_PAYLOAD_BYTES);
         // With CORS on, OPTIONS has its own method without auth: browsers send preflights without credentials.
         const preflight = req.method === "OPTIONS" && corsOrigins.length > 0;
         if (this.opts.pages?.(req, res)) {
             // answered by the API docs pages, which need no key (local/api-docs.ts)
         } else if (!preflight && !this.authorised(req)) {
             fail(403, "Forbidden", "ForbiddenException");
-        } else if (size > API_GATEWAY_MAX_PAYLOAD_BYTES) {
+        } else if (body === undefined) {
+            // Over API Gateway's payload quota: its own 413, before the Lambda is invoked.
             fail(413, "Request Too Long");
         } else {
             const event = toProxyEvent(req, body, requestId, this.opts.multiModel ?? false);
@@ -212,7 +205,7 @@ export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId:
         route = matchResource(url.pathname, multiModel);
     } catch {
         // An undecodable path parameter: the path as it came, under the catch-all.
-        route = { resource: "/{proxy+}", pathParameters: { proxy: url.pathname.slice(1) } };
+        route = { resource: `/${CATCH_ALL_RESOURCE}`, pathParameters: { proxy: url.pathname.slice(1) } };
     }
     const { resource } = route;
     const payload = eventBody(body, req.headers["content-type"]);
@@ -323,20 +316,4 @@ function send(
     if (errorType) headers["x-amzn-ErrorType"] = errorType;
     res.writeHead(status, headers);
     res.end(bytes);
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value.join(", ") : value;
-}
-
-/** Reads the whole request but keeps at most `limit` bytes; `size` is what was sent. */
-async function readBody(req: http.IncomingMessage, limit: number): Promise<{ body: Buffer; size: number }> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size <= limit) chunks.push(chunk as Buffer);
-    }
-    return { body: size <= limit ? Buffer.concat(chunks) : Buffer.alloc(0), size };
 }

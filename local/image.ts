@@ -7,8 +7,8 @@
 import { spawn } from "child_process";
 import * as path from "path";
 import * as readline from "readline";
-import { contextTag } from "../components/context-hash";
-import { defaultImageContext } from "../components/settings";
+import { contextTag } from "../core/archive/context-hash";
+import { defaultImageContext } from "../core/package-root";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
 export const LOCAL_IMAGE_REPOSITORY = "localhost/modelapi-serving";

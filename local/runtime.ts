@@ -25,6 +25,7 @@ import {
 } from "../contract";
 import { extractTarGz } from "./untar";
 import { closeServer } from "./close-server";
+import { header, readBody } from "./http";
 
 export { LOCAL_REGION };
 
@@ -124,7 +125,15 @@ export class LocalRuntime {
             if (endpoint !== this.opts.endpointName) {
                 throw RuntimeError.of("ValidationError", 400, `Endpoint ${endpoint} of account ${LOCAL_ACCOUNT_ID} not found.`);
             }
-            const body = await readBody(req, MAX_PAYLOAD_BYTES);
+            const { body, size } = await readBody(req, MAX_PAYLOAD_BYTES);
+            if (body === undefined) {
+                // InvokeEndpoint refuses a payload over its limit as a validation error.
+                throw RuntimeError.of(
+                    "ValidationError",
+                    413,
+                    `Request payload of ${size} bytes exceeds the ${MAX_PAYLOAD_BYTES} byte limit of InvokeEndpoint.`,
+                );
+            }
             const upstream = await this.invoke(body, req, target);
             status = upstream.status;
             if (upstream.status >= 400) {
@@ -306,27 +315,4 @@ function sendError(res: http.ServerResponse, err: RuntimeError): void {
     const body = Buffer.from(err.reply.body);
     res.writeHead(err.reply.status, { ...err.reply.headers, "Content-Length": body.length, "x-amzn-RequestId": randomUUID() });
     res.end(body);
-}
-
-function header(req: http.IncomingMessage, name: string): string | undefined {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value.join(",") : value;
-}
-
-/** Reads the request body, refusing more than `limit` bytes as InvokeEndpoint does. */
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-        size += (chunk as Buffer).length;
-        if (size <= limit) chunks.push(chunk as Buffer);
-    }
-    if (size > limit) {
-        throw RuntimeError.of(
-            "ValidationError",
-            413,
-            `Request payload of ${size} bytes exceeds the ${limit} byte limit of InvokeEndpoint.`,
-        );
-    }
-    return Buffer.concat(chunks);
 }

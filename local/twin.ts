@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { format } from "util";
-import { packModel } from "../components/model-archive";
+import { packModel } from "../core/archive/pack";
 import { corsOriginsProblem, targetModelName } from "../contract";
 import { ApiDocs } from "./api-docs";
 import type { ModelArg } from "./args";

@@ -17,7 +17,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
-import { SETTLE_MS } from "../components/archive-cache";
+import { SETTLE_MS } from "../core/archive/cache";
 
 const ROOT = path.resolve(__dirname, "..");
 const MB = 1024 * 1024;
@@ -38,7 +38,7 @@ function main(): void {
     try {
         // Bundles live inside the repository so that `tar` resolves from its node_modules, as in an installed package.
         const build = path.join(ROOT, ".bench", "archive", "build");
-        const newBundle = bundle(path.join(ROOT, "components", "model-archive.ts"), path.join(build, "new.js"));
+        const newBundle = bundle(path.join(ROOT, "core", "archive", "pack.ts"), path.join(build, "new.js"));
         const oldRef = oldPackerRef();
         const oldSource = path.join(ROOT, ".bench", "archive", "old-model-archive.ts");
         fs.writeFileSync(oldSource, execFileSync("git", ["show", `${oldRef}:components/model-archive.ts`], { cwd: ROOT }));
@@ -120,7 +120,10 @@ function bundle(entry: string, outfile: string): string {
     return outfile;
 }
 
-/** The last commit whose packer was the hand-written one: the parent of the commit that removed its tar header writer. */
+/**
+ * The last commit whose packer was the hand-written one: the parent of the commit that removed its tar header writer.
+ * The packer lived at components/model-archive.ts then (it is core/archive/pack.ts now).
+ */
 function oldPackerRef(): string {
     const commits = execFileSync("git", ["log", "--format=%H", "-S", "function ustarHeader", "--", "components/model-archive.ts"], {
         cwd: ROOT,

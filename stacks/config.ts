@@ -24,8 +24,10 @@ import type {
     ServerlessArgs,
     ThrottleArgs,
 } from "../components";
-import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../components/input-validation";
-import { MAX_COMPONENT_NAME_LENGTH } from "../components/naming";
+import { ALARM_KEYS, type AlarmKey } from "../components/monitoring/catalogue";
+import { definedFields } from "../core/defined";
+import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../core/input-validation";
+import { MAX_COMPONENT_NAME_LENGTH } from "../core/naming";
 import type { VpcPlan } from "./network";
 
 /** The configuration namespace: the project's name. */
@@ -95,21 +97,13 @@ const ALARM_FIELDS = {
     evaluationPeriods: true,
     datapointsToAlarm: true,
 } as const satisfies FieldsOf<AlarmArgs>;
+/** Every alarm of the component's catalogue (components/monitoring/catalogue.ts), each with the same fields. */
+const ALARMS_FIELDS = Object.fromEntries(ALARM_KEYS.map((key) => [key, ALARM_FIELDS])) as { [K in AlarmKey]: typeof ALARM_FIELDS };
 const MONITORING_FIELDS = {
     enabled: true,
     alarmTopicArns: true,
     dashboard: true,
-    alarms: {
-        endpoint5xx: ALARM_FIELDS,
-        endpoint4xx: ALARM_FIELDS,
-        modelLatency: ALARM_FIELDS,
-        cpuUtilization: ALARM_FIELDS,
-        memoryUtilization: ALARM_FIELDS,
-        api5xx: ALARM_FIELDS,
-        apiLatency: ALARM_FIELDS,
-        functionErrors: ALARM_FIELDS,
-        functionThrottles: ALARM_FIELDS,
-    } satisfies FieldsOf<AlarmsArgs>,
+    alarms: ALARMS_FIELDS satisfies FieldsOf<AlarmsArgs>,
 } as const satisfies FieldsOf<MonitoringArgs>;
 /** `network`: the argument's fields, or `createVpc` (with its range and zones) for a VPC the stack creates. */
 const NETWORK_FIELDS = {
@@ -260,7 +254,7 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
         if (nameError) {
             throw new ConfigError("name", nameError);
         }
-        return [{ name, args: { multiModel: true, models, ...defined(shared) } }];
+        return [{ name, args: { multiModel: true, models, ...definedFields(shared) } }];
     }
     if (raw.name !== undefined) {
         throw new ConfigError(
@@ -276,7 +270,7 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
             );
         }
     });
-    return models.map((model) => ({ name: model.name, args: { models: [model], ...defined(shared) } }));
+    return models.map((model) => ({ name: model.name, args: { models: [model], ...definedFields(shared) } }));
 }
 
 function parseModels(raw: string | undefined, projectDir: string): ModelSpec[] {
@@ -333,7 +327,7 @@ function resolveImage(image: ImageArgs | undefined, projectDir: string): ImageAr
         return undefined;
     }
     const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(projectDir, p));
-    return defined({ ...image, context: resolve(image.context), dockerfile: resolve(image.dockerfile) });
+    return definedFields({ ...image, context: resolve(image.context), dockerfile: resolve(image.dockerfile) });
 }
 
 function parseBoolean(key: ConfigKey, raw: string | undefined): boolean | undefined {
@@ -406,9 +400,4 @@ function checkFields(key: string, value: Record<string, unknown>, fields: Fields
 
 function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** Drops undefined fields, so they neither show in the args nor override a default. */
-function defined<T extends object>(obj: T): T {
-    return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as T;
 }

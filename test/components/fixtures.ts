@@ -2,6 +2,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import type { ModelApiArgs } from "../../components";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-components-"));
 // Archives packed from these directories may still be read by later suites, so the root goes when the process does.
@@ -44,8 +45,11 @@ export function irisFixture(): {
     irisDir: string;
     context: string;
     iris: () => { models: { name: string; path: string }[]; image: { context: string } };
+    /** `iris()` with an `endpoint` argument and any others. */
+    withEndpoint: (endpoint: ModelApiArgs["endpoint"], extra?: Partial<ModelApiArgs>) => ModelApiArgs;
 } {
     const irisDir = modelDir();
     const context = imageContext();
-    return { irisDir, context, iris: () => ({ models: [{ name: "iris", path: irisDir }], image: { context } }) };
+    const iris = () => ({ models: [{ name: "iris", path: irisDir }], image: { context } });
+    return { irisDir, context, iris, withEndpoint: (endpoint, extra = {}) => ({ ...iris(), endpoint, ...extra }) };
 }

@@ -1,7 +1,8 @@
-/** Builds a ModelApi under the mocks and waits until its whole graph is registered. */
+/** Builds a ModelApi under the mocks and waits until its whole graph is registered, or asserts it refuses its arguments. */
 import * as mocks from "./mocks";
 import * as pulumi from "@pulumi/pulumi";
-import { ModelApi, ModelApiArgs } from "../../components";
+import { strict as assert } from "assert";
+import { ArgumentError, ModelApi, ModelApiArgs } from "../../components";
 
 export async function build(name: string, args: ModelApiArgs, opts: pulumi.ComponentResourceOptions = {}): Promise<ModelApi> {
     mocks.useMocks();
@@ -12,4 +13,22 @@ export async function build(name: string, args: ModelApiArgs, opts: pulumi.Compo
     await Promise.all([mocks.promiseOf(api.url), mocks.promiseOf(api.apiKey), mocks.promiseOf(api.functionName)]);
     await mocks.settle();
     return api;
+}
+
+/**
+ * Asserts that `args` are refused with an ArgumentError of exactly `message` (after the component's name),
+ * and that not even the component itself was registered.
+ */
+export function refuses(args: ModelApiArgs, message: string, name = "iris"): void {
+    mocks.useMocks();
+    mocks.reset();
+    assert.throws(
+        () => new ModelApi(name, args),
+        (err: unknown) => {
+            assert.ok(err instanceof ArgumentError, `not an ArgumentError: ${err}`);
+            assert.equal(err.message, `ModelApi "${name}": ${message}`);
+            return true;
+        },
+    );
+    assert.deepEqual(mocks.all(), []);
 }

@@ -1,5 +1,5 @@
 /**
- * IAM of the single-model graph (components/iam.ts, endpoint.ts, api-function.ts, serving-image.ts):
+ * IAM of the single-model graph (components/iam.ts, endpoint/endpoint.ts, api/function.ts, image/serving-image.ts):
  * every role, role policy, bucket policy and repository policy is scoped to the component's own resources.
  */
 import * as mocks from "./mocks";

@@ -7,7 +7,7 @@ import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ModelApi } from "../../components";
-import { endpointName } from "../../components/naming";
+import { endpointName } from "../../components/endpoint/naming";
 import { irisFixture } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";

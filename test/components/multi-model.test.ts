@@ -4,7 +4,8 @@
 import * as mocks from "./mocks";
 import { strict as assert } from "assert";
 import { ModelApi } from "../../components";
-import { resourcePathsFor, deploymentTrigger } from "../../components/rest-api";
+import { deploymentTrigger } from "../../components/api/rest-api";
+import { resourcePathsFor } from "../../core/api/surface";
 import { imageContext, modelDir } from "./fixtures";
 import { build } from "./harness";
 import { T } from "./resource-types";

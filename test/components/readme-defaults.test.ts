@@ -1,13 +1,14 @@
 /**
  * The README's Arguments table against the defaults the component applies (resolveSettings, which takes
- * them from components/defaults.ts): every default cell that names a value names the one the code uses.
+ * them from each folder's defaults.ts): every default cell that names a value names the one the code uses.
  */
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 
 import { ModelApiArgs } from "../../components/args";
-import { resolveSettings, Settings } from "../../components/settings";
+import { ALARM_KEYS, ALARMS } from "../../components/monitoring/catalogue";
+import { resolveSettings, Settings } from "../../components/settings/settings";
 import { modelDir } from "./fixtures";
 
 const README = path.resolve(__dirname, "..", "..", "README.md");
@@ -100,4 +101,37 @@ describe("README: the Arguments table's defaults are the component's", () => {
             .map(([argument]) => argument);
         assert.deepEqual(unchecked, [], "add these rows to `expected` in this test");
     });
+});
+
+describe("README: the Monitoring table's alarms are the catalogue's", () => {
+    const text = fs.readFileSync(README, "utf8");
+    const section = text.split(/^## Monitoring and guarded rollouts$/m)[1]?.split(/^## /m)[0] ?? "";
+    const rows = section
+        .split("\n")
+        .filter((line) => line.startsWith("| `"))
+        .map((line) => line.split(" | ").map((cell) => cell.replace(/^\| /, "")));
+
+    it("has one row per alarm, in the catalogue's order", () => {
+        assert.deepEqual(
+            rows.map((cells) => cells[0]),
+            ALARM_KEYS.map((key) => `\`${key}\``),
+        );
+    });
+
+    for (const key of ALARM_KEYS) {
+        const { metricName, stat, defaults } = ALARMS[key];
+        it(`${key}: ${metricName} ${stat}, above ${defaults.threshold} in ${defaults.datapointsToAlarm} of ${defaults.evaluationPeriods} × ${defaults.periodSeconds} s`, () => {
+            const cells = rows.find((r) => r[0] === `\`${key}\``);
+            assert.ok(cells, `README.md's Monitoring table has no row for ${key}`);
+            assert.ok(cells[1].includes(`\`${metricName}\``) && cells[1].includes(stat), `README.md, ${key}'s metric: ${cells[1]}`);
+            const parsed = /^> ([\d.]+)(?: ms| %(?: per vCPU)?)? in (\d+) of (\d+) × (\d+) s$/.exec(cells[2]);
+            assert.ok(parsed, `README.md, ${key}'s default cannot be read: ${cells[2]}`);
+            assert.deepEqual(parsed.slice(1).map(Number), [
+                defaults.threshold,
+                defaults.datapointsToAlarm,
+                defaults.evaluationPeriods,
+                defaults.periodSeconds,
+            ]);
+        });
+    }
 });

@@ -31,4 +31,8 @@ export const T = {
     apiKey: "aws:apigateway/apiKey:ApiKey",
     usagePlan: "aws:apigateway/usagePlan:UsagePlan",
     usagePlanKey: "aws:apigateway/usagePlanKey:UsagePlanKey",
+    response: "aws:apigateway/response:Response",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    dashboard: "aws:cloudwatch/dashboard:Dashboard",
+    query: "aws:cloudwatch/queryDefinition:QueryDefinition",
 } as const;

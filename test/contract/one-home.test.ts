@@ -9,7 +9,7 @@ import * as path from "path";
 import { ROUTES } from "../../contract";
 
 const ROOT = path.join(__dirname, "..", "..");
-const SCANNED = ["components", "lambda", "local", "stacks"];
+const SCANNED = ["components", "core", "lambda", "local", "stacks"];
 
 /** What may be written only in contract/, with why a match is a second copy. */
 const FACTS: { name: string; pattern: RegExp; only?: string[] }[] = [

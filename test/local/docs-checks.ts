@@ -1,6 +1,6 @@
 /** Checks of the twin's documents against the running twin: every OpenAPI example, and the Postman collection under newman. */
 import { strict as assert } from "assert";
-import { EXPECTED_STATUS } from "../../components/openapi";
+import { EXPECTED_STATUS } from "../../core/api/openapi";
 import { schemaChecker } from "../support/documents";
 
 function resolve(doc: any, node: any): any {

@@ -5,7 +5,8 @@
 import { strict as assert } from "assert";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { API_GATEWAY_MAX_PAYLOAD_BYTES as MAX_REQUEST_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES } from "../../contract";
-import { LocalGateway, type ProxyHandler, resourcesFor } from "../../local/gateway";
+import { resourcePathsFor } from "../../core/api/surface";
+import { LocalGateway, matchResource, type ProxyHandler } from "../../local/gateway";
 
 describe("local twin: API Gateway proxy", () => {
     let gateway: LocalGateway;
@@ -103,16 +104,19 @@ describe("local twin: API Gateway proxy", () => {
         );
     });
 
-    it("has the component's REST API resources, for each kind of deployment", () => {
-        // Loaded here only: the twin itself does not pull in Pulumi at start.
-
-        const restApi = require("../../components/rest-api") as typeof import("../../components/rest-api");
+    it("names the REST API's own resource for each path, and the catch-all for any other, for each kind of deployment", () => {
         for (const multiModel of [false, true]) {
-            const component = restApi
-                .resourcePathsFor(multiModel)
-                .filter((p) => p.length > 0 && p[0] !== "{proxy+}")
-                .map((p) => `/${p.join("/")}`);
-            assert.deepEqual([...resourcesFor(multiModel)].sort(), component.sort());
+            const routed = resourcePathsFor(multiModel).filter((p) => p.length > 0 && p[0] !== "{proxy+}");
+            assert.ok(routed.length > 0);
+            for (const segments of routed) {
+                const resource = `/${segments.join("/")}`;
+                assert.equal(matchResource(resource.replace("{name}", "iris"), multiModel).resource, resource, resource);
+            }
+            assert.deepEqual(matchResource("/nowhere/else", multiModel), {
+                resource: "/{proxy+}",
+                pathParameters: { proxy: "nowhere/else" },
+            });
+            assert.deepEqual(matchResource("/", multiModel), { resource: "/", pathParameters: null });
         }
     });
 
@@ -206,6 +210,17 @@ describe("local twin: API Gateway proxy", () => {
         assert.equal(events.length, 0);
     });
 
+    it("compares the API key byte for byte: the same key in another letter case is refused", async () => {
+        await start({ apiKey: "k3y-Key" });
+        for (const key of ["K3Y-KEY", "k3y-key"]) {
+            const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": key }, body: "{}" });
+            assert.equal(res.status, 403, key);
+        }
+        const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y-Key" }, body: "{}" });
+        assert.equal(res.status, 200);
+        assert.equal(events.length, 1);
+    });
+
     it("without an API key configured, lets every request through", async () => {
         await start({});
         const res = await fetch(`${base}/predict`, { method: "POST", body: "{}" });
@@ -235,6 +250,13 @@ describe("local twin: API Gateway proxy", () => {
         answer = async () => ({ body: "no status" }) as unknown as APIGatewayProxyResult;
         res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
         assert.equal(res.status, 502);
+    });
+
+    it("gives the handler API Gateway's 29-second integration timeout unless told otherwise", async () => {
+        await start({ apiKey: "k3y" });
+        await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        const remaining = contexts[0].getRemainingTimeInMillis();
+        assert.ok(remaining > 28_000 && remaining <= 29_000, `${remaining} ms left`);
     });
 
     it("a handler slower than the integration timeout is API Gateway's 504", async () => {

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { contextTag } from "../../components/context-hash";
-import { defaultImageContext } from "../../components/settings";
+import { contextTag } from "../../core/archive/context-hash";
+import { defaultImageContext } from "../../core/package-root";
 import { localImageName } from "../../local/image";
 
 describe("local twin: the locally built image's name", () => {

@@ -10,7 +10,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
-import { packModel } from "../../components/model-archive";
+import { packModel } from "../../core/archive/pack";
 import { LocalRuntime, type RuntimeOptions } from "../../local/runtime";
 
 interface Seen {

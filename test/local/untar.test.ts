@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
-import { packModel } from "../../components/model-archive";
+import { packModel } from "../../core/archive/pack";
 import { extractTarGz } from "../../local/untar";
 
 /** One hand-made ustar entry, for archives the packer would never write. */

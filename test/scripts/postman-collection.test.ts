@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ApiAuth } from "../../components";
-import { postmanCollection } from "../../components/postman";
+import { postmanCollection } from "../../core/api/postman";
 import { postmanErrors } from "../support/documents";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");

@@ -1,0 +1,88 @@
+/**
+ * @internal Defaults of `endpoint`, as small pure functions merged as `{ ...defaults, ...args.endpoint.x }`;
+ * `args` is never mutated. The README's Arguments table is checked against them
+ * (test/components/readme-defaults.test.ts).
+ */
+import { definedFields, withDefaults } from "../../core/defined";
+import type { AutoscalingArgs, DataCaptureArgs, EndpointArgs, RolloutArgs, ServerlessArgs } from "../args";
+import { DEFAULT_LOG_RETENTION_DAYS } from "../log-retention";
+
+/** @internal `endpoint.rollout` with its defaults. */
+export interface RolloutSettings {
+    trafficShifting: string;
+    canaryPercent: number;
+    linearStepPercent: number;
+    bakeSeconds: number;
+    finalBakeSeconds: number;
+    maximumSeconds?: number;
+}
+
+/** @internal `endpoint` with its defaults. */
+export interface EndpointSettings {
+    serverless?: Required<ServerlessArgs>;
+    instanceType: string;
+    instanceCount: number;
+    networkIsolation: boolean;
+    autoscaling?: Required<AutoscalingArgs>;
+    dataCapture?: Required<DataCaptureArgs>;
+    environment: { [key: string]: string };
+    logRetentionDays: number;
+    rollout?: RolloutSettings;
+}
+
+/** @internal */
+export function instanceDefaults(autoscaling: Required<AutoscalingArgs> | undefined) {
+    // With autoscaling the endpoint starts at its floor rather than at a number autoscaling would undo.
+    return { instanceType: "ml.m5.large", instanceCount: autoscaling ? autoscaling.minCapacity : 1 };
+}
+
+/** @internal */
+export function serverlessDefaults(): Required<ServerlessArgs> {
+    return { memorySizeMb: 2048, maxConcurrency: 5 };
+}
+
+/** @internal */
+export function autoscalingDefaults(): Required<AutoscalingArgs> {
+    return {
+        minCapacity: 1,
+        maxCapacity: 4,
+        targetInvocationsPerInstance: 100,
+        scaleInCooldownSeconds: 300,
+        scaleOutCooldownSeconds: 60,
+    };
+}
+
+/** @internal */
+export function dataCaptureDefaults(): Required<DataCaptureArgs> {
+    return { samplingPercentage: 100 };
+}
+
+/** @internal Network isolation is on unless the endpoint is serverless, which does not support it. */
+export function networkIsolationDefault(serverless: boolean): boolean {
+    return !serverless;
+}
+
+/** @internal */
+export function rolloutDefaults(): Required<Omit<RolloutArgs, "maximumSeconds">> {
+    // bakeSeconds: over three times the longest default rollback alarm window (3 x 60 s), so an alarm that
+    // starts breaching late in a shift still trips inside the bake (WaitIntervalInSeconds allows 0 to 3600,
+    // TrafficRoutingConfig); finalBakeSeconds keeps the old fleet 5 minutes after the last shift
+    // (TerminationWaitInSeconds, BlueGreenUpdatePolicy).
+    return { trafficShifting: "allAtOnce", canaryPercent: 10, linearStepPercent: 20, bakeSeconds: 600, finalBakeSeconds: 300 };
+}
+
+/** @internal `endpoint` with every default applied. */
+export function endpointSettings(endpoint: EndpointArgs = {}): EndpointSettings {
+    const serverless = endpoint.serverless ? withDefaults(serverlessDefaults(), endpoint.serverless) : undefined;
+    const autoscaling = endpoint.autoscaling ? withDefaults(autoscalingDefaults(), endpoint.autoscaling) : undefined;
+    return {
+        serverless,
+        ...withDefaults(instanceDefaults(autoscaling), { instanceType: endpoint.instanceType, instanceCount: endpoint.instanceCount }),
+        networkIsolation: endpoint.networkIsolation ?? networkIsolationDefault(serverless !== undefined),
+        autoscaling,
+        dataCapture: endpoint.dataCapture ? withDefaults(dataCaptureDefaults(), endpoint.dataCapture) : undefined,
+        environment: { ...(endpoint.environment ?? {}) },
+        logRetentionDays: endpoint.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+        rollout: endpoint.rollout ? { ...rolloutDefaults(), ...definedFields(endpoint.rollout) } : undefined,
+    };
+}

@@ -1,0 +1,233 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type EndpointKind, PRODUCTION_VARIANT } from "../../contract";
+import { autoscaling, autoscalingUpdateWarning } from "./autoscaling";
+import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "../iam";
+import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "../artifacts/model-artifacts";
+import { generationId, liveEndpointConfigName } from "./generation";
+import { createAlarms, CreatedAlarm } from "../monitoring/alarms";
+import { ENDPOINT_ALARMS } from "../monitoring/catalogue";
+import { endpointName } from "./naming";
+import { deploymentConfig, describeRollbackAlarmsStatement, rollbackAlarms } from "./rollout";
+import { modelVpcStatements } from "./network";
+import { ServingImage } from "../image/serving-image";
+import { Settings } from "../settings/settings";
+
+/** @internal The only production variant; autoscaling addresses it by this name. */
+export const VARIANT_NAME = PRODUCTION_VARIANT;
+
+/** @internal The SageMaker side of the component. */
+export interface SageMakerEndpoint {
+    endpoint: aws.sagemaker.Endpoint;
+    /** "realtime" or "serverless": the Lambda's payload limit depends on it. */
+    kind: EndpointKind;
+    /** The alarms on the endpoint (empty when monitoring is off). */
+    alarms: CreatedAlarm[];
+    /** The EndpointConfig the endpoint runs, read back from AWS; the update fails when it is not the one deployed. */
+    liveConfigName: pulumi.Output<string>;
+}
+
+/**
+ * @internal The execution role (reads only its artifacts, pulls only its repository, writes only its
+ * log group and data-capture prefix), the endpoint's log group, the Model, the EndpointConfig and the
+ * Endpoint, plus optional autoscaling. Model and EndpointConfig are auto-named, so a new artifact or image
+ * creates new ones before the old are deleted, and the Endpoint is updated in place (replaced only when it
+ * changes between real-time and serverless, see endpointName).
+ */
+export function sageMakerEndpoint(
+    name: string,
+    settings: Settings,
+    image: ServingImage,
+    artifacts: ModelArtifacts,
+    storage: ArtifactBucket | undefined,
+    parent: pulumi.Resource,
+): SageMakerEndpoint {
+    const { endpoint: config, tags } = settings;
+    const kind: EndpointKind = config.serverless ? "serverless" : "realtime";
+    const physicalName = endpointName(name, { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() }, kind);
+    // Created before the endpoint, with the name SageMaker writes to, so it has a retention and the role's
+    // log permissions can name it.
+    const logGroup = new aws.cloudwatch.LogGroup(
+        `${name}-endpoint-logs`,
+        { name: `/aws/sagemaker/Endpoints/${physicalName}`, retentionInDays: config.logRetentionDays, tags },
+        { parent },
+    );
+    // Created before the endpoint, which names the rollback alarms in its deployment config.
+    const monitored = {
+        endpointName: physicalName,
+        variantName: VARIANT_NAME,
+        instanceType: config.serverless ? undefined : config.instanceType,
+    };
+    const alarms = settings.monitoring ? createAlarms(name, ENDPOINT_ALARMS, monitored, settings.monitoring, tags, parent) : [];
+    const rollback = config.rollout ? rollbackAlarms(alarms) : [];
+    const role = new aws.iam.Role(
+        `${name}-endpoint-role`,
+        { assumeRolePolicy: assumeRolePolicy("sagemaker.amazonaws.com"), tags },
+        { parent },
+    );
+    const policy = new aws.iam.RolePolicy(
+        `${name}-endpoint-policy`,
+        {
+            role: role.id,
+            policy: policyDocument([
+                ...endpointRoleStatements(settings, image, artifacts, storage, logGroup),
+                ...(rollback.length > 0 ? [describeRollbackAlarmsStatement(rollback)] : []),
+            ]),
+        },
+        { parent },
+    );
+    const repositoryPolicy = image.allowPull?.(role.arn);
+
+    const generation = generationId({
+        image: image.contentKey,
+        modelData: artifacts.contentKey,
+        multiModel: settings.multiModel,
+        kmsKeyArn: settings.kmsKeyArn,
+        endpoint: { ...config, autoscaling: undefined, rollout: undefined, logRetentionDays: undefined },
+    });
+    const model = new aws.sagemaker.Model(
+        `${name}-model-${generation}`,
+        {
+            executionRoleArn: role.arn,
+            enableNetworkIsolation: config.networkIsolation,
+            vpcConfig: settings.network
+                ? { subnets: settings.network.subnetIds, securityGroupIds: settings.network.securityGroupIds }
+                : undefined,
+            primaryContainer: {
+                image: image.uri,
+                modelDataUrl: artifacts.modelDataUrl,
+                mode: settings.multiModel ? "MultiModel" : "SingleModel",
+                environment: settings.multiModel ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" } : config.environment,
+            },
+            tags,
+        },
+        // SageMaker checks access to the image and the artifacts when the model is created.
+        { parent, dependsOn: [policy, ...(repositoryPolicy ? [repositoryPolicy] : []), ...artifacts.uploads] },
+    );
+    const endpointConfig = new aws.sagemaker.EndpointConfiguration(
+        `${name}-config-${generation}`,
+        {
+            productionVariants: [
+                {
+                    variantName: VARIANT_NAME,
+                    modelName: model.name,
+                    ...(config.serverless
+                        ? {
+                              serverlessConfig: {
+                                  memorySizeInMb: config.serverless.memorySizeMb,
+                                  maxConcurrency: config.serverless.maxConcurrency,
+                              },
+                          }
+                        : { instanceType: config.instanceType, initialInstanceCount: config.instanceCount }),
+                },
+            ],
+            dataCaptureConfig:
+                config.dataCapture && storage
+                    ? {
+                          enableCapture: true,
+                          initialSamplingPercentage: config.dataCapture.samplingPercentage,
+                          destinationS3Uri: pulumi.interpolate`s3://${storage.bucket.bucket}/${DATA_CAPTURE_PREFIX}`,
+                          kmsKeyId: settings.kmsKeyArn,
+                          captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
+                      }
+                    : undefined,
+            tags,
+        },
+        { parent },
+    );
+    const endpoint = new aws.sagemaker.Endpoint(
+        `${name}-endpoint`,
+        {
+            name: physicalName,
+            endpointConfigName: endpointConfig.name,
+            deploymentConfig: config.rollout ? deploymentConfig(config.rollout, rollback) : undefined,
+            tags,
+        },
+        { parent, dependsOn: [logGroup, policy] },
+    );
+    if (config.autoscaling) {
+        autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
+        const warning = autoscalingUpdateWarning(name, config.autoscaling, config.instanceCount);
+        if (warning) {
+            void pulumi.log.warn(warning, parent);
+        }
+    }
+    return {
+        endpoint,
+        kind,
+        alarms,
+        liveConfigName: liveEndpointConfigName(name, endpoint, endpointConfig.name, parent),
+    };
+}
+
+/** @internal The statement that lets the endpoint's role log in to ECR; the only one on Resource "*". */
+export const ECR_AUTHORIZATION_TOKEN: Statement = {
+    Sid: "GetEcrAuthorizationToken",
+    Effect: "Allow",
+    Action: ["ecr:GetAuthorizationToken"],
+    Resource: ["*"],
+};
+
+/** @internal What the endpoint's role may do, each statement on resources taken from outputs. */
+export function endpointRoleStatements(
+    settings: Settings,
+    image: ServingImage,
+    artifacts: ModelArtifacts,
+    storage: ArtifactBucket | undefined,
+    logGroup: aws.cloudwatch.LogGroup,
+): Statement[] {
+    const statements: Statement[] = [
+        { Sid: "ReadModelArtifacts", Effect: "Allow", Action: ["s3:GetObject"], Resource: artifacts.readResources },
+        {
+            Sid: "WriteEndpointLogs",
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: logGroupResources(logGroup.arn),
+        },
+    ];
+    if (image.inEcr) {
+        // SageMaker pulls a private ECR image with the execution role, which needs ecr:GetAuthorizationToken
+        // before any pull, granted through an IAM policy, not a repository policy ("Private repository
+        // policies in Amazon ECR", Amazon ECR User Guide). The action takes only Resource "*", which AWS keeps
+        // even in its scoped example ("CreateModel API: Execution Role Permissions", in "How to use SageMaker
+        // AI execution roles"). This is the role's one "*" resource; the pull actions stay on the repository.
+        statements.push(ECR_AUTHORIZATION_TOKEN);
+    }
+    if (image.repositoryArn) {
+        statements.push({
+            Sid: "PullServingImage",
+            Effect: "Allow",
+            Action: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+            Resource: [image.repositoryArn],
+        });
+    }
+    if (settings.endpoint.dataCapture && storage) {
+        statements.push({
+            Sid: "WriteDataCapture",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: [pulumi.interpolate`${storage.bucket.arn}/${DATA_CAPTURE_PREFIX}*`],
+        });
+    }
+    if (settings.network) {
+        statements.push(...modelVpcStatements());
+    }
+    if (settings.kmsKeyArn && storage) {
+        statements.push({
+            Sid: "UseArtifactKey",
+            Effect: "Allow",
+            Action: settings.endpoint.dataCapture ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+            Resource: [settings.kmsKeyArn],
+        });
+    }
+    return statements;
+}
+
+/** The Pulumi organization, or "" where there is none (mocks set up without one, old engines). */
+function organization(): string {
+    try {
+        return pulumi.getOrganization();
+    } catch {
+        return "";
+    }
+}
