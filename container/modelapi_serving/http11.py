@@ -41,9 +41,11 @@ _TOKEN_RE = re.compile(_TOKEN.decode())
 _REQUEST_LINE = re.compile(rb"(" + _TOKEN + rb") (/[\x21-\x7e]*|\*) HTTP/1\.([01])")  # ASCII target
 _FIELD_LINE = re.compile(rb"(" + _TOKEN + rb"):(.*)", re.S)
 _BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
-# chunk = chunk-size [ chunk-ext ] CRLF, chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted ) ] )
+# chunk = chunk-size [ chunk-ext ] CRLF, chunk-ext = *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted ) ] );
+# no whitespace between the size and the first ";", which h11 refuses
 _CHUNK_LINE = re.compile(
-    rb"([0-9A-Fa-f]{1,16})((?:[ \t]*;[ \t]*" + _TOKEN + rb"(?:[ \t]*=[ \t]*(?:" + _TOKEN + rb"|" + _QUOTED + rb"))?)*)"
+    rb"([0-9A-Fa-f]{1,16})(?![ \t])"
+    rb"((?:[ \t]*;[ \t]*" + _TOKEN + rb"(?:[ \t]*=[ \t]*(?:" + _TOKEN + rb"|" + _QUOTED + rb"))?)*)"
 )
 
 

@@ -198,7 +198,21 @@ def test_transfer_encoding_is_compared_exactly(te, status):
 
 @pytest.mark.parametrize(
     "size_line",
-    [b" 3", b"\n3", b"\x0b3", b"3 ", b"+3", b"0x3", b"3;a\nb", b"3;a\rb", b'3;a="x\r\n"', b"3;=x", b"1" + b"0" * 17],
+    [
+        b" 3",
+        b"\n3",
+        b"\x0b3",
+        b"3 ",
+        b"+3",
+        b"0x3",
+        b"3;a\nb",
+        b"3;a\rb",
+        b'3;a="x\r\n"',
+        b"3;=x",
+        b"1" + b"0" * 17,
+        b"3 ;a",  # whitespace before the first extension: h11 refuses it
+        b"3\t;a",
+    ],
 )
 def test_chunk_size_lines_are_parsed_strictly(size_line):
     outcome = exchange(chunked_request(size_line + b"\r\nabc\r\n0\r\n\r\n"))
@@ -207,7 +221,7 @@ def test_chunk_size_lines_are_parsed_strictly(size_line):
 
 
 def test_chunk_extensions_in_the_grammar_are_accepted():
-    outcome = exchange(chunked_request(b'3 ; a = b ;c="q \\" d"\r\nabc\r\n0;last\r\n\r\n'))
+    outcome = exchange(chunked_request(b'3; a = b ;c="q \\" d"\r\nabc\r\n0;last\r\n\r\n'))
     assert outcome.requests == [("POST", "/invocations", b"abc")]
 
 

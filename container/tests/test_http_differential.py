@@ -51,6 +51,8 @@ CORPUS = {
     "bare lf in chunk extension": (chunked(b"3;a\n" + SMUGGLED + b"\r\nabc\r\n0\r\n\r\n"), False),
     "request hidden after a bare-lf chunk extension": (chunked(b"2;a\nxx\r\nyy\r\n0\r\n\r\n" + SMUGGLED), False),
     "bare cr in chunk extension": (chunked(b"3;a\rb\r\nabc\r\n0\r\n\r\n"), False),
+    "space before a chunk extension": (chunked(b"3 ;a\r\nabc\r\n0\r\n\r\n" + SMUGGLED), False),
+    "tab before a chunk extension": (chunked(b"3\t;a\r\nabc\r\n0\r\n\r\n"), False),
     "leading space in chunk size": (chunked(b" 3\r\nabc\r\n0\r\n\r\n"), False),
     "leading lf in chunk size": (chunked(b"\n3\r\nabc\r\n0\r\n\r\n"), False),
     "leading vt in chunk size": (chunked(b"\x0b3\r\nabc\r\n0\r\n\r\n"), False),
