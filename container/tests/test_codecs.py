@@ -26,6 +26,19 @@ def test_choose_accept(header, want):
     assert codecs.choose_accept(header, "application/json") == want
 
 
+@pytest.mark.parametrize(
+    "header, want",
+    [
+        ("text/csv, application/json", "text/csv"),
+        ("application/json, text/csv", "application/json"),
+        ("application/x-npy;q=0.5, text/csv;q=0.5", "application/x-npy"),
+        ("text/csv;q=0.5, application/x-npy;q=0.5, application/json;q=0.4", "text/csv"),
+    ],
+)
+def test_of_types_with_equal_quality_the_first_listed_wins(header, want):
+    assert codecs.choose_accept(header, "application/json") == want
+
+
 def test_choose_accept_refuses_what_it_cannot_produce():
     with pytest.raises(NotAcceptable):
         codecs.choose_accept("application/xml", "application/json")
@@ -47,6 +60,14 @@ def test_decode_envelopes():
 def test_decode_unknown_type():
     with pytest.raises(UnsupportedMediaType):
         codecs.decode(b"x", "application/xml")
+
+
+def test_an_empty_csv_field_is_a_missing_value_not_zero():
+    array, envelope = codecs.decode(b"1,,3\n,5,\n", "text/csv")
+    assert envelope is None and array.shape == (2, 3)
+    assert np.isnan(array[0, 1]) and np.isnan(array[1, 0]) and np.isnan(array[1, 2])
+    assert array[0, 0] == 1.0 and array[0, 2] == 3.0 and array[1, 1] == 5.0
+    assert np.isnan(codecs.decode_csv(" ,2\n")[0, 0])  # a field of spaces is empty too
 
 
 def test_decode_npz_is_refused():

@@ -139,8 +139,11 @@ def test_xgboost_accepts_missing_values(start_server, tmp_path):
     status, _, body = server.post("/invocations", [[5.1, None, 1.4, 0.2]])
     assert status == 200, body
     assert body_json(body) == model.predict(np.asarray([[5.1, np.nan, 1.4, 0.2]])).tolist()
-    status, _, body = server.post("/invocations", "5.1,,1.4,0.2\n", content_type="text/csv")
+    status, _, body = server.post("/invocations", "5.1,,1.4,0.2\n6.2,2.9,,1.3\n", content_type="text/csv")
     assert status == 200, body
+    want = model.predict(np.asarray([[5.1, np.nan, 1.4, 0.2], [6.2, 2.9, np.nan, 1.3]])).tolist()
+    assert body_json(body) == want
+    assert body_json(server.post("/invocations", [[5.1, None, 1.4, 0.2], [6.2, 2.9, None, 1.3]])[2]) == want
 
 
 def test_execution_parameters_for_batch_transform(iris_server):

@@ -9,7 +9,7 @@ import tracemalloc
 
 import pytest
 
-from conftest import body_json, fit_logistic
+from conftest import body_json, children, fit_logistic
 from http_harness import exchange
 
 H = b"Host: x\r\n"
@@ -152,11 +152,39 @@ def test_huge_headers_are_refused(iris_server):
     assert data.startswith(b"HTTP/1.1 431 ")
 
 
+def server_sockets_in_close_wait(port):
+    """The server's sockets on `port` whose client has gone but which the server has not closed yet."""
+    found = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for row in rows:
+            local, state = row.split()[1], row.split()[3]
+            if int(local.rsplit(":", 1)[1], 16) == port and state == "08":  # 08: CLOSE_WAIT
+                found += 1
+    return found
+
+
 def test_a_client_that_disconnects_mid_request_does_no_harm(iris_server):
+    workers = sorted(children(iris_server.proc.pid))
     for _ in range(5):
         s = socket.create_connection(("127.0.0.1", iris_server.port), timeout=5)
         s.sendall(b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n[[1,")
         s.close()
+    # the server closes its end at once instead of holding the connection until the body deadline
+    deadline = time.monotonic() + 5
+    while server_sockets_in_close_wait(iris_server.port) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server_sockets_in_close_wait(iris_server.port) == 0
+    # the same workers go on serving, and nothing went wrong in them
+    with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
+        s.sendall(predict_request())
+        assert recv_response(s).endswith(b"[0]")
+    assert sorted(children(iris_server.proc.pid)) == workers
+    assert "Traceback" not in iris_server.read_log()
 
 
 def test_hostile_header_is_refused_quickly(iris_server):
