@@ -22,8 +22,8 @@ import logging
 import re
 import time
 
-from . import codecs
 from .errors import HttpError, error_body
+from .http.content_encoding import decode_content_encoding
 from .results import Pending
 
 log = logging.getLogger("modelapi.http")
@@ -389,9 +389,7 @@ class HttpProtocol(asyncio.Protocol):
         server = self.server
         if "content-encoding" in headers:
             try:
-                body = codecs.decode_content_encoding(
-                    body, headers.pop("content-encoding"), server.config.max_body_bytes
-                )
+                body = decode_content_encoding(body, headers.pop("content-encoding"), server.config.max_body_bytes)
             except HttpError as exc:
                 self._write(exc.status, "application/json", error_body(exc.status, exc.message), keep_alive)
                 return

@@ -26,6 +26,7 @@ import logging
 import numpy as np
 
 from . import batching, codecs
+from .http import negotiation
 from .entrypoint import Context, arity_caller, find_entry_point, import_script
 from .errors import BadRequest, HttpError, InternalError, NotAcceptable, status_of
 from .features import FeatureSpec, check_features, is_booster, records_to_array
@@ -42,7 +43,7 @@ class ModelHandler:
 
     def __init__(self, model_dir: str, default_accept=None, use_submit_directory: bool = True, env=None):
         self.model_dir = model_dir
-        self.default_accept = default_accept or codecs.JSON
+        self.default_accept = default_accept or codecs.DEFAULT_TYPE
         script = find_entry_point(model_dir, env, use_submit_directory)
         module = import_script(script) if script else None
         self.script = script
@@ -108,7 +109,7 @@ class ModelHandler:
         Raises:
             HttpError: client errors (4xx) and model failures (500).
         """
-        content_type = content_type or codecs.JSON
+        content_type = content_type or codecs.DEFAULT_TYPE
         context = Context(self.model_dir, headers=headers) if self.names else None
         if self.transform_fn is not None:
             user_accept = self._user_accept(accept)
@@ -120,7 +121,9 @@ class ModelHandler:
         envelope = None
         if self.output_fn is None:
             # negotiate before doing any work: a 406 should cost nothing
-            response_type = codecs.choose_accept(accept, self.default_accept)
+            response_type = negotiation.choose_accept(
+                accept, self.default_accept, codecs.RESPONSE_TYPES, codecs.ALIASES
+            )
         else:
             response_type = self._user_accept(accept)
 
@@ -235,7 +238,7 @@ class ModelHandler:
         if isinstance(result, (bytes, bytearray, memoryview)):
             return Response(200, content_type, bytes(result))
         if content_type == codecs.JSON or isinstance(result, (dict, list, np.ndarray, int, float)):
-            if content_type not in codecs.SUPPORTED:
+            if content_type not in codecs.RESPONSE_TYPES:
                 raise NotAcceptable(f"cannot produce {content_type!r}")
             return Response(200, content_type, codecs.encode(result, content_type))
         raise InternalError("output_fn returned a value that is not bytes or str")

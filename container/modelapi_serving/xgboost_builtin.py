@@ -30,6 +30,7 @@ import os
 import numpy as np
 
 from . import codecs
+from .http import negotiation
 from .errors import BadRequest, InternalError, UnsupportedMediaType
 from .loading import ModelLoadError, load_booster, xgboost_model_files
 from .results import Response
@@ -116,7 +117,7 @@ class BuiltinXGBoostHandler:
         )
 
     def invoke(self, body: bytes, content_type: str, accept: str, defer: bool = False, headers=None):
-        response_type = codecs.choose_accept(accept, self.default_accept, RESPONSE_TYPES)
+        response_type = negotiation.choose_accept(accept, self.default_accept, RESPONSE_TYPES, codecs.ALIASES)
         rows = self.decode(body, content_type)
         prediction = self.predict(rows)
         return Response(200, response_type, self.encode(prediction, response_type))
@@ -143,7 +144,7 @@ class BuiltinXGBoostHandler:
         if not body:
             raise BadRequest("the request body is empty; send the rows to predict")
         if kind == codecs.LIBSVM:
-            data = codecs.decode_libsvm(body)
+            data = codecs.libsvm.read_matrix(body)
             if data.shape[1] > self.n_features:
                 raise BadRequest(
                     f"the model has {self.n_features} features; the request uses feature index "
@@ -202,11 +203,11 @@ class BuiltinXGBoostHandler:
             return self._encode_selected(self.select(prediction), response_type)
         rows = prediction.tolist()
         if response_type == codecs.CSV:
-            return codecs.encode_csv(prediction)
+            return codecs.csv.encode(prediction)
         scored = [{"score": row} for row in rows]
         if response_type == codecs.JSON:
             return json.dumps({"predictions": scored}).encode()
-        return "".join(json.dumps(entry) + "\n" for entry in scored).encode()
+        return codecs.jsonlines.dump_lines(scored)
 
     def select(self, prediction):
         """One dict of the `SAGEMAKER_INFERENCE_OUTPUT` keys per row; a key the
@@ -259,4 +260,4 @@ class BuiltinXGBoostHandler:
         cleaned = [{k: plain(v) for k, v in row.items()} for row in rows]
         if response_type == codecs.JSON:
             return json.dumps({"predictions": cleaned}).encode()
-        return "".join(json.dumps(row) + "\n" for row in cleaned).encode()
+        return codecs.jsonlines.dump_lines(cleaned)

@@ -88,7 +88,7 @@ def alive(pid):
 class Server:
     """The real `serve` process, talked to over HTTP on loopback."""
 
-    def __init__(self, tmp, model_dir=None, workers=1, multi=False, env=None, cwd=None, preexec=None):
+    def __init__(self, tmp, model_dir=None, workers=1, multi=False, env=None, cwd=None, preexec=None, serve=SERVE):
         self.port = free_port()
         self.log_path = os.path.join(tmp, f"serve-{self.port}.log")
         full_env = dict(os.environ)
@@ -105,7 +105,7 @@ class Server:
         full_env.update(env or {})
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [PYTHON, SERVE], env=full_env, stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd or tmp, preexec_fn=preexec
+            [PYTHON, serve], env=full_env, stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd or tmp, preexec_fn=preexec
         )
         self.workers = workers
 

@@ -1,5 +1,6 @@
 """Our HTTP/1.1 protocol driven in process: raw bytes in, the requests it would
-hand to the app and the bytes it would write out. No socket, no server."""
+hand to the app and the bytes it would write out. No socket, no server.
+And the raw requests and reads the tests send over real sockets."""
 
 import asyncio
 import dataclasses
@@ -95,3 +96,37 @@ def exchange(wire, pieces=None, eof=True, **config):
         return Outcome(server.app.requests, bytes(transport.out), transport.closed)
 
     return asyncio.run(run())
+
+
+# -- raw requests over a socket ----------------------------------------------------
+
+ROW = b"[[5.1,3.5,1.4,0.2]]"
+
+
+def predict_request(body=ROW, extra=b""):
+    return (
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + extra
+        + b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+
+
+def recv_response(sock):
+    """Read one response (head + Content-Length body) from a socket's buffered reader."""
+    reader = sock if hasattr(sock, "readline") else sock.makefile("rb")
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        line = reader.readline()
+        if not line:
+            return head
+        head += line
+    length = int([line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")][0])
+    return head + reader.read(length)
+
+
+def read_until_closed(sock):
+    """Everything the server sends until it closes the connection."""
+    data = b""
+    while part := sock.recv(4096):
+        data += part
+    return data

@@ -2,7 +2,6 @@
 deadlines, half-close. In process where a socket adds nothing (http_harness),
 against the real server otherwise."""
 
-import gzip
 import socket
 import time
 import tracemalloc
@@ -10,18 +9,9 @@ import tracemalloc
 import pytest
 
 from conftest import body_json, children, fit_logistic
-from http_harness import exchange
+from http_harness import exchange, predict_request, read_until_closed, recv_response
 
 H = b"Host: x\r\n"
-ROW = b"[[5.1,3.5,1.4,0.2]]"
-
-
-def predict_request(body=ROW, extra=b""):
-    return (
-        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-        + extra
-        + b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
-    )
 
 
 def test_oversized_body_is_refused_before_it_is_sent(iris_server):
@@ -68,19 +58,6 @@ def test_chunked_body_is_decoded(iris_server):
     assert reply.endswith(b'{"predictions":[0]}')
 
 
-def recv_response(sock):
-    """Read one response (head + Content-Length body) from a socket's buffered reader."""
-    reader = sock if hasattr(sock, "readline") else sock.makefile("rb")
-    head = b""
-    while not head.endswith(b"\r\n\r\n"):
-        line = reader.readline()
-        if not line:
-            return head
-        head += line
-    length = int([line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")][0])
-    return head + reader.read(length)
-
-
 def test_pipelined_requests_are_answered_in_order(iris_server):
     rows = [b"[[5.1,3.5,1.4,0.2]]", b"[[6.2,2.9,4.3,1.3]]", b"[[1,2,3]]", b"[[7.7,3.0,6.1,2.3]]"]
     wire = b"".join(
@@ -106,14 +83,6 @@ def test_keep_alive_serves_many_requests_on_one_connection(iris_server):
         resp = conn.getresponse()
         assert resp.status == 200 and resp.read() == b"[0]"
     conn.close()
-
-
-def read_until_closed(sock):
-    """Everything the server sends until it closes the connection."""
-    data = b""
-    while part := sock.recv(4096):
-        data += part
-    return data
 
 
 def test_http10_closes_after_the_answer(iris_server):
@@ -450,36 +419,6 @@ def test_a_half_close_mid_request_still_answers_the_complete_ones(iris_server):
         s.shutdown(socket.SHUT_WR)
         data = read_until_closed(s)
     assert data.count(b"HTTP/1.1 200 ") == 2, data
-
-
-# -- Content-Encoding, against the server --------------------------------------
-
-
-def test_a_gzip_body_is_decoded(iris_server):
-    status, _, body = iris_server.request(
-        "POST", "/invocations", gzip.compress(ROW), {"Content-Type": "application/json", "Content-Encoding": "gzip"}
-    )
-    assert (status, body) == (200, b"[0]")
-
-
-@pytest.mark.parametrize(
-    "encoding, body, status, words",
-    [
-        ("gzip", ROW, 400, "gzip"),  # labelled gzip but plain: never ignored
-        ("br", ROW, 415, "Content-Encoding"),
-        ("gzip, zstd", ROW, 415, "zstd"),
-        ("gzip", gzip.compress(b"[" * (200 * 1024), mtime=0), 413, "decompressed"),  # 200 KiB from ~400 bytes
-    ],
-    ids=["plain body labelled gzip", "br", "gzip then zstd", "gzip bomb over the 64 KiB limit"],
-)
-def test_content_encodings_that_cannot_be_decoded_are_refused(iris_server, encoding, body, status, words):
-    with socket.create_connection(("127.0.0.1", iris_server.port), timeout=5) as s:
-        s.sendall(predict_request(body, b"Content-Encoding: " + encoding.encode() + b"\r\n"))
-        reply = recv_response(s)
-        assert reply.startswith(b"HTTP/1.1 %d " % status), reply
-        assert words in body_json(reply.split(b"\r\n\r\n", 1)[1])["message"]
-        s.sendall(predict_request())  # the framing was fine: the connection stays usable
-        assert recv_response(s).endswith(b"[0]")
 
 
 def test_a_content_length_of_thousands_of_digits_is_answered(iris_server):
