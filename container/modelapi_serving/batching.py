@@ -13,7 +13,7 @@ import numpy as np
 
 from . import codecs
 from .errors import HttpError, error_body
-from .results import Response
+from .http.messages import Response
 
 log = logging.getLogger("modelapi.batching")
 

@@ -7,7 +7,7 @@
   algorithm (`xgboost_builtin.BuiltinXGBoostHandler`).
 
 Both answer `invoke(body, content_type, accept, defer, headers)` with a
-`results.Response` (or, for the framework pipeline, a `results.Pending`).
+`Response` (or, for the framework pipeline, a `pipeline.Pending`).
 """
 
 import os

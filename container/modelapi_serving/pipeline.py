@@ -22,18 +22,34 @@ AWS's XGBoost image does, and the default predict step builds one itself.
 
 import json
 import logging
+from typing import Optional
 
 import numpy as np
 
-from . import batching, codecs
+from . import codecs
 from .http import negotiation
 from .entrypoint import Context, arity_caller, find_entry_point, import_script
 from .errors import BadRequest, HttpError, InternalError, NotAcceptable, status_of
 from .features import FeatureSpec, check_features, is_booster, records_to_array
 from .loading import ModelLoadError, default_model_fn
-from .results import Pending, Response
+from .http.messages import Response
 
 log = logging.getLogger("modelapi.handler")
+
+
+class Pending:
+    """A request decoded and checked by the default pipeline, waiting for its
+    prediction; the worker predicts several of these in one call
+    (see `batching.predict_many`)."""
+
+    __slots__ = ("handler", "data", "envelope", "response_type")
+
+    def __init__(self, handler: "ModelHandler", data: np.ndarray, envelope: Optional[str], response_type: str):
+        self.handler = handler
+        self.data = data
+        self.envelope = envelope
+        self.response_type = response_type
+
 
 ARITY = {"model_fn": 1, "input_fn": 2, "predict_fn": 2, "output_fn": 2, "transform_fn": 4, "execution_parameters_fn": 0}
 
@@ -189,10 +205,6 @@ class ModelHandler:
         if self.booster:
             return self.model.predict(self._dmatrix(data), validate_features=False)
         return self.model.predict(data)
-
-    def predict_many(self, items):
-        """Answer several `Pending` requests of this model (see `batching`)."""
-        return batching.predict_many(self, items)
 
     @staticmethod
     def _dmatrix(data):

@@ -16,9 +16,14 @@ import signal
 import socket
 import time
 import warnings
+from typing import Union
 
+from . import batching
 from .errors import error_body
-from .http11 import HttpProtocol
+from .http.connection import HttpConnection
+from .http.messages import DEFERRED, Deferred, Request, Response
+from .http.state import State
+from .pipeline import Pending
 
 log = logging.getLogger("modelapi.worker")
 
@@ -49,12 +54,36 @@ class Worker:
         self.scoreboard.set_busy(self.slot, time.monotonic() if on else 0.0)
 
     def protocol(self):
-        return HttpProtocol(self)
+        return HttpConnection(self)
 
-    def enqueue(self, prepared):
+    # -- the connections' host -------------------------------------------------------
+
+    def handle(self, request: Request) -> Union[Response, Deferred]:
+        """The app's answer, or a prediction queued to be made with the others of this loop turn."""
+        self.busy(True)
+        try:
+            result = self.app.handle(request, self.config.batching)
+        finally:
+            self.busy(False)
+        if isinstance(result, Pending):
+            self.enqueue(request, result)
+            return DEFERRED
+        return result
+
+    def connection_opened(self, connection):
+        self.connections.add(connection)
+        self.connections_changed()
+
+    def connection_closed(self, connection):
+        self.connections.discard(connection)
+        self.connections_changed()
+
+    # -- batching ---------------------------------------------------------------------
+
+    def enqueue(self, request: Request, pending: Pending) -> None:
         """Queue a prediction; all queued in one loop turn are predicted together
         once that turn's reads are done, so batching never waits for requests."""
-        self.batch.append(prepared)
+        self.batch.append((request, pending))
         if not self.flush_scheduled:
             self.flush_scheduled = True
             self.loop.call_soon(self.flush)
@@ -63,21 +92,25 @@ class Worker:
         self.flush_scheduled = False
         batch, self.batch = self.batch, []
         groups = {}
-        for item in batch:
-            groups.setdefault(id(item.handler), []).append(item)
+        for request, pending in batch:
+            groups.setdefault(id(pending.handler), []).append((request, pending))
         for items in groups.values():
             self.busy(True)
             try:
-                responses = items[0].handler.predict_many(items)
+                responses = batching.predict_many(items[0][1].handler, [pending for _, pending in items])
             except Exception:  # never leave a connection waiting for an answer
                 log.exception("batched prediction failed")
                 responses = [
-                    (500, "application/json", error_body(500, "internal server error; the server log has the details"))
+                    Response(
+                        500,
+                        "application/json",
+                        error_body(500, "internal server error; the server log has the details"),
+                    )
                 ] * len(items)
             finally:
                 self.busy(False)
-            for item, (status, content_type, body) in zip(items, responses):
-                item.protocol.deliver(status, content_type, body, item.keep_alive)
+            for (request, _), response in zip(items, responses):
+                request.respond(response)
 
     def connections_changed(self):
         self.scoreboard.set_connections(self.slot, len(self.connections) + self.handshaking)
@@ -158,7 +191,7 @@ class Worker:
     def _drain(self, deadline):
         # idle connections close now; a request still arriving gets its answer, then close
         for conn in list(self.connections):
-            if conn.idle() or conn.discarding:
+            if conn.idle() or conn.state is State.DRAINING:
                 conn.close()
         if not self.connections or time.monotonic() >= deadline:
             for conn in list(self.connections):

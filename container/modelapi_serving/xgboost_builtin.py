@@ -33,7 +33,7 @@ from . import codecs
 from .http import negotiation
 from .errors import BadRequest, InternalError, UnsupportedMediaType
 from .loading import ModelLoadError, load_booster, xgboost_model_files
-from .results import Response
+from .http.messages import Response
 
 log = logging.getLogger("modelapi.xgboost")
 

@@ -6,7 +6,8 @@ import asyncio
 import dataclasses
 
 from modelapi_serving.config import Config
-from modelapi_serving.http11 import HttpProtocol
+from modelapi_serving.http.connection import HttpConnection
+from modelapi_serving.http.messages import Response
 
 
 class Transport:
@@ -43,26 +44,28 @@ class App:
     def __init__(self):
         self.requests = []
 
-    def handle(self, method, target, headers, body, defer=False):
-        self.requests.append((method, target, bytes(body)))
-        return 200, "text/plain", b"ok"
+    def handle(self, request):
+        self.requests.append((request.method, request.target, bytes(request.body)))
+        return Response(200, "text/plain", b"ok")
 
 
-class Server:
+class Host:
+    """The connections' host: the test app, a configuration, the open connections."""
+
     def __init__(self, **config):
         self.app = App()
         self.config = dataclasses.replace(Config(), batching=False, **config)
         self.connections = set()
         self.stopping = False
 
-    def connections_changed(self):
-        pass
+    def handle(self, request):
+        return self.app.handle(request)
 
-    def busy(self, on):
-        pass
+    def connection_opened(self, connection):
+        self.connections.add(connection)
 
-    def enqueue(self, prepared):
-        raise AssertionError("the test app never defers")
+    def connection_closed(self, connection):
+        self.connections.discard(connection)
 
 
 @dataclasses.dataclass
@@ -77,15 +80,21 @@ class Outcome:
         return [int(part[:3]) for part in self.out.split(b"HTTP/1.1 ")[1:] if part[:3].isdigit()]
 
 
+def open_connection(server=None, **config):
+    """A connection made on a recording transport, inside the running event loop: (connection, transport, server)."""
+    server = server or Host(**config)
+    connection = HttpConnection(server)
+    transport = Transport()
+    connection.connection_made(transport)
+    return connection, transport, server
+
+
 def exchange(wire, pieces=None, eof=True, **config):
     """Feed `wire` to one connection (in `pieces`-byte reads if given), then a
     half-close; what the connection did with it."""
 
     async def run():
-        server = Server(**config)
-        protocol = HttpProtocol(server)
-        transport = Transport()
-        protocol.connection_made(transport)
+        protocol, transport, server = open_connection(**config)
         step = pieces or max(1, len(wire))
         for i in range(0, len(wire), step):
             if transport.closed:
