@@ -75,17 +75,17 @@ class App:
     def _route(self, request: Request, defer: bool) -> Result:
         path = request.target.partition("?")[0]
         allowed = []
-        for route in ROUTES:
-            match = route.pattern.fullmatch(path)
+        for method, pattern, handler, multi_model in ROUTES:
+            match = pattern.fullmatch(path)
             if match is None:
                 continue
-            if route.multi_model and self.registry is None:
+            if multi_model and self.registry is None:
                 raise NotFound("multi-model routes are off; start the server with SAGEMAKER_MULTI_MODEL=true")
-            if route.method != request.method:
-                allowed.append(route.method)
+            if method != request.method:
+                allowed.append(method)
                 continue
             params = {k: urllib.parse.unquote(v) for k, v in match.groupdict().items()}
-            return route.handler(self, request, defer, **params)
+            return handler(self, request, defer, **params)
         if allowed:
             raise MethodNotAllowed(f"use {' or '.join(allowed)}")
         raise NotFound(f"no route for {path}")

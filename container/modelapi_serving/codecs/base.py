@@ -2,14 +2,9 @@
 
 from typing import Any, Callable, NamedTuple, Optional, Tuple
 
-
-class Decoded(NamedTuple):
-    """A decoded request body: the rows, and the JSON key they came under (`"instances"`,
-    `"inputs"`) or None, so the JSON encoder can answer in the same convention."""
-
-    data: Any
-    envelope: Optional[str] = None
-
+# A decoded request body: (rows, envelope), the envelope being the JSON key the rows came under
+# ("instances", "inputs") or None, so the JSON encoder can answer in the same convention.
+Decoded = Tuple[Any, Optional[str]]
 
 Decoder = Callable[[bytes], Decoded]
 Encoder = Callable[[Any, Optional[str]], bytes]

@@ -60,7 +60,7 @@ def read_rows(body: Union[bytes, str]) -> np.ndarray:
 
 
 def decode(body: bytes) -> Decoded:
-    return Decoded(read_rows(body))
+    return read_rows(body), None
 
 
 def encode(prediction: Any, envelope: Optional[str] = None) -> bytes:

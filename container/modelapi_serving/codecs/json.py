@@ -39,7 +39,7 @@ def decode(body: bytes) -> Decoded:
                 break
         else:
             raise BadRequest('expected a JSON list of rows, or an object with "instances" or "inputs"')
-    return Decoded(to_array(doc, where=f'"{envelope}"' if envelope else "the JSON body"), envelope)
+    return to_array(doc, where=f'"{envelope}"' if envelope else "the JSON body"), envelope
 
 
 def plain(value: Any) -> Any:

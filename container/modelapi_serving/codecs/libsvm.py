@@ -57,7 +57,7 @@ def read_matrix(body: Union[bytes, str]) -> Any:
 
 
 def decode(body: bytes) -> Decoded:
-    return Decoded(read_matrix(body))
+    return read_matrix(body), None
 
 
 CODEC = Codec("libsvm", MEDIA_TYPE, aliases=("libsvm", "text/x-libsvm", "application/x-libsvm"), decode=decode)

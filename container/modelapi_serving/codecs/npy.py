@@ -23,7 +23,7 @@ def decode(body: bytes) -> Decoded:
         raise BadRequest("malformed NPY: expected a single .npy array, not an .npz archive")
     if array.dtype.kind not in "biuf":
         raise BadRequest(f"NPY array must be numeric, got dtype {array.dtype}")
-    return Decoded(array)
+    return array, None
 
 
 def encode(prediction: Any, envelope: Optional[str] = None) -> bytes:

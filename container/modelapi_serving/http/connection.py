@@ -70,6 +70,7 @@ class HttpConnection(asyncio.Protocol):
         self.deadline = 0.0  # monotonic time the head or body being read must be complete by
         self.last_answer = time.monotonic()  # or the connection's start, for the keep-alive timeout
         self.stalled_since = 0.0
+        self._reply = self._deliver  # made once: every deferred request is answered through it
 
     # -- state ---------------------------------------------------------------
 
@@ -176,12 +177,14 @@ class HttpConnection(asyncio.Protocol):
                 return
             if isinstance(event, Request):
                 self._dispatch(event)
+                if not parser.buffer:
+                    return  # nothing more has arrived: the usual end of a turn, without asking the parser
             elif isinstance(event, HeadRead):
                 if event.send_continue:
                     self.transport.write(writer.CONTINUE)
                 self._enter(READING_BODY)
             else:  # NEED_DATA
-                if state is IDLE and parser.reading_head():
+                if state is IDLE and parser.buffer:  # part of the next head is here
                     self._enter(READING_HEAD)
                 return
 
@@ -196,7 +199,7 @@ class HttpConnection(asyncio.Protocol):
             except HttpError as exc:
                 self._answer(request, Response(exc.status, "application/json", error_body(exc.status, exc.message)))
                 return
-        request._reply = self._deliver
+        request._reply = self._reply
         result = self.host.handle(request)
         if isinstance(result, Deferred):
             self._enter(WAITING)
