@@ -14,9 +14,9 @@ from typing import Any, Callable, Dict, NamedTuple, Optional, Pattern, Tuple, Un
 
 from .config import Config
 from .errors import BadRequest, HttpError, InternalError, MethodNotAllowed, NotFound, ServiceUnavailable, error_body
-from .handler import ModelLoadError, load_handler
+from .models.handler import ModelLoadError, load_handler
 from .http.messages import Request, Response
-from .pipeline import Pending
+from .models.pipeline import Pending
 
 log = logging.getLogger("modelapi.app")
 

@@ -207,3 +207,42 @@ def rows():
 @pytest.fixture
 def rows_array():
     return np.asarray(ROWS)
+
+
+# -- models that ship code as the SageMaker SDK packs it ------------------------------
+
+# a script written for AWS's scikit-learn image, named by entry_point="script.py"
+SKLEARN_SCRIPT = """
+import os
+import joblib
+
+def model_fn(model_dir):
+    return joblib.load(os.path.join(model_dir, "model.joblib"))
+
+def predict_fn(input_data, model):
+    return model.predict_proba(input_data)
+"""
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """Unpacked sourcedirs and installed requirements land under the test's own tmp_path."""
+    import tempfile
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+
+def write_code(code_dir, files):
+    os.makedirs(code_dir, exist_ok=True)
+    for name, source in files.items():
+        with open(os.path.join(code_dir, name), "w") as f:
+            f.write(source)
+
+
+@pytest.fixture
+def sklearn_sdk_model(tmp_path):
+    model_dir = tmp_path / "model"
+    model = fit_logistic(str(model_dir))
+    write_code(model_dir / "code", {"script.py": SKLEARN_SCRIPT})
+    return model_dir, model

@@ -11,9 +11,9 @@ import logging
 
 import numpy as np
 
-from . import codecs
-from .errors import HttpError, error_body
-from .http.messages import Response
+from .. import codecs
+from ..errors import HttpError, error_body
+from ..http.messages import Response
 
 log = logging.getLogger("modelapi.batching")
 

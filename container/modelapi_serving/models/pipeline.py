@@ -26,13 +26,13 @@ from typing import Optional
 
 import numpy as np
 
-from . import codecs
-from .http import negotiation
+from .. import codecs
+from ..http import negotiation
 from .entrypoint import Context, arity_caller, find_entry_point, import_script
-from .errors import BadRequest, HttpError, InternalError, NotAcceptable, status_of
+from ..errors import BadRequest, HttpError, InternalError, NotAcceptable, status_of
 from .features import FeatureSpec, check_features, is_booster, records_to_array
 from .loading import ModelLoadError, default_model_fn
-from .http.messages import Response
+from ..http.messages import Response
 
 log = logging.getLogger("modelapi.handler")
 

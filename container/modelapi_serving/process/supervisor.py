@@ -17,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from .config import Config, ConfigError
+from ..config import Config, ConfigError
 from .scoreboard import Scoreboard
 
 log = logging.getLogger("modelapi.supervisor")

@@ -29,11 +29,11 @@ import os
 
 import numpy as np
 
-from . import codecs
-from .http import negotiation
-from .errors import BadRequest, InternalError, UnsupportedMediaType
+from .. import codecs
+from ..http import negotiation
+from ..errors import BadRequest, InternalError, UnsupportedMediaType
 from .loading import ModelLoadError, load_booster, xgboost_model_files
-from .http.messages import Response
+from ..http.messages import Response
 
 log = logging.getLogger("modelapi.xgboost")
 

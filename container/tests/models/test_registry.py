@@ -1,4 +1,4 @@
-"""Multi-model mode: SageMaker's load/list/describe/invoke/unload routes, shared
+"""The multi-model registry: SageMaker's load/list/describe/invoke/unload routes, shared
 by all workers."""
 
 import threading
@@ -9,7 +9,9 @@ import pytest
 
 from conftest import body_json, fit_forest, fit_logistic, write_inference
 
+
 ROW = [[5.1, 3.5, 1.4, 0.2]]
+
 
 # predict_fn that takes a while and says which worker answered: while one
 # worker is busy with it, the next new connection must go to the other worker

@@ -4,8 +4,8 @@ problem instead of a model exception."""
 
 import numpy as np
 
-from . import codecs
-from .errors import BadRequest
+from .. import codecs
+from ..errors import BadRequest
 
 
 class FeatureSpec:

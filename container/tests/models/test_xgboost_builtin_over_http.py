@@ -1,12 +1,11 @@
-"""The drop-in artifacts through the real server process: what only a process
-shows (the HTTP body limit, /ping over HTTP, multi-model loads in workers)."""
-
-import json
+"""Built-in XGBoost artifacts through the real server process: what only a process shows
+(single-model serving over HTTP, multi-model loads in workers)."""
 
 import numpy as np
 
 from builtin_models import csv_rows, expected, train_builtin
 from conftest import body_json
+
 
 ROWS = [[5.1, 3.5, 1.4, 0.2], [6.7, 3.1, 4.4, 1.4]]
 
@@ -31,25 +30,3 @@ def test_a_builtin_artifact_loads_in_multi_model_mode(start_server, tmp_path):
         )
         assert status == 200, body
         assert np.allclose([p["score"] for p in body_json(body)["predictions"]], expected(booster, ROWS))
-
-
-def test_unloadable_code_fails_ping_over_http_with_the_reason(start_server, tmp_path):
-    model_dir = tmp_path / "m"
-    train_builtin(str(model_dir))
-    (model_dir / "code").mkdir()
-    (model_dir / "code" / "inference.py").write_text("raise RuntimeError('broken on purpose')\n")
-    server = start_server(str(model_dir), ready=False).wait_ready(want=500)
-    status, _, body = server.request("GET", "/ping")
-    assert status == 500 and "broken on purpose" in body_json(body)["message"]
-
-
-def test_sagemaker_max_payload_sets_the_body_limit_and_execution_parameters(start_server, tmp_path):
-    train_builtin(str(tmp_path / "m"))
-    server = start_server(str(tmp_path / "m"), env={"SAGEMAKER_MAX_PAYLOAD_IN_MB": "1"})
-    status, _, body = server.request("GET", "/execution-parameters")
-    assert status == 200 and json.loads(body)["MaxPayloadInMB"] == 1
-    big = b"5.1,3.5,1.4,0.2\n" * (1024 * 1024 // 16 + 1)
-    status, _, body = server.post("/invocations", big, content_type="text/csv")
-    assert status == 413, body
-    status, _, _ = server.post("/invocations", big[: 1000 * 1024], content_type="text/csv")
-    assert status == 200

@@ -15,7 +15,7 @@ import os
 import tempfile
 import urllib.parse
 
-from .errors import BadRequest, Conflict, InsufficientStorage, InternalError, NotFound
+from ..errors import BadRequest, Conflict, InsufficientStorage, InternalError, NotFound
 from .handler import ModelLoadError, load_handler
 
 log = logging.getLogger("modelapi.registry")

@@ -1,5 +1,5 @@
-"""The process model: workers replaced when they die or hang, prompt clean
-shutdown, start-up from any directory, configuration errors."""
+"""The supervisor: workers replaced when they die or hang, prompt clean shutdown, start-up
+from any directory, a port in use."""
 
 import os
 import signal
@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from conftest import PYTHON, SERVE, alive, body_json, children, fit_logistic, free_port, write_inference
+from conftest import PYTHON, SERVE, alive, children, fit_logistic, free_port, write_inference
+
 
 ROW = [[5.1, 3.5, 1.4, 0.2]]
 
@@ -129,40 +130,6 @@ def test_runs_from_any_working_directory(start_server, tmp_path):
     assert server.post("/invocations", ROW)[0] == 200
 
 
-def test_ping_fails_until_the_model_is_loaded(start_server, tmp_path):
-    # model_fn says it has started, then waits for the test's go-ahead: /ping is asked while the model is
-    # certainly still loading, and again once it has certainly finished
-    loading, release = tmp_path / "loading", tmp_path / "release"
-    fit_logistic(str(tmp_path / "m"))
-    write_inference(
-        str(tmp_path / "m"),
-        f"""
-import os, time, joblib
-def model_fn(model_dir):
-    open({str(loading)!r}, "w").close()
-    deadline = time.monotonic() + 60
-    while not os.path.exists({str(release)!r}) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return joblib.load(os.path.join(model_dir, "model.joblib"))
-""",
-    )
-    server = start_server(str(tmp_path / "m"), ready=False)
-
-    def ping():
-        try:
-            return server.request("GET", "/ping", timeout=0.5)[0]
-        except OSError:
-            return None  # not answered: the loading worker does not accept yet
-
-    assert wait_for(loading.exists, timeout=30), server.read_log()
-    for _ in range(3):
-        assert ping() != 200, "/ping answered 200 while model_fn was still running"
-    assert "model loaded" not in server.read_log()
-    release.touch()
-    assert wait_for(lambda: ping() == 200, timeout=30), server.read_log()
-    assert "model loaded" in server.read_log()
-
-
 def run_serve(args, env_extra):
     env = dict(os.environ, SAGEMAKER_BIND_TO_PORT=str(free_port()), MODELAPI_BIND_HOST="127.0.0.1", **env_extra)
     return subprocess.run([PYTHON, SERVE, *args], env=env, capture_output=True, text=True, timeout=30)
@@ -172,23 +139,6 @@ def test_only_serve_is_a_command():
     result = run_serve(["train"], {})
     assert result.returncode == 2
     assert "only serves" in result.stderr
-
-
-@pytest.mark.parametrize(
-    "env, words",
-    [
-        ({"SAGEMAKER_MODEL_SERVER_WORKERS": "many"}, "SAGEMAKER_MODEL_SERVER_WORKERS must be an integer"),
-        ({"SAGEMAKER_MODEL_SERVER_WORKERS": "0"}, "at least 1"),
-        ({"SAGEMAKER_MULTI_MODEL": "maybe"}, "SAGEMAKER_MULTI_MODEL must be true or false"),
-        ({"MODELAPI_MAX_BODY_BYTES": "-1"}, "MODELAPI_MAX_BODY_BYTES"),
-        ({"MODELAPI_HEADER_TIMEOUT": "0"}, "MODELAPI_HEADER_TIMEOUT must be at least 1"),
-        ({"MODELAPI_BODY_TIMEOUT": "soon"}, "MODELAPI_BODY_TIMEOUT must be an integer"),
-    ],
-)
-def test_bad_configuration_exits_with_a_clear_message(env, words):
-    result = run_serve([], env)
-    assert result.returncode == 2
-    assert words in result.stderr
 
 
 def test_a_port_in_use_is_reported(start_server, tmp_path):
@@ -208,23 +158,3 @@ def test_a_port_in_use_is_reported(start_server, tmp_path):
     )
     assert result.returncode == 1
     assert "cannot listen" in result.stderr
-
-
-def test_keep_alive_connections_are_shared_fairly_between_workers(start_server, tmp_path):
-    import http.client
-    from collections import Counter
-
-    fit_logistic(str(tmp_path / "m"))
-    write_inference(str(tmp_path / "m"), "import os\ndef predict_fn(data, model):\n    return [os.getpid()]\n")
-    server = start_server(str(tmp_path / "m"), workers=2)
-    conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=5) for _ in range(8)]
-    pids = []
-    for conn in conns:
-        conn.request("POST", "/invocations", body="[[1,2,3,4]]", headers={"Content-Type": "application/json"})
-        pids.append(body_json(conn.getresponse().read())[0])
-    # each connection stays with its worker
-    for conn, pid in zip(conns, pids):
-        conn.request("POST", "/invocations", body="[[1,2,3,4]]", headers={"Content-Type": "application/json"})
-        assert body_json(conn.getresponse().read())[0] == pid
-        conn.close()
-    assert sorted(Counter(pids).values()) == [4, 4], pids

@@ -19,11 +19,11 @@ import warnings
 from typing import Union
 
 from . import batching
-from .errors import error_body
-from .http.connection import HttpConnection
-from .http.messages import DEFERRED, Deferred, Request, Response
-from .http.state import State
-from .pipeline import Pending
+from ..errors import error_body
+from ..http.connection import HttpConnection
+from ..http.messages import DEFERRED, Deferred, Request, Response
+from ..http.state import State
+from ..models.pipeline import Pending
 
 log = logging.getLogger("modelapi.worker")
 
@@ -225,11 +225,11 @@ def run(sock, config, slot, scoreboard, master_pid, registry_dir=None):
         loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 
-    from .app import App
+    from ..app import App
 
     registry = None
     if registry_dir is not None:
-        from .registry import Registry
+        from ..models.registry import Registry
 
         registry = Registry(registry_dir, config.workers, config.memory_headroom_bytes, config.default_accept)
     app = App(config, registry)
