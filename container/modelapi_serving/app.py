@@ -14,14 +14,16 @@ from typing import Any, Callable, Dict, NamedTuple, Optional, Pattern, Tuple, Un
 
 from .config import Config
 from .errors import BadRequest, HttpError, InternalError, MethodNotAllowed, NotFound, ServiceUnavailable, error_body
-from .models.handler import ModelLoadError, load_handler
+from .models.handler import Handler, ModelLoadError, load_handler
 from .http.messages import Request, Response
 from .models.pipeline import Pending
+from .models.registry import Registry
 
 log = logging.getLogger("modelapi.app")
 
 JSON = "application/json"
 PING_OK = b'{"status":"healthy"}'
+MULTI_MODEL_OFF = "multi-model routes are off; start the server with SAGEMAKER_MULTI_MODEL=true"
 
 Result = Union[Response, Pending]
 
@@ -38,11 +40,11 @@ def content_type_of(headers: Dict[str, str]) -> str:
 class App:
     """The routes of one worker, over its model (single-model mode) or its registry (multi-model)."""
 
-    def __init__(self, config: Config, registry: Optional[Any] = None):
+    def __init__(self, config: Config, registry: Optional[Registry] = None):
         self.config = config
         self.registry = registry
-        self.handler = None
-        self.load_error = None
+        self.handler: Optional[Handler] = None
+        self.load_error: Optional[str] = None
 
     def load_model(self) -> None:
         """Single-model mode: load the model now; a failure is kept for /ping."""
@@ -80,7 +82,7 @@ class App:
             if match is None:
                 continue
             if multi_model and self.registry is None:
-                raise NotFound("multi-model routes are off; start the server with SAGEMAKER_MULTI_MODEL=true")
+                raise NotFound(MULTI_MODEL_OFF)
             if method != request.method:
                 allowed.append(method)
                 continue
@@ -125,16 +127,23 @@ class App:
 
     # -- multi-model ----------------------------------------------------------
 
+    @property
+    def models(self) -> Registry:
+        """The registry; only multi-model routes use it, and they exist only where it does."""
+        if self.registry is None:
+            raise NotFound(MULTI_MODEL_OFF)
+        return self.registry
+
     def list_models(self, request: Request, defer: bool) -> Result:
         params = urllib.parse.parse_qs(request.target.partition("?")[2])
-        max_results = None
+        max_results: Optional[int] = None
         if "max_results" in params:
             try:
                 max_results = max(1, int(params["max_results"][0]))
             except ValueError:
                 raise BadRequest("max_results must be an integer") from None
-        token = params.get("next_page_token", [None])[0]
-        return _json(self.registry.list(max_results, token))
+        token = params["next_page_token"][0] if "next_page_token" in params else None
+        return _json(self.models.list(max_results, token))
 
     def load_model_route(self, request: Request, defer: bool) -> Result:
         try:
@@ -143,18 +152,18 @@ class App:
             raise BadRequest('malformed JSON; expected {"model_name": "...", "url": "/path/to/model"}') from None
         if not isinstance(doc, dict):
             raise BadRequest('expected {"model_name": "...", "url": "/path/to/model"}')
-        result = self.registry.load(doc.get("model_name"), doc.get("url"))
+        result = self.models.load(doc.get("model_name"), doc.get("url"))
         return _json({"status": f"Model {result['modelName']!r} loaded", **result})
 
     def describe_model(self, request: Request, defer: bool, name: str) -> Result:
-        return _json(self.registry.describe(name))
+        return _json(self.models.describe(name))
 
     def unload_model(self, request: Request, defer: bool, name: str) -> Result:
-        self.registry.unload(name)
+        self.models.unload(name)
         return _json({"status": f"Model {name!r} unloaded"})
 
     def invoke_model(self, request: Request, defer: bool, name: str) -> Result:
-        handler = self.registry.get(name)
+        handler = self.models.get(name)
         return handler.invoke(
             request.body, content_type_of(request.headers), request.headers.get("accept", ""), defer, request.headers
         )

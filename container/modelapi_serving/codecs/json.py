@@ -45,8 +45,11 @@ def decode(body: bytes) -> Decoded:
 def plain(value: Any) -> Any:
     """Numpy values -> JSON-able Python values; NaN/inf become null."""
     if isinstance(value, np.ndarray):
-        if value.dtype.kind == "f" and not np.isfinite(value).all():
-            value = np.where(np.isfinite(value), value, None)
+        if value.dtype.kind == "f":
+            finite = np.isfinite(value)
+            if not finite.all():
+                value = value.astype(object)
+                value[~finite] = None
         return value.tolist()
     if isinstance(value, np.generic):
         value = value.item()

@@ -33,17 +33,33 @@ LINGER_SECONDS = 1.0
 class Limits(Protocol):
     """The settings a connection reads (the server's `Config` has them)."""
 
-    max_body_bytes: int
-    header_timeout: int
-    body_timeout: int
-    keepalive_timeout: int
+    @property
+    def max_body_bytes(self) -> int:
+        ...
+
+    @property
+    def header_timeout(self) -> int:
+        ...
+
+    @property
+    def body_timeout(self) -> int:
+        ...
+
+    @property
+    def keepalive_timeout(self) -> int:
+        ...
 
 
 class Host(Protocol):
     """What a connection needs from the server that accepted it."""
 
-    config: Limits
-    stopping: bool  # answers from now on close their connection
+    @property
+    def config(self) -> Limits:
+        ...
+
+    @property
+    def stopping(self) -> bool:
+        """Answers from now on close their connection."""
 
     def handle(self, request: Request) -> Union[Response, Deferred]:
         """The app: answer now, or return `DEFERRED` and call `request.respond` later."""

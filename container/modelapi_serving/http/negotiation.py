@@ -55,9 +55,8 @@ def choose_accept(header: str, default: str, supported: Sequence[str], aliases: 
             candidate = default
         elif kind.endswith("/*"):
             prefix = kind[:-1]
-            candidate = (
-                default if default.startswith(prefix) else next((t for t in supported if t.startswith(prefix)), None)
-            )
+            matching = [t for t in supported if t.startswith(prefix)]
+            candidate = default if default.startswith(prefix) else (matching[0] if matching else None)
         else:
             candidate = kind if kind in supported else None
         if candidate and q > best_q:  # strictly greater: an equal q keeps the earlier type

@@ -22,6 +22,8 @@ import sys
 import tarfile
 import tempfile
 import urllib.parse
+from types import ModuleType
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from .loading import ModelLoadError
 
@@ -84,19 +86,21 @@ def _unpack_sourcedir(archive: str) -> str:
 
 
 class _locked:
-    def __init__(self, path):
+    def __init__(self, path: str):
         self.path = path
 
-    def __enter__(self):
+    def __enter__(self) -> None:
         self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
         fcntl.flock(self.fd, fcntl.LOCK_EX)
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
 
 
-def find_entry_point(model_dir: str, env=None, use_submit_directory: bool = True):
+def find_entry_point(
+    model_dir: str, env: Optional[Mapping[str, str]] = None, use_submit_directory: bool = True
+) -> Optional[str]:
     """The path of the user script to import, or None when the model ships no code.
 
     Args:
@@ -132,9 +136,9 @@ def find_entry_point(model_dir: str, env=None, use_submit_directory: bool = True
     return None
 
 
-def _scripts_with_handlers(code_dir: str):
+def _scripts_with_handlers(code_dir: str) -> List[str]:
     pattern = re.compile(r"^def\s+(%s)\s*\(" % "|".join(HANDLER_FUNCTIONS), re.MULTILINE)
-    found = []
+    found: List[str] = []
     try:
         names = sorted(os.listdir(code_dir))
     except OSError:
@@ -151,7 +155,7 @@ def _scripts_with_handlers(code_dir: str):
     return found
 
 
-def import_script(path: str):
+def import_script(path: str) -> ModuleType:
     """Import the user script; modules beside it import as they do in AWS's containers."""
     code_dir = os.path.dirname(path)
     install_requirements(code_dir)
@@ -160,6 +164,8 @@ def import_script(path: str):
     # a unique module name per script: multi-model mode may hold several
     name = "modelapi_user_" + hashlib.sha1(os.path.abspath(path).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ModelLoadError(f"{path} cannot be imported as a Python module")
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
@@ -180,7 +186,7 @@ def _index_reachable(url: str) -> bool:
         return False
 
 
-def install_requirements(code_dir: str):
+def install_requirements(code_dir: str) -> None:
     """Install `code_dir/requirements.txt` as AWS's toolkit does, where a package index is reachable.
 
     SageMaker endpoints often run without network access (network isolation is
@@ -235,27 +241,27 @@ class Context:
     """What AWS's inference toolkit passes as a handler function's trailing `context`
     argument, as far as a model outside Multi Model Server can have it."""
 
-    def __init__(self, model_dir, model_name=None, headers=None):
+    def __init__(self, model_dir: str, model_name: Optional[str] = None, headers: Optional[Dict[str, str]] = None):
         self.model_name = model_name
         self.system_properties = {"model_dir": model_dir, "gpu_id": None}
         self.request_processor = [_RequestProcessor(headers or {})]
 
-    def get_request_header(self, idx, key):
+    def get_request_header(self, idx: int, key: str) -> Optional[str]:
         return self.request_processor[idx].get_request_header(key)
 
 
 class _RequestProcessor:
-    def __init__(self, headers):
+    def __init__(self, headers: Dict[str, str]):
         self._headers = headers
 
-    def get_request_properties(self):
+    def get_request_properties(self) -> Dict[str, str]:
         return dict(self._headers)
 
-    def get_request_header(self, key):
+    def get_request_header(self, key: str) -> Optional[str]:
         return self._headers.get(key.lower())
 
 
-def arity_caller(fn, n_args: int):
+def arity_caller(fn: Callable[..., Any], n_args: int) -> Callable[..., Any]:
     """A caller `(context, *args)` for `fn`, which takes `n_args` arguments or, as
     AWS's inference toolkit allows, those plus a trailing `context`.
 

@@ -2,6 +2,8 @@
 before the default predict step, so a wrong request gets a 400 naming the
 problem instead of a model exception."""
 
+from typing import Any, List, Optional
+
 import numpy as np
 
 from .. import codecs
@@ -16,31 +18,31 @@ class FeatureSpec:
     `feature_names`; any of them may be unknown (None).
     """
 
-    def __init__(self, n_features=None, names=None, allow_nan=False):
+    def __init__(self, n_features: Optional[int] = None, names: Optional[List[str]] = None, allow_nan: bool = False):
         self.n_features = n_features
         self.names = names
         self.allow_nan = allow_nan
 
     @classmethod
-    def of(cls, model):
+    def of(cls, model: Any) -> "FeatureSpec":
         if is_booster(model):
             names = model.feature_names
             return cls(int(model.num_features()), [str(n) for n in names] if names else None, allow_nan=True)
         return cls(_n_features(model), _feature_names(model), _allows_nan(model))
 
 
-def is_booster(model) -> bool:
+def is_booster(model: Any) -> bool:
     return type(model).__name__ == "Booster" and type(model).__module__.startswith("xgboost")
 
 
-def _allows_nan(model) -> bool:
+def _allows_nan(model: Any) -> bool:
     try:
         return bool(model._get_tags().get("allow_nan", False))
     except Exception:
         return False
 
 
-def _feature_names(model):
+def _feature_names(model: Any) -> Optional[List[str]]:
     try:
         names = getattr(model, "feature_names_in_", None)
     except Exception:
@@ -48,7 +50,7 @@ def _feature_names(model):
     return [str(n) for n in names] if names is not None else None
 
 
-def _n_features(model):
+def _n_features(model: Any) -> Optional[int]:
     try:
         value = getattr(model, "n_features_in_", None)
     except Exception:
@@ -56,7 +58,7 @@ def _n_features(model):
     return int(value) if isinstance(value, (int, np.integer)) else None
 
 
-def records_to_array(spec: FeatureSpec, records):
+def records_to_array(spec: FeatureSpec, records: List[Any]) -> np.ndarray:
     """Order rows given as `{feature name: value}` objects by the model's feature names.
 
     Raises:
@@ -83,7 +85,7 @@ def records_to_array(spec: FeatureSpec, records):
     return codecs.float_rows([[row[n] for n in names] for row in records], "the rows")
 
 
-def check_features(spec: FeatureSpec, data):
+def check_features(spec: FeatureSpec, data: np.ndarray) -> np.ndarray:
     """Validate a decoded array before the default predict step; returns it as 2-D rows.
 
     Raises:

@@ -11,16 +11,24 @@ Both answer `invoke(body, content_type, accept, defer, headers)` with a
 """
 
 import os
+from typing import Mapping, Optional, Union
 
 from .entrypoint import find_entry_point
 from .loading import ModelLoadError, check_model_dir, estimator_files
 from .pipeline import ModelHandler
 from .xgboost_builtin import BuiltinXGBoostHandler, is_builtin_artifact
 
-__all__ = ["ModelHandler", "ModelLoadError", "load_handler"]
+__all__ = ["Handler", "ModelHandler", "ModelLoadError", "load_handler"]
+
+Handler = Union[ModelHandler, BuiltinXGBoostHandler]
 
 
-def load_handler(model_dir: str, default_accept=None, use_submit_directory: bool = True, env=None):
+def load_handler(
+    model_dir: str,
+    default_accept: Optional[str] = None,
+    use_submit_directory: bool = True,
+    env: Optional[Mapping[str, str]] = None,
+) -> Handler:
     """Load the model in `model_dir` with the handler its content calls for.
 
     Args:

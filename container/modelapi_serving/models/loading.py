@@ -12,6 +12,7 @@ import glob
 import os
 import pickle
 import stat
+from typing import Any, List
 
 MODEL_PATTERNS = ("*.joblib", "*.pkl", "*.pickle")
 PREFERRED = ("model.joblib", "model.pkl", "model.pickle")
@@ -25,19 +26,19 @@ class ModelLoadError(Exception):
     model file, several candidates...), as opposed to user code that raised.
     """
 
-    def __init__(self, message, client_fault=True):
+    def __init__(self, message: str, client_fault: bool = True):
         super().__init__(message)
         self.client_fault = client_fault
 
 
-def _denied():
+def _denied() -> str:
     return (
         f"permission denied (running as uid {os.getuid()}); make it world-readable "
         "(chmod -R a+rX) or run the server as the directory's owner"
     )
 
 
-def check_model_dir(model_dir: str):
+def check_model_dir(model_dir: str) -> None:
     """Raise a ModelLoadError saying why `model_dir` cannot be read, if it cannot."""
     try:
         if not stat.S_ISDIR(os.stat(model_dir).st_mode):
@@ -50,7 +51,7 @@ def check_model_dir(model_dir: str):
         raise ModelLoadError(f"cannot read model directory {model_dir}: {_denied()}")
 
 
-def xgboost_model_files(model_dir: str):
+def xgboost_model_files(model_dir: str) -> List[str]:
     """The built-in algorithm's model files in `model_dir`, sorted: `xgboost-model`
     and/or `xgboost-model-*` (an ensemble)."""
     found = []
@@ -62,7 +63,7 @@ def xgboost_model_files(model_dir: str):
     return sorted(found)
 
 
-def estimator_files(model_dir: str):
+def estimator_files(model_dir: str) -> List[str]:
     return sorted({p for pattern in MODEL_PATTERNS for p in glob.glob(os.path.join(model_dir, pattern))})
 
 
@@ -87,7 +88,7 @@ def find_model_file(model_dir: str) -> str:
     )
 
 
-def load_estimator(model_dir: str):
+def load_estimator(model_dir: str) -> Any:
     """Load the joblib/pickle estimator found in `model_dir`."""
     import joblib
 
@@ -100,7 +101,7 @@ def load_estimator(model_dir: str):
         ) from None
 
 
-def load_booster(path: str):
+def load_booster(path: str) -> Any:
     """Load one `xgboost-model` file as the built-in algorithm does: a pickled
     Booster first, else XGBoost's own formats (binary, JSON, UBJSON)."""
     import xgboost
@@ -122,11 +123,11 @@ def load_booster(path: str):
     if not isinstance(booster, xgboost.Booster):
         raise ModelLoadError(f"{path} holds a pickled {type(booster).__name__}, not an xgboost Booster")
     # one thread per worker process: the server already runs one worker per core
-    booster.set_param("nthread", 1)
+    booster.set_param("nthread", "1")
     return booster
 
 
-def default_model_fn(model_dir: str):
+def default_model_fn(model_dir: str) -> Any:
     """Load the model in `model_dir` when the user code has no `model_fn`.
 
     Args:

@@ -22,17 +22,17 @@ AWS's XGBoost image does, and the default predict step builds one itself.
 
 import json
 import logging
-from typing import Optional
+from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 import numpy as np
 
 from .. import codecs
-from ..http import negotiation
-from .entrypoint import Context, arity_caller, find_entry_point, import_script
 from ..errors import BadRequest, HttpError, InternalError, NotAcceptable, status_of
+from ..http import negotiation
+from ..http.messages import Response
+from .entrypoint import Context, arity_caller, find_entry_point, import_script
 from .features import FeatureSpec, check_features, is_booster, records_to_array
 from .loading import ModelLoadError, default_model_fn
-from ..http.messages import Response
 
 log = logging.getLogger("modelapi.handler")
 
@@ -57,7 +57,13 @@ ARITY = {"model_fn": 1, "input_fn": 2, "predict_fn": 2, "output_fn": 2, "transfo
 class ModelHandler:
     """One loaded model and the pipeline that serves it."""
 
-    def __init__(self, model_dir: str, default_accept=None, use_submit_directory: bool = True, env=None):
+    def __init__(
+        self,
+        model_dir: str,
+        default_accept: Optional[str] = None,
+        use_submit_directory: bool = True,
+        env: Optional[Mapping[str, str]] = None,
+    ):
         self.model_dir = model_dir
         self.default_accept = default_accept or codecs.DEFAULT_TYPE
         script = find_entry_point(model_dir, env, use_submit_directory)
@@ -111,7 +117,14 @@ class ModelHandler:
 
     # -- the pipeline -------------------------------------------------------
 
-    def invoke(self, body: bytes, content_type: str, accept: str, defer: bool = False, headers=None):
+    def invoke(
+        self,
+        body: bytes,
+        content_type: str,
+        accept: str,
+        defer: bool = False,
+        headers: Optional[Dict[str, str]] = None,
+    ) -> Union[Response, "Pending"]:
         """Run the pipeline on one request.
 
         Args:
@@ -165,7 +178,7 @@ class ModelHandler:
             return Response(200, response_type, codecs.encode(prediction, response_type, envelope))
         return self._as_response(self._call_user(self.output_fn, context, prediction, response_type), response_type)
 
-    def execution_parameters(self):
+    def execution_parameters(self) -> Optional[Response]:
         """The body of `GET /execution-parameters` from the script's `execution_parameters_fn`, or None."""
         if self.execution_parameters_fn is None:
             return None
@@ -179,7 +192,7 @@ class ModelHandler:
             raise InternalError("execution_parameters_fn returned a value that is not a dict, str or bytes")
         return Response(200, content_type, bytes(body))
 
-    def _checked(self, data):
+    def _checked(self, data: Any) -> Any:
         if isinstance(data, np.ndarray):
             return check_features(self.spec, data)
         if codecs.is_sparse(data):
@@ -190,7 +203,7 @@ class ModelHandler:
                 data.resize((data.shape[0], n))
         return data
 
-    def predict_rows(self, data):
+    def predict_rows(self, data: Any) -> Any:
         """The model's prediction for decoded, checked rows; a failure is a logged 500."""
         try:
             return self.raw_predict(data)
@@ -200,25 +213,25 @@ class ModelHandler:
             log.exception("model %s raised in predict()", self.model_dir)
             raise InternalError("the model failed to make a prediction; the server log has the details") from exc
 
-    def raw_predict(self, data):
+    def raw_predict(self, data: Any) -> Any:
         """The model's own predict call, exceptions and all."""
         if self.booster:
             return self.model.predict(self._dmatrix(data), validate_features=False)
         return self.model.predict(data)
 
     @staticmethod
-    def _dmatrix(data):
+    def _dmatrix(data: Any) -> Any:
         import xgboost
 
         if isinstance(data, xgboost.DMatrix):
             return data
         return xgboost.DMatrix(data)
 
-    def _user_accept(self, accept):
+    def _user_accept(self, accept: str) -> str:
         return accept if accept and accept.strip() != "*/*" else self.default_accept
 
     @staticmethod
-    def _user_body(body, content_type):
+    def _user_body(body: bytes, content_type: str) -> Union[bytes, str]:
         if codecs.media_type(content_type) in codecs.TEXT_TYPES:
             try:
                 return body.decode("utf-8")
@@ -226,7 +239,7 @@ class ModelHandler:
                 raise BadRequest("the body is not UTF-8 text") from None
         return body
 
-    def _call_user(self, caller, context, *args):
+    def _call_user(self, caller: Callable[..., Any], context: Optional[Context], *args: Any) -> Any:
         name = self.names.get(caller, "user code")
         try:
             return caller(context, *args)
@@ -241,7 +254,7 @@ class ModelHandler:
             raise InternalError(f"{name} failed; the server log has the details", status or 500) from exc
 
     @staticmethod
-    def _as_response(result, default_type):
+    def _as_response(result: Any, default_type: str) -> Response:
         content_type = default_type
         if isinstance(result, tuple) and len(result) == 2:
             result, content_type = result

@@ -14,9 +14,10 @@ import logging
 import os
 import tempfile
 import urllib.parse
+from typing import Any, Dict, Optional, Tuple
 
 from ..errors import BadRequest, Conflict, InsufficientStorage, InternalError, NotFound
-from .handler import ModelLoadError, load_handler
+from .handler import Handler, ModelLoadError, load_handler
 
 log = logging.getLogger("modelapi.registry")
 
@@ -65,7 +66,7 @@ def _dir_size(path: str) -> int:
     return total
 
 
-def validate_name(name) -> str:
+def validate_name(name: Any) -> str:
     if not isinstance(name, str) or not name:
         raise BadRequest('"model_name" must be a non-empty string')
     if len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
@@ -74,27 +75,27 @@ def validate_name(name) -> str:
 
 
 class Registry:
-    def __init__(self, root: str, workers: int = 1, headroom: int = 0, default_accept=None):
+    def __init__(self, root: str, workers: int = 1, headroom: int = 0, default_accept: Optional[str] = None):
         self.root = root
         self.workers = max(1, workers)
         self.headroom = headroom
         self.default_accept = default_accept
-        self._cache = {}  # name -> (file identity, url, handler)
+        self._cache: Dict[str, Tuple[Tuple[int, int, int], str, Handler]] = {}  # name -> (file identity, url, handler)
 
     def _path(self, name: str) -> str:
         return os.path.join(self.root, urllib.parse.quote(name, safe="") + ".json")
 
     @staticmethod
-    def _identity(st):
+    def _identity(st: os.stat_result) -> Tuple[int, int, int]:
         return (st.st_ino, st.st_mtime_ns, st.st_size)
 
-    def _read(self, path):
+    def _read(self, path: str) -> Dict[str, Any]:
         with open(path) as f:
             return json.load(f)
 
     # -- routes -----------------------------------------------------------
 
-    def load(self, name, url):
+    def load(self, name: Any, url: Any) -> Dict[str, str]:
         """POST /models."""
         name = validate_name(name)
         if not isinstance(url, str) or not url:
@@ -137,7 +138,7 @@ class Registry:
         log.info("loaded model %r from %s", name, url)
         return {"modelName": name, "modelUrl": url}
 
-    def list(self, max_results=None, token=None):
+    def list(self, max_results: Optional[int] = None, token: Optional[str] = None) -> Dict[str, Any]:
         """GET /models."""
         entries = []
         for filename in sorted(os.listdir(self.root)):
@@ -157,13 +158,13 @@ class Registry:
                 raise BadRequest("invalid next_page_token") from None
         if max_results is not None:
             page = entries[start : start + max_results]
-            result = {"models": page}
+            result: Dict[str, Any] = {"models": page}
             if start + max_results < len(entries):
                 result["nextPageToken"] = str(start + max_results)
             return result
         return {"models": entries[start:]}
 
-    def describe(self, name):
+    def describe(self, name: str) -> Dict[str, str]:
         """GET /models/{name}."""
         try:
             doc = self._read(self._path(name))
@@ -171,7 +172,7 @@ class Registry:
             raise NotFound(f"model {name!r} is not loaded") from None
         return {"modelName": doc["modelName"], "modelUrl": doc["modelUrl"]}
 
-    def unload(self, name):
+    def unload(self, name: str) -> None:
         """DELETE /models/{name}."""
         try:
             os.unlink(self._path(name))
@@ -180,7 +181,7 @@ class Registry:
         self._cache.pop(name, None)
         log.info("unloaded model %r", name)
 
-    def get(self, name):
+    def get(self, name: str) -> Handler:
         """The handler for POST /models/{name}/invoke, loading it here if needed."""
         path = self._path(name)
         try:
@@ -206,7 +207,7 @@ class Registry:
         self._cache[name] = (identity, url, handler)
         return handler
 
-    def sweep(self):
+    def sweep(self) -> None:
         """Drop in-memory models whose registry entry is gone or changed."""
         for name, (identity, _url, _handler) in list(self._cache.items()):
             try:

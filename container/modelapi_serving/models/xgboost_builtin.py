@@ -26,14 +26,15 @@ import json
 import logging
 import math
 import os
+from typing import Any, Dict, List, Mapping, Optional
 
 import numpy as np
 
 from .. import codecs
-from ..http import negotiation
 from ..errors import BadRequest, InternalError, UnsupportedMediaType
-from .loading import ModelLoadError, load_booster, xgboost_model_files
+from ..http import negotiation
 from ..http.messages import Response
+from .loading import ModelLoadError, load_booster, xgboost_model_files
 
 log = logging.getLogger("modelapi.xgboost")
 
@@ -73,7 +74,7 @@ def is_builtin_artifact(model_dir: str) -> bool:
     return bool(xgboost_model_files(model_dir))
 
 
-def selected_keys(env):
+def selected_keys(env: Mapping[str, str]) -> Optional[List[str]]:
     raw = env.get("SAGEMAKER_INFERENCE_OUTPUT")
     if raw is None:
         return None
@@ -88,7 +89,7 @@ class BuiltinXGBoostHandler:
     validates_input = False
     user_functions = ()
 
-    def __init__(self, model_dir: str, default_accept=None, env=None):
+    def __init__(self, model_dir: str, default_accept: Optional[str] = None, env: Optional[Mapping[str, str]] = None):
         env = os.environ if env is None else env
         self.model_dir = model_dir
         self.default_accept = codecs.media_type(default_accept) if default_accept else codecs.CSV
@@ -116,18 +117,25 @@ class BuiltinXGBoostHandler:
             self.n_features,
         )
 
-    def invoke(self, body: bytes, content_type: str, accept: str, defer: bool = False, headers=None):
+    def invoke(
+        self,
+        body: bytes,
+        content_type: str,
+        accept: str,
+        defer: bool = False,
+        headers: Optional[Dict[str, str]] = None,
+    ) -> Response:
         response_type = negotiation.choose_accept(accept, self.default_accept, RESPONSE_TYPES, codecs.ALIASES)
         rows = self.decode(body, content_type)
         prediction = self.predict(rows)
         return Response(200, response_type, self.encode(prediction, response_type))
 
-    def execution_parameters(self):
+    def execution_parameters(self) -> Optional[Response]:
         return None
 
     # -- decoding -----------------------------------------------------------
 
-    def decode(self, body: bytes, content_type: str):
+    def decode(self, body: bytes, content_type: str) -> Any:
         kind = codecs.media_type(content_type or codecs.CSV)
         if kind == RECORDIO_PROTOBUF:
             raise UnsupportedMediaType(
@@ -170,7 +178,7 @@ class BuiltinXGBoostHandler:
 
     # -- prediction ---------------------------------------------------------
 
-    def predict(self, data):
+    def predict(self, data: Any) -> np.ndarray:
         import xgboost
 
         dmatrix = xgboost.DMatrix(data)
@@ -189,7 +197,7 @@ class BuiltinXGBoostHandler:
         return np.mean(predictions, axis=0)
 
     @staticmethod
-    def _predict_one(booster, dmatrix):
+    def _predict_one(booster: Any, dmatrix: Any) -> np.ndarray:
         # a Booster trained with early stopping predicts with its best trees, as in the built-in
         best = getattr(booster, "best_iteration", None)
         if best is not None:
@@ -198,7 +206,7 @@ class BuiltinXGBoostHandler:
 
     # -- encoding -----------------------------------------------------------
 
-    def encode(self, prediction, response_type: str) -> bytes:
+    def encode(self, prediction: np.ndarray, response_type: str) -> bytes:
         if self.keys is not None:
             return self._encode_selected(self.select(prediction), response_type)
         rows = prediction.tolist()
@@ -209,19 +217,19 @@ class BuiltinXGBoostHandler:
             return json.dumps({"predictions": scored}).encode()
         return codecs.jsonlines.dump_lines(scored)
 
-    def select(self, prediction):
+    def select(self, prediction: np.ndarray) -> List[Dict[str, Any]]:
         """One dict of the `SAGEMAKER_INFERENCE_OUTPUT` keys per row; a key the
         objective cannot give is NaN, as in the built-in."""
         valid = SELECTABLE[self.objective]
         out = []
         for raw in prediction:
             row = {}
-            for key in self.keys:
+            for key in self.keys or ():
                 row[key] = self._selected_value(key, raw) if key in valid else math.nan
             out.append(row)
         return out
 
-    def _selected_value(self, key, raw):
+    def _selected_value(self, key: str, raw: Any) -> Any:
         objective = self.objective
         softprob = objective == MULTI_SOFTPROB
         if key == "predicted_score":
@@ -247,8 +255,8 @@ class BuiltinXGBoostHandler:
         return math.nan
 
     @staticmethod
-    def _encode_selected(rows, response_type):
-        def plain(value):
+    def _encode_selected(rows: List[Dict[str, Any]], response_type: str) -> bytes:
+        def plain(value: Any) -> Any:
             return None if isinstance(value, float) and math.isnan(value) else value
 
         if response_type == codecs.CSV:

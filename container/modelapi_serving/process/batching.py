@@ -8,6 +8,7 @@ the request that caused it.
 """
 
 import logging
+from typing import TYPE_CHECKING, List, Optional
 
 import numpy as np
 
@@ -15,10 +16,13 @@ from .. import codecs
 from ..errors import HttpError, error_body
 from ..http.messages import Response
 
+if TYPE_CHECKING:
+    from ..models.pipeline import ModelHandler, Pending
+
 log = logging.getLogger("modelapi.batching")
 
 
-def _joint_predictions(handler, items):
+def _joint_predictions(handler: "ModelHandler", items: List["Pending"]) -> Optional[List[np.ndarray]]:
     """One prediction slice per item from a single call, or None."""
     width = items[0].data.shape[1]
     if any(item.data.shape[1] != width for item in items):
@@ -38,7 +42,7 @@ def _joint_predictions(handler, items):
     return predictions
 
 
-def predict_many(handler, items):
+def predict_many(handler: "ModelHandler", items: List["Pending"]) -> List[Response]:
     """Answer several `Pending` items of one handler: one `Response` per item, in order."""
     predictions = _joint_predictions(handler, items) if len(items) > 1 else None
     responses = []

@@ -18,17 +18,17 @@ class Scoreboard:
         self.slots = slots
         self.mem = mmap.mmap(-1, SLOT_SIZE * slots)
 
-    def reset(self, slot: int):
+    def reset(self, slot: int) -> None:
         _BUSY.pack_into(self.mem, slot * SLOT_SIZE, 0.0)
         _CONNS.pack_into(self.mem, slot * SLOT_SIZE + 8, 0)
 
-    def set_busy(self, slot: int, since: float):
+    def set_busy(self, slot: int, since: float) -> None:
         _BUSY.pack_into(self.mem, slot * SLOT_SIZE, since)
 
     def busy_since(self, slot: int) -> float:
         return _BUSY.unpack_from(self.mem, slot * SLOT_SIZE)[0]
 
-    def set_connections(self, slot: int, count: int):
+    def set_connections(self, slot: int, count: int) -> None:
         _CONNS.pack_into(self.mem, slot * SLOT_SIZE + 8, count)
 
     def fewest_connections_elsewhere(self, slot: int) -> int:

@@ -16,6 +16,8 @@ import socket
 import sys
 import tempfile
 import time
+from types import FrameType
+from typing import Dict, List, Optional, Tuple
 
 from ..config import Config, ConfigError
 from .scoreboard import Scoreboard
@@ -25,7 +27,7 @@ log = logging.getLogger("modelapi.supervisor")
 FAST_DEATH = 5.0  # a worker dying sooner than this after start is respawned with a back-off
 
 
-def setup_logging(level):
+def setup_logging(level: str) -> None:
     logging.basicConfig(
         stream=sys.stderr,
         level=getattr(logging, level, logging.INFO),
@@ -33,7 +35,7 @@ def setup_logging(level):
     )
 
 
-def bind(config):
+def bind(config: Config) -> socket.socket:
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -44,20 +46,22 @@ def bind(config):
 
 
 class Supervisor:
-    def __init__(self, config, sock, registry_dir=None):
+    """Forks the workers, replaces those that die or hang, and stops them all on SIGTERM/SIGINT."""
+
+    def __init__(self, config: Config, sock: socket.socket, registry_dir: Optional[str] = None):
         self.config = config
         self.sock = sock
         self.registry_dir = registry_dir
         self.scoreboard = Scoreboard(config.workers)
-        self.workers = {}  # pid -> (slot, started)
-        self.respawn_at = {}  # slot -> monotonic time
-        self.backoff = {}  # slot -> seconds
+        self.workers: Dict[int, Tuple[int, float]] = {}  # pid -> (slot, started)
+        self.respawn_at: Dict[int, float] = {}  # slot -> monotonic time
+        self.backoff: Dict[int, float] = {}  # slot -> seconds
         self.stopping = False
         self.pid = os.getpid()
 
     # -- workers ------------------------------------------------------------
 
-    def spawn(self, slot):
+    def spawn(self, slot: int) -> None:
         self.scoreboard.reset(slot)
         pid = os.fork()
         if pid == 0:
@@ -82,7 +86,7 @@ class Supervisor:
         self.workers[pid] = (slot, time.monotonic())
         log.info("started worker %d (slot %d)", pid, slot)
 
-    def reap(self):
+    def reap(self) -> None:
         while self.workers:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
@@ -113,14 +117,14 @@ class Supervisor:
             log.error("worker %d %s after %.1fs; replacing it%s", pid, how, lived, f" in {delay:.1f}s" if delay else "")
             self.respawn_at[slot] = time.monotonic() + delay
 
-    def respawn_due(self):
+    def respawn_due(self) -> None:
         now = time.monotonic()
         for slot, due in list(self.respawn_at.items()):
             if due <= now:
                 del self.respawn_at[slot]
                 self.spawn(slot)
 
-    def check_timeouts(self):
+    def check_timeouts(self) -> None:
         now = time.monotonic()
         for pid, (slot, _started) in list(self.workers.items()):
             began = self.scoreboard.busy_since(slot)
@@ -139,11 +143,11 @@ class Supervisor:
 
     # -- main loop ----------------------------------------------------------
 
-    def _on_signal(self, signum, _frame):
+    def _on_signal(self, signum: int, _frame: Optional[FrameType]) -> None:
         if signum in (signal.SIGTERM, signal.SIGINT):
             self.stopping = True
 
-    def run(self):
+    def run(self) -> None:
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
         os.set_blocking(self.wake_w, False)
@@ -177,7 +181,7 @@ class Supervisor:
             self.check_timeouts()
         self.shutdown()
 
-    def shutdown(self):
+    def shutdown(self) -> None:
         log.info("stopping %d workers", len(self.workers))
         self.stopping = True
         for pid in list(self.workers):
@@ -207,7 +211,7 @@ class Supervisor:
         log.info("stopped")
 
 
-def main(argv):
+def main(argv: List[str]) -> int:
     if argv and argv[0] != "serve":
         print(f"this image only serves models: expected `serve`, got {' '.join(argv)!r}", file=sys.stderr)
         return 2

@@ -16,14 +16,20 @@ import signal
 import socket
 import time
 import warnings
-from typing import Union
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple, Union
 
 from . import batching
 from ..errors import error_body
 from ..http.connection import HttpConnection
 from ..http.messages import DEFERRED, Deferred, Request, Response
 from ..http.state import State
+from ..config import Config
 from ..models.pipeline import Pending
+from .scoreboard import Scoreboard
+
+if TYPE_CHECKING:
+    from ..app import App
+    from ..models.registry import Registry
 
 log = logging.getLogger("modelapi.worker")
 
@@ -31,7 +37,20 @@ DEFER_SECONDS = 0.005
 
 
 class Worker:
-    def __init__(self, sock, config, app, scoreboard, slot, master_pid, registry=None):
+    """One worker's event loop: it accepts connections, hosts them, and batches their predictions."""
+
+    loop: asyncio.AbstractEventLoop  # set before the loop runs
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        config: Config,
+        app: "App",
+        scoreboard: Scoreboard,
+        slot: int,
+        master_pid: int,
+        registry: Optional["Registry"] = None,
+    ):
         self.sock = sock
         self.config = config
         self.app = app
@@ -41,19 +60,18 @@ class Worker:
         self.deferred = False
         self.force_accept = False
         self.handshaking = 0  # accepted, transport not made yet
-        self.tasks = set()  # the loop keeps only weak references to tasks
-        self.batch = []  # prepared predictions from this loop turn
+        self.tasks: Set["asyncio.Task[None]"] = set()  # the loop keeps only weak references to tasks
+        self.batch: List[Tuple[Request, Pending]] = []  # prepared predictions from this loop turn
         self.flush_scheduled = False
         self.registry = registry
-        self.connections = set()
+        self.connections: Set[HttpConnection] = set()
         self.stopping = False
-        self.loop = None
 
-    def busy(self, on):
+    def busy(self, on: bool) -> None:
         # the supervisor kills a worker whose request has run longer than the timeout
         self.scoreboard.set_busy(self.slot, time.monotonic() if on else 0.0)
 
-    def protocol(self):
+    def protocol(self) -> HttpConnection:
         return HttpConnection(self)
 
     # -- the connections' host -------------------------------------------------------
@@ -70,11 +88,11 @@ class Worker:
             return DEFERRED
         return result
 
-    def connection_opened(self, connection):
+    def connection_opened(self, connection: HttpConnection) -> None:
         self.connections.add(connection)
         self.connections_changed()
 
-    def connection_closed(self, connection):
+    def connection_closed(self, connection: HttpConnection) -> None:
         self.connections.discard(connection)
         self.connections_changed()
 
@@ -88,10 +106,10 @@ class Worker:
             self.flush_scheduled = True
             self.loop.call_soon(self.flush)
 
-    def flush(self):
+    def flush(self) -> None:
         self.flush_scheduled = False
         batch, self.batch = self.batch, []
-        groups = {}
+        groups: Dict[int, List[Tuple[Request, Pending]]] = {}
         for request, pending in batch:
             groups.setdefault(id(pending.handler), []).append((request, pending))
         for items in groups.values():
@@ -112,10 +130,10 @@ class Worker:
             for (request, _), response in zip(items, responses):
                 request.respond(response)
 
-    def connections_changed(self):
+    def connections_changed(self) -> None:
         self.scoreboard.set_connections(self.slot, len(self.connections) + self.handshaking)
 
-    def accept(self):
+    def accept(self) -> None:
         if not self.force_accept and len(
             self.connections
         ) + self.handshaking > self.scoreboard.fewest_connections_elsewhere(self.slot):
@@ -143,14 +161,14 @@ class Worker:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    def _resume_accept(self):
+    def _resume_accept(self) -> None:
         self.deferred = False
         if not self.stopping:
             # still pending after the pause: the sibling is busy, take it
             self.force_accept = True
             self.loop.add_reader(self.sock.fileno(), self.accept)
 
-    async def _connect(self, conn):
+    async def _connect(self, conn: socket.socket) -> None:
         try:
             await self.loop.connect_accepted_socket(self.protocol, conn)
         except OSError:
@@ -159,7 +177,7 @@ class Worker:
             self.handshaking -= 1
             self.connections_changed()
 
-    def tick(self):
+    def tick(self) -> None:
         if self.stopping:
             return
         if os.getppid() != self.master_pid:
@@ -173,12 +191,12 @@ class Worker:
             self.registry.sweep()
         self.loop.call_later(self.tick_seconds(), self.tick)
 
-    def tick_seconds(self):
+    def tick_seconds(self) -> float:
         # often enough that no deadline is overrun by more than a quarter of itself
         config = self.config
         return min(1.0, min(config.header_timeout, config.body_timeout, config.keepalive_timeout) / 4)
 
-    def stop(self):
+    def stop(self) -> None:
         if self.stopping:
             return
         self.stopping = True
@@ -188,7 +206,7 @@ class Worker:
             pass
         self._drain(time.monotonic() + max(0.5, self.config.shutdown_grace - 1.0))
 
-    def _drain(self, deadline):
+    def _drain(self, deadline: float) -> None:
         # idle connections close now; a request still arriving gets its answer, then close
         for conn in list(self.connections):
             if conn.idle() or conn.state is State.DRAINING:
@@ -201,7 +219,7 @@ class Worker:
             self.loop.call_later(0.05, self._drain, deadline)
 
 
-def _set_parent_death_signal():
+def _set_parent_death_signal() -> None:
     """Ask the kernel to SIGTERM this worker if the supervisor dies (Linux)."""
     try:
         import ctypes
@@ -212,11 +230,19 @@ def _set_parent_death_signal():
         pass
 
 
-def run(sock, config, slot, scoreboard, master_pid, registry_dir=None):
+def run(
+    sock: socket.socket,
+    config: Config,
+    slot: int,
+    scoreboard: Scoreboard,
+    master_pid: int,
+    registry_dir: Optional[str] = None,
+) -> None:
     """Body of a forked worker process; returns when the worker should exit."""
     _set_parent_death_signal()
     if os.getppid() != master_pid:
         return
+    loop: asyncio.AbstractEventLoop
     try:
         import uvloop
 
