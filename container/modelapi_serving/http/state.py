@@ -7,7 +7,7 @@ state: either can happen in any state.
 """
 
 import enum
-from typing import Dict, FrozenSet
+from typing import Dict, FrozenSet, Tuple
 
 
 class State(enum.Enum):
@@ -36,7 +36,7 @@ READING: FrozenSet[State] = frozenset({State.IDLE, State.READING_HEAD, State.REA
 
 # The deadline each state runs against: the part of the request that must arrive, and the
 # configuration setting (seconds) it has, counted from the state's start.
-DEADLINES: Dict[State, tuple] = {
+DEADLINES: Dict[State, Tuple[str, str]] = {
     State.READING_HEAD: ("head", "header_timeout"),
     State.READING_BODY: ("body", "body_timeout"),
 }
