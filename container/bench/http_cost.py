@@ -9,9 +9,9 @@
   batching off.
 - the figure is CPU time per request (`time.process_time`, best of RUNS runs of REQUESTS requests),
   which other work on a busy machine disturbs less than wall time; with `--instructions` it is the
-  number of instructions per request, counted by valgrind (callgrind) and the same on every run:
-  the script runs itself twice under valgrind, with REQUESTS and 2 x REQUESTS requests, and divides
-  the difference, so start-up (imports, fitting the model) cancels out.
+  number of instructions per request, counted by valgrind (callgrind) with a fixed hash seed, the same
+  on every run to within a few dozen: the script runs itself twice under valgrind, with REQUESTS and
+  2 x REQUESTS requests, and divides the difference, so start-up (imports, loading the model) cancels out.
 
 CONTAINER_DIR (default: this checkout's container/) lets the same measurement run on another
 version, e.g. one unpacked with `mkdir /tmp/before && git archive <commit> container | tar -x -C /tmp/before`.
@@ -150,7 +150,8 @@ async def measure():
 
 def instructions(requests):
     """Instructions valgrind counts for one run of `requests` requests (RUNS=1)."""
-    env = dict(os.environ, RUNS="1", REQUESTS=str(requests))
+    # a fixed hash seed: with it the count repeats to within a few instructions from run to run
+    env = dict(os.environ, RUNS="1", REQUESTS=str(requests), PYTHONHASHSEED="0")
     args = [a for a in sys.argv[1:] if a != "--instructions"]
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__, *args]
     out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stderr
