@@ -42,7 +42,7 @@ export const JSON_TYPE = CONTENT_TYPES.json.mediaType;
 export const CSV_TYPE = CONTENT_TYPES.csv.mediaType;
 export const NPY_TYPE = CONTENT_TYPES.npy.mediaType;
 
-/** Request bodies the serving container can decode (container/modelapi_serving/codecs.py). */
+/** Request bodies the serving container can decode (container/modelapi_serving/codecs/). */
 export const REQUEST_CONTENT_TYPES: readonly string[] = mediaTypesWhere("request");
 /** Answers the container's default encoder can produce. */
 export const RESPONSE_CONTENT_TYPES: readonly string[] = mediaTypesWhere("response");

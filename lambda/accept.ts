@@ -3,7 +3,7 @@
  * that will be answered, so that API Gateway's base64 decision and the container's choice agree.
  * API Gateway decodes a base64 answer into bytes only when the FIRST type in Accept is a binary media
  * type ("Content type conversions in API Gateway"); a binary answer chosen for any other Accept would
- * reach the caller as base64 text. The choice otherwise follows the container's (codecs.choose_accept).
+ * reach the caller as base64 text. The choice otherwise follows the container's (http/negotiation.py choose_accept).
  */
 import { DEFAULT_CONTENT_TYPE, firstAcceptType, isBinaryMediaType, mediaType, RESPONSE_CONTENT_TYPES } from "../contract";
 import { HttpError } from "./errors";

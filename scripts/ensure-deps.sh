@@ -3,7 +3,7 @@
 #   runtime: npm packages + the Debian packages the model server runs on (container/apt-packages.txt)
 #   test:    runtime + the container's test packages (container/apt-packages-test.txt)
 #            + the image tools the image test needs (buildah, podman, debootstrap, ...)
-#            + chromium for the API docs browser test + flake8 and black for the Python lint
+#            + chromium for the API docs browser test + flake8, black and mypy for the Python lint
 #   bench:   runtime + what the container's benchmarks need (container/bench/apt-packages-bench.txt)
 #            + the container's test packages, whose request corpus and helpers the benchmarks reuse
 # Installs only what is missing; says exactly what to install when it cannot (not root, no sudo).
@@ -37,8 +37,8 @@ debian_packages() {
     printf '%s\n' buildah podman debootstrap fuse-overlayfs slirp4netns uidmap runc
     # The browser test drives Debian's Chromium through playwright-core (no browser download).
     printf '%s\n' chromium
-    # Python lint and format checks (scripts/lint.sh)
-    printf '%s\n' flake8 black
+    # Python lint, format and type checks (scripts/lint.sh)
+    printf '%s\n' flake8 black mypy
   fi
   if [[ $mode == bench ]]; then
     package_list container/bench/apt-packages-bench.txt

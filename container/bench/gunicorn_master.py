@@ -40,7 +40,7 @@ class NoScoreboard:
 class AsyncioWorker(GunicornWorker):
     def run(self):
         from modelapi_serving.app import App
-        from modelapi_serving.worker import Worker
+        from modelapi_serving.process.worker import Worker
 
         try:
             import uvloop

@@ -151,7 +151,7 @@ def main():
             rows.append((kind, counts, rps, p99, errors, " ".join(load)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    names = {"ours": "supervisor.py + scoreboard.py", "gunicorn": "gunicorn master + the same asyncio worker"}
+    names = {"ours": "process/supervisor.py + scoreboard.py", "gunicorn": "gunicorn master + the same asyncio worker"}
     print(
         "| process model | 16 connections per worker: one by one; at once (twice) | requests/s | p99 ms | errors "
         "| load average before |"

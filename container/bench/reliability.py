@@ -39,7 +39,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CONTAINER = os.path.dirname(HERE)
-sys.path[:0] = [CONTAINER, os.path.join(CONTAINER, "tests")]
+sys.path[:0] = [CONTAINER, os.path.join(CONTAINER, "tests"), os.path.join(CONTAINER, "tests", "http")]
 
 from conftest import children  # noqa: E402  (the tests' own /proc helper)
 
@@ -203,7 +203,7 @@ def request_bytes(content_type, body, headers, path="/invocations", method="POST
 
 
 def bad_inputs():
-    from test_http_differential import CORPUS, mutants
+    from test_differential import CORPUS, mutants
 
     wires = [wire for wire, _ in CORPUS.values()]
     wires += list(mutants(seed=2026, count=150))

@@ -8,6 +8,7 @@ file in step with it.
 
 import json
 import os
+from typing import Any, Dict, Tuple
 
 _PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "contract.json")
 
@@ -16,18 +17,20 @@ with open(_PATH, encoding="utf-8") as _file:
 
 # Content types keyed by name ("json", "csv", "npy", ...): each entry has its media type and whether the
 # server decodes it (`request`), encodes it (`response`), and whether API Gateway carries it as binary.
-CONTENT_TYPES = {name: dict(spec) for name, spec in _DATA["contentTypes"].items()}
+CONTENT_TYPES: Dict[str, Dict[str, Any]] = {name: dict(spec) for name, spec in _DATA["contentTypes"].items()}
 
 
-def media_type_of(name):
+def media_type_of(name: str) -> str:
     """The media type of the contract's content type called `name` (a KeyError names a missing row)."""
-    return CONTENT_TYPES[name]["mediaType"]
+    return str(CONTENT_TYPES[name]["mediaType"])
 
 
-REQUEST_CONTENT_TYPES = tuple(spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["request"])
-RESPONSE_CONTENT_TYPES = tuple(spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["response"])
+REQUEST_CONTENT_TYPES: Tuple[str, ...] = tuple(spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["request"])
+RESPONSE_CONTENT_TYPES: Tuple[str, ...] = tuple(
+    spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["response"]
+)
 DEFAULT_CONTENT_TYPE = media_type_of(_DATA["defaultContentType"])
-BINARY_MEDIA_TYPES = tuple(spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["binary"])
+BINARY_MEDIA_TYPES: Tuple[str, ...] = tuple(spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["binary"])
 # InvokeEndpoint's payload limit per endpoint kind ("realtime", "serverless").
 MAX_PAYLOAD_BYTES = dict(_DATA["maxPayloadBytes"])
 CUSTOM_ATTRIBUTES_HEADER = _DATA["customAttributesHeader"]

@@ -9,6 +9,7 @@ into it (they go to the log).
 """
 
 import json
+from typing import Dict, Optional
 
 
 class HttpError(Exception):
@@ -16,7 +17,7 @@ class HttpError(Exception):
 
     status = 500
 
-    def __init__(self, message: str, status: int = None, headers=None):
+    def __init__(self, message: str, status: Optional[int] = None, headers: Optional[Dict[str, str]] = None):
         super().__init__(message)
         self.message = message
         if status is not None:
@@ -66,7 +67,7 @@ class InsufficientStorage(HttpError):
     status = 507
 
 
-def status_of(exc: BaseException):
+def status_of(exc: BaseException) -> Optional[int]:
     """The HTTP status a user-code exception asks for, if any.
 
     Exceptions from `inference.py` may carry an integer `status_code` (as the

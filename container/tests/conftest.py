@@ -88,7 +88,7 @@ def alive(pid):
 class Server:
     """The real `serve` process, talked to over HTTP on loopback."""
 
-    def __init__(self, tmp, model_dir=None, workers=1, multi=False, env=None, cwd=None, preexec=None):
+    def __init__(self, tmp, model_dir=None, workers=1, multi=False, env=None, cwd=None, preexec=None, serve=SERVE):
         self.port = free_port()
         self.log_path = os.path.join(tmp, f"serve-{self.port}.log")
         full_env = dict(os.environ)
@@ -105,7 +105,7 @@ class Server:
         full_env.update(env or {})
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [PYTHON, SERVE], env=full_env, stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd or tmp, preexec_fn=preexec
+            [PYTHON, serve], env=full_env, stdout=self.log, stderr=subprocess.STDOUT, cwd=cwd or tmp, preexec_fn=preexec
         )
         self.workers = workers
 
@@ -207,3 +207,42 @@ def rows():
 @pytest.fixture
 def rows_array():
     return np.asarray(ROWS)
+
+
+# -- models that ship code as the SageMaker SDK packs it ------------------------------
+
+# a script written for AWS's scikit-learn image, named by entry_point="script.py"
+SKLEARN_SCRIPT = """
+import os
+import joblib
+
+def model_fn(model_dir):
+    return joblib.load(os.path.join(model_dir, "model.joblib"))
+
+def predict_fn(input_data, model):
+    return model.predict_proba(input_data)
+"""
+
+
+@pytest.fixture
+def private_tmp(tmp_path, monkeypatch):
+    """Unpacked sourcedirs and installed requirements land under the test's own tmp_path."""
+    import tempfile
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+
+
+def write_code(code_dir, files):
+    os.makedirs(code_dir, exist_ok=True)
+    for name, source in files.items():
+        with open(os.path.join(code_dir, name), "w") as f:
+            f.write(source)
+
+
+@pytest.fixture
+def sklearn_sdk_model(tmp_path):
+    model_dir = tmp_path / "model"
+    model = fit_logistic(str(model_dir))
+    write_code(model_dir / "code", {"script.py": SKLEARN_SCRIPT})
+    return model_dir, model

@@ -1,11 +1,13 @@
 """Our HTTP/1.1 protocol driven in process: raw bytes in, the requests it would
-hand to the app and the bytes it would write out. No socket, no server."""
+hand to the app and the bytes it would write out. No socket, no server.
+And the raw requests and reads the tests send over real sockets."""
 
 import asyncio
 import dataclasses
 
 from modelapi_serving.config import Config
-from modelapi_serving.http11 import HttpProtocol
+from modelapi_serving.http.connection import HttpConnection
+from modelapi_serving.http.messages import Response
 
 
 class Transport:
@@ -42,26 +44,28 @@ class App:
     def __init__(self):
         self.requests = []
 
-    def handle(self, method, target, headers, body, defer=False):
-        self.requests.append((method, target, bytes(body)))
-        return 200, "text/plain", b"ok"
+    def handle(self, request):
+        self.requests.append((request.method, request.target, bytes(request.body)))
+        return Response(200, "text/plain", b"ok")
 
 
-class Server:
+class Host:
+    """The connections' host: the test app, a configuration, the open connections."""
+
     def __init__(self, **config):
         self.app = App()
         self.config = dataclasses.replace(Config(), batching=False, **config)
         self.connections = set()
         self.stopping = False
 
-    def connections_changed(self):
-        pass
+    def handle(self, request):
+        return self.app.handle(request)
 
-    def busy(self, on):
-        pass
+    def connection_opened(self, connection):
+        self.connections.add(connection)
 
-    def enqueue(self, prepared):
-        raise AssertionError("the test app never defers")
+    def connection_closed(self, connection):
+        self.connections.discard(connection)
 
 
 @dataclasses.dataclass
@@ -76,15 +80,21 @@ class Outcome:
         return [int(part[:3]) for part in self.out.split(b"HTTP/1.1 ")[1:] if part[:3].isdigit()]
 
 
+def open_connection(server=None, **config):
+    """A connection made on a recording transport, inside the running event loop: (connection, transport, server)."""
+    server = server or Host(**config)
+    connection = HttpConnection(server)
+    transport = Transport()
+    connection.connection_made(transport)
+    return connection, transport, server
+
+
 def exchange(wire, pieces=None, eof=True, **config):
     """Feed `wire` to one connection (in `pieces`-byte reads if given), then a
     half-close; what the connection did with it."""
 
     async def run():
-        server = Server(**config)
-        protocol = HttpProtocol(server)
-        transport = Transport()
-        protocol.connection_made(transport)
+        protocol, transport, server = open_connection(**config)
         step = pieces or max(1, len(wire))
         for i in range(0, len(wire), step):
             if transport.closed:
@@ -95,3 +105,37 @@ def exchange(wire, pieces=None, eof=True, **config):
         return Outcome(server.app.requests, bytes(transport.out), transport.closed)
 
     return asyncio.run(run())
+
+
+# -- raw requests over a socket ----------------------------------------------------
+
+ROW = b"[[5.1,3.5,1.4,0.2]]"
+
+
+def predict_request(body=ROW, extra=b""):
+    return (
+        b"POST /invocations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        + extra
+        + b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+    )
+
+
+def recv_response(sock):
+    """Read one response (head + Content-Length body) from a socket's buffered reader."""
+    reader = sock if hasattr(sock, "readline") else sock.makefile("rb")
+    head = b""
+    while not head.endswith(b"\r\n\r\n"):
+        line = reader.readline()
+        if not line:
+            return head
+        head += line
+    length = int([line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")][0])
+    return head + reader.read(length)
+
+
+def read_until_closed(sock):
+    """Everything the server sends until it closes the connection."""
+    data = b""
+    while part := sock.recv(4096):
+        data += part
+    return data

@@ -6,6 +6,7 @@ import os
 
 from modelapi_serving.app import App
 from modelapi_serving.config import Config
+from modelapi_serving.http.messages import Request
 
 
 def app_for(model_dir):
@@ -19,7 +20,7 @@ def call(app, method, path, body=b"", headers=None):
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     if isinstance(body, str):
         body = body.encode()
-    return app.handle(method, path, headers, body)
+    return app.handle(Request(method, path, headers, body))
 
 
 def invoke(app, body, content_type="text/csv", accept=None, extra=None):

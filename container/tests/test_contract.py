@@ -4,11 +4,6 @@ from modelapi_serving import codecs, contract
 from modelapi_serving.config import Config
 
 
-def test_the_codecs_read_and_write_the_contracts_content_types():
-    assert codecs.SUPPORTED == contract.REQUEST_CONTENT_TYPES
-    assert codecs.SUPPORTED == contract.RESPONSE_CONTENT_TYPES
-
-
 def test_the_default_body_limit_is_invoke_endpoints_real_time_limit():
     assert Config().max_body_bytes == contract.MAX_PAYLOAD_BYTES["realtime"]
     assert Config.from_env({}).max_body_bytes == contract.MAX_PAYLOAD_BYTES["realtime"]
@@ -19,13 +14,9 @@ def test_the_default_answer_type_is_the_contracts():
     # algorithm does); the default pipeline's is the contract's.
     assert Config.from_env({}).default_accept is None
     assert codecs.JSON == contract.DEFAULT_CONTENT_TYPE
+    assert codecs.DEFAULT_TYPE == contract.DEFAULT_CONTENT_TYPE
 
 
 def test_limits_are_positive_integers_per_endpoint_kind():
     assert set(contract.MAX_PAYLOAD_BYTES) == {"realtime", "serverless"}
     assert all(isinstance(v, int) and v > 0 for v in contract.MAX_PAYLOAD_BYTES.values())
-
-
-def test_the_codecs_bind_the_contracts_types_by_name_not_by_position():
-    assert (codecs.JSON, codecs.CSV, codecs.NPY) == ("application/json", "text/csv", "application/x-npy")
-    assert contract.media_type_of("csv") == "text/csv"

@@ -1,5 +1,5 @@
 """Bad input gets a clear 4xx JSON error and never takes the server down.
-(HTTP framing has its own tests: test_http11.py.)"""
+(HTTP framing has its own tests: tests/http/.)"""
 
 import io
 import os

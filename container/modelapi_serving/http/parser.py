@@ -1,0 +1,282 @@
+"""Requests from bytes, with no I/O: the connection feeds what it reads, the parser hands back events.
+
+Framing follows RFC 9112 and is at least as strict as h11 (a differential test
+holds it there): a body comes with Content-Length or the chunked transfer
+coding (and no other), chunk-size lines and trailers are checked as strictly
+as headers, and every number is bounded in length before it is converted. A
+body over the limit is refused as soon as its size is known.
+"""
+
+from typing import Dict, NamedTuple, Optional, Set, Tuple, Union
+
+from . import abnf
+from .messages import Request
+
+MAX_HEAD = 64 * 1024  # request line + headers, and separately the trailers
+MAX_CHUNK_LINE = 4096  # chunk size + extensions
+MAX_LENGTH_DIGITS = 18  # Content-Length: anything longer is over any body limit
+CHUNKED = -1  # the body length of a chunked request
+
+
+class ParseError(Exception):
+    """A request that cannot be read: answered with `status`, then the connection closes."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class NeedData:
+    """The buffer holds no complete event yet."""
+
+    __slots__ = ()
+
+
+NEED_DATA = NeedData()
+
+
+class HeadRead(NamedTuple):
+    """A request's head is read and its body is still to come; `send_continue` when the
+    client waits for `100 Continue` before sending it (RFC 9110 10.1.1)."""
+
+    send_continue: bool
+
+
+Event = Union[Request, HeadRead, NeedData]
+
+
+def parse_field(line: bytes) -> Tuple[str, str]:
+    """One header or trailer line -> (lower-case name, value as latin-1 text)."""
+    match = abnf.FIELD_LINE.fullmatch(line)
+    if match is None:
+        raise ParseError(400, "malformed header line")
+    value = match.group(2).strip(b" \t")
+    if abnf.FIELD_VALUE_FORBIDDEN.search(value) is not None:
+        raise ParseError(400, "malformed header value")
+    return match.group(1).decode("ascii").lower(), value.decode("latin-1")
+
+
+def parse_head(head: bytes) -> Tuple[str, str, bool, Dict[str, str]]:
+    """Parse the request line and headers (without the final CRLFCRLF).
+
+    Returns:
+        (method, target, http11: bool, headers: dict of lower-case name -> value)
+    """
+    lines = head.split(b"\r\n")
+    match = abnf.REQUEST_LINE.fullmatch(lines[0])
+    if match is None:
+        parts = lines[0].split(b" ")
+        if len(parts) == 3 and parts[2].startswith(b"HTTP/") and parts[2] not in (b"HTTP/1.0", b"HTTP/1.1"):
+            raise ParseError(505, "only HTTP/1.0 and HTTP/1.1 are supported")
+        raise ParseError(400, "malformed request line")
+    method, target, minor = match.groups()
+    headers: Dict[str, str] = {}
+    field_line, forbidden = abnf.FIELD_LINE.fullmatch, abnf.FIELD_VALUE_FORBIDDEN.search
+    for line in lines[1:]:
+        # parse_field, inlined: this loop runs for every header of every request
+        match = field_line(line)
+        if match is None:
+            raise ParseError(400, "malformed header line")
+        value = match.group(2).strip(b" \t")
+        if forbidden(value) is not None:
+            raise ParseError(400, "malformed header value")
+        key = match.group(1).decode("ascii").lower()
+        text = value.decode("latin-1")
+        if key in headers:
+            if key == "content-length":
+                if headers[key] != text:
+                    raise ParseError(400, "conflicting Content-Length headers")
+                continue
+            if key == "host":
+                raise ParseError(400, "more than one Host header")
+            headers[key] = headers[key] + ", " + text
+        else:
+            headers[key] = text
+    http11 = minor == b"1"
+    if http11 and "host" not in headers:
+        raise ParseError(400, "an HTTP/1.1 request needs a Host header")
+    return method.decode("ascii"), target.decode("latin-1"), http11, headers
+
+
+def body_length(http11: bool, headers: Dict[str, str]) -> int:
+    """The body's length from the headers (RFC 9112 6.3): `CHUNKED` for chunked.
+
+    Raises:
+        ParseError: when the framing is invalid or uses a coding other than chunked.
+    """
+    te = headers.get("transfer-encoding")
+    cl = headers.get("content-length")
+    if te is not None:
+        if cl is not None:
+            raise ParseError(400, "a request cannot have both Content-Length and Transfer-Encoding")
+        if not http11:
+            raise ParseError(400, "Transfer-Encoding is not allowed in an HTTP/1.0 request")
+        codings = [coding.strip(" \t").lower() for coding in te.split(",")]
+        if not all(abnf.TOKEN_RE.fullmatch(coding) for coding in codings):
+            raise ParseError(400, "malformed Transfer-Encoding")
+        if codings[-1] != "chunked" or codings.count("chunked") > 1:
+            raise ParseError(400, "chunked must be the final transfer coding, applied once")
+        if len(codings) > 1:
+            raise ParseError(501, "only the chunked transfer coding is supported")
+        return CHUNKED
+    if cl is not None:
+        if len(cl) > MAX_LENGTH_DIGITS or not cl.isascii() or not cl.isdigit():
+            raise ParseError(400, "invalid Content-Length")
+        return int(cl)
+    return 0
+
+
+def connection_tokens(headers: Dict[str, str]) -> Set[str]:
+    """The options of the `Connection` header (RFC 9110 7.6.1), lower-case."""
+    return {token.strip(" \t").lower() for token in headers.get("connection", "").split(",")}
+
+
+class ChunkedDecoder:
+    """Decodes a chunked body (RFC 9112 7.1) as it arrives, consuming the buffer as it
+    goes: memory holds the decoded body and at most one unfinished line."""
+
+    __slots__ = ("limit", "body", "left", "trailer_bytes")
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.body = bytearray()
+        self.left = 0  # > 0: chunk data still to come; -1: the CRLF after it; 0: a size line
+        self.trailer_bytes = -1  # >= 0 once in the trailer section
+
+    def feed(self, buf: bytearray) -> Optional[bytes]:
+        """Consume what `buf` holds; the decoded body once complete, else None.
+
+        Raises:
+            ParseError: for malformed framing (400), a body over the limit (413)
+                or trailers over the head limit (431).
+        """
+        while True:
+            if self.trailer_bytes >= 0:
+                return self._trailers(buf)
+            if self.left > 0:
+                take = min(self.left, len(buf))
+                if take == 0:
+                    return None
+                self.body += buf[:take]
+                del buf[:take]
+                self.left -= take
+                if self.left:
+                    return None
+                self.left = -1
+            if self.left < 0:
+                if len(buf) < 2:
+                    return None
+                if buf[:2] != b"\r\n":
+                    raise ParseError(400, "malformed chunked body: chunk data does not end with CRLF")
+                del buf[:2]
+                self.left = 0
+            eol = buf.find(b"\r\n", 0, MAX_CHUNK_LINE + 2)
+            if eol < 0:
+                if len(buf) > MAX_CHUNK_LINE:
+                    raise ParseError(400, "malformed chunked body: chunk-size line too long")
+                return None
+            match = abnf.CHUNK_LINE.fullmatch(buf, 0, eol)
+            if match is None:
+                raise ParseError(400, "malformed chunk-size line")
+            size = int(match.group(1), 16)
+            del buf[: eol + 2]
+            if size == 0:
+                self.trailer_bytes = 0
+                continue
+            if len(self.body) + size > self.limit:
+                raise ParseError(413, f"request body is over the {self.limit}-byte limit")
+            self.left = size
+
+    def _trailers(self, buf: bytearray) -> Optional[bytes]:
+        # RFC 9112 7.1.2: trailer fields are checked like headers, then dropped: nothing here acts on them
+        while True:
+            eol = buf.find(b"\r\n", 0, MAX_HEAD + 2)
+            if eol < 0:
+                if self.trailer_bytes + len(buf) > MAX_HEAD:
+                    raise ParseError(431, "chunked trailers are too large")
+                return None
+            if eol == 0:
+                del buf[:2]
+                return bytes(self.body)
+            self.trailer_bytes += eol + 2
+            if self.trailer_bytes > MAX_HEAD:
+                raise ParseError(431, "chunked trailers are too large")
+            parse_field(bytes(buf[:eol]))
+            del buf[: eol + 2]
+
+
+class RequestParser:
+    """The requests of one connection, in order: `feed` it bytes, take events with `next_event`.
+
+    A request whose body is all here comes out at once as a `Request`; one
+    whose body is still to come is announced first with `HeadRead`, so the
+    server can answer `Expect: 100-continue` and time the body.
+    """
+
+    __slots__ = ("buffer", "max_body", "_head", "_chunks")
+
+    def __init__(self, max_body: int):
+        self.buffer = bytearray()
+        self.max_body = max_body
+        # the head whose body is still arriving: (method, target, headers, length, keep_alive)
+        self._head: Optional[Tuple[str, str, Dict[str, str], int, bool]] = None
+        self._chunks: Optional[ChunkedDecoder] = None
+
+    def feed(self, data: bytes) -> None:
+        self.buffer += data
+
+    def reading_head(self) -> bool:
+        """Whether part of the next request's head has arrived."""
+        return self._head is None and bool(self.buffer)
+
+    def next_event(self) -> Event:
+        """The next event the buffer holds: a `Request`, a `HeadRead`, or `NEED_DATA`.
+
+        Raises:
+            ParseError: the request cannot be read; the parser is then of no further use.
+        """
+        buf = self.buffer
+        if self._head is None:
+            # no stray CRLFs between requests either: RFC 9112 2.2 allows ignoring them,
+            # h11 refuses them, and ours stays at least as strict as h11
+            end = buf.find(b"\r\n\r\n", 0, MAX_HEAD + 4)
+            if end < 0:
+                if len(buf) > MAX_HEAD:
+                    raise ParseError(431, "request headers are too large")
+                return NEED_DATA
+            method, target, http11, headers = parse_head(bytes(buf[:end]))
+            del buf[: end + 4]
+            length = body_length(http11, headers)
+            if length > self.max_body:
+                raise ParseError(413, f"request body of {length} bytes is over the {self.max_body}-byte limit")
+            # HTTP/1.0 keep-alive is an old extension h11 does not take up either: 1.0 closes
+            keep_alive = http11 and ("connection" not in headers or "close" not in connection_tokens(headers))
+            if 0 <= length <= len(buf):  # the whole body is here: the common case, answered at once
+                body = bytes(buf[:length])
+                del buf[:length]
+                return Request(method, target, headers, body, keep_alive)
+            send_continue = False
+            if length != 0 and http11 and headers.get("expect", "").lower() == "100-continue":
+                send_continue = (length == CHUNKED and not buf) or len(buf) < length
+            self._head = (method, target, headers, length, keep_alive)
+            if length == CHUNKED:
+                self._chunks = ChunkedDecoder(self.max_body)
+            announced: Event = HeadRead(send_continue)
+        else:
+            announced = NEED_DATA
+        method, target, headers, length, keep_alive = self._head
+        chunks = self._chunks
+        if chunks is None:
+            if len(buf) < length:
+                return announced
+            body = bytes(buf[:length])
+            del buf[:length]
+        else:
+            decoded = chunks.feed(buf)
+            if decoded is None:
+                return announced
+            body = decoded
+            self._chunks = None
+        self._head = None
+        return Request(method, target, headers, body, keep_alive)

@@ -1,0 +1,114 @@
+"""What a fitted model says about its inputs, and the checks made against it
+before the default predict step, so a wrong request gets a 400 naming the
+problem instead of a model exception."""
+
+from typing import Any, List, Optional
+
+import numpy as np
+
+from .. import codecs
+from ..errors import BadRequest
+
+
+class FeatureSpec:
+    """The features a model expects: their count, names and whether NaN is allowed.
+
+    Read from scikit-learn's `n_features_in_` / `feature_names_in_` /
+    `allow_nan` tag, or from an XGBoost Booster's `num_features()` /
+    `feature_names`; any of them may be unknown (None).
+    """
+
+    def __init__(self, n_features: Optional[int] = None, names: Optional[List[str]] = None, allow_nan: bool = False):
+        self.n_features = n_features
+        self.names = names
+        self.allow_nan = allow_nan
+
+    @classmethod
+    def of(cls, model: Any) -> "FeatureSpec":
+        if is_booster(model):
+            names = model.feature_names
+            return cls(int(model.num_features()), [str(n) for n in names] if names else None, allow_nan=True)
+        return cls(_n_features(model), _feature_names(model), _allows_nan(model))
+
+
+def is_booster(model: Any) -> bool:
+    return type(model).__name__ == "Booster" and type(model).__module__.startswith("xgboost")
+
+
+def _allows_nan(model: Any) -> bool:
+    try:
+        return bool(model._get_tags().get("allow_nan", False))
+    except Exception:
+        return False
+
+
+def _feature_names(model: Any) -> Optional[List[str]]:
+    try:
+        names = getattr(model, "feature_names_in_", None)
+    except Exception:
+        return None
+    return [str(n) for n in names] if names is not None else None
+
+
+def _n_features(model: Any) -> Optional[int]:
+    try:
+        value = getattr(model, "n_features_in_", None)
+    except Exception:
+        return None
+    return int(value) if isinstance(value, (int, np.integer)) else None
+
+
+def records_to_array(spec: FeatureSpec, records: List[Any]) -> np.ndarray:
+    """Order rows given as `{feature name: value}` objects by the model's feature names.
+
+    Raises:
+        BadRequest: when the model has no feature names or a row's keys do not match them.
+    """
+    names = spec.names
+    if names is None:
+        raise BadRequest(
+            "this model was not fitted with feature names; " "send each row as a list of numbers in training order"
+        )
+    wanted = set(names)
+    for i, row in enumerate(records):
+        if row.keys() != wanted:
+            missing = sorted(wanted - row.keys())
+            unknown = sorted(row.keys() - wanted)
+            parts = []
+            if missing:
+                parts.append("lacks " + ", ".join(repr(m) for m in missing[:5]))
+            if unknown:
+                parts.append("has unknown " + ", ".join(repr(u) for u in unknown[:5]))
+            raise BadRequest(
+                f"row {i} {' and '.join(parts)}; the model's features are " + ", ".join(repr(n) for n in names[:20])
+            )
+    return codecs.float_rows([[row[n] for n in names] for row in records], "the rows")
+
+
+def check_features(spec: FeatureSpec, data: np.ndarray) -> np.ndarray:
+    """Validate a decoded array before the default predict step; returns it as 2-D rows.
+
+    Raises:
+        BadRequest: for a wrong shape, feature count, or values the model rejects.
+    """
+    if data.ndim == 1:
+        data = data.reshape(1, -1)
+    if data.ndim != 2:
+        raise BadRequest(
+            f"expected rows of features (a 2-D array), got a {data.ndim}-D array of shape {list(data.shape)}"
+        )
+    if data.shape[0] == 0:
+        raise BadRequest("no rows to predict")
+    if spec.n_features is not None and data.shape[1] != spec.n_features:
+        raise BadRequest(f"expected {spec.n_features} features per row, got {data.shape[1]}")
+    if data.dtype.kind == "f" and not np.isfinite(data).all():
+        if np.isinf(data).any():
+            row = int(np.argwhere(np.isinf(data))[0][0])
+            raise BadRequest(f"row {row} contains an infinite value; features must be finite numbers")
+        if not spec.allow_nan:
+            row = int(np.argwhere(np.isnan(data))[0][0])
+            raise BadRequest(
+                f"row {row} contains a missing value (NaN, null or an empty CSV field); "
+                "this model does not accept missing values"
+            )
+    return data

@@ -1,0 +1,271 @@
+"""Serving an artifact of SageMaker's built-in XGBoost algorithm, which ships no code.
+
+The model directory holds `xgboost-model` (a pickled Booster, or XGBoost's
+binary, JSON or UBJSON format), or an ensemble `xgboost-model-0`,
+`xgboost-model-1`, ... whose predictions are averaged (voted for
+`multi:softmax` and `binary:hinge`) unless `SAGEMAKER_INFERENCE_ENSEMBLE=false`.
+Requests and answers follow the built-in algorithm's inference formats (AWS
+doc "Common Data Formats for Inference", and aws/sagemaker-xgboost-container's
+`algorithm_mode/serve.py`):
+
+- requests: `text/csv` (no header, no label; `label_size=1` allowed),
+  `text/libsvm` (`text/x-libsvm`, `libsvm`), and, beyond the built-in,
+  `application/json` rows and `application/x-npy` arrays;
+- predictions per objective as XGBoost returns them: a probability for
+  `binary:logistic`, a vector of class probabilities per row for
+  `multi:softprob`, a value for regression;
+- answers: `text/csv` by default (one row per line), `application/json`
+  (`{"predictions": [{"score": ...}]}`), `application/jsonlines`;
+- `SAGEMAKER_INFERENCE_OUTPUT` (e.g. `predicted_label,probabilities`) selects
+  per-row keys instead of the raw prediction.
+"""
+
+import csv
+import io
+import json
+import logging
+import math
+import os
+from typing import Any, Dict, List, Mapping, Optional
+
+import numpy as np
+
+from .. import codecs
+from ..errors import BadRequest, InternalError, UnsupportedMediaType
+from ..http import negotiation
+from ..http.messages import Response
+from .loading import ModelLoadError, load_booster, xgboost_model_files
+
+log = logging.getLogger("modelapi.xgboost")
+
+RECORDIO_PROTOBUF = "application/x-recordio-protobuf"
+REQUEST_TYPES = (codecs.CSV, codecs.LIBSVM, codecs.JSON, codecs.NPY)
+RESPONSE_TYPES = (codecs.CSV, codecs.JSON, codecs.JSONLINES)
+
+BINARY_LOGISTIC, BINARY_LOGITRAW, BINARY_HINGE = "binary:logistic", "binary:logitraw", "binary:hinge"
+MULTI_SOFTMAX, MULTI_SOFTPROB = "multi:softmax", "multi:softprob"
+REGRESSION = (
+    "reg:squarederror",
+    "reg:linear",
+    "reg:logistic",
+    "reg:gamma",
+    "reg:absoluteerror",
+    "reg:tweedie",
+    "reg:pseudohubererror",
+    "reg:squaredlogerror",
+    "count:poisson",
+)
+VOTED = (MULTI_SOFTMAX, BINARY_HINGE)
+
+# the keys SAGEMAKER_INFERENCE_OUTPUT may select, per objective (as the built-in's serve_utils)
+CLASSIFICATION_KEYS = ("predicted_label", "labels", "raw_score", "raw_scores")
+PROBABILITY_KEYS = ("probability", "probabilities")
+SELECTABLE = {
+    **{objective: ("predicted_score",) for objective in REGRESSION},
+    BINARY_LOGISTIC: CLASSIFICATION_KEYS[:2] + PROBABILITY_KEYS + CLASSIFICATION_KEYS[2:],
+    BINARY_LOGITRAW: CLASSIFICATION_KEYS,
+    BINARY_HINGE: CLASSIFICATION_KEYS,
+    MULTI_SOFTMAX: CLASSIFICATION_KEYS,
+    MULTI_SOFTPROB: CLASSIFICATION_KEYS[:2] + PROBABILITY_KEYS + CLASSIFICATION_KEYS[2:],
+}
+
+
+def is_builtin_artifact(model_dir: str) -> bool:
+    return bool(xgboost_model_files(model_dir))
+
+
+def selected_keys(env: Mapping[str, str]) -> Optional[List[str]]:
+    raw = env.get("SAGEMAKER_INFERENCE_OUTPUT")
+    if raw is None:
+        return None
+    keys = [k for k in raw.replace(" ", "").lower().split(",") if k]
+    return keys or None
+
+
+class BuiltinXGBoostHandler:
+    """An `xgboost-model` artifact answering as SageMaker's built-in XGBoost algorithm."""
+
+    batchable = False
+    validates_input = False
+    user_functions = ()
+
+    def __init__(self, model_dir: str, default_accept: Optional[str] = None, env: Optional[Mapping[str, str]] = None):
+        env = os.environ if env is None else env
+        self.model_dir = model_dir
+        self.default_accept = codecs.media_type(default_accept) if default_accept else codecs.CSV
+        if self.default_accept not in RESPONSE_TYPES:
+            raise ModelLoadError(
+                f"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is {default_accept}; the XGBoost "
+                f"algorithm answers {', '.join(RESPONSE_TYPES)}"
+            )
+        paths = xgboost_model_files(model_dir)
+        if env.get("SAGEMAKER_INFERENCE_ENSEMBLE", "true") != "true":
+            paths = paths[:1]
+        self.boosters = [load_booster(path) for path in paths]
+        config = json.loads(self.boosters[0].save_config())
+        self.objective = config["learner"]["objective"]["name"]
+        self.num_class = config["learner"]["learner_model_param"].get("num_class", "")
+        self.n_features = int(self.boosters[0].num_features())
+        self.keys = selected_keys(env)
+        if self.keys is not None and self.objective not in SELECTABLE:
+            raise ModelLoadError(f"SAGEMAKER_INFERENCE_OUTPUT is not available for objective {self.objective}")
+        log.info(
+            "model %s: built-in XGBoost, objective %s, %d booster(s), %d features",
+            model_dir,
+            self.objective,
+            len(self.boosters),
+            self.n_features,
+        )
+
+    def invoke(
+        self,
+        body: bytes,
+        content_type: str,
+        accept: str,
+        defer: bool = False,
+        headers: Optional[Dict[str, str]] = None,
+    ) -> Response:
+        response_type = negotiation.choose_accept(accept, self.default_accept, RESPONSE_TYPES, codecs.ALIASES)
+        rows = self.decode(body, content_type)
+        prediction = self.predict(rows)
+        return Response(200, response_type, self.encode(prediction, response_type))
+
+    def execution_parameters(self) -> Optional[Response]:
+        return None
+
+    # -- decoding -----------------------------------------------------------
+
+    def decode(self, body: bytes, content_type: str) -> Any:
+        kind = codecs.media_type(content_type or codecs.CSV)
+        if kind == RECORDIO_PROTOBUF:
+            raise UnsupportedMediaType(
+                f"{RECORDIO_PROTOBUF} is not supported by this server; send one of {', '.join(REQUEST_TYPES)}"
+            )
+        if kind not in REQUEST_TYPES:
+            raise UnsupportedMediaType(
+                f"unsupported content type {content_type!r}; send one of {', '.join(REQUEST_TYPES)}"
+            )
+        if kind == codecs.CSV:
+            params = dict(p.strip().replace(" ", "").partition("=")[::2] for p in content_type.split(";")[1:])
+            if params.get("label_size", "1") != "1":
+                raise UnsupportedMediaType(f"{content_type!r}: label_size must be 1 (requests carry no label)")
+        if not body:
+            raise BadRequest("the request body is empty; send the rows to predict")
+        if kind == codecs.LIBSVM:
+            data = codecs.libsvm.read_matrix(body)
+            if data.shape[1] > self.n_features:
+                raise BadRequest(
+                    f"the model has {self.n_features} features; the request uses feature index "
+                    f"{data.shape[1] - 1} (counting from 0)"
+                )
+            data.resize((data.shape[0], self.n_features))
+            return data
+        data, _ = codecs.decode(body, kind)
+        if isinstance(data, codecs.Records):
+            raise BadRequest("send each row as a list of numbers in training order")
+        if data.ndim == 1:
+            data = data.reshape(1, -1)
+        if data.ndim != 2:
+            raise BadRequest(f"expected rows of features (a 2-D array), got shape {list(data.shape)}")
+        width = data.shape[1]
+        # the built-in also takes one feature fewer than the model (a trailing missing value)
+        if width not in (self.n_features, self.n_features - 1):
+            raise BadRequest(f"expected {self.n_features} features per row, got {width}")
+        if np.isinf(data).any():
+            row = int(np.argwhere(np.isinf(data))[0][0])
+            raise BadRequest(f"row {row} contains an infinite value; features must be finite numbers")
+        return data
+
+    # -- prediction ---------------------------------------------------------
+
+    def predict(self, data: Any) -> np.ndarray:
+        import xgboost
+
+        dmatrix = xgboost.DMatrix(data)
+        try:
+            predictions = [self._predict_one(booster, dmatrix) for booster in self.boosters]
+        except Exception as exc:
+            log.exception("model %s raised in predict()", self.model_dir)
+            raise InternalError("the model failed to make a prediction; the server log has the details") from exc
+        if len(predictions) == 1:
+            return predictions[0]
+        if self.objective in VOTED:
+            stacked = np.stack(predictions)
+            values = np.unique(stacked)
+            counts = np.stack([(stacked == v).sum(axis=0) for v in values])
+            return values[np.argmax(counts, axis=0)]  # the most common vote, the smallest on a tie
+        return np.mean(predictions, axis=0)
+
+    @staticmethod
+    def _predict_one(booster: Any, dmatrix: Any) -> np.ndarray:
+        # a Booster trained with early stopping predicts with its best trees, as in the built-in
+        best = getattr(booster, "best_iteration", None)
+        if best is not None:
+            return booster.predict(dmatrix, iteration_range=(0, int(best) + 1), validate_features=False)
+        return booster.predict(dmatrix, validate_features=False)
+
+    # -- encoding -----------------------------------------------------------
+
+    def encode(self, prediction: np.ndarray, response_type: str) -> bytes:
+        if self.keys is not None:
+            return self._encode_selected(self.select(prediction), response_type)
+        rows = prediction.tolist()
+        if response_type == codecs.CSV:
+            return codecs.csv.encode(prediction)
+        scored = [{"score": row} for row in rows]
+        if response_type == codecs.JSON:
+            return json.dumps({"predictions": scored}).encode()
+        return codecs.jsonlines.dump_lines(scored)
+
+    def select(self, prediction: np.ndarray) -> List[Dict[str, Any]]:
+        """One dict of the `SAGEMAKER_INFERENCE_OUTPUT` keys per row; a key the
+        objective cannot give is NaN, as in the built-in."""
+        valid = SELECTABLE[self.objective]
+        out = []
+        for raw in prediction:
+            row = {}
+            for key in self.keys or ():
+                row[key] = self._selected_value(key, raw) if key in valid else math.nan
+            out.append(row)
+        return out
+
+    def _selected_value(self, key: str, raw: Any) -> Any:
+        objective = self.objective
+        softprob = objective == MULTI_SOFTPROB
+        if key == "predicted_score":
+            return float(raw)
+        if key == "labels":
+            if objective.startswith("binary:"):
+                return [0, 1]
+            return list(range(int(self.num_class))) if self.num_class else math.nan
+        if key == "predicted_label":
+            if softprob:
+                return int(np.argmax(raw))
+            if objective == BINARY_LOGISTIC:
+                return int(raw > 0.5)
+            if objective == BINARY_LOGITRAW:
+                return int(raw > 0)
+            return float(raw)
+        if key in ("probability", "raw_score"):
+            return float(np.max(raw)) if softprob else float(raw)
+        if key in ("probabilities", "raw_scores"):
+            if softprob:
+                return [float(v) for v in raw]
+            return [1.0 - float(raw), float(raw)]
+        return math.nan
+
+    @staticmethod
+    def _encode_selected(rows: List[Dict[str, Any]], response_type: str) -> bytes:
+        def plain(value: Any) -> Any:
+            return None if isinstance(value, float) and math.isnan(value) else value
+
+        if response_type == codecs.CSV:
+            out = io.StringIO()
+            writer = csv.writer(out, lineterminator="\n")
+            for row in rows:
+                writer.writerow([str(v) if isinstance(v, list) else v for v in row.values()])
+            return out.getvalue().rstrip("\n").encode()  # the built-in ends the last row without a newline
+        cleaned = [{k: plain(v) for k, v in row.items()} for row in rows]
+        if response_type == codecs.JSON:
+            return json.dumps({"predictions": cleaned}).encode()
+        return codecs.jsonlines.dump_lines(cleaned)

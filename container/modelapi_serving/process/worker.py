@@ -1,0 +1,294 @@
+"""One worker process: an asyncio event loop serving HTTP on the shared socket.
+
+Predictions run synchronously on the loop: each worker uses one core, and the
+supervisor starts one worker per core. Connections are shared fairly: each
+wake-up of the listening socket accepts a single connection, and a worker that
+already holds more connections than a sibling steps back for a moment so the
+sibling can take it (then takes it anyway if the sibling is busy), since a
+keep-alive connection stays with the worker that accepted it.
+"""
+
+import asyncio
+import gc
+import logging
+import os
+import signal
+import socket
+import time
+import warnings
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple, Union
+
+from . import batching
+from ..errors import error_body
+from ..http.connection import HttpConnection
+from ..http.messages import DEFERRED, Deferred, Request, Response
+from ..http.state import State
+from ..config import Config
+from ..models.pipeline import Pending
+from .scoreboard import Scoreboard
+
+if TYPE_CHECKING:
+    from ..app import App
+    from ..models.registry import Registry
+
+log = logging.getLogger("modelapi.worker")
+
+DEFER_SECONDS = 0.005
+
+
+class Worker:
+    """One worker's event loop: it accepts connections, hosts them, and batches their predictions."""
+
+    loop: asyncio.AbstractEventLoop  # set before the loop runs
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        config: Config,
+        app: "App",
+        scoreboard: Scoreboard,
+        slot: int,
+        master_pid: int,
+        registry: Optional["Registry"] = None,
+    ):
+        self.sock = sock
+        self.config = config
+        self.app = app
+        self.scoreboard = scoreboard
+        self.slot = slot
+        self.master_pid = master_pid
+        self.deferred = False
+        self.force_accept = False
+        self.handshaking = 0  # accepted, transport not made yet
+        self.tasks: Set["asyncio.Task[None]"] = set()  # the loop keeps only weak references to tasks
+        self.batch: List[Tuple[Request, Pending]] = []  # prepared predictions from this loop turn
+        self.flush_scheduled = False
+        self.registry = registry
+        self.connections: Set[HttpConnection] = set()
+        self.stopping = False
+
+    def busy(self, on: bool) -> None:
+        # the supervisor kills a worker whose request has run longer than the timeout
+        self.scoreboard.set_busy(self.slot, time.monotonic() if on else 0.0)
+
+    def protocol(self) -> HttpConnection:
+        return HttpConnection(self)
+
+    # -- the connections' host -------------------------------------------------------
+
+    def handle(self, request: Request) -> Union[Response, Deferred]:
+        """The app's answer, or a prediction queued to be made with the others of this loop turn."""
+        self.busy(True)
+        try:
+            result = self.app.handle(request, self.config.batching)
+        finally:
+            self.busy(False)
+        if isinstance(result, Pending):
+            self.enqueue(request, result)
+            return DEFERRED
+        return result
+
+    def connection_opened(self, connection: HttpConnection) -> None:
+        self.connections.add(connection)
+        self.connections_changed()
+
+    def connection_closed(self, connection: HttpConnection) -> None:
+        self.connections.discard(connection)
+        self.connections_changed()
+
+    # -- batching ---------------------------------------------------------------------
+
+    def enqueue(self, request: Request, pending: Pending) -> None:
+        """Queue a prediction; all queued in one loop turn are predicted together
+        once that turn's reads are done, so batching never waits for requests."""
+        self.batch.append((request, pending))
+        if not self.flush_scheduled:
+            self.flush_scheduled = True
+            self.loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self.flush_scheduled = False
+        batch, self.batch = self.batch, []
+        groups: Dict[int, List[Tuple[Request, Pending]]] = {}
+        for request, pending in batch:
+            groups.setdefault(id(pending.handler), []).append((request, pending))
+        for items in groups.values():
+            self.busy(True)
+            try:
+                responses = batching.predict_many(items[0][1].handler, [pending for _, pending in items])
+            except Exception:  # never leave a connection waiting for an answer
+                log.exception("batched prediction failed")
+                responses = [
+                    Response(
+                        500,
+                        "application/json",
+                        error_body(500, "internal server error; the server log has the details"),
+                    )
+                ] * len(items)
+            finally:
+                self.busy(False)
+            for (request, _), response in zip(items, responses):
+                request.respond(response)
+
+    def connections_changed(self) -> None:
+        self.scoreboard.set_connections(self.slot, len(self.connections) + self.handshaking)
+
+    def accept(self) -> None:
+        if not self.force_accept and len(
+            self.connections
+        ) + self.handshaking > self.scoreboard.fewest_connections_elsewhere(self.slot):
+            # a sibling holds fewer connections: let it take this one
+            self.loop.remove_reader(self.sock.fileno())
+            self.deferred = True
+            self.loop.call_later(DEFER_SECONDS, self._resume_accept)
+            return
+        self.force_accept = False
+        try:
+            conn, _addr = self.sock.accept()
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as exc:  # EMFILE and friends: keep serving the connections we have
+            log.warning("accept failed: %s", exc)
+            return
+        conn.setblocking(False)
+        try:
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+        self.handshaking += 1
+        self.connections_changed()
+        task = self.loop.create_task(self._connect(conn))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def _resume_accept(self) -> None:
+        self.deferred = False
+        if not self.stopping:
+            # still pending after the pause: the sibling is busy, take it
+            self.force_accept = True
+            self.loop.add_reader(self.sock.fileno(), self.accept)
+
+    async def _connect(self, conn: socket.socket) -> None:
+        try:
+            await self.loop.connect_accepted_socket(self.protocol, conn)
+        except OSError:
+            conn.close()
+        finally:
+            self.handshaking -= 1
+            self.connections_changed()
+
+    def tick(self) -> None:
+        if self.stopping:
+            return
+        if os.getppid() != self.master_pid:
+            log.warning("supervisor is gone; worker exiting")
+            self.stop()
+            return
+        now = time.monotonic()
+        for conn in list(self.connections):
+            conn.check_timers(now)
+        if self.registry is not None:
+            self.registry.sweep()
+        self.loop.call_later(self.tick_seconds(), self.tick)
+
+    def tick_seconds(self) -> float:
+        # often enough that no deadline is overrun by more than a quarter of itself
+        config = self.config
+        return min(1.0, min(config.header_timeout, config.body_timeout, config.keepalive_timeout) / 4)
+
+    def stop(self) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        try:
+            self.loop.remove_reader(self.sock.fileno())
+        except (ValueError, OSError):
+            pass
+        self._drain(time.monotonic() + max(0.5, self.config.shutdown_grace - 1.0))
+
+    def _drain(self, deadline: float) -> None:
+        # idle connections close now; a request still arriving gets its answer, then close
+        for conn in list(self.connections):
+            if conn.idle() or conn.state is State.DRAINING:
+                conn.close()
+        if not self.connections or time.monotonic() >= deadline:
+            for conn in list(self.connections):
+                conn.close()
+            self.loop.call_later(0.05, self.loop.stop)
+        else:
+            self.loop.call_later(0.05, self._drain, deadline)
+
+
+def _set_parent_death_signal() -> None:
+    """Ask the kernel to SIGTERM this worker if the supervisor dies (Linux)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def run(
+    sock: socket.socket,
+    config: Config,
+    slot: int,
+    scoreboard: Scoreboard,
+    master_pid: int,
+    registry_dir: Optional[str] = None,
+) -> None:
+    """Body of a forked worker process; returns when the worker should exit."""
+    _set_parent_death_signal()
+    if os.getppid() != master_pid:
+        return
+    loop: asyncio.AbstractEventLoop
+    try:
+        import uvloop
+
+        loop = uvloop.new_event_loop()
+    except ImportError:
+        loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+
+    from ..app import App
+
+    registry = None
+    if registry_dir is not None:
+        from ..models.registry import Registry
+
+        registry = Registry(registry_dir, config.workers, config.memory_headroom_bytes, config.default_accept)
+    app = App(config, registry)
+    worker = Worker(sock, config, app, scoreboard, slot, master_pid, registry)
+    worker.loop = loop
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, worker.stop)
+    # rows are checked against the model's features here (count, and names for
+    # object rows), so sklearn's notice that an array carries no column names is noise
+    warnings.filterwarnings("ignore", message="X does not have valid feature names", category=UserWarning)
+    if registry is None:
+        app.load_model()
+        if app.handler is not None and app.handler.validates_input:
+            # finiteness is checked by the handler before predict(); skip sklearn's second check
+            try:
+                import sklearn
+
+                sklearn.set_config(assume_finite=True)
+            except ImportError:
+                pass
+    # everything loaded so far (libraries, the model) lives as long as the worker:
+    # keep it out of the garbage collector's full scans, which would otherwise
+    # pause a request now and then for tens of milliseconds
+    gc.collect()
+    gc.freeze()
+    sock.setblocking(False)
+    loop.add_reader(sock.fileno(), worker.accept)
+    loop.call_later(worker.tick_seconds(), worker.tick)
+    log.info("worker %d listening (slot %d)", os.getpid(), slot)
+    try:
+        loop.run_forever()
+    finally:
+        for conn in list(worker.connections):
+            conn.close()
+        loop.run_until_complete(asyncio.sleep(0))
+        loop.close()

@@ -1,0 +1,46 @@
+"""application/json: rows and envelopes in, compact JSON out in the same envelope."""
+
+import numpy as np
+import pytest
+
+from modelapi_serving import codecs
+from modelapi_serving.errors import BadRequest
+
+
+def test_decode_envelopes():
+    array, envelope = codecs.decode(b'{"instances": [[1, 2]]}', "application/json")
+    assert envelope == "instances" and array.tolist() == [[1.0, 2.0]]
+    array, envelope = codecs.decode(b"[1, 2]", "")
+    assert envelope is None and array.tolist() == [1.0, 2.0]
+
+
+def test_deeply_nested_json_is_a_400():
+    with pytest.raises(BadRequest):
+        codecs.decode(b"[" * 100000 + b"]" * 100000, "application/json")
+
+
+@pytest.mark.parametrize(
+    "body, words",
+    [
+        (b"[[1" + b"0" * 400 + b", 3.5, 1.4, 0.2]]", ["row 0", "too large"]),  # OverflowError in numpy
+        (b'{"instances": [[1, 2, 3, 4], [1, 2, "x", 4]]}', ['"instances", row 1', "'x'"]),
+        (b"[[1, 2, 3, 4], [1, 2, [3], 4]]", ["different lengths"]),
+        (b'[[1, 2, 3, 4], [1, 2, {"a": 1}, 4]]', ["row 1"]),
+    ],
+    ids=["400-digit number", "string", "ragged", "object"],
+)
+def test_every_numeric_conversion_error_is_a_400_naming_the_row(body, words):
+    with pytest.raises(BadRequest) as caught:
+        codecs.decode(body, "application/json")
+    for word in words:
+        assert word in caught.value.message
+
+
+def test_encode_nan_as_null():
+    assert codecs.encode(np.array([1.0, np.nan]), "application/json") == b"[1.0,null]"
+
+
+def test_the_answer_mirrors_the_requests_envelope():
+    assert codecs.json.encode(np.array([1, 2]), "instances") == b'{"predictions":[1,2]}'
+    assert codecs.json.encode(np.array([1, 2]), "inputs") == b'{"outputs":[1,2]}'
+    assert codecs.json.encode(np.array([1, 2]), None) == b"[1,2]"

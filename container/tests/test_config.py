@@ -1,0 +1,45 @@
+"""Configuration from the environment: a bad value stops the server with a message naming the
+variable; the body limit follows SageMaker's names for it."""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from builtin_models import train_builtin
+from conftest import PYTHON, SERVE, free_port
+
+
+def run_serve(args, env_extra):
+    env = dict(os.environ, SAGEMAKER_BIND_TO_PORT=str(free_port()), MODELAPI_BIND_HOST="127.0.0.1", **env_extra)
+    return subprocess.run([PYTHON, SERVE, *args], env=env, capture_output=True, text=True, timeout=30)
+
+
+@pytest.mark.parametrize(
+    "env, words",
+    [
+        ({"SAGEMAKER_MODEL_SERVER_WORKERS": "many"}, "SAGEMAKER_MODEL_SERVER_WORKERS must be an integer"),
+        ({"SAGEMAKER_MODEL_SERVER_WORKERS": "0"}, "at least 1"),
+        ({"SAGEMAKER_MULTI_MODEL": "maybe"}, "SAGEMAKER_MULTI_MODEL must be true or false"),
+        ({"MODELAPI_MAX_BODY_BYTES": "-1"}, "MODELAPI_MAX_BODY_BYTES"),
+        ({"MODELAPI_HEADER_TIMEOUT": "0"}, "MODELAPI_HEADER_TIMEOUT must be at least 1"),
+        ({"MODELAPI_BODY_TIMEOUT": "soon"}, "MODELAPI_BODY_TIMEOUT must be an integer"),
+    ],
+)
+def test_bad_configuration_exits_with_a_clear_message(env, words):
+    result = run_serve([], env)
+    assert result.returncode == 2
+    assert words in result.stderr
+
+
+def test_sagemaker_max_payload_sets_the_body_limit_and_execution_parameters(start_server, tmp_path):
+    train_builtin(str(tmp_path / "m"))
+    server = start_server(str(tmp_path / "m"), env={"SAGEMAKER_MAX_PAYLOAD_IN_MB": "1"})
+    status, _, body = server.request("GET", "/execution-parameters")
+    assert status == 200 and json.loads(body)["MaxPayloadInMB"] == 1
+    big = b"5.1,3.5,1.4,0.2\n" * (1024 * 1024 // 16 + 1)
+    status, _, body = server.post("/invocations", big, content_type="text/csv")
+    assert status == 413, body
+    status, _, _ = server.post("/invocations", big[: 1000 * 1024], content_type="text/csv")
+    assert status == 200
