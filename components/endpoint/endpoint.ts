@@ -31,8 +31,8 @@ export interface SageMakerEndpoint {
  * @internal The execution role (reads only its artifacts, pulls only its repository, writes only its
  * log group and data-capture prefix), the endpoint's log group, the Model, the EndpointConfig and the
  * Endpoint, plus optional autoscaling. Model and EndpointConfig are auto-named, so a new artifact or image
- * creates new ones before the old are deleted, and the Endpoint is updated in place (replaced only when it
- * changes between real-time and serverless, see endpointName).
+ * creates new ones before the old are deleted, and the Endpoint is updated in place (replaced, under a new
+ * name and create-first, only by a change the endpoint cannot take in place, see endpointName).
  */
 export function sageMakerEndpoint(
     name: string,
@@ -44,13 +44,20 @@ export function sageMakerEndpoint(
 ): SageMakerEndpoint {
     const { endpoint: config, tags } = settings;
     const kind: EndpointKind = config.serverless ? "serverless" : "realtime";
-    const physicalName = endpointName(name, { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() }, kind);
+    // With a rollout the deployment config always carries the auto-rollback configuration (validation keeps at
+    // least one rollback alarm), whose presence replaces the endpoint.
+    const physicalName = endpointName(
+        name,
+        { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() },
+        { kind, autoRollback: config.rollout !== undefined },
+    );
     // Created before the endpoint, with the name SageMaker writes to, so it has a retention and the role's
-    // log permissions can name it.
+    // log permissions can name it. It follows the endpoint's name, so a replaced endpoint gets a new group and
+    // the old one goes with the old endpoint, at the end of the update (create-first, as the endpoint).
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-endpoint-logs`,
         { name: `/aws/sagemaker/Endpoints/${physicalName}`, retentionInDays: config.logRetentionDays, tags },
-        { parent },
+        { parent, deleteBeforeReplace: false },
     );
     // Created before the endpoint, which names the rollback alarms in its deployment config.
     const monitored = {
@@ -143,7 +150,12 @@ export function sageMakerEndpoint(
             deploymentConfig: config.rollout ? deploymentConfig(config.rollout, rollback) : undefined,
             tags,
         },
-        { parent, dependsOn: [logGroup, policy] },
+        // The provider asks to delete an explicitly named resource before creating its replacement
+        // (pulumi-terraform-bridge pkg/tfbridge/schema.go, nameRequiresDeleteBeforeReplace; PR 465 of
+        // pulumi/pulumi-terraform), which would take the API down while the new endpoint is created. An explicit
+        // false overrides the provider (pulumi/pulumi pkg/resource/deploy/step_generator.go: "The user can
+        // override the provider's decision"), and is safe because a replacement always comes with a new name.
+        { parent, dependsOn: [logGroup, policy], deleteBeforeReplace: false },
     );
     if (config.autoscaling) {
         autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
