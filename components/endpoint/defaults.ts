@@ -22,6 +22,8 @@ export interface EndpointSettings {
     serverless?: Required<ServerlessArgs>;
     instanceType: string;
     instanceCount: number;
+    /** Whether `instanceCount` is the default (1, or `autoscaling.minCapacity`) rather than set. */
+    instanceCountDefaulted: boolean;
     networkIsolation: boolean;
     autoscaling?: Required<AutoscalingArgs>;
     dataCapture?: Required<DataCaptureArgs>;
@@ -78,6 +80,7 @@ export function endpointSettings(endpoint: EndpointArgs = {}): EndpointSettings 
     return {
         serverless,
         ...withDefaults(instanceDefaults(autoscaling), { instanceType: endpoint.instanceType, instanceCount: endpoint.instanceCount }),
+        instanceCountDefaulted: endpoint.instanceCount === undefined,
         networkIsolation: endpoint.networkIsolation ?? networkIsolationDefault(serverless !== undefined),
         autoscaling,
         dataCapture: endpoint.dataCapture ? withDefaults(dataCaptureDefaults(), endpoint.dataCapture) : undefined,

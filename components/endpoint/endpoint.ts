@@ -16,6 +16,9 @@ import { Settings } from "../settings/settings";
 /** @internal The only production variant; autoscaling addresses it by this name. */
 export const VARIANT_NAME = PRODUCTION_VARIANT;
 
+/** @internal The EndpointConfig input a defaulted instance count lands in. */
+export const DEFAULTED_INSTANCE_COUNT = "productionVariants[0].initialInstanceCount";
+
 /** @internal The SageMaker side of the component. */
 export interface SageMakerEndpoint {
     endpoint: aws.sagemaker.Endpoint;
@@ -85,12 +88,48 @@ export function sageMakerEndpoint(
     );
     const repositoryPolicy = image.allowPull?.(role.arn);
 
+    // The plain parts of the Model and EndpointConfig, shared by their inputs and the generation that names them.
+    const container = {
+        mode: settings.multiModel ? "MultiModel" : "SingleModel",
+        environment: settings.multiModel ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" } : config.environment,
+    };
+    const variant = config.serverless
+        ? { serverlessConfig: { memorySizeInMb: config.serverless.memorySizeMb, maxConcurrency: config.serverless.maxConcurrency } }
+        : { instanceType: config.instanceType, initialInstanceCount: config.instanceCount };
+    const capture =
+        config.dataCapture && storage
+            ? {
+                  enableCapture: true,
+                  initialSamplingPercentage: config.dataCapture.samplingPercentage,
+                  kmsKeyId: settings.kmsKeyArn,
+                  captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
+              }
+            : undefined;
+    // Every input that replaces a Model or an EndpointConfig (generation.ts), as known before deployment.
     const generation = generationId({
-        image: image.contentKey,
-        modelData: artifacts.contentKey,
-        multiModel: settings.multiModel,
-        kmsKeyArn: settings.kmsKeyArn,
-        endpoint: { ...config, autoscaling: undefined, rollout: undefined, logRetentionDays: undefined },
+        model: {
+            // This component's own role: auto-named, with no input that replaces it, so its ARN is fixed.
+            executionRoleArn: `${name}-endpoint-role`,
+            enableNetworkIsolation: config.networkIsolation,
+            vpcConfig: settings.network && {
+                subnets: networkIdsKey(settings.network.subnetIds),
+                securityGroupIds: networkIdsKey(settings.network.securityGroupIds),
+            },
+            primaryContainer: { image: image.contentKey, modelDataUrl: artifacts.contentKey, ...container },
+        },
+        endpointConfig: {
+            productionVariants: [
+                {
+                    variantName: VARIANT_NAME,
+                    ...variant,
+                    // A defaulted count is left out, and ignored on update below, so a new autoscaling floor moves the
+                    // running count (RegisterScalableTarget puts it within the new bounds) without a new fleet.
+                    initialInstanceCount: config.instanceCountDefaulted ? undefined : config.instanceCount,
+                },
+            ],
+            // The component's own bucket, auto-named with no input that replaces it.
+            dataCaptureConfig: capture && { ...capture, destinationS3Uri: `${name}-artifacts/${DATA_CAPTURE_PREFIX}` },
+        },
     });
     const model = new aws.sagemaker.Model(
         `${name}-model-${generation}`,
@@ -100,12 +139,7 @@ export function sageMakerEndpoint(
             vpcConfig: settings.network
                 ? { subnets: settings.network.subnetIds, securityGroupIds: settings.network.securityGroupIds }
                 : undefined,
-            primaryContainer: {
-                image: image.uri,
-                modelDataUrl: artifacts.modelDataUrl,
-                mode: settings.multiModel ? "MultiModel" : "SingleModel",
-                environment: settings.multiModel ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" } : config.environment,
-            },
+            primaryContainer: { image: image.uri, modelDataUrl: artifacts.modelDataUrl, ...container },
             tags,
         },
         // SageMaker checks access to the image and the artifacts when the model is created.
@@ -114,33 +148,16 @@ export function sageMakerEndpoint(
     const endpointConfig = new aws.sagemaker.EndpointConfiguration(
         `${name}-config-${generation}`,
         {
-            productionVariants: [
-                {
-                    variantName: VARIANT_NAME,
-                    modelName: model.name,
-                    ...(config.serverless
-                        ? {
-                              serverlessConfig: {
-                                  memorySizeInMb: config.serverless.memorySizeMb,
-                                  maxConcurrency: config.serverless.maxConcurrency,
-                              },
-                          }
-                        : { instanceType: config.instanceType, initialInstanceCount: config.instanceCount }),
-                },
-            ],
-            dataCaptureConfig:
-                config.dataCapture && storage
-                    ? {
-                          enableCapture: true,
-                          initialSamplingPercentage: config.dataCapture.samplingPercentage,
-                          destinationS3Uri: pulumi.interpolate`s3://${storage.bucket.bucket}/${DATA_CAPTURE_PREFIX}`,
-                          kmsKeyId: settings.kmsKeyArn,
-                          captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
-                      }
-                    : undefined,
+            productionVariants: [{ variantName: VARIANT_NAME, modelName: model.name, ...variant }],
+            dataCaptureConfig: capture && {
+                ...capture,
+                destinationS3Uri: pulumi.interpolate`s3://${storage!.bucket.bucket}/${DATA_CAPTURE_PREFIX}`,
+            },
             tags,
         },
-        { parent },
+        // A new generation is created with the count of its time; a defaulted count that changes later is not a
+        // reason to replace this one (a set count is in the generation, so its change makes a new one instead).
+        { parent, ignoreChanges: !config.serverless && config.instanceCountDefaulted ? [DEFAULTED_INSTANCE_COUNT] : [] },
     );
     const endpoint = new aws.sagemaker.Endpoint(
         `${name}-endpoint`,
@@ -233,6 +250,14 @@ export function endpointRoleStatements(
         });
     }
     return statements;
+}
+
+/**
+ * Subnet or security group ids as the generation sees them: sorted, as the provider keeps them in sets (order
+ * changes nothing), and an id given as an output, known only once its resource exists, as a placeholder.
+ */
+function networkIdsKey(ids: pulumi.Input<string>[]): string[] {
+    return ids.map((id) => (typeof id === "string" ? id : "(output)")).sort();
 }
 
 /** The Pulumi organization, or "" where there is none (mocks set up without one, old engines). */

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { contextTag } from "../../core/archive/context-hash";
-import type { BuildImage, ExistingImage } from "./defaults";
+import { type BuildImage, type ExistingImage, imageDefaults } from "./defaults";
 
 /** @internal What the endpoint needs to know about its serving image. */
 export interface ServingImage {
@@ -90,7 +90,9 @@ export function servingImage(
         { parent },
     );
     const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
-    const tag = contextTag(image.context, image.dockerfile);
+    // The platform is part of what is built, so of the tag; the default one adds nothing, so the tag of an image
+    // for linux/amd64 is the local image's (`npm run image`) and what it was before the platform counted.
+    const tag = contextTag(image.context, image.dockerfile, image.platform === imageDefaults().platform ? undefined : image.platform);
     const built = new dockerBuild.Image(
         `${name}-image`,
         {

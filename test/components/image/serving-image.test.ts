@@ -124,6 +124,18 @@ describe("ModelApi serving image", function () {
             );
         });
 
+        it("image.platform is part of the tag: the same files for another platform are another image and a new generation", async () => {
+            await build("iris", { ...iris(), image: { context, platform: "linux/arm64" } });
+            const image = mocks.find(T.image).inputs;
+            assert.deepEqual(image.platforms, ["linux/arm64"]);
+            const tag = contextTag(context, undefined, "linux/arm64");
+            assert.notEqual(tag, contextTag(context));
+            assert.deepEqual(image.tags, [`${mocks.ACCOUNT}.dkr.ecr.${mocks.REGION}.amazonaws.com/iris-repo-1234567:${tag}`]);
+            const arm = mocks.find(T.model).name;
+            await build("iris", iris());
+            assert.notEqual(mocks.find(T.model).name, arm);
+        });
+
         it("image.uri given: no repository, no build, and SageMaker runs that URI", async () => {
             const uri = "111122223333.dkr.ecr.us-east-1.amazonaws.com/serving:1.0";
             const api = await build("iris", { models: iris().models, image: { uri } });
