@@ -26,21 +26,52 @@ describe("ModelApi generations: an update SageMaker rolled back", function () {
         assert.equal(await mocks.promiseOf(api.endpointConfigName), mocks.find(T.endpoint).inputs.endpointConfigName);
     });
 
-    it("fails the update with what happened and what to do, when the endpoint still runs the previous config", async () => {
+    /** Builds the API while AWS reports the endpoint running another config, and returns how its config output ends. */
+    async function afterRollback(preview: boolean): Promise<{ failure?: Error; config?: string; deployed: string }> {
         mocks.liveEndpointConfigs.clear();
         const probe = await build("iris", base({}));
         mocks.liveEndpointConfigs.set(await mocks.promiseOf(probe.endpointName), "iris-config-00000-1234567");
+        mocks.useMocks(preview);
         mocks.reset();
-        const api = new ModelApi("iris", base({}), { transformations: [mocks.recordParents] });
-        const failure = await new Promise<Error>((resolve) => {
-            (api.endpointConfigName as any).promise().then(() => resolve(new Error("no failure")), resolve);
-        });
+        try {
+            const api = new ModelApi("iris", base({}), { transformations: [mocks.recordParents] });
+            const result = await (api.endpointConfigName as any).promise().then(
+                (config: string) => ({ config }),
+                (failure: Error) => ({ failure }),
+            );
+            await mocks.settle();
+            return { ...result, deployed: mocks.find(T.endpoint).inputs.endpointConfigName };
+        } finally {
+            mocks.useMocks();
+            mocks.liveEndpointConfigs.clear();
+        }
+    }
+
+    it("fails the update with what happened and what to do, when the endpoint still runs the previous config", async () => {
+        const { failure } = await afterRollback(false);
+        assert.ok(failure, "the update did not fail");
         assert.match(
             failure.message,
             /runs endpoint config iris-config-00000-1234567, not iris-config-[0-9a-f]{5}-1234567 that this update deployed: SageMaker rolled the update back/,
         );
-        assert.match(failure.message, /nothing it uses was deleted\. Fix or revert the change, run `pulumi refresh`, then `pulumi up`\./);
-        await mocks.settle();
+        assert.match(
+            failure.message,
+            /nothing it uses was deleted\. Run `pulumi refresh` \(it records the config the endpoint really runs\), then `pulumi up` again: with the change fixed or reverted, or unchanged to retry a transient failure\.$/,
+        );
+        assert.deepEqual(
+            mocks.called().filter((t) => t.startsWith("aws:cloudcontrol")),
+            ["aws:cloudcontrol/getResource:getResource"],
+        );
+    });
+
+    it("a preview never reads the endpoint back, so it passes after a rollback and a plain retry can run", async () => {
+        const { failure, config, deployed } = await afterRollback(true);
+        assert.equal(failure, undefined);
+        assert.equal(config, deployed);
+        assert.deepEqual(
+            mocks.called().filter((t) => t.startsWith("aws:cloudcontrol")),
+            [],
+        );
     });
 
     it("the check compares the live config with the one this program deployed", () => {
