@@ -56,7 +56,8 @@ export function sageMakerEndpoint(
     );
     // Created before the endpoint, with the name SageMaker writes to, so it has a retention and the role's
     // log permissions can name it. It follows the endpoint's name, so a replaced endpoint gets a new group and
-    // the old one goes with the old endpoint, at the end of the update (create-first, as the endpoint).
+    // the old one goes with the old endpoint, at the end of the update: create-first, which for an explicitly
+    // named resource takes an explicit option, as for the endpoint below.
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-endpoint-logs`,
         { name: `/aws/sagemaker/Endpoints/${physicalName}`, retentionInDays: config.logRetentionDays, tags },
@@ -123,7 +124,9 @@ export function sageMakerEndpoint(
                     variantName: VARIANT_NAME,
                     ...variant,
                     // A defaulted count is left out, and ignored on update below, so a new autoscaling floor moves the
-                    // running count (RegisterScalableTarget puts it within the new bounds) without a new fleet.
+                    // running count without a new fleet: registering the scalable target's new bounds changes the
+                    // current capacity to a value inside them ("RegisterScalableTarget", Application Auto Scaling
+                    // API Reference).
                     initialInstanceCount: config.instanceCountDefaulted ? undefined : config.instanceCount,
                 },
             ],
