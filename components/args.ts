@@ -56,7 +56,8 @@ export interface ImageArgs {
      */
     dockerfile?: string;
     /**
-     * Target platform of the image build. SageMaker CPU instances and serverless endpoints run `linux/amd64`.
+     * Target platform of the image build, part of the image's tag. SageMaker CPU instances and serverless
+     * endpoints run `linux/amd64`.
      * @default "linux/amd64"
      * Cannot be combined with `uri`.
      */
@@ -190,6 +191,7 @@ export interface EndpointArgs {
     /**
      * Initial number of instances, a positive integer; within `autoscaling`'s bounds when both are set. With
      * autoscaling, every update that makes a new endpoint configuration restarts the endpoint at this count.
+     * Left unset, a change of its default alone (a new `autoscaling.minCapacity`) makes no new configuration.
      * @default 1, or `autoscaling.minCapacity` when autoscaling is on
      * Cannot be combined with `serverless`.
      */
