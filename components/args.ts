@@ -56,7 +56,8 @@ export interface ImageArgs {
      */
     dockerfile?: string;
     /**
-     * Target platform of the image build. SageMaker CPU instances and serverless endpoints run `linux/amd64`.
+     * Target platform of the image build, part of the image's tag. SageMaker CPU instances and serverless
+     * endpoints run `linux/amd64`.
      * @default "linux/amd64"
      * Cannot be combined with `uri`.
      */
@@ -142,7 +143,8 @@ export interface RolloutArgs {
     /**
      * "allAtOnce" (all traffic to the new fleet, then a bake), "canary" (`canaryPercent` of the new fleet
      * first, bake, then the rest) or "linear" (steps of `linearStepPercent`, a bake after each).
-     * Canary and linear need at least 2 instances (`endpoint.instanceCount`).
+     * Canary and linear need at least 2 instances (`endpoint.instanceCount`) and are not available with
+     * `endpoint.serverless`, whose rollouts go all at once.
      * @default "allAtOnce"
      */
     trafficShifting?: string;
@@ -160,8 +162,9 @@ export interface RolloutArgs {
     linearStepPercent?: number;
     /**
      * Seconds SageMaker watches the alarms after each traffic shift before the next one (0 to 3600); at least
-     * the longest rollback alarm's evaluation window, or an alarm could never trip in time.
-     * @default 600
+     * the longest rollback alarm's evaluation window, or an alarm could never trip in time. With the provisioning
+     * of the new fleet and `finalBakeSeconds`, all the bakes must fit in the AWS provider's 60-minute wait.
+     * @default 600 (240 with `trafficShifting: "linear"`, which bakes after every step)
      */
     bakeSeconds?: number;
     /**
@@ -188,6 +191,7 @@ export interface EndpointArgs {
     /**
      * Initial number of instances, a positive integer; within `autoscaling`'s bounds when both are set. With
      * autoscaling, every update that makes a new endpoint configuration restarts the endpoint at this count.
+     * Left unset, a change of its default alone (a new `autoscaling.minCapacity`) makes no new configuration.
      * @default 1, or `autoscaling.minCapacity` when autoscaling is on
      * Cannot be combined with `serverless`.
      */
@@ -230,9 +234,10 @@ export interface EndpointArgs {
     /**
      * Guarded rollouts: blue/green updates with canary or linear traffic shifting that roll back on their own
      * when the endpoint's error or latency alarm trips. Needs `monitoring` with at least one of the
-     * `endpoint5xx` and `modelLatency` alarms.
+     * `endpoint5xx` and `modelLatency` alarms, and must fit in the AWS provider's 60-minute wait for an update.
+     * Turning it on or off replaces the endpoint (create-first, under a new name).
      * @default unset: SageMaker's plain blue/green update, all traffic at once, no alarms watched
-     * Cannot be combined with `serverless` or an `ml.inf1.*` instance type.
+     * Cannot be combined with an `ml.inf1.*` instance type; with `serverless`, only all at once.
      */
     rollout?: RolloutArgs;
 }

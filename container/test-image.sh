@@ -124,6 +124,16 @@ if [ "$ENGINE" = docker ]; then SIZE="$(docker image inspect -f '{{.Size}}' "$IM
 else SIZE="$(podman image inspect -f '{{.Size}}' "$IMAGE")"; fi
 pass "built $IMAGE in $(( $(date +%s) - T0 ))s, $(( SIZE / 1048576 )) MiB"
 
+# SageMaker pulls Docker v2 (schema 2) manifests only and refuses OCI ones (aws/amazon-sagemaker-feedback
+# issue 180); the component pushes that format (components/image/serving-image.ts), and the local build
+# makes it too. podman reports the manifest type of an image in its store; docker's inspect does not.
+if [ "$ENGINE" = podman ]; then
+  MANIFEST="$(podman image inspect --format '{{.ManifestType}}' "$IMAGE")"
+  [ "$MANIFEST" = "application/vnd.docker.distribution.manifest.v2+json" ] \
+    || fail "the image's manifest is '$MANIFEST', not a Docker v2 (schema 2) manifest, which SageMaker requires"
+  pass "manifest $MANIFEST"
+fi
+
 # -- 1. the image as SageMaker runs it -----------------------------------------------
 mkdir -p "$WORK/model"
 EXPECTED="$($PY - "$WORK/model/model.joblib" <<'EOF'

@@ -50,6 +50,24 @@ export function corsHeaders(origin: string | undefined, allowOrigins: readonly s
     return { "Access-Control-Allow-Origin": allowed, "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS.join(", "), Vary: "Origin" };
 }
 
+/**
+ * Headers of API Gateway's own answers (a missing API key's 403, throttling's 429, an integration timeout's
+ * 504...), the same whoever asks: a gateway response can send a fixed value or copy a request header, with no
+ * condition ("Gateway responses in API Gateway", API Gateway Developer Guide), so it cannot check the caller's
+ * Origin against a list. One allowed origin (or "*") is sent as it is. With several none is: copying the
+ * caller's Origin would let every site read these answers, the reflection the Fetch standard's single-origin
+ * `Access-Control-Allow-Origin` rules out; browsers then cannot read API Gateway's own errors from any origin.
+ */
+export function gatewayCorsHeaders(allowOrigins: readonly string[]): Record<string, string> {
+    if (allowOrigins.length === 0) return {};
+    if (allowOrigins.length > 1) return { Vary: "Origin" };
+    return {
+        "Access-Control-Allow-Origin": allowOrigins[0],
+        "Access-Control-Expose-Headers": CORS_EXPOSE_HEADERS.join(", "),
+        Vary: "Origin",
+    };
+}
+
 /** Headers for a preflight (OPTIONS) answer allowing `methods`. */
 export function preflightHeaders(
     origin: string | undefined,

@@ -12,7 +12,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import {
     API_GATEWAY_MAX_PAYLOAD_BYTES,
-    corsHeaders,
+    gatewayCorsHeaders,
     firstAcceptType,
     HEADERS,
     isBinaryMediaType,
@@ -112,10 +112,10 @@ export class LocalGateway {
         const requestId = randomUUID();
         const started = Date.now();
         const corsOrigins = this.opts.corsAllowOrigins ?? [];
-        const cors = corsHeaders(header(req, "origin"), corsOrigins);
-        // API Gateway's own answers carry the CORS headers too (the component's gateway responses).
+        // API Gateway's own answers carry the CORS headers too, the same for every caller (the component's
+        // gateway responses).
         const fail = (status: number, message: string, errorType?: string) =>
-            send(res, status, { message }, requestId, { ...cors }, errorType);
+            send(res, status, { message }, requestId, gatewayCorsHeaders(corsOrigins), errorType);
         // The body is always read to the end, so an early answer never resets a client still sending.
         const { body } = await readBody(req, API_GATEWAY_MAX_PAYLOAD_BYTES);
         // With CORS on, OPTIONS has its own method without auth: browsers send preflights without credentials.

@@ -150,9 +150,10 @@ image_build() {
     rm -rf "$work"
   fi
   # chroot isolation: buildah's default runtime (crun) refuses hybrid cgroup hosts; --layers caches each
-  # step, so a rebuild of unchanged files takes seconds.
+  # step, so a rebuild of unchanged files takes seconds; --format docker makes a Docker v2 (schema 2)
+  # manifest, what SageMaker pulls, instead of buildah's default OCI one.
   IMAGE_BUILD_BEFORE="$(buildah containers -q 2>/dev/null | sort)"
-  buildah bud --isolation=chroot --layers --pull=never -f "$dockerfile" -t "$tag" "$context" >&2 &
+  buildah bud --isolation=chroot --layers --format docker --pull=never -f "$dockerfile" -t "$tag" "$context" >&2 &
   IMAGE_BUILD_PID=$!
   # A build stopped half-way (Ctrl-C, or the twin stopping) would leave buildah's working containers.
   trap 'image_build_stopped' INT TERM

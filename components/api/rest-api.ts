@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { BINARY_MEDIA_TYPES, CORS_EXPOSE_HEADERS } from "../../contract";
+import { BINARY_MEDIA_TYPES, gatewayCorsHeaders } from "../../contract";
 import { resourcePathsFor } from "../../core/api/surface";
 import { ApiAuth } from "../args";
 import { DOCS_RESOURCE_PATHS } from "./docs-page";
@@ -227,9 +227,8 @@ function apiKeyWithUsagePlan(
 /**
  * API Gateway's own error answers (missing API key 403, throttling 429, 413, integration timeout 504...)
  * never reach the handler, so they get the CORS headers here, or a browser could not even read why it
- * failed. A gateway response header may copy a request header ("Set up gateway responses to customize
- * error responses"): with several allowed origins the caller's Origin is echoed, as these answers hold
- * nothing but API Gateway's error message.
+ * failed: the same for every caller (`gatewayCorsHeaders`), so with several allowed origins no
+ * Access-Control-Allow-Origin at all rather than the caller's own Origin echoed back.
  */
 function corsGatewayResponses(
     name: string,
@@ -237,12 +236,9 @@ function corsGatewayResponses(
     origins: string[],
     parent: pulumi.Resource,
 ): aws.apigateway.Response[] {
-    const allowOrigin = origins.length === 1 ? `'${origins[0]}'` : "method.request.header.Origin";
-    const headers = {
-        "gatewayresponse.header.Access-Control-Allow-Origin": allowOrigin,
-        "gatewayresponse.header.Access-Control-Expose-Headers": `'${CORS_EXPOSE_HEADERS.join(", ")}'`,
-        "gatewayresponse.header.Vary": "'Origin'",
-    };
+    const headers = Object.fromEntries(
+        Object.entries(gatewayCorsHeaders(origins)).map(([header, value]) => [`gatewayresponse.header.${header}`, `'${value}'`]),
+    );
     return (["DEFAULT_4XX", "DEFAULT_5XX"] as const).map(
         (responseType) =>
             new aws.apigateway.Response(

@@ -41,7 +41,10 @@ export interface ModelArtifacts {
     readResources: pulumi.Input<string>[];
     /** Uploads the endpoint must wait for. */
     uploads: pulumi.Resource[];
-    /** What identifies the model data before it is uploaded: archive hashes, or the given S3 URI. */
+    /**
+     * What identifies the model data URL before it is uploaded, within the component's bucket: the archive's
+     * key (the model's name and the archive's hash), the multi-model prefix, or the given S3 URI.
+     */
     contentKey: string;
 }
 
@@ -121,12 +124,12 @@ export function modelArtifacts(
         throw new Error("model artifacts need the artifact bucket");
     }
     const { bucket, ready } = storage;
-    const hashes: string[] = [];
+    const keys: string[] = [];
     const uploads = models.map((model) => {
         // Packed once per change of the directory: an unchanged model is found in the archive cache, not re-gzipped.
         const packed = packModel(model.path!);
-        hashes.push(packed.sha256);
         const key = multiModel ? multiModelKey(model.name) : singleModelKey(model.name, packed.sha256);
+        keys.push(key);
         // A FileAsset streams: pulumi-aws maps `source` to a file path (pulumi-terraform-bridge `translateToFile`
         // copies it with io.Copy), and terraform-provider-aws `aws_s3_object` uploads that file with the S3
         // transfer manager in parts. Nothing here holds the archive in memory.
@@ -153,7 +156,7 @@ export function modelArtifacts(
         // The model's whole prefix, not just this key: a failed update rolls back to the previous archive.
         readResources: [pulumi.interpolate`${bucket.arn}/models/${models[0].name}/*`],
         uploads,
-        contentKey: hashes[0],
+        contentKey: keys[0],
     };
 }
 

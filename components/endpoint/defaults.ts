@@ -22,6 +22,8 @@ export interface EndpointSettings {
     serverless?: Required<ServerlessArgs>;
     instanceType: string;
     instanceCount: number;
+    /** Whether `instanceCount` is the default (1, or `autoscaling.minCapacity`) rather than set. */
+    instanceCountDefaulted: boolean;
     networkIsolation: boolean;
     autoscaling?: Required<AutoscalingArgs>;
     dataCapture?: Required<DataCaptureArgs>;
@@ -62,13 +64,27 @@ export function networkIsolationDefault(serverless: boolean): boolean {
     return !serverless;
 }
 
-/** @internal */
-export function rolloutDefaults(): Required<Omit<RolloutArgs, "maximumSeconds">> {
-    // bakeSeconds: over three times the longest default rollback alarm window (3 x 60 s), so an alarm that
-    // starts breaching late in a shift still trips inside the bake (WaitIntervalInSeconds allows 0 to 3600,
-    // TrafficRoutingConfig); finalBakeSeconds keeps the old fleet 5 minutes after the last shift
-    // (TerminationWaitInSeconds, BlueGreenUpdatePolicy).
-    return { trafficShifting: "allAtOnce", canaryPercent: 10, linearStepPercent: 20, bakeSeconds: 600, finalBakeSeconds: 300 };
+/**
+ * @internal `endpoint.rollout`'s defaults for a traffic shifting mode. bakeSeconds: over three times the longest
+ * default rollback alarm window (3 x 60 s), so an alarm that starts breaching late in a shift still trips inside
+ * the bake (WaitIntervalInSeconds allows 0 to 3600, TrafficRoutingConfig); linear bakes after every step, so its
+ * bakes are shorter (still over the alarm window), or the default steps would outlast the AWS provider's wait
+ * (see rolloutWorstCaseSeconds). finalBakeSeconds keeps the old fleet 5 minutes after the last shift
+ * (TerminationWaitInSeconds, BlueGreenUpdatePolicy).
+ */
+export function rolloutDefaults(trafficShifting: string = "allAtOnce"): Required<Omit<RolloutArgs, "maximumSeconds">> {
+    return {
+        trafficShifting,
+        canaryPercent: 10,
+        linearStepPercent: 20,
+        bakeSeconds: trafficShifting === "linear" ? 240 : 600,
+        finalBakeSeconds: 300,
+    };
+}
+
+/** @internal `endpoint.rollout` with its defaults. */
+export function rolloutSettings(rollout: RolloutArgs): RolloutSettings {
+    return { ...rolloutDefaults(rollout.trafficShifting), ...definedFields(rollout) };
 }
 
 /** @internal `endpoint` with every default applied. */
@@ -78,11 +94,12 @@ export function endpointSettings(endpoint: EndpointArgs = {}): EndpointSettings 
     return {
         serverless,
         ...withDefaults(instanceDefaults(autoscaling), { instanceType: endpoint.instanceType, instanceCount: endpoint.instanceCount }),
+        instanceCountDefaulted: endpoint.instanceCount === undefined,
         networkIsolation: endpoint.networkIsolation ?? networkIsolationDefault(serverless !== undefined),
         autoscaling,
         dataCapture: endpoint.dataCapture ? withDefaults(dataCaptureDefaults(), endpoint.dataCapture) : undefined,
         environment: { ...(endpoint.environment ?? {}) },
         logRetentionDays: endpoint.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
-        rollout: endpoint.rollout ? { ...rolloutDefaults(), ...definedFields(endpoint.rollout) } : undefined,
+        rollout: endpoint.rollout ? rolloutSettings(endpoint.rollout) : undefined,
     };
 }

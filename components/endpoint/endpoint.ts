@@ -16,6 +16,9 @@ import { Settings } from "../settings/settings";
 /** @internal The only production variant; autoscaling addresses it by this name. */
 export const VARIANT_NAME = PRODUCTION_VARIANT;
 
+/** @internal The EndpointConfig input a defaulted instance count lands in. */
+export const DEFAULTED_INSTANCE_COUNT = "productionVariants[0].initialInstanceCount";
+
 /** @internal The SageMaker side of the component. */
 export interface SageMakerEndpoint {
     endpoint: aws.sagemaker.Endpoint;
@@ -31,8 +34,8 @@ export interface SageMakerEndpoint {
  * @internal The execution role (reads only its artifacts, pulls only its repository, writes only its
  * log group and data-capture prefix), the endpoint's log group, the Model, the EndpointConfig and the
  * Endpoint, plus optional autoscaling. Model and EndpointConfig are auto-named, so a new artifact or image
- * creates new ones before the old are deleted, and the Endpoint is updated in place (replaced only when it
- * changes between real-time and serverless, see endpointName).
+ * creates new ones before the old are deleted, and the Endpoint is updated in place (replaced, under a new
+ * name and create-first, only by a change the endpoint cannot take in place, see endpointName).
  */
 export function sageMakerEndpoint(
     name: string,
@@ -44,13 +47,21 @@ export function sageMakerEndpoint(
 ): SageMakerEndpoint {
     const { endpoint: config, tags } = settings;
     const kind: EndpointKind = config.serverless ? "serverless" : "realtime";
-    const physicalName = endpointName(name, { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() }, kind);
+    // With a rollout the deployment config always carries the auto-rollback configuration (validation keeps at
+    // least one rollback alarm), whose presence replaces the endpoint.
+    const physicalName = endpointName(
+        name,
+        { organization: organization(), project: pulumi.getProject(), stack: pulumi.getStack() },
+        { kind, autoRollback: config.rollout !== undefined },
+    );
     // Created before the endpoint, with the name SageMaker writes to, so it has a retention and the role's
-    // log permissions can name it.
+    // log permissions can name it. It follows the endpoint's name, so a replaced endpoint gets a new group and
+    // the old one goes with the old endpoint, at the end of the update: create-first, which for an explicitly
+    // named resource takes an explicit option, as for the endpoint below.
     const logGroup = new aws.cloudwatch.LogGroup(
         `${name}-endpoint-logs`,
         { name: `/aws/sagemaker/Endpoints/${physicalName}`, retentionInDays: config.logRetentionDays, tags },
-        { parent },
+        { parent, deleteBeforeReplace: false },
     );
     // Created before the endpoint, which names the rollback alarms in its deployment config.
     const monitored = {
@@ -78,12 +89,50 @@ export function sageMakerEndpoint(
     );
     const repositoryPolicy = image.allowPull?.(role.arn);
 
+    // The plain parts of the Model and EndpointConfig, shared by their inputs and the generation that names them.
+    const container = {
+        mode: settings.multiModel ? "MultiModel" : "SingleModel",
+        environment: settings.multiModel ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" } : config.environment,
+    };
+    const variant = config.serverless
+        ? { serverlessConfig: { memorySizeInMb: config.serverless.memorySizeMb, maxConcurrency: config.serverless.maxConcurrency } }
+        : { instanceType: config.instanceType, initialInstanceCount: config.instanceCount };
+    const capture =
+        config.dataCapture && storage
+            ? {
+                  enableCapture: true,
+                  initialSamplingPercentage: config.dataCapture.samplingPercentage,
+                  kmsKeyId: settings.kmsKeyArn,
+                  captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
+              }
+            : undefined;
+    // Every input that replaces a Model or an EndpointConfig (generation.ts), as known before deployment.
     const generation = generationId({
-        image: image.contentKey,
-        modelData: artifacts.contentKey,
-        multiModel: settings.multiModel,
-        kmsKeyArn: settings.kmsKeyArn,
-        endpoint: { ...config, autoscaling: undefined, rollout: undefined, logRetentionDays: undefined },
+        model: {
+            // This component's own role: auto-named, with no input that replaces it, so its ARN is fixed.
+            executionRoleArn: `${name}-endpoint-role`,
+            enableNetworkIsolation: config.networkIsolation,
+            vpcConfig: settings.network && {
+                subnets: networkIdsKey(settings.network.subnetIds),
+                securityGroupIds: networkIdsKey(settings.network.securityGroupIds),
+            },
+            primaryContainer: { image: image.contentKey, modelDataUrl: artifacts.contentKey, ...container },
+        },
+        endpointConfig: {
+            productionVariants: [
+                {
+                    variantName: VARIANT_NAME,
+                    ...variant,
+                    // A defaulted count is left out, and ignored on update below, so a new autoscaling floor moves the
+                    // running count without a new fleet: registering the scalable target's new bounds changes the
+                    // current capacity to a value inside them ("RegisterScalableTarget", Application Auto Scaling
+                    // API Reference).
+                    initialInstanceCount: config.instanceCountDefaulted ? undefined : config.instanceCount,
+                },
+            ],
+            // The component's own bucket, auto-named with no input that replaces it.
+            dataCaptureConfig: capture && { ...capture, destinationS3Uri: `${name}-artifacts/${DATA_CAPTURE_PREFIX}` },
+        },
     });
     const model = new aws.sagemaker.Model(
         `${name}-model-${generation}`,
@@ -93,12 +142,7 @@ export function sageMakerEndpoint(
             vpcConfig: settings.network
                 ? { subnets: settings.network.subnetIds, securityGroupIds: settings.network.securityGroupIds }
                 : undefined,
-            primaryContainer: {
-                image: image.uri,
-                modelDataUrl: artifacts.modelDataUrl,
-                mode: settings.multiModel ? "MultiModel" : "SingleModel",
-                environment: settings.multiModel ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" } : config.environment,
-            },
+            primaryContainer: { image: image.uri, modelDataUrl: artifacts.modelDataUrl, ...container },
             tags,
         },
         // SageMaker checks access to the image and the artifacts when the model is created.
@@ -107,33 +151,16 @@ export function sageMakerEndpoint(
     const endpointConfig = new aws.sagemaker.EndpointConfiguration(
         `${name}-config-${generation}`,
         {
-            productionVariants: [
-                {
-                    variantName: VARIANT_NAME,
-                    modelName: model.name,
-                    ...(config.serverless
-                        ? {
-                              serverlessConfig: {
-                                  memorySizeInMb: config.serverless.memorySizeMb,
-                                  maxConcurrency: config.serverless.maxConcurrency,
-                              },
-                          }
-                        : { instanceType: config.instanceType, initialInstanceCount: config.instanceCount }),
-                },
-            ],
-            dataCaptureConfig:
-                config.dataCapture && storage
-                    ? {
-                          enableCapture: true,
-                          initialSamplingPercentage: config.dataCapture.samplingPercentage,
-                          destinationS3Uri: pulumi.interpolate`s3://${storage.bucket.bucket}/${DATA_CAPTURE_PREFIX}`,
-                          kmsKeyId: settings.kmsKeyArn,
-                          captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
-                      }
-                    : undefined,
+            productionVariants: [{ variantName: VARIANT_NAME, modelName: model.name, ...variant }],
+            dataCaptureConfig: capture && {
+                ...capture,
+                destinationS3Uri: pulumi.interpolate`s3://${storage!.bucket.bucket}/${DATA_CAPTURE_PREFIX}`,
+            },
             tags,
         },
-        { parent },
+        // A new generation is created with the count of its time; a defaulted count that changes later is not a
+        // reason to replace this one (a set count is in the generation, so its change makes a new one instead).
+        { parent, ignoreChanges: !config.serverless && config.instanceCountDefaulted ? [DEFAULTED_INSTANCE_COUNT] : [] },
     );
     const endpoint = new aws.sagemaker.Endpoint(
         `${name}-endpoint`,
@@ -143,7 +170,12 @@ export function sageMakerEndpoint(
             deploymentConfig: config.rollout ? deploymentConfig(config.rollout, rollback) : undefined,
             tags,
         },
-        { parent, dependsOn: [logGroup, policy] },
+        // The provider asks to delete an explicitly named resource before creating its replacement
+        // (pulumi-terraform-bridge pkg/tfbridge/schema.go, nameRequiresDeleteBeforeReplace; PR 465 of
+        // pulumi/pulumi-terraform), which would take the API down while the new endpoint is created. An explicit
+        // false overrides the provider (pulumi/pulumi pkg/resource/deploy/step_generator.go: "The user can
+        // override the provider's decision"), and is safe because a replacement always comes with a new name.
+        { parent, dependsOn: [logGroup, policy], deleteBeforeReplace: false },
     );
     if (config.autoscaling) {
         autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
@@ -221,6 +253,14 @@ export function endpointRoleStatements(
         });
     }
     return statements;
+}
+
+/**
+ * Subnet or security group ids as the generation sees them: sorted, as the provider keeps them in sets (order
+ * changes nothing), and an id given as an output, known only once its resource exists, as a placeholder.
+ */
+function networkIdsKey(ids: pulumi.Input<string>[]): string[] {
+    return ids.map((id) => (typeof id === "string" ? id : "(output)")).sort();
 }
 
 /** The Pulumi organization, or "" where there is none (mocks set up without one, old engines). */

@@ -7,10 +7,54 @@ import type { ModelApiArgs } from "../args";
 import { Fail, integerIn } from "../checks";
 import { alarmDefaults, ROLLBACK_ALARMS } from "../monitoring/catalogue";
 import { monitoringEnabledDefault } from "../monitoring/defaults";
-import { rolloutDefaults } from "./defaults";
+import { type RolloutSettings, rolloutSettings } from "./defaults";
 
 /** @internal The traffic shifting modes of `endpoint.rollout`, and SageMaker's name for each (TrafficRoutingConfig). */
 export const TRAFFIC_SHIFTING: { [mode: string]: string } = { allAtOnce: "ALL_AT_ONCE", canary: "CANARY", linear: "LINEAR" };
+
+/**
+ * @internal How long the AWS provider waits for an endpoint to be InService after creating or updating it: a
+ * fixed 60 minutes (`waitEndpointInService`, terraform-provider-aws internal/service/sagemaker/endpoint.go).
+ * `customTimeouts` cannot extend it: the resource declares no timeouts, and the bridge ignores customTimeouts
+ * for such a resource (pulumi-terraform-bridge pkg/tfshim/sdk-v2/provider2.go, "Resource does not support
+ * customTimeouts"). A rollout that outlasts it fails `pulumi up` while SageMaker carries on, and the next
+ * update finds the endpoint still updating.
+ */
+export const PROVIDER_ENDPOINT_WAIT_SECONDS = 3600;
+
+/**
+ * @internal The time a rollout is allowed for SageMaker to provision the new fleet before the first shift:
+ * launching the instances, pulling the image, loading the model until it answers /ping. AWS documents no typical
+ * time, only bounds far above the wait (ModelDataDownloadTimeoutInSeconds and
+ * ContainerStartupHealthCheckTimeoutInSeconds, up to 3600 s each, "ProductionVariant", SageMaker API Reference).
+ * 15 minutes, a quarter of the wait, is a judgement: room for an ordinary image and model; a larger one needs
+ * shorter bakes.
+ */
+export const PROVISIONING_ALLOWANCE_SECONDS = 900;
+
+/**
+ * @internal How many bakes a rollout has on `instances` instances. All at once: one ("Use all at once traffic
+ * shifting"); canary: the canary's and a final one after the rest shifts ("Use canary traffic shifting");
+ * linear: one per step ("Use linear traffic shifting"). AWS does not document how a percentage of the fleet
+ * rounds to instances ("CapacitySize"): the longest case is taken, whole instances rounded down and at least one
+ * per step.
+ */
+export function rolloutBakes(rollout: RolloutSettings, instances: number): number {
+    switch (rollout.trafficShifting) {
+        case "canary":
+            return 2;
+        case "linear":
+            return Math.ceil(instances / Math.max(1, Math.floor((rollout.linearStepPercent * instances) / 100)));
+        default:
+            return 1;
+    }
+}
+
+/** @internal The longest a rollout may take from UpdateEndpoint to InService, in seconds, and its parts. */
+export function rolloutWorstCaseSeconds(rollout: RolloutSettings, instances: number): { total: number; bakes: number } {
+    const bakes = rolloutBakes(rollout, instances);
+    return { total: PROVISIONING_ALLOWANCE_SECONDS + bakes * rollout.bakeSeconds + rollout.finalBakeSeconds, bakes };
+}
 
 /** @internal Throws through `fail` for the first `endpoint.rollout` setting SageMaker's deployment guardrails refuse. */
 export function validateRollout(args: ModelApiArgs, fail: Fail): void {
@@ -18,12 +62,6 @@ export function validateRollout(args: ModelApiArgs, fail: Fail): void {
     const rollout = endpoint.rollout;
     if (rollout === undefined) {
         return;
-    }
-    if (endpoint.serverless) {
-        fail(
-            `endpoint.rollout cannot be combined with endpoint.serverless: SageMaker sizes canary and linear steps in ` +
-                `instances of the variant (TrafficRoutingConfig), which a serverless endpoint does not have`,
-        );
     }
     const instanceType = endpoint.instanceType ?? "";
     if (/^ml\.inf1\./.test(instanceType)) {
@@ -33,10 +71,20 @@ export function validateRollout(args: ModelApiArgs, fail: Fail): void {
                 `guardrails to Inf1 endpoints and would shift all traffic at once without a bake`,
         );
     }
-    const settings = { ...rolloutDefaults(), ...definedFields(rollout) };
+    const settings = rolloutSettings(rollout);
     const modes = Object.keys(TRAFFIC_SHIFTING);
     if (!modes.includes(settings.trafficShifting)) {
         fail(`endpoint.rollout.trafficShifting must be one of ${modes.map((m) => `"${m}"`).join(", ")}; got "${settings.trafficShifting}"`);
+    }
+    const serverless = endpoint.serverless !== undefined;
+    if (serverless && settings.trafficShifting !== "allAtOnce") {
+        // "Deployment guardrails: Exclusions" excludes serverless endpoints from rolling deployments only; blue/green
+        // all at once, with its bake and auto-rollback, is not excluded.
+        fail(
+            `endpoint.rollout.trafficShifting "${settings.trafficShifting}" cannot be used with endpoint.serverless: SageMaker sizes ` +
+                `canary and linear steps as an instance count or a percentage of the fleet (CapacitySize), and documents ` +
+                `neither for a serverless endpoint, which has no instances; use "allAtOnce"`,
+        );
     }
     if (rollout.canaryPercent !== undefined && settings.trafficShifting !== "canary") {
         fail(`endpoint.rollout.canaryPercent needs trafficShifting: "canary"`);
@@ -47,8 +95,10 @@ export function validateRollout(args: ModelApiArgs, fail: Fail): void {
     // TrafficRoutingConfig (SageMaker API Reference): the canary is at most 50 % of the variant's instances, a
     // linear step 10 to 50 %; WaitIntervalInSeconds 0 to 3600. BlueGreenUpdatePolicy: TerminationWaitInSeconds
     // 0 to 3600, MaximumExecutionTimeoutInSeconds 600 to 14400.
-    if (settings.trafficShifting !== "allAtOnce") {
-        const instances = endpoint.instanceCount ?? endpoint.autoscaling?.minCapacity ?? 1;
+    // The new fleet starts at the configuration's instance count ("VariantProperty": UpdateEndpoint sets
+    // DesiredInstanceCount to InitialInstanceCount).
+    const instances = endpoint.instanceCount ?? endpoint.autoscaling?.minCapacity ?? 1;
+    if (settings.trafficShifting !== "allAtOnce" && !serverless) {
         if (instances < 2) {
             fail(
                 `endpoint.rollout.trafficShifting "${settings.trafficShifting}" needs at least 2 instances (endpoint.instanceCount is ` +
@@ -67,11 +117,25 @@ export function validateRollout(args: ModelApiArgs, fail: Fail): void {
     if (rollout.maximumSeconds !== undefined) {
         integerIn(fail, "endpoint.rollout.maximumSeconds", rollout.maximumSeconds, 600, 14400);
     }
+    const worst = rolloutWorstCaseSeconds(settings, serverless ? 1 : instances);
+    if (worst.total > PROVIDER_ENDPOINT_WAIT_SECONDS) {
+        fail(
+            `endpoint.rollout may take ${worst.total} s (${PROVISIONING_ALLOWANCE_SECONDS} s to provision the new fleet, ` +
+                `${worst.bakes} bake${worst.bakes === 1 ? "" : "s"} of bakeSeconds ${settings.bakeSeconds} s, finalBakeSeconds ` +
+                `${settings.finalBakeSeconds} s), longer than the ${PROVIDER_ENDPOINT_WAIT_SECONDS} s the AWS provider waits for an ` +
+                `endpoint update, which customTimeouts cannot extend: pulumi up would fail while SageMaker carries on. Shorten ` +
+                `bakeSeconds or finalBakeSeconds, or take larger steps`,
+        );
+    }
     // "Auto-Rollback Configuration and Monitoring": without CloudWatch alarms on the endpoint there is no
     // auto-rollback, and the bakes watch nothing.
-    const monitoringOn = args.monitoring?.enabled ?? monitoringEnabledDefault(false);
+    const monitoringOn = args.monitoring?.enabled ?? monitoringEnabledDefault(serverless);
     if (!monitoringOn) {
-        fail(`endpoint.rollout needs the endpoint alarms to roll back on; monitoring.enabled is false`);
+        fail(
+            args.monitoring?.enabled === false
+                ? `endpoint.rollout needs the endpoint alarms to roll back on; monitoring.enabled is false`
+                : `endpoint.rollout needs the endpoint alarms to roll back on, and monitoring is off for serverless endpoints by default; set monitoring.enabled: true`,
+        );
     }
     const defaults = alarmDefaults();
     const rollbackAlarms = ROLLBACK_ALARMS.map((key) => ({

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { contextTag } from "../../core/archive/context-hash";
-import type { BuildImage, ExistingImage } from "./defaults";
+import { type BuildImage, type ExistingImage, imageDefaults } from "./defaults";
 
 /** @internal What the endpoint needs to know about its serving image. */
 export interface ServingImage {
@@ -90,16 +90,26 @@ export function servingImage(
         { parent },
     );
     const credentials = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent });
-    const tag = contextTag(image.context, image.dockerfile);
+    // The platform is part of what is built, so of the tag; the default one adds nothing, so the tag of an image
+    // for linux/amd64 is the local image's (`npm run image`) and what it was before the platform counted.
+    const tag = contextTag(image.context, image.dockerfile, image.platform === imageDefaults().platform ? undefined : image.platform);
     const built = new dockerBuild.Image(
         `${name}-image`,
         {
             context: { location: image.context },
             dockerfile: image.dockerfile ? { location: image.dockerfile } : undefined,
+            // SageMaker pulls only Docker image manifests (v2, schema 2): it rejects OCI image manifests and
+            // indexes ("Unsupported manifest media type application/vnd.oci.image.manifest.v1+json",
+            // aws/amazon-sagemaker-feedback issue 180). So: one platform (several would make an index); the
+            // registry exporter with OCI media types off, said outright rather than left to BuildKit's default
+            // ("Image and registry exporters", Docker docs); no attestation, which would turn OCI media types on
+            // (moby/buildkit PR 3061): the provider's embedded build disables default provenance
+            // (pulumi-docker-build provider/internal/client.go) and requests no SBOM, while `exec: true`, which
+            // shells out to a buildx that adds provenance by default, is never set.
             platforms: [image.platform as dockerBuild.Platform],
-            // The registry export writes Docker v2 manifests without attestations: SageMaker rejects OCI
-            // image indexes.
-            push: true,
+            // The registry export pushes (its push defaults to true); `push: true` would add a second, bare one.
+            exports: [{ registry: { ociMediaTypes: false } }],
+            push: false,
             tags: [pulumi.interpolate`${repository.repositoryUrl}:${tag}`],
             registries: [
                 {

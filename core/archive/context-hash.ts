@@ -8,9 +8,10 @@ import * as path from "path";
  * byte order of their paths, so the same files always give the same image tag and any change to them
  * gives a new one. Paths the context's `.dockerignore` excludes are left out, with Docker's matching rules
  * (`!` exceptions included, by @balena/dockerignore), so that, for example, test caches do not change the
- * tag. The Dockerfile is hashed too when it lives outside the context.
+ * tag. The Dockerfile is hashed too when it lives outside the context, and the target platform when one is
+ * given: the same files built for another platform are another image.
  */
-export function contextHash(context: string, dockerfile?: string): string {
+export function contextHash(context: string, dockerfile?: string, platform?: string): string {
     const root = path.resolve(context);
     if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
         throw new Error(`image context "${context}" is not a directory`);
@@ -25,6 +26,9 @@ export function contextHash(context: string, dockerfile?: string): string {
             addFile(hash, "\0dockerfile", file);
         }
     }
+    if (platform !== undefined) {
+        hash.update(`\0platform\0${platform}`);
+    }
     return hash.digest("hex");
 }
 
@@ -35,8 +39,8 @@ export function contextFiles(context: string): string[] {
 }
 
 /** @internal The image tag: a short, readable prefix of the context hash (12 hex digits, like Docker's IDs). */
-export function contextTag(context: string, dockerfile?: string): string {
-    return contextHash(context, dockerfile).slice(0, 12);
+export function contextTag(context: string, dockerfile?: string, platform?: string): string {
+    return contextHash(context, dockerfile, platform).slice(0, 12);
 }
 
 function addFile(hash: crypto.Hash, rel: string, file: string): void {

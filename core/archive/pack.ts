@@ -117,7 +117,7 @@ function packDirectory(dir: string, outDir: string): PackedModel {
     return packed;
 }
 
-/** Writes the deterministic archive of `entries` (already sorted) to `outPath`; see archive-writer.ts for its shape. */
+/** Writes the deterministic archive of `entries` (already sorted) to `outPath`; see archive-worker.js for its shape. */
 function writeTarGz(dir: string, entries: Entry[], outPath: string): { sha256: string; size: number } {
     if (!entries.some((e) => e.stat.isFile())) {
         throw new Error(`model directory "${dir}" contains no files`);

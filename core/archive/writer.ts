@@ -3,11 +3,34 @@
  *
  * node-tar streams only in its asynchronous mode (its synchronous mode holds each whole file in memory
  * before passing it on), while `packModel` must stay synchronous: a Pulumi component decides its S3 key
- * in its constructor. So the asynchronous pack runs in a worker thread and this thread waits for it,
- * exactly as long as a synchronous pack would take, with memory bounded by node-tar's read size.
+ * in its constructor. So the asynchronous pack runs in a worker thread (archive-worker.js, plain JavaScript
+ * beside this module, so no transpiler of the caller's code touches it) and this thread waits for it, exactly
+ * as long as a synchronous pack would take, with memory bounded by node-tar's read size.
+ *
+ * While this thread waits, none of the worker's events ('error', 'exit') can be delivered, so the worker
+ * reports through shared memory: an answer flag, a count of chunks written, and a heartbeat whose first beat
+ * is the start handshake. An error in the worker comes back at once with its message; a worker that dies
+ * without a word (killed, out of memory) is noticed when its heartbeat stops.
  */
+import * as fs from "fs";
+import * as path from "path";
+import { performance } from "perf_hooks";
 import { MessageChannel, receiveMessageOnPort, Worker } from "worker_threads";
 
+/** The worker's file: shipped beside this module, in the sources and in dist/ (package.json's build copies it). */
+const WORKER_FILE = path.join(__dirname, "archive-worker.js");
+
+/** Indexes of the shared state, as archive-worker.js writes them. */
+const DONE = 0;
+const CHUNKS = 1;
+const ALIVE = 2;
+
+/** How often this thread looks at the worker's state while it waits. */
+const POLL_MS = 250;
+/** Longest wait for the worker's start handshake: a worker thread starts in well under a second. */
+const START_MS = 30_000;
+/** Longest silence of a started worker, which beats every 250 ms even while its disk is slow. */
+const SILENCE_MS = 15_000;
 /** Longest wait for the next chunk of the archive before the pack is given up as stuck. */
 const STALL_MS = 120_000;
 
@@ -31,120 +54,64 @@ export interface WrittenArchive {
     size: number;
 }
 
-/** Writes `job.outPath` and returns its hash and size; throws what went wrong in the worker. */
-export function writeArchive(job: ArchiveJob): WrittenArchive {
-    // [0]: set to 1 when the worker has answered; [1]: counts the chunks written, to tell slow from stuck.
-    const done = new Int32Array(new SharedArrayBuffer(8));
+/**
+ * Writes `job.outPath` and returns its hash and size; throws what went wrong in the worker. `workerFile` is for
+ * tests that stand in for the worker.
+ */
+export function writeArchive(job: ArchiveJob, workerFile: string = WORKER_FILE): WrittenArchive {
+    if (!fs.existsSync(workerFile)) {
+        throw new Error(`the archive worker ${workerFile} is missing; reinstall the package`);
+    }
+    const state = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
     const { port1, port2 } = new MessageChannel();
-    const source = `(${packInWorker.toString()})(require("worker_threads").workerData)`;
-    const worker = new Worker(source, {
-        eval: true,
-        workerData: { job, tarModule: require.resolve("tar"), port: port2, done },
+    const worker = new Worker(workerFile, {
+        workerData: { job, tarModule: require.resolve("tar"), port: port2, state },
         transferList: [port2],
     });
+    // Delivered only once this thread stops waiting, after the outcome is known: they must not crash the host.
+    worker.on("error", () => undefined);
     worker.unref();
-    let progress = -1;
-    while (Atomics.wait(done, 0, 0, STALL_MS) === "timed-out") {
-        // A worker that died without answering would leave this thread waiting forever.
-        if (Atomics.load(done, 1) === progress) {
-            void worker.terminate();
+    try {
+        waitForAnswer(state);
+        const reply = receiveMessageOnPort(port1)?.message as (WrittenArchive & { error?: string }) | undefined;
+        if (!reply || reply.error !== undefined) {
+            throw new Error(reply?.error ?? "the archive worker stopped without an answer");
+        }
+        return { sha256: reply.sha256, size: reply.size };
+    } catch (err) {
+        void worker.terminate();
+        throw err;
+    } finally {
+        port1.close();
+    }
+}
+
+/** Blocks until the worker has answered; throws when it does not start, goes silent, or writes nothing for too long. */
+function waitForAnswer(state: Int32Array): void {
+    let alive = 0;
+    let chunks = 0;
+    let aliveAt = performance.now();
+    let chunksAt = aliveAt;
+    while (Atomics.wait(state, DONE, 0, POLL_MS) === "timed-out") {
+        const now = performance.now();
+        if (Atomics.load(state, ALIVE) !== alive) {
+            alive = Atomics.load(state, ALIVE);
+            aliveAt = now;
+        }
+        if (Atomics.load(state, CHUNKS) !== chunks) {
+            chunks = Atomics.load(state, CHUNKS);
+            chunksAt = now;
+        }
+        if (alive === 0 && now - aliveAt > START_MS) {
+            throw new Error(`the archive worker did not start within ${START_MS / 1000} s`);
+        }
+        if (alive > 0 && now - aliveAt > SILENCE_MS) {
+            throw new Error(`the archive worker stopped before the archive was written: no sign of life for ${SILENCE_MS / 1000} s`);
+        }
+        if (now - chunksAt > STALL_MS) {
             throw new Error(
                 `the archive worker wrote nothing for ${STALL_MS / 1000} s; is the disk full or the directory on a stalled mount?`,
             );
         }
-        progress = Atomics.load(done, 1);
-    }
-    const reply = receiveMessageOnPort(port1)?.message as (WrittenArchive & { error?: string }) | undefined;
-    port1.close();
-    if (!reply || reply.error !== undefined) {
-        throw new Error(reply?.error ?? "the archive worker stopped without an answer");
-    }
-    return { sha256: reply.sha256, size: reply.size };
-}
-
-interface WorkerInput {
-    job: ArchiveJob;
-    tarModule: string;
-    port: import("worker_threads").MessagePort;
-    done: Int32Array;
-}
-
-/**
- * Runs in the worker thread, from its source text: it may use nothing from this module's scope, only
- * what it `require`s itself.
- *
- * Archive shape (node-tar's `portable` mode plus a normalised stat): files 0644, or 0755 when
- * executable for their owner; directories 0755; a fixed mtime; no owner ids or names, no access or
- * change times; hard links stored as plain files; a gzip header with neither time nor build OS.
- */
-async function packInWorker({ job, tarModule, port, done }: WorkerInput): Promise<void> {
-    // Runs from its source text in a worker: modules come from its own require, not from imports.
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const fs = require("fs") as typeof import("fs");
-    const path = require("path") as typeof import("path");
-    const crypto = require("crypto") as typeof import("crypto");
-    const { Pack } = require(tarModule) as typeof import("tar");
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    let out: import("fs").WriteStream | undefined;
-    let answered = false;
-    const answer = (message: object) => {
-        if (answered) return;
-        answered = true;
-        port.postMessage(message);
-        Atomics.store(done, 0, 1);
-        Atomics.notify(done, 0);
-    };
-    // Whatever goes wrong, the waiting thread gets an answer.
-    process.on("uncaughtException", (err) => answer({ error: err.message }));
-    try {
-        // node-tar takes each entry's stat from this cache: the mode and link count are what the archive records.
-        const statCache = new Map<string, import("fs").Stats>();
-        for (const tarPath of job.tarPaths) {
-            const absolute = path.resolve(job.dir, tarPath);
-            const stat = fs.lstatSync(absolute);
-            if (!stat.isFile() && !stat.isDirectory()) {
-                throw new Error(`"${tarPath}" is no longer a regular file or directory`);
-            }
-            const permissions = stat.isDirectory() || stat.mode & 0o100 ? 0o755 : 0o644;
-            stat.mode = (stat.mode & fs.constants.S_IFMT) | permissions;
-            stat.nlink = 1;
-            statCache.set(absolute, stat);
-        }
-        const pack = new Pack({
-            cwd: job.dir,
-            portable: true,
-            gzip: { level: job.gzipLevel },
-            mtime: new Date(job.mtimeMs),
-            noDirRecurse: true,
-            strict: true,
-            statCache,
-            maxReadSize: job.readSize,
-        });
-        const file = (out = fs.createWriteStream(job.outPath, { flags: "wx" }));
-        const hash = crypto.createHash("sha256");
-        let size = 0;
-        await new Promise<void>((resolve, reject) => {
-            pack.on("error", reject);
-            file.on("error", reject);
-            file.on("close", resolve);
-            pack.on("data", (chunk: Buffer) => {
-                hash.update(chunk);
-                size += chunk.length;
-                Atomics.add(done, 1, 1);
-                if (!file.write(chunk)) {
-                    pack.pause();
-                    file.once("drain", () => pack.resume());
-                }
-            });
-            pack.on("end", () => file.end());
-            for (const tarPath of job.tarPaths) {
-                pack.add(tarPath);
-            }
-            pack.end();
-        });
-        answer({ sha256: hash.digest("hex"), size });
-    } catch (err) {
-        out?.destroy();
-        answer({ error: (err as Error).message ?? String(err) });
     }
 }

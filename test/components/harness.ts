@@ -7,7 +7,7 @@ import { ArgumentError, ModelApi, ModelApiArgs } from "../../components";
 export async function build(name: string, args: ModelApiArgs, opts: pulumi.ComponentResourceOptions = {}): Promise<ModelApi> {
     mocks.useMocks();
     mocks.reset();
-    const api = new ModelApi(name, args, { ...opts, transformations: [mocks.recordParents] });
+    const api = new ModelApi(name, args, { ...opts, transformations: [...(opts.transformations ?? []), mocks.recordParents] });
     await mocks.settle();
     // The outputs depend on resources registered last (stage, key): once they resolve, nothing is pending.
     await Promise.all([mocks.promiseOf(api.url), mocks.promiseOf(api.apiKey), mocks.promiseOf(api.functionName)]);

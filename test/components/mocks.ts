@@ -22,6 +22,8 @@ export interface Recorded {
 }
 
 const registered: Recorded[] = [];
+/** The provider functions the program called, by token, in order. */
+const calls: string[] = [];
 
 /**
  * What AWS reports as an endpoint's live EndpointConfig, by endpoint name, where a test makes it differ from
@@ -93,6 +95,7 @@ const mocks: pulumi.runtime.Mocks = {
         return { id: `${args.name}-id`, state: { ...args.inputs, ...outputsFor(args.type, args.name, args.inputs) } };
     },
     call(args: pulumi.runtime.MockCallArgs) {
+        calls.push(args.token);
         switch (args.token) {
             case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
                 return { proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`, userName: "AWS", password: "token" };
@@ -119,9 +122,12 @@ const mocks: pulumi.runtime.Mocks = {
     },
 };
 
-/** Installs these mocks as the Pulumi runtime's (again, if another test file replaced them). */
-export function useMocks(): void {
-    void pulumi.runtime.setMocks(mocks, "modelapi", "test", false, "org");
+/**
+ * Installs these mocks as the Pulumi runtime's (again, if another test file replaced them): as `pulumi up`
+ * runs the program, or as `pulumi preview` does with `preview` true.
+ */
+export function useMocks(preview = false): void {
+    void pulumi.runtime.setMocks(mocks, "modelapi", "test", preview, "org");
 }
 useMocks();
 
@@ -138,6 +144,12 @@ export const recordParents: pulumi.ResourceTransformation = (args) => {
 export function reset(): void {
     registered.length = 0;
     seen.length = 0;
+    calls.length = 0;
+}
+
+/** The tokens of the provider functions called since the last reset. */
+export function called(): string[] {
+    return calls.slice();
 }
 
 /** Waits until every resource the component created has been registered with the mock monitor. */

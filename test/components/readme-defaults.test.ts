@@ -36,6 +36,7 @@ describe("README: the Arguments table's defaults are the component's", () => {
     const plain = resolve();
     const serverless = resolve({ endpoint: { serverless: {} } });
     const features = resolve({ endpoint: { autoscaling: {}, dataCapture: {}, rollout: {} } });
+    const linear = resolve({ endpoint: { instanceCount: 2, rollout: { trafficShifting: "linear" } } });
     const inVpc = resolve({ network: { subnetIds: ["subnet-0a1", "subnet-0b2"], securityGroupIds: ["sg-0c3"] } });
     const built = plain.image.kind === "build" ? plain.image : assert.fail("a minimal image is built");
 
@@ -70,7 +71,7 @@ describe("README: the Arguments table's defaults are the component's", () => {
         "`endpoint.rollout.trafficShifting`": [features.endpoint.rollout?.trafficShifting],
         "`endpoint.rollout.canaryPercent`": [features.endpoint.rollout?.canaryPercent],
         "`endpoint.rollout.linearStepPercent`": [features.endpoint.rollout?.linearStepPercent],
-        "`endpoint.rollout.bakeSeconds`": [features.endpoint.rollout?.bakeSeconds],
+        "`endpoint.rollout.bakeSeconds`": [features.endpoint.rollout?.bakeSeconds, linear.endpoint.rollout?.bakeSeconds],
         "`endpoint.rollout.finalBakeSeconds`": [features.endpoint.rollout?.finalBakeSeconds],
         "`monitoring.enabled`": [plain.monitoring !== undefined, serverless.monitoring !== undefined],
         "`monitoring.dashboard`": [plain.monitoring?.dashboard],

@@ -192,6 +192,17 @@ describe("local twin: API Gateway proxy", () => {
         assert.equal(denied.headers.get("access-control-allow-origin"), origin);
     });
 
+    it("with several allowed origins its own errors allow none, as API Gateway's fixed gateway responses cannot choose", async () => {
+        const origins = ["https://app.example.com", "http://localhost:3000"];
+        await start({ apiKey: "k3y", corsAllowOrigins: origins });
+        for (const origin of [...origins, "https://evil.example"]) {
+            const denied = await fetch(`${base}/predict`, { method: "POST", headers: { Origin: origin }, body: "{}" });
+            assert.equal(denied.status, 403);
+            assert.equal(denied.headers.get("access-control-allow-origin"), null, origin);
+            assert.equal(denied.headers.get("vary"), "Origin");
+        }
+    });
+
     it("without CORS, OPTIONS needs the API key like every other method", async () => {
         await start();
         const res = await fetch(`${base}/predict`, { method: "OPTIONS", headers: { Origin: "https://app.example.com" } });

@@ -136,13 +136,23 @@ describe("REST API", function () {
             }
         });
 
-        it("several origins: the gateway responses echo the caller's Origin", async () => {
+        it("several origins: the gateway responses never echo the caller's Origin; they allow none and vary on Origin", async () => {
             await build("zoo", { ...single, api: { cors: { allowOrigins: [origin, "http://localhost:3000"] } } });
-            for (const { inputs } of mocks.findAll(T.response)) {
-                assert.equal(
-                    inputs.responseParameters["gatewayresponse.header.Access-Control-Allow-Origin"],
-                    "method.request.header.Origin",
+            const responses = mocks.findAll(T.response);
+            assert.equal(responses.length, 2);
+            for (const { inputs } of responses) {
+                assert.deepEqual(inputs.responseParameters, { "gatewayresponse.header.Vary": "'Origin'" });
+                assert.ok(
+                    !Object.values(inputs.responseParameters).some((v) => String(v).startsWith("method.request")),
+                    "a request header is copied into a gateway response",
                 );
+            }
+        });
+
+        it('"*": the gateway responses allow every origin, as the handler does', async () => {
+            await build("zoo", { ...single, api: { cors: { allowOrigins: ["*"] } } });
+            for (const { inputs } of mocks.findAll(T.response)) {
+                assert.equal(inputs.responseParameters["gatewayresponse.header.Access-Control-Allow-Origin"], "'*'");
             }
         });
 

@@ -4,6 +4,7 @@
  */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
 import { endpointName } from "../../../components/endpoint/naming";
 import { irisFixture, modelDir } from "../fixtures";
@@ -183,18 +184,47 @@ describe("ModelApi endpoint", function () {
             assert.equal(after.endpoint.name, before.endpoint.name);
         });
 
-        /** The endpoint's name and its log group's after building with these endpoint settings. */
-        async function endpointOf(endpoint: object): Promise<{ name: string; logGroup: string }> {
-            await build("iris", { ...iris(), endpoint });
-            return { name: mocks.find(T.endpoint).inputs.name, logGroup: mocks.find(T.logGroup, "iris-endpoint-logs").inputs.name };
+        /** The endpoint's name, its log group's, and the name the Lambda calls, after building with these arguments. */
+        async function endpointOf(
+            endpoint: object,
+            extra: object = {},
+        ): Promise<{ name: string; logGroup: string; functionCalls: string; options: { [type: string]: unknown } }> {
+            const options: { [type: string]: unknown } = {};
+            await build(
+                "iris",
+                { ...iris(), endpoint, ...extra },
+                {
+                    transformations: [
+                        (a) => {
+                            if (a.type === T.endpoint || (a.type === T.logGroup && a.name === "iris-endpoint-logs")) {
+                                options[a.type] = (a.opts as pulumi.CustomResourceOptions).deleteBeforeReplace;
+                            }
+                            return undefined;
+                        },
+                    ],
+                },
+            );
+            return {
+                name: mocks.find(T.endpoint).inputs.name,
+                logGroup: mocks.find(T.logGroup, "iris-endpoint-logs").inputs.name,
+                functionCalls: mocks.find(T.fn).inputs.environment.variables.ENDPOINT_NAME,
+                options,
+            };
         }
+
+        it("the endpoint and its log group are replaced create-first: deleteBeforeReplace is false, never the provider's true", async () => {
+            for (const endpoint of [{}, { serverless: {} }, { instanceCount: 2, rollout: { trafficShifting: "canary" } }]) {
+                const { options } = await endpointOf(endpoint);
+                assert.deepEqual(options, { [T.endpoint]: false, [T.logGroup]: false }, JSON.stringify(endpoint));
+            }
+        });
 
         it("real-time to serverless changes the endpoint's name, so the endpoint is replaced, not updated in place", async () => {
             const realtime = await endpointOf({ instanceType: "ml.m5.large" });
             const serverless = await endpointOf({ serverless: {} });
             assert.notEqual(serverless.name, realtime.name);
             assert.match(serverless.name, /^iris-endpoint-[0-9a-f]{7}$/);
-            assert.equal(serverless.name, endpointName("iris", SCOPE, "serverless"));
+            assert.equal(serverless.name, endpointName("iris", SCOPE, { kind: "serverless", autoRollback: false }));
             assert.equal(serverless.logGroup, `/aws/sagemaker/Endpoints/${serverless.name}`);
         });
 
@@ -202,8 +232,38 @@ describe("ModelApi endpoint", function () {
             const serverless = await endpointOf({ serverless: { memorySizeMb: 1024 } });
             const realtime = await endpointOf({ autoscaling: {} });
             assert.notEqual(realtime.name, serverless.name);
-            assert.equal(realtime.name, endpointName("iris", SCOPE, "realtime"));
+            assert.equal(realtime.name, endpointName("iris", SCOPE));
             assert.equal(mocks.find(T.scalingTarget).inputs.resourceId, `endpoint/${realtime.name}/variant/AllTraffic`);
+        });
+
+        it("turning endpoint.rollout on or off changes the name: the provider replaces the endpoint when its auto-rollback block comes or goes", async () => {
+            const plain = await endpointOf({ instanceCount: 2 });
+            const guarded = await endpointOf({ instanceCount: 2, rollout: {} });
+            assert.notEqual(guarded.name, plain.name);
+            assert.equal(guarded.name, endpointName("iris", SCOPE, { kind: "realtime", autoRollback: true }));
+            assert.equal(guarded.logGroup, `/aws/sagemaker/Endpoints/${guarded.name}`);
+            assert.ok(mocks.find(T.endpoint).inputs.deploymentConfig.autoRollbackConfiguration);
+            assert.equal((await endpointOf({ instanceCount: 2 })).name, plain.name);
+        });
+
+        it("the Lambda calls whichever endpoint the name points at, so it moves to a replacement before the old one is deleted", async () => {
+            for (const endpoint of [{}, { serverless: {} }, { instanceCount: 2, rollout: {} }]) {
+                const { name, functionCalls } = await endpointOf(endpoint);
+                assert.equal(functionCalls, name, JSON.stringify(endpoint));
+            }
+        });
+
+        it("what the provider updates in place keeps the name: which alarms roll back, the bakes, the traffic shifting", async () => {
+            const rollout = { instanceCount: 2, rollout: {} };
+            const both = await endpointOf(rollout);
+            const onlyErrors = await endpointOf(rollout, { monitoring: { alarms: { modelLatency: { enabled: false } } } });
+            assert.deepEqual(
+                mocks.find(T.endpoint).inputs.deploymentConfig.autoRollbackConfiguration.alarms.map((a: any) => a.alarmName),
+                ["iris-alarm-endpoint-5xx-1234567"],
+            );
+            assert.equal(onlyErrors.name, both.name);
+            const canary = await endpointOf({ instanceCount: 2, rollout: { trafficShifting: "canary", bakeSeconds: 300 } });
+            assert.equal(canary.name, both.name);
         });
 
         it("changes within a kind keep the name: instance type and count, serverless memory", async () => {
@@ -211,10 +271,17 @@ describe("ModelApi endpoint", function () {
             assert.equal((await endpointOf({ serverless: { memorySizeMb: 4096 } })).name, (await endpointOf({ serverless: {} })).name);
         });
 
-        it("a real-time endpoint keeps the name it had before the kind was part of it", () => {
-            const legacy = crypto.createHash("sha256").update("org/modelapi/test/iris").digest("hex").slice(0, 7);
-            assert.equal(endpointName("iris", SCOPE), `iris-endpoint-${legacy}`);
-            assert.equal(endpointName("iris", SCOPE, "realtime"), `iris-endpoint-${legacy}`);
+        it("an endpoint without a rollout keeps the name it had before the kind and the rollback were part of it", () => {
+            const legacy = (identity: string) => crypto.createHash("sha256").update(identity).digest("hex").slice(0, 7);
+            assert.equal(endpointName("iris", SCOPE), `iris-endpoint-${legacy("org/modelapi/test/iris")}`);
+            assert.equal(
+                endpointName("iris", SCOPE, { kind: "realtime", autoRollback: false }),
+                `iris-endpoint-${legacy("org/modelapi/test/iris")}`,
+            );
+            assert.equal(
+                endpointName("iris", SCOPE, { kind: "serverless", autoRollback: false }),
+                `iris-endpoint-${legacy("org/modelapi/test/iris/serverless")}`,
+            );
         });
     });
 });

@@ -56,7 +56,8 @@ describe("ModelApi rollouts", function () {
         );
         assert.deepEqual(mocks.find(T.endpoint).inputs.deploymentConfig.blueGreenUpdatePolicy.trafficRoutingConfiguration, {
             type: "LINEAR",
-            waitIntervalInSeconds: 600,
+            // linear's own default bake
+            waitIntervalInSeconds: 240,
             linearStepSize: { type: "CAPACITY_PERCENT", value: 50 },
         });
     });

@@ -75,10 +75,22 @@ describe("ModelApi serving image", function () {
             const image = mocks.find(T.image).inputs;
             assert.equal(image.context.location, context);
             assert.deepEqual(image.platforms, ["linux/amd64"]);
-            assert.equal(image.push, true);
             const tag = contextTag(context);
             assert.deepEqual(image.tags, [`${mocks.ACCOUNT}.dkr.ecr.${mocks.REGION}.amazonaws.com/iris-repo-1234567:${tag}`]);
             assert.match(tag, /^[0-9a-f]{12}$/);
+        });
+
+        it("the image is pushed as SageMaker pulls it: a Docker v2 manifest for one platform, no OCI media types, no attestations", () => {
+            const image = mocks.find(T.image).inputs;
+            assert.equal(image.exports.length, 1);
+            assert.equal(image.exports[0].registry.ociMediaTypes, false);
+            assert.notEqual(image.exports[0].registry.push, false);
+            assert.equal(image.platforms.length, 1);
+            // push: true would add a registry export of its own, with BuildKit's defaults
+            assert.equal(image.push, false);
+            // exec: true shells out to a buildx that adds a provenance attestation by default
+            assert.ok(!image.exec, "exec is set");
+            assert.equal(image.load, undefined);
         });
 
         it("the image is pushed with the registry's short-lived token, kept secret", () => {
@@ -122,6 +134,18 @@ describe("ModelApi serving image", function () {
                     ["untagged", 30],
                 ],
             );
+        });
+
+        it("image.platform is part of the tag: the same files for another platform are another image and a new generation", async () => {
+            await build("iris", { ...iris(), image: { context, platform: "linux/arm64" } });
+            const image = mocks.find(T.image).inputs;
+            assert.deepEqual(image.platforms, ["linux/arm64"]);
+            const tag = contextTag(context, undefined, "linux/arm64");
+            assert.notEqual(tag, contextTag(context));
+            assert.deepEqual(image.tags, [`${mocks.ACCOUNT}.dkr.ecr.${mocks.REGION}.amazonaws.com/iris-repo-1234567:${tag}`]);
+            const arm = mocks.find(T.model).name;
+            await build("iris", iris());
+            assert.notEqual(mocks.find(T.model).name, arm);
         });
 
         it("image.uri given: no repository, no build, and SageMaker runs that URI", async () => {

@@ -35,6 +35,7 @@ describe("resolveSettings", () => {
                 serverless: undefined,
                 instanceType: "ml.m5.large",
                 instanceCount: 1,
+                instanceCountDefaulted: true,
                 networkIsolation: true,
                 autoscaling: undefined,
                 dataCapture: undefined,
@@ -84,6 +85,9 @@ describe("resolveSettings", () => {
     it("with autoscaling the endpoint starts at the autoscaling floor", () => {
         const settings = resolveSettings("iris", { ...one(), endpoint: { autoscaling: { minCapacity: 3, maxCapacity: 5 } } });
         assert.equal(settings.endpoint.instanceCount, 3);
+        assert.equal(settings.endpoint.instanceCountDefaulted, true);
+        const set = resolveSettings("iris", { ...one(), endpoint: { instanceCount: 4, autoscaling: { minCapacity: 3, maxCapacity: 5 } } });
+        assert.deepEqual([set.endpoint.instanceCount, set.endpoint.instanceCountDefaulted], [4, false]);
     });
 
     it("serverless turns network isolation off unless it is set", () => {

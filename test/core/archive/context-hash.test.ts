@@ -82,6 +82,12 @@ describe("image tag", function () {
         assert.notEqual(contextHash(context, a), contextHash(context, b));
     });
 
+    it("the same files for another platform are another image, so another tag", () => {
+        const context = imageContext({ Dockerfile: "FROM a\n" });
+        assert.notEqual(contextTag(context, undefined, "linux/amd64"), contextTag(context, undefined, "linux/arm64"));
+        assert.equal(contextTag(context, undefined, "linux/arm64"), contextTag(context, undefined, "linux/arm64"));
+    });
+
     it("refuses a context that is not a directory", () => {
         assert.throws(() => contextHash("/nonexistent/context"), /image context "\/nonexistent\/context" is not a directory/);
     });
