@@ -1,6 +1,6 @@
 /** The unknown-key rule shared by the component and the stack config (core/known-keys.ts). */
 import { strict as assert } from "assert";
-import { closestKey, editDistance, isKnownKey, type KeyTable, unknownKeys, unknownKeysDeep } from "../../core/known-keys";
+import { closestKey, editDistance, isKnownKey, type KeysOf, type KeyTable, unknownKeys, unknownKeysDeep } from "../../core/known-keys";
 
 const SCALING = { minCapacity: true, maxCapacity: true } as const;
 const ENDPOINT = { instanceType: true, instanceCount: true, environment: "map", autoscaling: SCALING } as const;
@@ -8,6 +8,29 @@ const MODEL = { name: true, path: true, s3Uri: true } as const;
 const ARGS: KeyTable = { models: [MODEL], endpoint: ENDPOINT, tags: "map" };
 
 describe("known keys", () => {
+    it("a table that lacks a key of its interface, has one it does not, or flattens a level does not compile", () => {
+        // The type check (npm run typecheck) fails if any of these compiles: @ts-expect-error then has nothing to expect.
+        interface Settings {
+            size?: number;
+            limits?: { low?: number };
+            labels?: { [key: string]: string };
+            items: { id: string }[];
+        }
+        // @ts-expect-error items is missing
+        const missing: KeysOf<Settings> = { size: true, limits: { low: true }, labels: "map" };
+        // @ts-expect-error colour is not a key of Settings
+        const extra: KeysOf<Settings> = { size: true, limits: { low: true }, labels: "map", items: [{ id: true }], colour: true };
+        // @ts-expect-error limits holds a nested level, not a value
+        const flat: KeysOf<Settings> = { size: true, limits: true, labels: "map", items: [{ id: true }] };
+        // @ts-expect-error items is a list of levels
+        const unlisted: KeysOf<Settings> = { size: true, limits: { low: true }, labels: "map", items: { id: true } };
+        const right: KeysOf<Settings> = { size: true, limits: { low: true }, labels: "map", items: [{ id: true }] };
+        assert.deepEqual(
+            [missing, extra, flat, unlisted, right].map((t) => Object.keys(t).length),
+            [3, 5, 4, 4, 4],
+        );
+    });
+
     it("edit distance counts insertions, deletions, substitutions and a swap of neighbours as one edit each", () => {
         assert.equal(editDistance("auth", "auth"), 0);
         assert.equal(editDistance("instanceCont", "instanceCount"), 1);
