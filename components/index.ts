@@ -20,6 +20,7 @@ export type {
     ServerlessArgs,
     ThrottleArgs,
 } from "./args";
-export { ArgumentError } from "./settings/validate";
+export { ArgumentError } from "./settings/argument-error";
+export type { ArgumentMistake } from "./settings/argument-error";
 export { packModel, tarGzDirectory } from "../core/archive/pack";
 export type { PackedModel } from "../core/archive/pack";

@@ -40,18 +40,24 @@ export function componentNameError(name: unknown): string | undefined {
 }
 
 /**
- * @internal The first name used a second time, with its position and what is wrong, e.g.
- * `{ index: 1, message: '"iris" is used more than once; model names must be unique' }`.
+ * @internal Every name used again after its first use, with its position and what is wrong, e.g.
+ * `[{ index: 1, message: '"iris" is used more than once; model names must be unique' }]`.
  */
-export function duplicateNameError(names: readonly string[]): { index: number; message: string } | undefined {
-    const seen = new Set<string>();
+export function duplicateNameErrors(names: readonly unknown[]): { index: number; message: string }[] {
+    const seen = new Set<unknown>();
+    const repeats: { index: number; message: string }[] = [];
     for (const [index, name] of names.entries()) {
         if (seen.has(name)) {
-            return { index, message: `${JSON.stringify(name)} is used more than once; model names must be unique` };
+            repeats.push({ index, message: `${JSON.stringify(name)} is used more than once; model names must be unique` });
         }
         seen.add(name);
     }
-    return undefined;
+    return repeats;
+}
+
+/** @internal The first name used a second time, with its position and what is wrong (see duplicateNameErrors). */
+export function duplicateNameError(names: readonly string[]): { index: number; message: string } | undefined {
+    return duplicateNameErrors(names)[0];
 }
 
 /** @internal What is wrong with where a model comes from: it needs exactly one of `path` and `s3Uri`. */

@@ -4,134 +4,49 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type {
-    ApiArgs,
-    ArtifactsArgs,
-    AlarmArgs,
-    AlarmsArgs,
-    AutoscalingArgs,
-    CorsArgs,
-    DataCaptureArgs,
-    EndpointArgs,
-    FunctionArgs,
-    ImageArgs,
-    ModelApiArgs,
-    ModelSpec,
-    MonitoringArgs,
-    NetworkArgs,
-    QuotaArgs,
-    RolloutArgs,
-    ServerlessArgs,
-    ThrottleArgs,
-} from "../components";
-import { ALARM_KEYS, type AlarmKey } from "../components/monitoring/catalogue";
+import type { ApiArgs, ArtifactsArgs, EndpointArgs, ImageArgs, ModelApiArgs, ModelSpec, MonitoringArgs, NetworkArgs } from "../components";
+import { MODEL_API_KEYS, NETWORK_KEYS } from "../components/argument-keys";
 import { definedFields } from "../core/defined";
 import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../core/input-validation";
+import { isKnownKey, type KeysOf, type KeyTable, nestedTable, unknownKeys } from "../core/known-keys";
 import { MAX_COMPONENT_NAME_LENGTH } from "../core/naming";
 import type { VpcPlan } from "./network";
 
 /** The configuration namespace: the project's name. */
 export const NAMESPACE = "modelapi";
 
-/**
- * The settings of one level of config: each is a plain value (`true`), a free-form map of strings
- * (`"map"`) or a nested level. Typed against the Args interfaces below, so an argument added to
- * ModelApiArgs and not here (or here and not there) fails to compile instead of being silently ignored.
- */
-type Field = true | "map" | Fields;
-type Fields = { readonly [name: string]: Field };
-type FieldsOf<T> = { readonly [K in keyof Required<T>]: Field };
+/** The settings of `modelapi:network` beyond the argument's: a VPC the stack creates. */
+interface CreateVpcSettings {
+    createVpc: boolean;
+    cidrBlock: string;
+    availabilityZoneCount: number;
+}
 
-const SERVERLESS_FIELDS = { memorySizeMb: true, maxConcurrency: true } as const satisfies FieldsOf<ServerlessArgs>;
-const AUTOSCALING_FIELDS = {
-    minCapacity: true,
-    maxCapacity: true,
-    targetInvocationsPerInstance: true,
-    scaleInCooldownSeconds: true,
-    scaleOutCooldownSeconds: true,
-} as const satisfies FieldsOf<AutoscalingArgs>;
-const ROLLOUT_FIELDS = {
-    trafficShifting: true,
-    canaryPercent: true,
-    linearStepPercent: true,
-    bakeSeconds: true,
-    finalBakeSeconds: true,
-    maximumSeconds: true,
-} as const satisfies FieldsOf<RolloutArgs>;
-const DATA_CAPTURE_FIELDS = { samplingPercentage: true } as const satisfies FieldsOf<DataCaptureArgs>;
-const ENDPOINT_FIELDS = {
-    instanceType: true,
-    instanceCount: true,
-    networkIsolation: true,
-    logRetentionDays: true,
-    environment: "map",
-    serverless: SERVERLESS_FIELDS,
-    autoscaling: AUTOSCALING_FIELDS,
-    dataCapture: DATA_CAPTURE_FIELDS,
-    rollout: ROLLOUT_FIELDS,
-} as const satisfies FieldsOf<EndpointArgs>;
-const API_FIELDS = {
-    auth: true,
-    stageName: true,
-    accessLogs: true,
-    logRetentionDays: true,
-    throttle: { rateLimit: true, burstLimit: true } satisfies FieldsOf<ThrottleArgs>,
-    quota: { limit: true, period: true } satisfies FieldsOf<QuotaArgs>,
-    function: { timeoutSeconds: true, memorySizeMb: true, logRetentionDays: true } satisfies FieldsOf<FunctionArgs>,
-    cors: { allowOrigins: true } satisfies FieldsOf<CorsArgs>,
-    docs: true,
-} as const satisfies FieldsOf<ApiArgs>;
-const IMAGE_FIELDS = {
-    context: true,
-    dockerfile: true,
-    platform: true,
-    keepImages: true,
-    uri: true,
-    repositoryArn: true,
-} as const satisfies FieldsOf<ImageArgs>;
-const ARTIFACTS_FIELDS = { kmsKeyArn: true } as const satisfies FieldsOf<ArtifactsArgs>;
-const ALARM_FIELDS = {
-    enabled: true,
-    threshold: true,
-    periodSeconds: true,
-    evaluationPeriods: true,
-    datapointsToAlarm: true,
-} as const satisfies FieldsOf<AlarmArgs>;
-/** Every alarm of the component's catalogue (components/monitoring/catalogue.ts), each with the same fields. */
-const ALARMS_FIELDS = Object.fromEntries(ALARM_KEYS.map((key) => [key, ALARM_FIELDS])) as { [K in AlarmKey]: typeof ALARM_FIELDS };
-const MONITORING_FIELDS = {
-    enabled: true,
-    alarmTopicArns: true,
-    dashboard: true,
-    alarms: ALARMS_FIELDS satisfies FieldsOf<AlarmsArgs>,
-} as const satisfies FieldsOf<MonitoringArgs>;
-/** `network`: the argument's fields, or `createVpc` (with its range and zones) for a VPC the stack creates. */
+/** `network`: the argument's keys, or `createVpc` (with its range and zones) for a VPC the stack creates. */
 const NETWORK_FIELDS = {
-    subnetIds: true,
-    securityGroupIds: true,
-    functionInVpc: true,
+    ...NETWORK_KEYS,
     createVpc: true,
     cidrBlock: true,
     availabilityZoneCount: true,
-} as const satisfies FieldsOf<NetworkArgs & { createVpc: boolean; cidrBlock: string; availabilityZoneCount: number }>;
-const MODEL_FIELDS = { name: true, path: true, s3Uri: true } as const satisfies FieldsOf<ModelSpec>;
+} as const satisfies KeysOf<NetworkArgs & CreateVpcSettings>;
 
 /**
- * Every `modelapi:*` key the program reads: each argument of ModelApiArgs, plus `name` (the multi-model
- * ModelApi's name). Any other key under the namespace stops the program, naming it.
+ * Every `modelapi:*` key the program reads: each argument of ModelApiArgs with the component's own key
+ * tables (components/argument-keys.ts), plus `name` (the multi-model ModelApi's name) and the network's
+ * `createVpc`. Any other key, at any level, stops the program, naming it.
  */
 export const CONFIG_FIELDS = {
-    models: MODEL_FIELDS,
-    multiModel: true,
+    models: MODEL_API_KEYS.models,
+    multiModel: MODEL_API_KEYS.multiModel,
     name: true,
-    image: IMAGE_FIELDS,
-    endpoint: ENDPOINT_FIELDS,
-    api: API_FIELDS,
-    artifacts: ARTIFACTS_FIELDS,
-    monitoring: MONITORING_FIELDS,
+    image: MODEL_API_KEYS.image,
+    endpoint: MODEL_API_KEYS.endpoint,
+    api: MODEL_API_KEYS.api,
+    artifacts: MODEL_API_KEYS.artifacts,
+    monitoring: MODEL_API_KEYS.monitoring,
     network: NETWORK_FIELDS,
-    tags: "map",
-} as const satisfies FieldsOf<ModelApiArgs & { name: string }>;
+    tags: MODEL_API_KEYS.tags,
+} as const satisfies KeysOf<Omit<ModelApiArgs, "network"> & { name: string; network: NetworkArgs & CreateVpcSettings }>;
 
 /** The config keys the program reads, each under {@link NAMESPACE}. */
 export const CONFIG_KEYS = Object.keys(CONFIG_FIELDS) as ConfigKey[];
@@ -187,7 +102,7 @@ export const DEFAULT_AVAILABILITY_ZONES = 2;
  * `subnetIds` and `securityGroupIds` of an existing one; `functionInVpc` puts the Lambda inside too.
  */
 export function planNetwork(raw: RawConfig): { vpc?: VpcPlan; existing?: NetworkArgs } {
-    const value = parseObject("network", raw.network, NETWORK_FIELDS);
+    const value = parseObject("network", raw.network, CONFIG_FIELDS.network);
     if (value === undefined) {
         return {};
     }
@@ -239,11 +154,11 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
     const models = parseModels(raw.models, projectDir);
     const multiModel = parseBoolean("multiModel", raw.multiModel) ?? false;
     const shared = {
-        endpoint: parseObject("endpoint", raw.endpoint, ENDPOINT_FIELDS) as EndpointArgs | undefined,
-        api: parseObject("api", raw.api, API_FIELDS) as ApiArgs | undefined,
-        image: resolveImage(parseObject("image", raw.image, IMAGE_FIELDS) as ImageArgs | undefined, projectDir),
-        artifacts: parseObject("artifacts", raw.artifacts, ARTIFACTS_FIELDS) as ArtifactsArgs | undefined,
-        monitoring: parseObject("monitoring", raw.monitoring, MONITORING_FIELDS) as MonitoringArgs | undefined,
+        endpoint: parseObject("endpoint", raw.endpoint, CONFIG_FIELDS.endpoint) as EndpointArgs | undefined,
+        api: parseObject("api", raw.api, CONFIG_FIELDS.api) as ApiArgs | undefined,
+        image: resolveImage(parseObject("image", raw.image, CONFIG_FIELDS.image) as ImageArgs | undefined, projectDir),
+        artifacts: parseObject("artifacts", raw.artifacts, CONFIG_FIELDS.artifacts) as ArtifactsArgs | undefined,
+        monitoring: parseObject("monitoring", raw.monitoring, CONFIG_FIELDS.monitoring) as MonitoringArgs | undefined,
         tags: parseTags(raw.tags),
         // A VPC the stack creates joins the args in program.ts, once it exists.
         network: planNetwork(raw).existing,
@@ -287,7 +202,7 @@ function parseModels(raw: string | undefined, projectDir: string): ModelSpec[] {
         if (!isObject(entry)) {
             throw new ConfigError(key, expected);
         }
-        checkFields(key, entry, MODEL_FIELDS);
+        checkFields(key, entry, CONFIG_FIELDS.models[0]);
         const { name, path: modelPath, s3Uri } = entry;
         const nameError = modelNameError(name);
         if (nameError) {
@@ -340,7 +255,7 @@ function parseBoolean(key: ConfigKey, raw: string | undefined): boolean | undefi
     throw new ConfigError(key, `must be true or false; got "${raw}"`);
 }
 
-function parseObject(key: ConfigKey, raw: string | undefined, fields: Fields): Record<string, unknown> | undefined {
+function parseObject(key: ConfigKey, raw: string | undefined, fields: KeyTable): Record<string, unknown> | undefined {
     if (raw === undefined) {
         return undefined;
     }
@@ -373,27 +288,27 @@ function parseJson(key: string, raw: string): unknown {
 
 /** Stops at the first `modelapi:*` key the program does not read, e.g. a misspelt `modelapi:endpont`. */
 function checkKnownKeys(raw: RawConfig): void {
-    for (const key of Object.keys(raw)) {
-        if (!(key in CONFIG_FIELDS)) {
-            throw new ConfigError(
-                key,
-                `is not a setting of this program; expected one of ${CONFIG_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`,
-            );
-        }
+    const [unknown] = unknownKeys(raw, CONFIG_FIELDS);
+    if (unknown) {
+        throw new ConfigError(
+            unknown.key,
+            `is not a setting of this program; expected one of ${CONFIG_KEYS.map((k) => `${NAMESPACE}:${k}`).join(", ")}`,
+        );
     }
 }
 
-function checkFields(key: string, value: Record<string, unknown>, fields: Fields): void {
+/** Stops at the first setting of a level (and the levels below) that its key table does not know. */
+function checkFields(key: string, value: Record<string, unknown>, fields: KeyTable): void {
     for (const [name, child] of Object.entries(value)) {
-        if (!(name in fields)) {
+        if (!isKnownKey(fields, name)) {
             throw new ConfigError(key, `has an unknown setting "${name}"; expected one of ${Object.keys(fields).join(", ")}`);
         }
-        const nested = fields[name];
-        if (typeof nested === "object") {
+        const nested = nestedTable(fields[name]);
+        if (nested && !nested.list) {
             if (!isObject(child)) {
                 throw new ConfigError(`${key}.${name}`, `must be a map of settings; got ${JSON.stringify(child)}`);
             }
-            checkFields(`${key}.${name}`, child, nested);
+            checkFields(`${key}.${name}`, child, nested.table);
         }
     }
 }

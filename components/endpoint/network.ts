@@ -3,7 +3,8 @@
  * anything is created, and the EC2 permissions each service's role needs for its network interfaces.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ModelApiArgs } from "../args";
+import type { ModelApiArgs } from "../args";
+import type { Report } from "../checks";
 import { Statement } from "../iam";
 
 /** @internal The network settings, defaults applied. */
@@ -27,39 +28,42 @@ export const MIN_SUBNETS = 2;
 const SUBNET_ID = /^subnet-[0-9a-z]+$/;
 const SECURITY_GROUP_ID = /^sg-[0-9a-z]+$/;
 
-/** @internal Throws through `fail` for a network SageMaker or Lambda would refuse. */
-export function validateNetwork(args: ModelApiArgs, fail: (message: string) => never): void {
+/** @internal Reports everything about a network SageMaker or Lambda would refuse. */
+export function validateNetwork(args: ModelApiArgs, report: Report): void {
     const network = args.network;
-    if (network === undefined) {
+    if (network === undefined || network === null) {
         return;
     }
     if (args.endpoint?.serverless) {
         // AWS, Serverless Inference, "Feature exclusions": VPC configuration is not supported.
-        fail(`network cannot be combined with endpoint.serverless: SageMaker serverless endpoints do not support VPC configuration`);
+        report("network", `cannot be combined with endpoint.serverless: SageMaker serverless endpoints do not support VPC configuration`);
     }
     const { subnetIds, securityGroupIds } = network;
     if (!Array.isArray(subnetIds) || subnetIds.length < MIN_SUBNETS || subnetIds.length > MAX_SUBNETS) {
-        fail(
-            `network.subnetIds must list ${MIN_SUBNETS} to ${MAX_SUBNETS} subnets in at least two Availability Zones ` +
+        report(
+            "network.subnetIds",
+            `must list ${MIN_SUBNETS} to ${MAX_SUBNETS} subnets in at least two Availability Zones ` +
                 `(SageMaker asks for two even for one instance); got ${Array.isArray(subnetIds) ? subnetIds.length : JSON.stringify(subnetIds)}`,
         );
     }
     if (!Array.isArray(securityGroupIds) || securityGroupIds.length < 1 || securityGroupIds.length > MAX_SECURITY_GROUPS) {
-        fail(
-            `network.securityGroupIds must list 1 to ${MAX_SECURITY_GROUPS} security groups; got ${Array.isArray(securityGroupIds) ? securityGroupIds.length : JSON.stringify(securityGroupIds)}`,
+        report(
+            "network.securityGroupIds",
+            `must list 1 to ${MAX_SECURITY_GROUPS} security groups; got ${Array.isArray(securityGroupIds) ? securityGroupIds.length : JSON.stringify(securityGroupIds)}`,
         );
     }
     // Outputs (a VPC made in the same program) are checked by AWS; plain ids here.
-    subnetIds.forEach((id, i) => {
-        if (typeof id === "string" && !SUBNET_ID.test(id)) fail(`network.subnetIds[${i}] "${id}" is not a subnet id (subnet-...)`);
+    const subnets = Array.isArray(subnetIds) ? subnetIds : [];
+    subnets.forEach((id, i) => {
+        if (typeof id === "string" && !SUBNET_ID.test(id)) report(`network.subnetIds[${i}]`, `"${id}" is not a subnet id (subnet-...)`);
     });
-    securityGroupIds.forEach((id, i) => {
+    (Array.isArray(securityGroupIds) ? securityGroupIds : []).forEach((id, i) => {
         if (typeof id === "string" && !SECURITY_GROUP_ID.test(id))
-            fail(`network.securityGroupIds[${i}] "${id}" is not a security group id (sg-...)`);
+            report(`network.securityGroupIds[${i}]`, `"${id}" is not a security group id (sg-...)`);
     });
-    const plain = subnetIds.filter((id): id is string => typeof id === "string");
+    const plain = subnets.filter((id): id is string => typeof id === "string");
     if (new Set(plain).size !== plain.length) {
-        fail(`network.subnetIds lists a subnet more than once`);
+        report("network.subnetIds", `lists a subnet more than once`);
     }
 }
 

@@ -4,7 +4,7 @@
  */
 import { definedFields } from "../../core/defined";
 import type { ModelApiArgs } from "../args";
-import { Fail, integerIn } from "../checks";
+import { integerIn, type Report } from "../checks";
 import { alarmDefaults, ROLLBACK_ALARMS } from "../monitoring/catalogue";
 import { monitoringEnabledDefault } from "../monitoring/defaults";
 import { type RolloutSettings, rolloutSettings } from "./defaults";
@@ -56,41 +56,48 @@ export function rolloutWorstCaseSeconds(rollout: RolloutSettings, instances: num
     return { total: PROVISIONING_ALLOWANCE_SECONDS + bakes * rollout.bakeSeconds + rollout.finalBakeSeconds, bakes };
 }
 
-/** @internal Throws through `fail` for the first `endpoint.rollout` setting SageMaker's deployment guardrails refuse. */
-export function validateRollout(args: ModelApiArgs, fail: Fail): void {
+/** @internal Reports every `endpoint.rollout` setting SageMaker's deployment guardrails refuse. */
+export function validateRollout(args: ModelApiArgs, report: Report): void {
     const endpoint = args.endpoint ?? {};
     const rollout = endpoint.rollout;
-    if (rollout === undefined) {
+    if (rollout === undefined || rollout === null) {
         return;
     }
     const instanceType = endpoint.instanceType ?? "";
     if (/^ml\.inf1\./.test(instanceType)) {
         // "Deployment guardrails: Exclusions" (SageMaker Developer Guide).
-        fail(
-            `endpoint.rollout cannot be used with instance type ${instanceType}: SageMaker does not apply deployment ` +
+        report(
+            "endpoint.rollout",
+            `cannot be used with instance type ${instanceType}: SageMaker does not apply deployment ` +
                 `guardrails to Inf1 endpoints and would shift all traffic at once without a bake`,
         );
     }
     const settings = rolloutSettings(rollout);
     const modes = Object.keys(TRAFFIC_SHIFTING);
-    if (!modes.includes(settings.trafficShifting)) {
-        fail(`endpoint.rollout.trafficShifting must be one of ${modes.map((m) => `"${m}"`).join(", ")}; got "${settings.trafficShifting}"`);
+    // What depends on the mode is checked once the mode is a known one.
+    const modeValid = modes.includes(settings.trafficShifting);
+    if (!modeValid) {
+        report(
+            "endpoint.rollout.trafficShifting",
+            `must be one of ${modes.map((m) => `"${m}"`).join(", ")}; got "${settings.trafficShifting}"`,
+        );
     }
-    const serverless = endpoint.serverless !== undefined;
-    if (serverless && settings.trafficShifting !== "allAtOnce") {
+    const serverless = endpoint.serverless !== undefined && endpoint.serverless !== null;
+    if (modeValid && serverless && settings.trafficShifting !== "allAtOnce") {
         // "Deployment guardrails: Exclusions" excludes serverless endpoints from rolling deployments only; blue/green
         // all at once, with its bake and auto-rollback, is not excluded.
-        fail(
-            `endpoint.rollout.trafficShifting "${settings.trafficShifting}" cannot be used with endpoint.serverless: SageMaker sizes ` +
+        report(
+            "endpoint.rollout.trafficShifting",
+            `"${settings.trafficShifting}" cannot be used with endpoint.serverless: SageMaker sizes ` +
                 `canary and linear steps as an instance count or a percentage of the fleet (CapacitySize), and documents ` +
                 `neither for a serverless endpoint, which has no instances; use "allAtOnce"`,
         );
     }
-    if (rollout.canaryPercent !== undefined && settings.trafficShifting !== "canary") {
-        fail(`endpoint.rollout.canaryPercent needs trafficShifting: "canary"`);
+    if (modeValid && rollout.canaryPercent !== undefined && settings.trafficShifting !== "canary") {
+        report("endpoint.rollout.canaryPercent", `needs trafficShifting: "canary"`);
     }
-    if (rollout.linearStepPercent !== undefined && settings.trafficShifting !== "linear") {
-        fail(`endpoint.rollout.linearStepPercent needs trafficShifting: "linear"`);
+    if (modeValid && rollout.linearStepPercent !== undefined && settings.trafficShifting !== "linear") {
+        report("endpoint.rollout.linearStepPercent", `needs trafficShifting: "linear"`);
     }
     // TrafficRoutingConfig (SageMaker API Reference): the canary is at most 50 % of the variant's instances, a
     // linear step 10 to 50 %; WaitIntervalInSeconds 0 to 3600. BlueGreenUpdatePolicy: TerminationWaitInSeconds
@@ -98,29 +105,37 @@ export function validateRollout(args: ModelApiArgs, fail: Fail): void {
     // The new fleet starts at the configuration's instance count ("VariantProperty": UpdateEndpoint sets
     // DesiredInstanceCount to InitialInstanceCount).
     const instances = endpoint.instanceCount ?? endpoint.autoscaling?.minCapacity ?? 1;
-    if (settings.trafficShifting !== "allAtOnce" && !serverless) {
-        if (instances < 2) {
-            fail(
-                `endpoint.rollout.trafficShifting "${settings.trafficShifting}" needs at least 2 instances (endpoint.instanceCount is ` +
+    // A count that is not a positive integer is reported by the endpoint checks.
+    const instancesValid = Number.isInteger(instances) && instances >= 1;
+    if (modeValid && settings.trafficShifting !== "allAtOnce" && !serverless) {
+        if (instancesValid && instances < 2) {
+            report(
+                "endpoint.rollout.trafficShifting",
+                `"${settings.trafficShifting}" needs at least 2 instances (endpoint.instanceCount is ` +
                     `${instances}): SageMaker shifts at most 50 % of the variant's instances in a step; use "allAtOnce" or more instances`,
             );
         }
     }
     if (settings.trafficShifting === "canary" && !(settings.canaryPercent > 0 && settings.canaryPercent <= 50)) {
-        fail(`endpoint.rollout.canaryPercent must be more than 0 and at most 50; got ${settings.canaryPercent}`);
+        report("endpoint.rollout.canaryPercent", `must be more than 0 and at most 50; got ${settings.canaryPercent}`);
     }
     if (settings.trafficShifting === "linear" && !(settings.linearStepPercent >= 10 && settings.linearStepPercent <= 50)) {
-        fail(`endpoint.rollout.linearStepPercent must be from 10 to 50; got ${settings.linearStepPercent}`);
+        report("endpoint.rollout.linearStepPercent", `must be from 10 to 50; got ${settings.linearStepPercent}`);
     }
-    integerIn(fail, "endpoint.rollout.bakeSeconds", settings.bakeSeconds, 0, 3600);
-    integerIn(fail, "endpoint.rollout.finalBakeSeconds", settings.finalBakeSeconds, 0, 3600);
+    const bakeValid = integerIn(report, "endpoint.rollout.bakeSeconds", settings.bakeSeconds, 0, 3600);
+    const finalBakeValid = integerIn(report, "endpoint.rollout.finalBakeSeconds", settings.finalBakeSeconds, 0, 3600);
     if (rollout.maximumSeconds !== undefined) {
-        integerIn(fail, "endpoint.rollout.maximumSeconds", rollout.maximumSeconds, 600, 14400);
+        integerIn(report, "endpoint.rollout.maximumSeconds", rollout.maximumSeconds, 600, 14400);
     }
+    // The length is only meaningful once every part of it is valid; the parts' own mistakes are reported above.
+    const stepsValid =
+        (settings.trafficShifting !== "canary" || (settings.canaryPercent > 0 && settings.canaryPercent <= 50)) &&
+        (settings.trafficShifting !== "linear" || (settings.linearStepPercent >= 10 && settings.linearStepPercent <= 50));
     const worst = rolloutWorstCaseSeconds(settings, serverless ? 1 : instances);
-    if (worst.total > PROVIDER_ENDPOINT_WAIT_SECONDS) {
-        fail(
-            `endpoint.rollout may take ${worst.total} s (${PROVISIONING_ALLOWANCE_SECONDS} s to provision the new fleet, ` +
+    if (modeValid && stepsValid && bakeValid && finalBakeValid && (serverless || instancesValid) && worst.total > PROVIDER_ENDPOINT_WAIT_SECONDS) {
+        report(
+            "endpoint.rollout",
+            `may take ${worst.total} s (${PROVISIONING_ALLOWANCE_SECONDS} s to provision the new fleet, ` +
                 `${worst.bakes} bake${worst.bakes === 1 ? "" : "s"} of bakeSeconds ${settings.bakeSeconds} s, finalBakeSeconds ` +
                 `${settings.finalBakeSeconds} s), longer than the ${PROVIDER_ENDPOINT_WAIT_SECONDS} s the AWS provider waits for an ` +
                 `endpoint update, which customTimeouts cannot extend: pulumi up would fail while SageMaker carries on. Shorten ` +
@@ -131,11 +146,13 @@ export function validateRollout(args: ModelApiArgs, fail: Fail): void {
     // auto-rollback, and the bakes watch nothing.
     const monitoringOn = args.monitoring?.enabled ?? monitoringEnabledDefault(serverless);
     if (!monitoringOn) {
-        fail(
+        report(
+            "endpoint.rollout",
             args.monitoring?.enabled === false
-                ? `endpoint.rollout needs the endpoint alarms to roll back on; monitoring.enabled is false`
-                : `endpoint.rollout needs the endpoint alarms to roll back on, and monitoring is off for serverless endpoints by default; set monitoring.enabled: true`,
+                ? `needs the endpoint alarms to roll back on; monitoring.enabled is false`
+                : `needs the endpoint alarms to roll back on, and monitoring is off for serverless endpoints by default; set monitoring.enabled: true`,
         );
+        return;
     }
     const defaults = alarmDefaults();
     const rollbackAlarms = ROLLBACK_ALARMS.map((key) => ({
@@ -144,15 +161,25 @@ export function validateRollout(args: ModelApiArgs, fail: Fail): void {
         ...definedFields(args.monitoring?.alarms?.[key]),
     })).filter((a) => a.enabled);
     if (rollbackAlarms.length === 0) {
-        fail(`endpoint.rollout needs at least one of monitoring.alarms.${ROLLBACK_ALARMS.join(" and monitoring.alarms.")} to roll back on`);
+        report(
+            "endpoint.rollout",
+            `needs at least one of monitoring.alarms.${ROLLBACK_ALARMS.join(" and monitoring.alarms.")} to roll back on`,
+        );
     }
-    for (const alarm of rollbackAlarms) {
-        const window = alarm.periodSeconds * alarm.evaluationPeriods;
-        if (settings.bakeSeconds < window) {
-            fail(
-                `endpoint.rollout.bakeSeconds (${settings.bakeSeconds}) is shorter than monitoring.alarms.${alarm.key}'s evaluation ` +
-                    `window (${window} s): the alarm could not trip before traffic moves on`,
-            );
-        }
+    // One bake for every alarm: it is named against the longest window (the first of equals), which covers the others.
+    // A period or evaluation count that is not a positive integer is reported by the monitoring checks.
+    const windows = rollbackAlarms
+        .filter((a) => [a.periodSeconds, a.evaluationPeriods].every((n) => Number.isInteger(n) && n > 0))
+        .map((a) => ({ key: a.key, window: a.periodSeconds * a.evaluationPeriods }));
+    const longest = windows.reduce<{ key: string; window: number } | undefined>(
+        (l, w) => (l === undefined || w.window > l.window ? w : l),
+        undefined,
+    );
+    if (bakeValid && longest !== undefined && settings.bakeSeconds < longest.window) {
+        report(
+            "endpoint.rollout.bakeSeconds",
+            `(${settings.bakeSeconds}) is shorter than monitoring.alarms.${longest.key}'s evaluation ` +
+                `window (${longest.window} s): the alarm could not trip before traffic moves on`,
+        );
     }
 }

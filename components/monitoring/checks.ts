@@ -3,8 +3,9 @@
  * named before anything is created.
  */
 import { definedFields } from "../../core/defined";
+import { closestKey } from "../../core/known-keys";
 import type { ModelApiArgs } from "../args";
-import type { Fail } from "../checks";
+import type { Report } from "../checks";
 import { ALARM_KEYS, type AlarmKey, alarmDefaults, INSTANCE_ONLY_ALARMS, RATE_ALARMS } from "./catalogue";
 import { monitoringEnabledDefault } from "./defaults";
 
@@ -14,69 +15,87 @@ const MAX_ALARM_ACTIONS = 5;
 const MAX_EVALUATION_RANGE_SECONDS = 86_400;
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
-/** @internal Throws through `fail` for the first impossible `monitoring` setting. */
-export function validateMonitoring(args: ModelApiArgs, fail: Fail): void {
+/** @internal Reports every impossible `monitoring` setting. */
+export function validateMonitoring(args: ModelApiArgs, report: Report): void {
     const monitoring = args.monitoring ?? {};
     const serverless = args.endpoint?.serverless !== undefined;
-    const topics = monitoring.alarmTopicArns ?? [];
+    const topics: unknown = monitoring.alarmTopicArns ?? [];
     if (!Array.isArray(topics)) {
-        fail(`monitoring.alarmTopicArns must be a list of SNS topic ARNs`);
-    }
-    if (topics.length > MAX_ALARM_ACTIONS) {
-        fail(`monitoring.alarmTopicArns has ${topics.length} topics; a CloudWatch alarm notifies at most ${MAX_ALARM_ACTIONS}`);
-    }
-    topics.forEach((arn, i) => {
-        if (typeof arn !== "string" || !SNS_TOPIC_ARN.test(arn)) {
-            fail(`monitoring.alarmTopicArns[${i}] must be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:alerts; got "${arn}"`);
+        report("monitoring.alarmTopicArns", `must be a list of SNS topic ARNs`);
+    } else {
+        if (topics.length > MAX_ALARM_ACTIONS) {
+            report("monitoring.alarmTopicArns", `has ${topics.length} topics; a CloudWatch alarm notifies at most ${MAX_ALARM_ACTIONS}`);
         }
-    });
+        topics.forEach((arn, i) => {
+            if (typeof arn !== "string" || !SNS_TOPIC_ARN.test(arn)) {
+                report(
+                    `monitoring.alarmTopicArns[${i}]`,
+                    `must be an SNS topic ARN like arn:aws:sns:us-east-1:123456789012:alerts; got "${arn}"`,
+                );
+            }
+        });
+    }
     const defaults = alarmDefaults();
     const known: string[] = ALARM_KEYS;
     for (const [key, alarm] of Object.entries(monitoring.alarms ?? {})) {
         const at = `monitoring.alarms.${key}`;
         if (!known.includes(key)) {
-            fail(`monitoring.alarms has an unknown alarm "${key}"; expected one of ${known.join(", ")}`);
+            const suggestion = closestKey(key, known);
+            report(
+                "monitoring.alarms",
+                `has an unknown alarm "${key}"; expected one of ${known.join(", ")}` + (suggestion ? `; did you mean ${suggestion}?` : ""),
+            );
+            continue;
         }
-        if (alarm === undefined) {
+        if (alarm === undefined || alarm === null) {
             continue;
         }
         if (serverless && alarm.enabled === true && INSTANCE_ONLY_ALARMS.includes(key as AlarmKey)) {
             // "Alarms and logs for tracking metrics from serverless endpoints" lists every metric a serverless
             // endpoint publishes; CPUUtilization and the instance MemoryUtilization are not among them.
-            fail(`${at} cannot be enabled with endpoint.serverless: serverless endpoints do not publish instance utilization metrics`);
+            report(at, `cannot be enabled with endpoint.serverless: serverless endpoints do not publish instance utilization metrics`);
         }
         const merged = { ...defaults[key as AlarmKey], ...definedFields(alarm) };
         if (!(Number.isFinite(merged.threshold) && merged.threshold >= 0)) {
-            fail(`${at}.threshold must be a number of at least 0; got ${merged.threshold}`);
-        }
-        // The error metrics are 1 or 0 per request, so their Average is a rate ("Amazon SageMaker AI metrics in
-        // Amazon CloudWatch"; "Amazon API Gateway dimensions and metrics").
-        if (RATE_ALARMS.includes(key as AlarmKey) && merged.threshold > 1) {
-            fail(`${at}.threshold is an error rate from 0 to 1 (0.05 is 5 %); got ${merged.threshold}`);
+            report(`${at}.threshold`, `must be a number of at least 0; got ${merged.threshold}`);
+        } else if (RATE_ALARMS.includes(key as AlarmKey) && merged.threshold > 1) {
+            // The error metrics are 1 or 0 per request, so their Average is a rate ("Amazon SageMaker AI metrics in
+            // Amazon CloudWatch"; "Amazon API Gateway dimensions and metrics").
+            report(`${at}.threshold`, `is an error rate from 0 to 1 (0.05 is 5 %); got ${merged.threshold}`);
         }
         const period = merged.periodSeconds;
-        if (!([10, 20, 30].includes(period) || (Number.isInteger(period) && period > 0 && period % 60 === 0))) {
-            fail(`${at}.periodSeconds must be 10, 20, 30 or a multiple of 60; got ${period}`);
+        const periodValid = [10, 20, 30].includes(period) || (Number.isInteger(period) && period > 0 && period % 60 === 0);
+        if (!periodValid) {
+            report(`${at}.periodSeconds`, `must be 10, 20, 30 or a multiple of 60; got ${period}`);
         }
-        if (!(Number.isInteger(merged.evaluationPeriods) && merged.evaluationPeriods >= 1)) {
-            fail(`${at}.evaluationPeriods must be a positive integer; got ${merged.evaluationPeriods}`);
+        const evaluationsValid = Number.isInteger(merged.evaluationPeriods) && merged.evaluationPeriods >= 1;
+        if (!evaluationsValid) {
+            report(`${at}.evaluationPeriods`, `must be a positive integer; got ${merged.evaluationPeriods}`);
         }
-        if (!(
-            Number.isInteger(merged.datapointsToAlarm) &&
-            merged.datapointsToAlarm >= 1 &&
-            merged.datapointsToAlarm <= merged.evaluationPeriods
-        )) {
-            fail(
-                `${at}.datapointsToAlarm must be an integer from 1 to evaluationPeriods (${merged.evaluationPeriods}); got ${merged.datapointsToAlarm}`,
+        if (
+            evaluationsValid &&
+            !(
+                Number.isInteger(merged.datapointsToAlarm) &&
+                merged.datapointsToAlarm >= 1 &&
+                merged.datapointsToAlarm <= merged.evaluationPeriods
+            )
+        ) {
+            report(
+                `${at}.datapointsToAlarm`,
+                `must be an integer from 1 to evaluationPeriods (${merged.evaluationPeriods}); got ${merged.datapointsToAlarm}`,
             );
         }
-        if (period * merged.evaluationPeriods > MAX_EVALUATION_RANGE_SECONDS) {
-            fail(
-                `${at}: periodSeconds x evaluationPeriods is ${period * merged.evaluationPeriods} s; CloudWatch evaluates at most one day (86400 s)`,
+        if (periodValid && evaluationsValid && period * merged.evaluationPeriods > MAX_EVALUATION_RANGE_SECONDS) {
+            report(
+                at,
+                `: periodSeconds x evaluationPeriods is ${period * merged.evaluationPeriods} s; CloudWatch evaluates at most one day (86400 s)`,
             );
         }
     }
     if (monitoring.enabled === undefined && !monitoringEnabledDefault(serverless) && monitoring.alarmTopicArns !== undefined) {
-        fail(`monitoring.alarmTopicArns is set but monitoring is off for serverless endpoints by default; set monitoring.enabled: true`);
+        report(
+            "monitoring.alarmTopicArns",
+            `is set but monitoring is off for serverless endpoints by default; set monitoring.enabled: true`,
+        );
     }
 }

@@ -1,6 +1,13 @@
 /** The model rules shared by the component, the stack config and the local twin (core/input-validation.ts). */
 import { strict as assert } from "assert";
-import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../../core/input-validation";
+import {
+    componentNameError,
+    duplicateNameError,
+    duplicateNameErrors,
+    modelNameError,
+    modelSourceError,
+    s3UriError,
+} from "../../core/input-validation";
 
 const MODEL_RULE = "is not valid: use 1-63 letters, digits and hyphens, starting and ending with a letter or digit";
 
@@ -28,6 +35,15 @@ describe("input validation", () => {
             index: 2,
             message: `"iris" is used more than once; model names must be unique`,
         });
+    });
+
+    it("duplicate names: every repeat, each at its own position", () => {
+        assert.deepEqual(duplicateNameErrors(["iris", "wine"]), []);
+        assert.deepEqual(duplicateNameErrors(["iris", "wine", "iris", "wine", "iris"]), [
+            { index: 2, message: `"iris" is used more than once; model names must be unique` },
+            { index: 3, message: `"wine" is used more than once; model names must be unique` },
+            { index: 4, message: `"iris" is used more than once; model names must be unique` },
+        ]);
     });
 
     it("a model comes from exactly one of path and s3Uri", () => {

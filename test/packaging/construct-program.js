@@ -26,6 +26,19 @@ async function main() {
         api: { auth: "iam" },
         tags: { team: "python" },
     };
+    // Inputs the component refuses: what the plugin's provider server gets back to answer the engine with.
+    let refused = { refused: false };
+    try {
+        await provider.construct(
+            "refused",
+            "modelapi:index:ModelApi",
+            { models: [{ name: "py-model", path: modelDir }], endpoint: { instanceCount: 0 }, api: { auht: "iam" } },
+            {},
+        );
+    } catch (err) {
+        refused = { inputPropertiesError: pulumi.InputPropertiesError.isInstance(err), name: err.name, errors: err.errors };
+    }
+    refused.registered = resources.filter((r) => r.name.startsWith("refused")).length;
     const result = await provider.construct("from-python", "modelapi:index:ModelApi", inputs, {});
     const state = {};
     for (const [key, value] of Object.entries(result.state)) state[key] = await plain(value);
@@ -36,6 +49,7 @@ async function main() {
         state,
         schemaOutputs: Object.keys(JSON.parse(await provider.getSchema()).resources["modelapi:index:ModelApi"].properties).sort(),
         types: resources.map((r) => r.type),
+        refused,
     });
 }
 

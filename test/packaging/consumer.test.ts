@@ -383,7 +383,18 @@ describe("packaging: the npm package installed into another project", function (
     });
 
     describe("constructed by the plugin's component provider, as for a Python program", function () {
-        let constructed: { urn: string; state: Record<string, unknown>; schemaOutputs: string[]; types: string[] };
+        let constructed: {
+            urn: string;
+            state: Record<string, unknown>;
+            schemaOutputs: string[];
+            types: string[];
+            refused?: {
+                inputPropertiesError: boolean;
+                name: string;
+                errors: { propertyPath: string; reason: string }[];
+                registered: number;
+            };
+        };
 
         before(async function () {
             const modelDir = path.join(consumerDir, "models", "demo");
@@ -397,6 +408,23 @@ describe("packaging: the npm package installed into another project", function (
             assert.match(constructed.urn, /::modelapi:index:ModelApi::from-python$/);
             assert.ok(constructed.types.includes("aws:sagemaker/endpoint:Endpoint"), `types: ${constructed.types.join(", ")}`);
             assert.ok(!constructed.types.includes("aws:apigateway/apiKey:ApiKey"), "auth iam must not create an API key");
+        });
+
+        it("refuses impossible inputs with Pulumi's InputPropertiesError, each property with its reason, creating nothing", function () {
+            assert.deepEqual(constructed.refused, {
+                inputPropertiesError: true,
+                name: "ArgumentError",
+                errors: [
+                    {
+                        propertyPath: "api.auht",
+                        reason:
+                            "api.auht is not an argument of ModelApi; expected one of auth, stageName, accessLogs, logRetentionDays, " +
+                            "throttle, quota, function, cors, docs; did you mean auth?",
+                    },
+                    { propertyPath: "endpoint.instanceCount", reason: "endpoint.instanceCount must be a positive integer; got 0" },
+                ],
+                registered: 0,
+            });
         });
 
         it("returns exactly the schema's outputs as the resource's state", function () {

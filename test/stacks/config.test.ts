@@ -5,7 +5,10 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { CONFIG_KEYS, ConfigError, findProjectDir, planStack, RawConfig } from "../../stacks/config";
+import { ArgumentError } from "../../components";
+import { AUTOSCALING_KEYS, MODEL_API_KEYS, NETWORK_KEYS } from "../../components/argument-keys";
+import { validateArgs } from "../../components/settings/validate";
+import { CONFIG_FIELDS, CONFIG_KEYS, ConfigError, findProjectDir, planStack, RawConfig } from "../../stacks/config";
 
 // @pulumi/pulumi's own YAML parser; no typings are installed for it.
 
@@ -252,6 +255,39 @@ describe("stack config", () => {
                 { models: [iris], endpoint: { serverless: { memory: 2048 } } },
                 `modelapi:endpoint.serverless has an unknown setting "memory"; expected one of memorySizeMb, maxConcurrency`,
             );
+        });
+
+        it("the same misspelt key is refused by the stack config and by the component, from the component's key table", () => {
+            const dir = project();
+            const expected = Object.keys(AUTOSCALING_KEYS).join(", ");
+            fails(
+                { models: [iris], endpoint: { autoscaling: { maxCapcity: 3 } } },
+                `modelapi:endpoint.autoscaling has an unknown setting "maxCapcity"; expected one of ${expected}`,
+                dir,
+            );
+            const [planned] = planStack(asPulumiConfig({ models: [iris] }), dir);
+            assert.throws(
+                () => validateArgs(planned.name, { ...planned.args, endpoint: { autoscaling: { maxCapcity: 3 } } as any }),
+                (err: unknown) => {
+                    assert.ok(err instanceof ArgumentError, String(err));
+                    assert.equal(
+                        err.message,
+                        `ModelApi "iris": endpoint.autoscaling.maxCapcity is not an argument of ModelApi; expected one of ${expected}; did you mean maxCapacity?`,
+                    );
+                    return true;
+                },
+            );
+        });
+
+        it("every setting the component takes is read through the component's own key table", () => {
+            for (const key of Object.keys(MODEL_API_KEYS) as (keyof typeof MODEL_API_KEYS)[]) {
+                if (key === "network") continue;
+                assert.equal(CONFIG_FIELDS[key], MODEL_API_KEYS[key], key);
+            }
+            // The stack's network also takes what it needs to create a VPC.
+            for (const [key, spec] of Object.entries(NETWORK_KEYS)) {
+                assert.equal(CONFIG_FIELDS.network[key as keyof typeof NETWORK_KEYS], spec, key);
+            }
         });
 
         it("a nested setting that is not a map", () => {

@@ -15,7 +15,7 @@ import {
 import { imageDefaults } from "../../../components/image/defaults";
 import { alarmDefaults } from "../../../components/monitoring/catalogue";
 import { resolveSettings } from "../../../components/settings/settings";
-import { ArgumentError } from "../../../components/settings/validate";
+import { ArgumentError } from "../../../components/settings/argument-error";
 import { modelDir } from "../fixtures";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");

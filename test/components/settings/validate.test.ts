@@ -1,8 +1,13 @@
 /**
- * Impossible arguments throw before any resource is created, with a message naming the arguments.
+ * Impossible arguments throw before any resource is created, with a message naming the arguments: every
+ * mistake at once, each check skipping quietly what depends on a value another check refused.
  */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
+import { ArgumentError } from "../../../components";
+import { MODEL_API_KEYS } from "../../../components/argument-keys";
+import { validateArgs } from "../../../components/settings/validate";
+import { type KeyTable, nestedTable } from "../../../core/known-keys";
 import { MAX_COMPONENT_NAME_LENGTH } from "../../../core/naming";
 import { modelDir } from "../fixtures";
 import { build, refuses } from "../harness";
@@ -391,6 +396,140 @@ describe("ModelApi validation", () => {
             { ...one, artifacts: { kmsKeyArn: "1234abcd-12ab-34cd-56ef-1234567890ab" } },
             `artifacts.kmsKeyArn must be a key ARN (arn:aws:kms:<region>:<account>:key/<key id>); got "1234abcd-12ab-34cd-56ef-1234567890ab"`,
         );
+    });
+
+    it("three wrong arguments in three places fail once, naming all three, and nothing is registered", () => {
+        refuses(
+            { models: [{ name: "iris", path: "/nonexistent/iris" }], endpoint: { instanceCount: 0 }, api: { auth: "basic" as any } },
+            `3 mistakes in the arguments:\n` +
+                `  - models[0].path "/nonexistent/iris" does not exist\n` +
+                `  - endpoint.instanceCount must be a positive integer; got 0\n` +
+                `  - api.auth must be one of "apiKey", "iam", "none"; got "basic"`,
+        );
+    });
+
+    it("two mistakes inside one object are both reported", () => {
+        refuses(
+            { ...one, api: { throttle: { rateLimit: 0, burstLimit: 2.5 } } },
+            `2 mistakes in the arguments:\n` +
+                `  - api.throttle.rateLimit must be greater than 0; got 0\n` +
+                `  - api.throttle.burstLimit must be a positive integer; got 2.5`,
+        );
+    });
+
+    it("every build setting given with image.uri is named, not only the first", () => {
+        refuses(
+            { ...one, image: { uri: "repo/image:1", dockerfile: "Dockerfile", keepImages: 3 } },
+            `2 mistakes in the arguments:\n` +
+                `  - image.dockerfile cannot be combined with image.uri: nothing is built for an existing image\n` +
+                `  - image.keepImages cannot be combined with image.uri: nothing is built for an existing image`,
+        );
+    });
+
+    it("the autoscaling bounds and the instance count within them are not compared while minCapacity is invalid", () => {
+        refuses(
+            { ...one, endpoint: { instanceCount: 8, autoscaling: { minCapacity: 0, maxCapacity: 4 } } },
+            `endpoint.autoscaling.minCapacity must be an integer of at least 1; got 0`,
+        );
+    });
+
+    it("an invalid instance count is not measured against the autoscaling bounds or a rollout's steps", () => {
+        refuses(
+            {
+                ...one,
+                endpoint: { instanceCount: -1, autoscaling: { minCapacity: 1, maxCapacity: 4 }, rollout: { trafficShifting: "canary" } },
+            },
+            `endpoint.instanceCount must be a positive integer; got -1`,
+        );
+    });
+
+    it("a rollout's step sizes are not checked against an unknown traffic shifting mode", () => {
+        refuses(
+            { ...one, endpoint: { instanceCount: 2, rollout: { trafficShifting: "blueGreen", canaryPercent: 10 } } },
+            `endpoint.rollout.trafficShifting must be one of "allAtOnce", "canary", "linear"; got "blueGreen"`,
+        );
+    });
+
+    it("a model's path and s3Uri are not checked while it sets both or neither", () => {
+        refuses(
+            { models: [{ name: "iris", path: "/nonexistent/iris", s3Uri: "not-a-uri" }] },
+            `models[0] ("iris") must set exactly one of path and s3Uri`,
+        );
+    });
+
+    it("each repeated model name is named at its own position", () => {
+        refuses(
+            {
+                multiModel: true,
+                models: [
+                    { name: "iris", path: dir },
+                    { name: "wine", path: dir },
+                    { name: "iris", path: dir },
+                    { name: "wine", path: dir },
+                ],
+            },
+            `2 mistakes in the arguments:\n` +
+                `  - models[2].name "iris" is used more than once; model names must be unique\n` +
+                `  - models[3].name "wine" is used more than once; model names must be unique`,
+        );
+    });
+
+    it("a model that is not an object is named, and the others are still checked", () => {
+        refuses(
+            { multiModel: true, models: [null as any, { name: "wine", path: "/nonexistent/wine" }] },
+            `2 mistakes in the arguments:\n` +
+                `  - models[0] must be a model, {name, path} or {name, s3Uri}; got null\n` +
+                `  - models[1].path "/nonexistent/wine" does not exist`,
+        );
+    });
+
+    /** Every path of the key tables, lists entered at their first element (`models.0.name`). */
+    function argumentPaths(table: KeyTable, prefix: string[] = []): string[][] {
+        return Object.entries(table).flatMap(([key, spec]) => {
+            const here = [...prefix, key];
+            const nested = nestedTable(spec);
+            if (nested === undefined) return [here];
+            const inner = nested.list ? [...here, "0"] : here;
+            return [here, ...(nested.list ? [inner] : []), ...argumentPaths(nested.table, inner)];
+        });
+    }
+
+    /** A copy of `args` with `value` at `path`, creating the objects (or one-element lists) on the way. */
+    function withValueAt(args: any, path: string[], value: unknown): any {
+        const copy = structuredClone(args);
+        let node = copy;
+        path.slice(0, -1).forEach((key, i) => {
+            const next = path[i + 1];
+            if (typeof node[key] !== "object" || node[key] === null) node[key] = /^\d+$/.test(next) ? [] : {};
+            node = node[key];
+        });
+        node[path[path.length - 1]] = value;
+        return copy;
+    }
+
+    it("any value at any argument is accepted or refused by name: the checks never fail on a value another refused", () => {
+        const garbage: unknown[] = [null, "x", -1, 2.5, true, [], [null], {}, { x: 1 }, Number.NaN];
+        const bases = [
+            one,
+            { ...one, multiModel: true, endpoint: { serverless: {}, rollout: {} } },
+            { ...one, endpoint: { instanceCount: 2, autoscaling: {}, rollout: { trafficShifting: "canary" } } },
+            { ...one, network: { subnetIds: ["subnet-0a", "subnet-0b"], securityGroupIds: ["sg-0a"] } },
+        ];
+        let refused = 0;
+        for (const base of bases) {
+            for (const path of argumentPaths(MODEL_API_KEYS)) {
+                for (const value of garbage) {
+                    try {
+                        validateArgs("iris", withValueAt(base, path, value));
+                    } catch (err) {
+                        assert.ok(err instanceof ArgumentError, `${path.join(".")} = ${JSON.stringify(value)}: ${(err as Error).stack}`);
+                        refused++;
+                    }
+                }
+            }
+        }
+        assert.ok(argumentPaths(MODEL_API_KEYS).some((p) => p.join(".") === "monitoring.alarms.modelLatency.threshold"));
+        assert.ok(refused > 100, `only ${refused} refusals`);
     });
 
     /** `count` multi-model models with names of `length` characters, all distinct. */
