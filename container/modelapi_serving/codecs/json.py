@@ -5,9 +5,11 @@ A bare list in gives a bare list out (as AWS's prebuilt scikit-learn image),
 `{"outputs": ...}` (as TensorFlow Serving). `null` is a missing value.
 """
 
+import gc
 import json
 import math
-from typing import Any, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
 
 import numpy as np
 
@@ -15,6 +17,7 @@ from .. import contract
 from ..errors import BadRequest
 from .arrays import to_array
 from .base import Codec, Decoded
+from .integers import joined
 
 NAME = "json"  # the contract's name for the type
 MEDIA_TYPE = contract.media_type_of(NAME)
@@ -23,6 +26,25 @@ ENVELOPES = {"instances": "predictions", "inputs": "outputs"}
 
 def decode(body: bytes) -> Decoded:
     """A JSON list of rows, or an object with `"instances"` or `"inputs"`, as rows and their envelope."""
+    with collection_paused():
+        return _decode(body)
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No garbage collection while a body becomes rows: json.loads makes a list per row, and each
+    few hundred of them would start a collection that walks all the others (a third of the time
+    for 200,000 rows). The lists hold only numbers, so no cycle is left uncollected."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _decode(body: bytes) -> Decoded:
     try:
         doc = json.loads(body)
     except UnicodeDecodeError:
@@ -64,6 +86,10 @@ def plain(value: Any) -> Any:
 
 def encode(prediction: Any, envelope: Optional[str] = None) -> bytes:
     """Compact JSON, under the key that answers the request's envelope."""
+    if isinstance(prediction, np.ndarray) and prediction.ndim == 1 and prediction.dtype.kind in "iu":
+        # class labels: the text json.dumps would write, laid out by numpy
+        text = b"[" + joined(prediction, b",") + b"]"
+        return b'{"%s":%s}' % (ENVELOPES[envelope].encode(), text) if envelope in ENVELOPES else text
     data = plain(prediction)
     if envelope in ENVELOPES:
         data = {ENVELOPES[envelope]: data}

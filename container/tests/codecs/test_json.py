@@ -1,5 +1,8 @@
 """application/json: rows and envelopes in, compact JSON out in the same envelope."""
 
+import gc
+import json
+
 import numpy as np
 import pytest
 
@@ -44,3 +47,63 @@ def test_the_answer_mirrors_the_requests_envelope():
     assert codecs.json.encode(np.array([1, 2]), "instances") == b'{"predictions":[1,2]}'
     assert codecs.json.encode(np.array([1, 2]), "inputs") == b'{"outputs":[1,2]}'
     assert codecs.json.encode(np.array([1, 2]), None) == b"[1,2]"
+
+
+@pytest.mark.parametrize(
+    "prediction",
+    [np.array([0, 2, 1]), np.array([-5, 2**40], dtype=np.int64), np.array([3], dtype=np.uint8)],
+    ids=["labels", "wide", "uint8"],
+)
+@pytest.mark.parametrize("envelope", [None, "instances", "inputs"])
+def test_integer_answers_are_the_bytes_json_dumps_writes(prediction, envelope):
+    data = prediction.tolist()
+    if envelope:
+        data = {codecs.json.ENVELOPES[envelope]: data}
+    assert codecs.json.encode(prediction, envelope) == json.dumps(data, separators=(",", ":")).encode()
+
+
+ROWS_CORPUS = [
+    [[1, 2], [3, 4]],
+    [[1.5, None], [True, False]],
+    [["1.5", 2], [" 3 ", "nan"]],
+    [[10**400, 2], [3, 4]],
+    [[2**64, 2], [3, 4]],
+    [[[1], 2], [3, 4]],
+    [[[1, 2]], [[3, 4]]],
+    [[{"a": 1}, 2], [3, 4]],
+    [["x", 2], [3, 4]],
+    [[1, 2], [3]],
+    [[1, 2], 3],
+    [[], []],
+    [1, 2, 3],
+]
+
+
+@pytest.mark.parametrize("rows", ROWS_CORPUS, ids=[str(i) for i in range(len(ROWS_CORPUS))])
+def test_rows_become_the_array_numpy_makes_or_the_same_400(rows):
+    try:
+        expected = np.asarray(rows, dtype=np.float64)
+    except (ValueError, TypeError, OverflowError):
+        expected = None
+    body = json.dumps(rows).encode()
+    if expected is None:
+        with pytest.raises(BadRequest):
+            codecs.decode(body, "application/json")
+    else:
+        array, _ = codecs.decode(body, "application/json")
+        assert array.shape == expected.shape and np.array_equal(array, expected, equal_nan=True)
+
+
+def test_decoding_leaves_the_garbage_collector_as_it_found_it():
+    assert gc.isenabled()
+    codecs.decode(b"[[1, 2], [3, 4]]", "application/json")
+    assert gc.isenabled()
+    with pytest.raises(BadRequest):
+        codecs.decode(b"[[1, 2], [3, ", "application/json")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        codecs.decode(b"[[1, 2], [3, 4]]", "application/json")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
