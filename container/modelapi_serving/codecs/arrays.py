@@ -33,9 +33,10 @@ CONVERSION_ERRORS = (ValueError, TypeError, OverflowError)
 
 def float_rows(rows: List[Any], where: str = "the body") -> np.ndarray:
     """`rows` as a float64 array; a value that is not a number is a 400 naming its row."""
-    fast = _equal_rows(rows)
-    if fast is not None:
-        return fast
+    if len(rows) > 1:
+        fast = _equal_rows(rows)
+        if fast is not None:
+            return fast
     try:
         return np.asarray(rows, dtype=np.float64)
     except CONVERSION_ERRORS as exc:
@@ -46,7 +47,7 @@ def _equal_rows(rows: List[Any]) -> Optional[np.ndarray]:
     """Lists of one length as a 2-D array, each value converted as `np.asarray` converts it but with
     no shape discovery (five times faster for many short rows); None for anything else or any doubt,
     which `np.asarray` then decides with its own errors."""
-    if len(rows) < 2 or set(map(type, rows)) != {list}:
+    if set(map(type, rows)) != {list}:
         return None
     widths = set(map(len, rows))
     if len(widths) != 1:

@@ -6,6 +6,8 @@ object per value; 200,000 labels take a few milliseconds instead of tens.
 
 import numpy as np
 
+# below this many values str() per value is faster than numpy's fixed cost of a dozen array operations
+FEWEST = 512
 # 10**0 .. 10**19: how many of them are <= a magnitude is its number of digits (at least 1)
 _POWERS = 10 ** np.arange(20, dtype=np.uint64)
 _ZERO, _MINUS = ord("0"), ord("-")

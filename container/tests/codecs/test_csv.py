@@ -134,6 +134,15 @@ def test_common_bodies_take_the_fast_reader():
         assert codecs.csv.read_rows_fast(text) is not None, text
 
 
+def test_a_large_body_is_read_by_numpy_and_a_small_one_by_the_exact_reader(monkeypatch):
+    calls = []
+    real_loadtxt = np.loadtxt
+    monkeypatch.setattr(np, "loadtxt", lambda *a, **kw: calls.append(1) or real_loadtxt(*a, **kw))
+    small = b"5.1,3.5,1.4,0.2\n"
+    assert codecs.csv.read_rows(small).tolist() == [[5.1, 3.5, 1.4, 0.2]] and calls == []
+    assert codecs.csv.read_rows(small * 100).shape == (100, 4) and calls == [1]
+
+
 def test_a_malformed_line_deep_in_a_large_body_is_named_by_its_line_and_field():
     lines = ["5.1,3.5,1.4,0.2"] * 100_000
     lines[87_654] = "5.1,3.5,oops,0.2"
@@ -155,6 +164,7 @@ def test_nul_bytes_are_refused_even_where_numpy_would_read_around_them():
     "prediction",
     [
         np.array([0, 1, 2]),
+        np.arange(-1000, 1000) * 7919,
         np.array([0.25, np.nan, np.inf, -np.inf, -0.0, 1e-300, 0.1 + 0.2]),
         np.array([[1.5, 2.0], [3.0, np.nan]], dtype=np.float32),
         np.array([[1, 2], [3, 4]], dtype=np.uint8),
@@ -164,7 +174,7 @@ def test_nul_bytes_are_refused_even_where_numpy_would_read_around_them():
         np.zeros((0,)),
         np.zeros((3, 0)),
     ],
-    ids=["ints", "floats", "float32-2d", "uint8-2d", "bools", "3d", "scalar", "empty", "no-columns"],
+    ids=["ints", "many ints", "floats", "float32-2d", "uint8-2d", "bools", "3d", "scalar", "empty", "no-columns"],
 )
 def test_numbers_are_written_as_csv_writer_writes_them(prediction):
     out = io.StringIO()

@@ -51,8 +51,14 @@ def test_the_answer_mirrors_the_requests_envelope():
 
 @pytest.mark.parametrize(
     "prediction",
-    [np.array([0, 2, 1]), np.array([-5, 2**40], dtype=np.int64), np.array([3], dtype=np.uint8)],
-    ids=["labels", "wide", "uint8"],
+    [
+        np.array([0, 2, 1]),
+        np.arange(2000) % 3,
+        np.arange(-1000, 1000) * 7919,
+        np.arange(600, dtype=np.uint8),
+        np.array([-5, 2**40], dtype=np.int64),
+    ],
+    ids=["few labels", "many labels", "many wide", "many uint8", "few wide"],
 )
 @pytest.mark.parametrize("envelope", [None, "instances", "inputs"])
 def test_integer_answers_are_the_bytes_json_dumps_writes(prediction, envelope):
@@ -94,16 +100,20 @@ def test_rows_become_the_array_numpy_makes_or_the_same_400(rows):
         assert array.shape == expected.shape and np.array_equal(array, expected, equal_nan=True)
 
 
-def test_decoding_leaves_the_garbage_collector_as_it_found_it():
-    assert gc.isenabled()
-    codecs.decode(b"[[1, 2], [3, 4]]", "application/json")
-    assert gc.isenabled()
+def test_a_large_body_is_parsed_with_the_collector_paused_and_left_as_it_was_found(monkeypatch):
+    seen = []
+    real_loads = json.loads
+    monkeypatch.setattr(codecs.json.json, "loads", lambda body: seen.append(gc.isenabled()) or real_loads(body))
+    large = json.dumps([[1.5, 2.5]] * 10_000).encode()
+    assert len(large) >= codecs.json.PAUSE_COLLECTOR_FROM
+    assert codecs.decode(large, "application/json")[0].shape == (10_000, 2)
+    assert seen == [False] and gc.isenabled()
     with pytest.raises(BadRequest):
-        codecs.decode(b"[[1, 2], [3, ", "application/json")
+        codecs.decode(large[:-1], "application/json")
     assert gc.isenabled()
     gc.disable()
     try:
-        codecs.decode(b"[[1, 2], [3, 4]]", "application/json")
-        assert not gc.isenabled()
+        codecs.decode(large, "application/json")
+        assert not gc.isenabled()  # not switched on by a decoder that found it off
     finally:
         gc.enable()
