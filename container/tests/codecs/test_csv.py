@@ -186,3 +186,62 @@ def test_numbers_are_written_as_csv_writer_writes_them(prediction):
     else:
         writer.writerows(prediction.reshape(prediction.shape[0], -1).tolist())
     assert codecs.encode(prediction, "text/csv") == out.getvalue().encode()
+
+
+def large_body(line="5.1,3.5,1.4,0.2", n=20_000):
+    return [line] * n
+
+
+def test_a_large_body_drops_a_byte_order_mark_and_reads_empty_fields_as_missing_values():
+    lines = large_body()
+    lines[0], lines[10_000], lines[-1] = "5.1,,1.4,0.2", ",3.5,1.4,", "5.1,3.5,1.4,"
+    text = "\n".join(lines) + "\n"
+    assert codecs.csv.read_rows_fast(text) is not None  # numpy's path, not the fallback
+    rows = codecs.csv.read_rows("\ufeff".encode() + text.encode())
+    assert same_numbers(rows, codecs.csv.read_rows_exact(text))
+    assert rows.shape == (20_000, 4) and int(np.isnan(rows).sum()) == 4
+    assert np.isnan(rows[0, 1]) and np.isnan(rows[10_000, [0, 3]]).all() and np.isnan(rows[-1, 3])
+
+
+def test_a_nul_byte_deep_in_a_large_body_is_refused():
+    lines = large_body()
+    lines[19_000] = "5.1,3.5\x00,1.4,0.2"
+    with pytest.raises(BadRequest, match="NUL bytes"):
+        codecs.decode("\n".join(lines).encode(), "text/csv")
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    ['5.1,"3.5,1.4,0.2', "5.1,3.5,1.4,0.2,", "5.1,3.5,1_4,0.2", "5.1,3.5,1.4,0x2"],
+    ids=["open quote", "extra empty field", "underscore", "hex"],
+)
+def test_a_large_body_the_fast_reader_refuses_gets_the_exact_readers_answer(bad_line):
+    # a quote left open, a line of another width, and numbers float() reads but numpy does not
+    lines = large_body()
+    lines[17_777] = bad_line
+    text = "\n".join(lines) + "\n"
+    assert codecs.csv.read_rows_fast(text) is None
+    try:
+        exact = codecs.csv.read_rows_exact(text)
+    except BadRequest as exc:
+        with pytest.raises(BadRequest) as caught:
+            codecs.decode(text.encode(), "text/csv")
+        assert caught.value.message == exc.message
+    else:
+        assert same_numbers(codecs.decode(text.encode(), "text/csv")[0], exact)
+
+
+@pytest.mark.parametrize(
+    "prediction",
+    [
+        np.arange(20_000) % 3,
+        np.random.default_rng(1).random((20_000, 3)),
+        np.where(np.arange(20_000) % 7 == 0, np.nan, np.arange(20_000) / 3.0),
+    ],
+    ids=["20k labels", "20k probabilities", "20k floats with nan"],
+)
+def test_a_large_answer_is_written_as_csv_writer_writes_it(prediction):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(prediction.reshape(prediction.shape[0], -1).tolist())
+    assert codecs.encode(prediction, "text/csv") == out.getvalue().encode()

@@ -117,3 +117,52 @@ def test_a_large_body_is_parsed_with_the_collector_paused_and_left_as_it_was_fou
         assert not gc.isenabled()  # not switched on by a decoder that found it off
     finally:
         gc.enable()
+
+
+def large_rows(n=20_000):
+    return [[5.1, 3.5, 1.4, 0.2] for _ in range(n)]
+
+
+@pytest.mark.parametrize(
+    "bad_row, words",
+    [
+        ([5.1, 3.5, "oops", 0.2], ['"instances", row 17654: not a number', "'oops'"]),
+        ([5.1, 3.5, 1.4], ["different lengths"]),
+        ([5.1, 3.5, {"a": 1}, 0.2], ['"instances", row 17654: values must be numbers']),
+        ([5.1, 10**400, 1.4, 0.2], ['"instances", row 17654: a number is too large']),
+    ],
+    ids=["string", "short row", "object", "400-digit number"],
+)
+def test_a_bad_row_deep_in_a_large_body_is_named_by_its_index(bad_row, words):
+    rows = large_rows()
+    rows[17_654] = bad_row
+    with pytest.raises(BadRequest) as caught:
+        codecs.decode(json.dumps({"instances": rows}).encode(), "application/json")
+    for word in words:
+        assert word in caught.value.message, caught.value.message
+
+
+def test_nulls_deep_in_a_large_body_are_missing_values():
+    rows = large_rows()
+    rows[19_998] = [None, 3.5, 1.4, None]
+    array, _ = codecs.decode(json.dumps(rows).encode(), "application/json")
+    assert array.shape == (20_000, 4) and int(np.isnan(array).sum()) == 2
+    assert np.isnan(array[19_998, [0, 3]]).all() and array[19_998, 1] == 3.5
+
+
+@pytest.mark.parametrize(
+    "prediction",
+    [
+        np.arange(20_000) % 3,
+        np.random.default_rng(1).random((20_000, 3)),
+        np.where(np.arange(20_000) % 7 == 0, np.nan, np.arange(20_000) / 3.0),
+    ],
+    ids=["20k labels", "20k probabilities", "20k floats with nan"],
+)
+@pytest.mark.parametrize("envelope", [None, "instances"])
+def test_a_large_answer_is_the_json_json_dumps_writes_with_null_for_nan(prediction, envelope):
+    data = [[None if v != v else v for v in row] if isinstance(row, list) else row for row in prediction.tolist()]
+    data = [None if isinstance(v, float) and v != v else v for v in data]
+    if envelope:
+        data = {codecs.json.ENVELOPES[envelope]: data}
+    assert codecs.json.encode(prediction, envelope) == json.dumps(data, separators=(",", ":")).encode()
