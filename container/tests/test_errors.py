@@ -126,3 +126,21 @@ def test_unknown_route_and_wrong_method(iris_server):
     assert_error(iris_server.request("GET", "/nope"), 404, "/nope")
     assert_error(iris_server.request("GET", "/invocations"), 405, "POST")
     assert_error(iris_server.request("POST", "/models", b"{}"), 404, "SAGEMAKER_MULTI_MODEL")
+
+
+def test_a_bad_line_deep_in_a_large_body_is_a_400_naming_it(start_server, tmp_path):
+    from conftest import fit_logistic
+
+    fit_logistic(str(tmp_path / "model"))
+    server = start_server(
+        str(tmp_path / "model")
+    )  # the default limit, InvokeEndpoint's 6 MiB, takes these ~1 MB bodies
+    lines = ["5.1,3.5,1.4,0.2"] * 60_000
+    lines[54_321] = "5.1,3.5,oops,0.2"
+    response = server.post("/invocations", "\n".join(lines).encode(), content_type="text/csv")
+    assert_error(response, 400, "malformed CSV: line 54322, field 3: 'oops' is not a number")
+    rows = [[5.1, 3.5, 1.4, 0.2]] * 30_000
+    rows[28_765] = [5.1, 3.5, "oops", 0.2]
+    assert_error(server.post("/invocations", {"instances": rows}), 400, '"instances", row 28765', "'oops'")
+    status, _, body = server.post("/invocations", "\n".join(lines[:54_321]).encode(), content_type="text/csv")
+    assert status == 200 and len(body_json(body)) == 54_321

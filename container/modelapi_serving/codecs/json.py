@@ -5,6 +5,7 @@ A bare list in gives a bare list out (as AWS's prebuilt scikit-learn image),
 `{"outputs": ...}` (as TensorFlow Serving). `null` is a missing value.
 """
 
+import gc
 import json
 import math
 from typing import Any, Optional
@@ -15,14 +16,23 @@ from .. import contract
 from ..errors import BadRequest
 from .arrays import to_array
 from .base import Codec, Decoded
+from .integers import FEWEST, joined
 
 NAME = "json"  # the contract's name for the type
 MEDIA_TYPE = contract.media_type_of(NAME)
 ENVELOPES = {"instances": "predictions", "inputs": "outputs"}
 
 
+# Bodies from this size on are parsed with the garbage collector paused: json.loads makes a list per
+# row, and every few hundred of them would start a collection that walks all the others (a third of
+# the time for 200,000 rows). The lists hold only numbers, so no cycle is left uncollected.
+PAUSE_COLLECTOR_FROM = 65536  # bytes
+
+
 def decode(body: bytes) -> Decoded:
     """A JSON list of rows, or an object with `"instances"` or `"inputs"`, as rows and their envelope."""
+    if len(body) >= PAUSE_COLLECTOR_FROM and gc.isenabled():
+        return _decode_with_collector_paused(body)
     try:
         doc = json.loads(body)
     except UnicodeDecodeError:
@@ -40,6 +50,14 @@ def decode(body: bytes) -> Decoded:
         else:
             raise BadRequest('expected a JSON list of rows, or an object with "instances" or "inputs"')
     return to_array(doc, where=f'"{envelope}"' if envelope else "the JSON body"), envelope
+
+
+def _decode_with_collector_paused(body: bytes) -> Decoded:
+    gc.disable()
+    try:
+        return decode(body)
+    finally:
+        gc.enable()
 
 
 def plain(value: Any) -> Any:
@@ -64,6 +82,15 @@ def plain(value: Any) -> Any:
 
 def encode(prediction: Any, envelope: Optional[str] = None) -> bytes:
     """Compact JSON, under the key that answers the request's envelope."""
+    if (
+        isinstance(prediction, np.ndarray)
+        and prediction.size >= FEWEST
+        and prediction.ndim == 1
+        and prediction.dtype.kind in "iu"
+    ):
+        # class labels: the text json.dumps would write, laid out by numpy
+        text = b"[" + joined(prediction, b",") + b"]"
+        return b'{"%s":%s}' % (ENVELOPES[envelope].encode(), text) if envelope in ENVELOPES else text
     data = plain(prediction)
     if envelope in ENVELOPES:
         data = {ENVELOPES[envelope]: data}

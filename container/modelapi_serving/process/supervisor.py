@@ -20,7 +20,7 @@ from types import FrameType
 from typing import Dict, List, Optional, Tuple
 
 from ..config import Config, ConfigError
-from .scoreboard import Scoreboard
+from .scoreboard import NOT_LISTENING, Scoreboard
 
 log = logging.getLogger("modelapi.supervisor")
 
@@ -99,7 +99,7 @@ class Supervisor:
                 continue
             slot, started = entry
             # a dead worker must not look like the least loaded one
-            self.scoreboard.set_connections(slot, 1 << 30)
+            self.scoreboard.set_connections(slot, NOT_LISTENING)
             self.scoreboard.set_busy(slot, 0.0)
             if self.stopping:
                 continue

@@ -1,17 +1,22 @@
 """One worker process: an asyncio event loop serving HTTP on the shared socket.
 
 Predictions run synchronously on the loop: each worker uses one core, and the
-supervisor starts one worker per core. Connections are shared fairly: each
-wake-up of the listening socket accepts a single connection, and a worker that
-already holds more connections than a sibling steps back for a moment so the
-sibling can take it (then takes it anyway if the sibling is busy), since a
-keep-alive connection stays with the worker that accepted it.
+supervisor starts one worker per core. Connections are shared fairly, since a
+keep-alive connection stays with the worker that accepted it: each wake-up of
+the listening socket accepts a single connection, and a worker that already
+holds more connections than a sibling steps back so the sibling takes it. It
+waits for as long as such a sibling is idle (however long the kernel takes to
+run it on a busy machine, up to `MAX_STEP_BACK_SECONDS`), and takes the
+connection itself `STEP_BACK_SECONDS` after stepping back when every sibling
+with fewer connections is in the middle of a request, so a new connection never
+waits for another connection's prediction.
 """
 
 import asyncio
 import gc
 import logging
 import os
+import select
 import signal
 import socket
 import time
@@ -25,7 +30,7 @@ from ..http.messages import DEFERRED, Deferred, Request, Response
 from ..http.state import State
 from ..config import Config
 from ..models.pipeline import Pending
-from .scoreboard import Scoreboard
+from .scoreboard import NOT_LISTENING, Scoreboard
 
 if TYPE_CHECKING:
     from ..app import App
@@ -33,7 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("modelapi.worker")
 
-DEFER_SECONDS = 0.005
+STEP_BACK_SECONDS = 0.005  # how often a worker that stepped back looks again
+MAX_STEP_BACK_SECONDS = 1.0  # an idle sibling that has not run for this long is not coming
 
 
 class Worker:
@@ -57,8 +63,6 @@ class Worker:
         self.scoreboard = scoreboard
         self.slot = slot
         self.master_pid = master_pid
-        self.deferred = False
-        self.force_accept = False
         self.handshaking = 0  # accepted, transport not made yet
         self.tasks: Set["asyncio.Task[None]"] = set()  # the loop keeps only weak references to tasks
         self.batch: List[Tuple[Request, Pending]] = []  # prepared predictions from this loop turn
@@ -130,19 +134,41 @@ class Worker:
             for (request, _), response in zip(items, responses):
                 request.respond(response)
 
+    def held(self) -> int:
+        return len(self.connections) + self.handshaking
+
     def connections_changed(self) -> None:
-        self.scoreboard.set_connections(self.slot, len(self.connections) + self.handshaking)
+        # a stopping worker accepts no more: its siblings must not leave connections to it
+        self.scoreboard.set_connections(self.slot, NOT_LISTENING if self.stopping else self.held())
 
     def accept(self) -> None:
-        if not self.force_accept and len(
-            self.connections
-        ) + self.handshaking > self.scoreboard.fewest_connections_elsewhere(self.slot):
-            # a sibling holds fewer connections: let it take this one
+        """The listening socket is readable: take the connection, or step back for a sibling that holds fewer."""
+        if self.held() > self.scoreboard.fewest_connections_elsewhere(self.slot):
             self.loop.remove_reader(self.sock.fileno())
-            self.deferred = True
-            self.loop.call_later(DEFER_SECONDS, self._resume_accept)
+            self.loop.call_later(STEP_BACK_SECONDS, self._look_again, time.monotonic())
             return
-        self.force_accept = False
+        self._take()
+
+    def _look_again(self, since: float) -> None:
+        """After stepping back: listen again if a sibling took the connection, else wait on while a sibling
+        that holds fewer is idle (it takes the connection as soon as it runs), else take it now: every
+        such sibling is predicting, and the client should not wait for that."""
+        if self.stopping:
+            return
+        if self._connection_pending():
+            waited = time.monotonic() - since
+            if waited < MAX_STEP_BACK_SECONDS and self.scoreboard.idle_worker_with_fewer(self.slot, self.held()):
+                self.loop.call_later(STEP_BACK_SECONDS, self._look_again, since)
+                return
+            self._take()
+        self.loop.add_reader(self.sock.fileno(), self.accept)
+
+    def _connection_pending(self) -> bool:
+        poller = select.poll()
+        poller.register(self.sock.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+
+    def _take(self) -> None:
         try:
             conn, _addr = self.sock.accept()
         except (BlockingIOError, InterruptedError):
@@ -160,13 +186,6 @@ class Worker:
         task = self.loop.create_task(self._connect(conn))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
-
-    def _resume_accept(self) -> None:
-        self.deferred = False
-        if not self.stopping:
-            # still pending after the pause: the sibling is busy, take it
-            self.force_accept = True
-            self.loop.add_reader(self.sock.fileno(), self.accept)
 
     async def _connect(self, conn: socket.socket) -> None:
         try:
@@ -200,6 +219,7 @@ class Worker:
         if self.stopping:
             return
         self.stopping = True
+        self.connections_changed()
         try:
             self.loop.remove_reader(self.sock.fileno())
         except (ValueError, OSError):
@@ -282,6 +302,7 @@ def run(
     gc.collect()
     gc.freeze()
     sock.setblocking(False)
+    worker.connections_changed()  # listening from now on: siblings may leave connections to this worker
     loop.add_reader(sock.fileno(), worker.accept)
     loop.call_later(worker.tick_seconds(), worker.tick)
     log.info("worker %d listening (slot %d)", os.getpid(), slot)

@@ -1,8 +1,13 @@
 """text/csv: one row per line, an empty field is a missing value; answers one row per line."""
 
+import csv
+import io
+
 import numpy as np
+import pytest
 
 from modelapi_serving import codecs
+from modelapi_serving.errors import BadRequest
 
 
 def test_an_empty_csv_field_is_a_missing_value_not_zero():
@@ -24,3 +29,219 @@ def test_a_byte_order_mark_is_accepted_alike_in_json_and_csv():
 def test_encode_2d_csv():
     assert codecs.encode(np.array([[1, 2], [3, 4]]), "text/csv") == b"1,2\n3,4\n"
     assert codecs.encode(np.array(["a,b", "c"]), "text/csv") == b'"a,b"\nc\n'
+
+
+# Unusual but valid bodies, and bodies the exact reader refuses: quoting, whitespace, line ends,
+# exponent forms, spellings of inf and nan, and what Python's float() takes that C readers do not.
+CORPUS = [
+    "1,2\n3,4\n",
+    "1,2\r\n3,4\r\n",
+    "1,2\r3,4\r",
+    "1,2\n3,4",  # no final newline
+    "\n\n1,2\n\n3,4\n\n",
+    "1,2\n   \n3,4\n",
+    '"1","2"\n"3","4"\n',
+    '"1"2,3\n',
+    ' "1",2\n',
+    '"1" ,2\n',
+    '"",1\n',
+    '"1\n2",3\n',
+    '"1,2",3\n',
+    '1,"2\n',
+    '1"2,3\n',
+    '"1""",2\n',
+    " 1.5 , 2 \n",
+    "\t1,2\t\n",
+    "\xa01,2\x85\n",
+    "1\x0b,\x0c2\n",
+    "\u20031,2\u2003\n",
+    "1e5,1E-5\n",
+    "1e+5,-1e-0005\n",
+    ".5,5.\n",
+    "+1,-0\n",
+    "-0.0,0e0\n",
+    "1e999,-1e999\n",
+    "1e-400,4.9e-324\n",
+    "0.1,0.30000000000000004\n",
+    "123456789012345678901234567890,1\n",
+    "1.00000000000000011102230246251565404236316680908203125,2\n",
+    "inf,-inf\n",
+    "Infinity,-INFINITY\n",
+    "iNf,+InF\n",
+    "nan,-nan\n",
+    "NaN,+NAN\n",
+    "nan(123),1\n",
+    "infin,1\n",
+    "1_0,2\n",
+    "1__0,2\n",
+    "0x10,1\n",
+    "1d5,2\n",
+    "1.e,2\n",
+    "e5,2\n",
+    "1 5,2\n",
+    "+-1,2\n",
+    "١٢,1\n",
+    "1,2#c\n",
+    "#1,2\n",
+    "1;2\n",
+    "1,,3\n,5,\n",
+    "1, ,3\n",
+    ",\n",
+    ",,\n,,\n",
+    "1,2,\n3,4,\n",
+    "1\n\n2\n",
+    "1\n \n2\n",
+    "1,2\n3\n",
+    "1,2\n3,4,5\n",
+    "true,false\n",
+    "None,1\n",
+    "'1',2\n",
+]
+
+
+def same_numbers(a, b):
+    return a.shape == b.shape and np.array_equal(a.view(np.int64), b.view(np.int64))  # NaN and -0.0 too
+
+
+@pytest.mark.parametrize("text", CORPUS)
+def test_the_fast_reader_reads_what_the_exact_reader_reads_or_leaves_it_to_it(text):
+    try:
+        exact = codecs.csv.read_rows_exact(text)
+    except BadRequest:
+        exact = None
+    fast = codecs.csv.read_rows_fast(text)
+    if exact is None:
+        assert fast is None, f"the fast reader accepts {text!r}, which the exact reader refuses: {fast}"
+    elif fast is not None:
+        assert same_numbers(fast, exact), (text, fast, exact)
+
+
+@pytest.mark.parametrize("text", CORPUS)
+def test_what_the_server_answers_for_a_csv_body_is_the_exact_readers_answer(text):
+    try:
+        exact = codecs.csv.read_rows_exact(text)
+    except BadRequest as exc:
+        with pytest.raises(BadRequest) as caught:
+            codecs.csv.read_rows(text.encode())
+        assert caught.value.message == exc.message
+    else:
+        assert same_numbers(codecs.csv.read_rows(text.encode()), exact)
+
+
+def test_common_bodies_take_the_fast_reader():
+    # quoted fields, CRLF, spaces, exponents, inf/nan spellings and empty fields all stay on numpy's C path
+    for text in ['"1","2"\r\n', " 1.5 , 2 \n", "1e5,-1E-5\n", "inf,NaN\n", "1,,3\n,5,\n", ",,,,\n1,,,,\n"]:
+        assert codecs.csv.read_rows_fast(text) is not None, text
+
+
+def test_a_large_body_is_read_by_numpy_and_a_small_one_by_the_exact_reader(monkeypatch):
+    calls = []
+    real_loadtxt = np.loadtxt
+    monkeypatch.setattr(np, "loadtxt", lambda *a, **kw: calls.append(1) or real_loadtxt(*a, **kw))
+    small = b"5.1,3.5,1.4,0.2\n"
+    assert codecs.csv.read_rows(small).tolist() == [[5.1, 3.5, 1.4, 0.2]] and calls == []
+    assert codecs.csv.read_rows(small * 100).shape == (100, 4) and calls == [1]
+
+
+def test_a_malformed_line_deep_in_a_large_body_is_named_by_its_line_and_field():
+    lines = ["5.1,3.5,1.4,0.2"] * 100_000
+    lines[87_654] = "5.1,3.5,oops,0.2"
+    with pytest.raises(BadRequest) as caught:
+        codecs.decode("\n".join(lines).encode(), "text/csv")
+    assert caught.value.message == "malformed CSV: line 87655, field 3: 'oops' is not a number"
+    lines[87_654] = "5.1,3.5,1.4"
+    with pytest.raises(BadRequest) as caught:
+        codecs.decode("\n".join(lines).encode(), "text/csv")
+    assert caught.value.message == "malformed CSV: line 87655 has 3 fields, the first row has 4"
+
+
+def test_nul_bytes_are_refused_even_where_numpy_would_read_around_them():
+    with pytest.raises(BadRequest, match="NUL bytes"):
+        codecs.decode(b"1,2\n3,4\x00\n", "text/csv")
+
+
+@pytest.mark.parametrize(
+    "prediction",
+    [
+        np.array([0, 1, 2]),
+        np.arange(-1000, 1000) * 7919,
+        np.array([0.25, np.nan, np.inf, -np.inf, -0.0, 1e-300, 0.1 + 0.2]),
+        np.array([[1.5, 2.0], [3.0, np.nan]], dtype=np.float32),
+        np.array([[1, 2], [3, 4]], dtype=np.uint8),
+        np.array([True, False]),
+        np.arange(24.0).reshape(2, 3, 4),
+        np.array(7.5),
+        np.zeros((0,)),
+        np.zeros((3, 0)),
+    ],
+    ids=["ints", "many ints", "floats", "float32-2d", "uint8-2d", "bools", "3d", "scalar", "empty", "no-columns"],
+)
+def test_numbers_are_written_as_csv_writer_writes_them(prediction):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if prediction.ndim == 0:
+        writer.writerow([prediction.item()])
+    elif prediction.ndim == 1:
+        writer.writerows([v] for v in prediction.tolist())
+    else:
+        writer.writerows(prediction.reshape(prediction.shape[0], -1).tolist())
+    assert codecs.encode(prediction, "text/csv") == out.getvalue().encode()
+
+
+def large_body(line="5.1,3.5,1.4,0.2", n=20_000):
+    return [line] * n
+
+
+def test_a_large_body_drops_a_byte_order_mark_and_reads_empty_fields_as_missing_values():
+    lines = large_body()
+    lines[0], lines[10_000], lines[-1] = "5.1,,1.4,0.2", ",3.5,1.4,", "5.1,3.5,1.4,"
+    text = "\n".join(lines) + "\n"
+    assert codecs.csv.read_rows_fast(text) is not None  # numpy's path, not the fallback
+    rows = codecs.csv.read_rows("\ufeff".encode() + text.encode())
+    assert same_numbers(rows, codecs.csv.read_rows_exact(text))
+    assert rows.shape == (20_000, 4) and int(np.isnan(rows).sum()) == 4
+    assert np.isnan(rows[0, 1]) and np.isnan(rows[10_000, [0, 3]]).all() and np.isnan(rows[-1, 3])
+
+
+def test_a_nul_byte_deep_in_a_large_body_is_refused():
+    lines = large_body()
+    lines[19_000] = "5.1,3.5\x00,1.4,0.2"
+    with pytest.raises(BadRequest, match="NUL bytes"):
+        codecs.decode("\n".join(lines).encode(), "text/csv")
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    ['5.1,"3.5,1.4,0.2', "5.1,3.5,1.4,0.2,", "5.1,3.5,1_4,0.2", "5.1,3.5,1.4,0x2"],
+    ids=["open quote", "extra empty field", "underscore", "hex"],
+)
+def test_a_large_body_the_fast_reader_refuses_gets_the_exact_readers_answer(bad_line):
+    # a quote left open, a line of another width, and numbers float() reads but numpy does not
+    lines = large_body()
+    lines[17_777] = bad_line
+    text = "\n".join(lines) + "\n"
+    assert codecs.csv.read_rows_fast(text) is None
+    try:
+        exact = codecs.csv.read_rows_exact(text)
+    except BadRequest as exc:
+        with pytest.raises(BadRequest) as caught:
+            codecs.decode(text.encode(), "text/csv")
+        assert caught.value.message == exc.message
+    else:
+        assert same_numbers(codecs.decode(text.encode(), "text/csv")[0], exact)
+
+
+@pytest.mark.parametrize(
+    "prediction",
+    [
+        np.arange(20_000) % 3,
+        np.random.default_rng(1).random((20_000, 3)),
+        np.where(np.arange(20_000) % 7 == 0, np.nan, np.arange(20_000) / 3.0),
+    ],
+    ids=["20k labels", "20k probabilities", "20k floats with nan"],
+)
+def test_a_large_answer_is_written_as_csv_writer_writes_it(prediction):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows(prediction.reshape(prediction.shape[0], -1).tolist())
+    assert codecs.encode(prediction, "text/csv") == out.getvalue().encode()
