@@ -306,6 +306,33 @@ def test_a_container_entry_script_serves_models_that_hold_only_their_pickle(tmp_
         assert (response.status, body_json(response.body)) == (200, {"status": f'Model "{name}" unregistered'})
 
 
+def test_the_scikit_learn_images_multi_model_tests_pass_against_the_server(start_server, tmp_path):
+    # sklearn test/integration/test_multiple_model_endpoint.py, over HTTP against `serve` started as its
+    # `container` fixture starts the image: test_list_models_empty, test_load_and_unload_two_models,
+    # test_load_one_model_two_times, test_load_and_unload_model (invoke after unload),
+    # test_delete_unloaded_model
+    models = {name: pickled_regressor(str(tmp_path / name), seed) for seed, name in enumerate(("m1", "m2"))}
+    archive = sourcedir(tmp_path / "user_code.tar.gz", {"script.py": CONTAINER_SCRIPT})
+    env = {"SAGEMAKER_PROGRAM": "script.py", "SAGEMAKER_SUBMIT_DIRECTORY": str(archive)}
+    server = start_server(multi=True, workers=1, env=env)
+    assert body_json(server.request("GET", "/models")[2]) == {"models": []}
+    for name in models:
+        status, _, body = server.post("/models", {"model_name": name, "url": str(tmp_path / name)})
+        assert (status, body_json(body)["status"]) == (200, "Workers scaled")
+    status, _, body = server.post("/models", {"model_name": "m1", "url": str(tmp_path / "m1")})
+    assert (status, body_json(body)["message"]) == (409, "Model m1 is already registered.")
+    for name, model in models.items():
+        status, _, body = server.post(f"/models/{name}/invoke", ZEROS, content_type="text/csv", accept="*/*")
+        assert status == 200, body
+        assert np.allclose(json.loads(body), model.predict(np.zeros((1, 5))))
+    for name in models:
+        status, _, body = server.request("DELETE", f"/models/{name}")
+        assert (status, body_json(body)["status"]) == (200, f'Model "{name}" unregistered')
+    status, _, body = server.post("/models/m1/invoke", ZEROS, content_type="text/csv")
+    assert (status, body_json(body)["message"]) == (404, "Model not found: m1")
+    assert server.request("DELETE", "/models/non-existing-model")[0] == 404
+
+
 def test_a_container_entry_script_may_be_a_directory(tmp_path, monkeypatch):
     # sagemaker-containers `_files.download_and_extract` copies a directory as it is
     model = pickled_regressor(str(tmp_path / "m"), 0)

@@ -56,6 +56,8 @@ def test_ping_is_healthy_with_no_model(multi):
 
 
 def test_load_list_describe_invoke_unload(multi, tmp_path):
+    # sklearn/xgboost test_multiple_model_endpoint.py::test_load_and_unload_model and toolkit
+    # test_dummy_multi_model.py::test_load_models (the list holds exactly modelName and modelUrl)
     model = fit_logistic(str(tmp_path / "iris"))
     status, _, body = load(multi, "iris", tmp_path / "iris")
     assert status == 200, body
@@ -75,7 +77,8 @@ def test_load_list_describe_invoke_unload(multi, tmp_path):
 
     status, _, body = multi.request("DELETE", "/models/iris")
     assert (status, body_json(body)) == (200, {"status": 'Model "iris" unregistered'})
-    assert multi.post("/models/iris/invoke", ROW)[0] == 404
+    status, _, body = multi.post("/models/iris/invoke", ROW)
+    assert (status, body_json(body)["message"]) == (404, "Model not found: iris")
     assert multi.request("GET", "/models/iris")[0] == 404
     assert body_json(multi.request("GET", "/models")[2]) == {"models": []}
 
