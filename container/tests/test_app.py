@@ -72,3 +72,14 @@ def test_execution_parameters_in_multi_model_mode_report_the_capped_limit(tmp_pa
         200,
         {"MaxConcurrentTransforms": 3, "BatchStrategy": "MULTI_RECORD", "MaxPayloadInMB": 20},
     )
+
+
+def test_execution_parameters_report_max_content_length_in_mib():
+    # xgboost test/unit/algorithm_mode/test_serve.py::test_default_execution_parameters (6 MiB by default)
+    # and ::test_max_execution_parameters (MAX_CONTENT_LENGTH of 19 MiB reported as 19)
+    for env, mib in (({}, 6), ({"MAX_CONTENT_LENGTH": str(19 * 1024 * 1024)}, 19)):
+        app = App(Config.from_env({"SAGEMAKER_MODEL_SERVER_WORKERS": "2", **env}))
+        assert answer(app, "GET", "/execution-parameters") == (
+            200,
+            {"MaxConcurrentTransforms": 2, "BatchStrategy": "MULTI_RECORD", "MaxPayloadInMB": mib},
+        )

@@ -143,6 +143,17 @@ def test_a_booster_from_model_fn_takes_fewer_csv_columns_as_missing_values(tmp_p
     )
 
 
+def test_a_booster_from_model_fn_takes_libsvm_rows_naming_fewer_features_as_missing_values(tmp_path):
+    # xgboost serving.py default_input_fn -> encoder.decode (libsvm_to_dmatrix) and default_predict_fn
+    # predict(..., validate_features=False): a row whose largest index is below the model's width
+    booster, _ = train_builtin(str(tmp_path))
+    write_code(tmp_path / "code", {"inference.py": BOOSTER_MODEL_FN})
+    response = invoke(app_for(tmp_path), b"1:5.1 2:3.5\n3:4.3", content_type="text/libsvm", accept="application/json")
+    assert response.status == 200, response.body
+    want = expected(booster, [[5.1, 3.5, np.nan, np.nan], [np.nan, np.nan, 4.3, np.nan]])
+    assert np.allclose(body_json(response.body), want)
+
+
 def test_a_scikit_learn_estimator_still_needs_every_feature(tmp_path):
     fit_logistic(str(tmp_path))
     response = invoke(app_for(tmp_path), b"5.1,3.5,1.4")
