@@ -122,7 +122,12 @@ class App:
                 raise InternalError("the model failed to load; the server log has the details")
             raise ServiceUnavailable("model is loading")
         return self.handler.invoke(
-            request.body, content_type_of(request.headers), request.headers.get("accept", ""), defer, request.headers
+            request.body,
+            content_type_of(request.headers),
+            request.headers.get("accept", ""),
+            defer,
+            request.headers,
+            self.config.max_body_bytes,
         )
 
     # -- multi-model ----------------------------------------------------------
@@ -152,20 +157,25 @@ class App:
             raise BadRequest('malformed JSON; expected {"model_name": "...", "url": "/path/to/model"}') from None
         if not isinstance(doc, dict):
             raise BadRequest('expected {"model_name": "...", "url": "/path/to/model"}')
-        result = self.models.load(doc.get("model_name"), doc.get("url"))
-        return _json({"status": f"Model {result['modelName']!r} loaded", **result})
+        self.models.load(doc.get("model_name"), doc.get("url"))
+        return _json({"status": "Workers scaled"})  # Multi Model Server's answer, which clients of AWS's images read
 
     def describe_model(self, request: Request, defer: bool, name: str) -> Result:
         return _json(self.models.describe(name))
 
     def unload_model(self, request: Request, defer: bool, name: str) -> Result:
         self.models.unload(name)
-        return _json({"status": f"Model {name!r} unloaded"})
+        return _json({"status": f'Model "{name}" unregistered'})  # Multi Model Server's answer
 
     def invoke_model(self, request: Request, defer: bool, name: str) -> Result:
         handler = self.models.get(name)
         return handler.invoke(
-            request.body, content_type_of(request.headers), request.headers.get("accept", ""), defer, request.headers
+            request.body,
+            content_type_of(request.headers),
+            request.headers.get("accept", ""),
+            defer,
+            request.headers,
+            self.config.max_body_bytes,
         )
 
 

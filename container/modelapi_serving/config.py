@@ -52,15 +52,26 @@ DEFAULT_MAX_BODY_BYTES = contract.MAX_PAYLOAD_BYTES[
 ]  # InvokeEndpoint's payload limit (AWS doc "InvokeEndpoint")
 
 
-def _max_body_bytes(env: Mapping[str, str]) -> int:
+MULTI_MODEL_MAX_CONTENT_LENGTH = 20 * MIB
+
+
+def _max_body_bytes(env: Mapping[str, str], multi_model: bool = False) -> int:
     """The request body limit: MODELAPI_MAX_BODY_BYTES, else the names AWS's
     inference toolkit (SAGEMAKER_MAX_PAYLOAD_IN_MB) and its XGBoost and
-    scikit-learn images (MAX_CONTENT_LENGTH, bytes) read, else 6 MiB."""
+    scikit-learn images (MAX_CONTENT_LENGTH, bytes) read, else 6 MiB.
+
+    In multi-model mode those images hand the limit to Multi Model Server as
+    SAGEMAKER_MAX_REQUEST_SIZE (bytes), which defaults to MAX_CONTENT_LENGTH
+    capped at 20 MiB (`serving_mms.py` `_set_mms_configs`, tested by
+    `test_serving_mms.py::test_set_max_content_len`)."""
     if env.get("MODELAPI_MAX_BODY_BYTES", "").strip():
         return _int(env, "MODELAPI_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, minimum=1)
     if env.get("SAGEMAKER_MAX_PAYLOAD_IN_MB", "").strip():
         return _int(env, "SAGEMAKER_MAX_PAYLOAD_IN_MB", 6, minimum=1) * MIB
-    return _int(env, "MAX_CONTENT_LENGTH", DEFAULT_MAX_BODY_BYTES, minimum=1)
+    if multi_model and env.get("SAGEMAKER_MAX_REQUEST_SIZE", "").strip():
+        return _int(env, "SAGEMAKER_MAX_REQUEST_SIZE", DEFAULT_MAX_BODY_BYTES, minimum=1)
+    limit = _int(env, "MAX_CONTENT_LENGTH", DEFAULT_MAX_BODY_BYTES, minimum=1)
+    return min(limit, MULTI_MODEL_MAX_CONTENT_LENGTH) if multi_model else limit
 
 
 @dataclass(frozen=True)
@@ -83,19 +94,22 @@ class Config:
     log_level: str = "INFO"
     batching: bool = True
     registry_dir: Optional[str] = None
+    # multi-model: SAGEMAKER_SUBMIT_DIRECTORY resolved once at start (`entrypoint.resolve_container_code`)
+    container_code: Optional[str] = None
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Config":
         env = os.environ if env is None else env
         default_accept = env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "").strip() or None
+        multi_model = _bool(env, "SAGEMAKER_MULTI_MODEL", False)
         return cls(
             model_dir=env.get("SM_MODEL_DIR", "").strip() or "/opt/ml/model",
             host=env.get("MODELAPI_BIND_HOST", "").strip() or "0.0.0.0",
             port=_int(env, "SAGEMAKER_BIND_TO_PORT", 8080, minimum=0),
-            multi_model=_bool(env, "SAGEMAKER_MULTI_MODEL", False),
+            multi_model=multi_model,
             workers=_int(env, "SAGEMAKER_MODEL_SERVER_WORKERS", _cpu_count(), minimum=1),
             timeout=_int(env, "SAGEMAKER_MODEL_SERVER_TIMEOUT", 60, minimum=1),
-            max_body_bytes=_max_body_bytes(env),
+            max_body_bytes=_max_body_bytes(env, multi_model),
             default_accept=default_accept,
             keepalive_timeout=_int(env, "MODELAPI_KEEPALIVE_TIMEOUT", 75, minimum=1),
             header_timeout=_int(env, "MODELAPI_HEADER_TIMEOUT", 20, minimum=1),

@@ -54,4 +54,32 @@ def test_path_parameters_are_unquoted(tmp_path):
 
     app = App(Config(), Registry(str(tmp_path)))
     status, body = answer(app, "GET", "/models/team%2Fmodel%20v1")
-    assert (status, body["message"]) == (404, "model 'team/model v1' is not loaded")
+    assert (status, body["message"]) == (404, "Model not found: team/model v1")
+
+
+def test_execution_parameters_in_multi_model_mode_report_the_capped_limit(tmp_path):
+    # the execution-parameters plugin of AWS's multi-model images reports max_request_size in MiB:
+    # MAX_CONTENT_LENGTH capped at 20 MiB (xgboost serving_mms.py _set_mms_configs, ExecutionParameters.java)
+    from modelapi_serving.models.registry import Registry
+
+    env = {
+        "SAGEMAKER_MULTI_MODEL": "true",
+        "MAX_CONTENT_LENGTH": str(64 * 1024 * 1024),
+        "SAGEMAKER_MODEL_SERVER_WORKERS": "3",
+    }
+    app = App(Config.from_env(env), Registry(str(tmp_path)))
+    assert answer(app, "GET", "/execution-parameters") == (
+        200,
+        {"MaxConcurrentTransforms": 3, "BatchStrategy": "MULTI_RECORD", "MaxPayloadInMB": 20},
+    )
+
+
+def test_execution_parameters_report_max_content_length_in_mib():
+    # xgboost test/unit/algorithm_mode/test_serve.py::test_default_execution_parameters (6 MiB by default)
+    # and ::test_max_execution_parameters (MAX_CONTENT_LENGTH of 19 MiB reported as 19)
+    for env, mib in (({}, 6), ({"MAX_CONTENT_LENGTH": str(19 * 1024 * 1024)}, 19)):
+        app = App(Config.from_env({"SAGEMAKER_MODEL_SERVER_WORKERS": "2", **env}))
+        assert answer(app, "GET", "/execution-parameters") == (
+            200,
+            {"MaxConcurrentTransforms": 2, "BatchStrategy": "MULTI_RECORD", "MaxPayloadInMB": mib},
+        )

@@ -9,6 +9,7 @@ import pytest
 
 from builtin_models import train_builtin
 from conftest import PYTHON, SERVE, free_port
+from modelapi_serving.config import Config
 
 
 def run_serve(args, env_extra):
@@ -43,3 +44,28 @@ def test_sagemaker_max_payload_sets_the_body_limit_and_execution_parameters(star
     assert status == 413, body
     status, _, _ = server.post("/invocations", big[: 1000 * 1024], content_type="text/csv")
     assert status == 200
+
+
+MIB = 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "env, limit",
+    [
+        ({}, 6 * MIB),
+        ({"MAX_CONTENT_LENGTH": str(19 * MIB)}, 19 * MIB),
+        ({"MAX_CONTENT_LENGTH": str(1024)}, 1024),
+        ({"MAX_CONTENT_LENGTH": str(19 * MIB), "SAGEMAKER_MULTI_MODEL": "true"}, 19 * MIB),
+        ({"MAX_CONTENT_LENGTH": str(64 * MIB), "SAGEMAKER_MULTI_MODEL": "true"}, 20 * MIB),
+        ({"MAX_CONTENT_LENGTH": str(64 * MIB)}, 64 * MIB),
+        ({"SAGEMAKER_MAX_REQUEST_SIZE": str(30 * MIB), "SAGEMAKER_MULTI_MODEL": "true"}, 30 * MIB),
+        ({"SAGEMAKER_MAX_REQUEST_SIZE": str(30 * MIB)}, 6 * MIB),
+        ({"SAGEMAKER_MAX_PAYLOAD_IN_MB": "12", "MAX_CONTENT_LENGTH": "1"}, 12 * MIB),
+        ({"MODELAPI_MAX_BODY_BYTES": "1000", "SAGEMAKER_MAX_PAYLOAD_IN_MB": "12"}, 1000),
+    ],
+)
+def test_the_body_limit_follows_aws_names_and_the_multi_model_cap(env, limit):
+    # xgboost/sklearn serving_mms.py _set_mms_configs (test_serving_mms.py::test_set_max_content_len,
+    # ::test_env_var_setting_single_and_multi_model): in multi-model mode SAGEMAKER_MAX_REQUEST_SIZE,
+    # else MAX_CONTENT_LENGTH capped at 20 MiB; algorithm_mode/serve.py takes MAX_CONTENT_LENGTH uncapped
+    assert Config.from_env(env).max_body_bytes == limit

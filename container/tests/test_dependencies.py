@@ -27,10 +27,21 @@ def imported_modules(paths):
             tree = ast.parse(f.read(), path)
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
-                names.update(alias.name.split(".")[0] for alias in node.names)
+                names.update(distribution_module(alias.name) for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names.add(node.module.split(".")[0])
-    return names - set(sys.stdlib_module_names)
+                names.add(distribution_module(node.module))
+    return {name for name in names if name.split(".")[0] not in sys.stdlib_module_names}
+
+
+def distribution_module(dotted):
+    """The module a package ships: the top level, or one below for a namespace package such as
+    `google` (several Debian packages share it; `google.protobuf` is python3-protobuf's)."""
+    parts = dotted.split(".")
+    if parts[0] in sys.stdlib_module_names or len(parts) == 1:
+        return parts[0]
+    spec = importlib.util.find_spec(parts[0])
+    namespace = spec is not None and spec.origin is None and spec.submodule_search_locations is not None
+    return ".".join(parts[:2]) if namespace else parts[0]
 
 
 def owning_package(module):

@@ -85,9 +85,9 @@ describe("local twin with a built-in XGBoost artifact", function () {
         assert.deepEqual(JSON.parse(res.text), { predictions: model.probabilities.map((score) => ({ score })) });
     });
 
-    it("refuses a row of the wrong width with 400, naming the feature count", async () => {
+    it("refuses a row wider than the model with 400, naming both widths as the algorithm does", async () => {
         const res = await predict("1,2,3,4,5,6", { "Content-Type": "text/csv", Accept: "text/csv" });
         assert.equal(res.status, 400, res.text);
-        assert.match(res.text, /expected 4 features/);
+        assert.match(res.text, /Feature size of csv inference data 6 is larger than feature size of trained model 4\./);
     });
 });

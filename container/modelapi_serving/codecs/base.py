@@ -7,6 +7,8 @@ from typing import Any, Callable, NamedTuple, Optional, Tuple
 Decoded = Tuple[Any, Optional[str]]
 
 Decoder = Callable[[bytes], Decoded]
+# a decoder for a body that unpacks (an archive): it takes the most bytes the body may unpack to
+ArchiveDecoder = Callable[[bytes, int], Decoded]
 Encoder = Callable[[Any, Optional[str]], bytes]
 
 
@@ -24,3 +26,4 @@ class Codec(NamedTuple):
     text: bool = False
     decode: Optional[Decoder] = None
     encode: Optional[Encoder] = None
+    decode_within: Optional[ArchiveDecoder] = None

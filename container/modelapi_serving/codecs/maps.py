@@ -12,12 +12,23 @@ from typing import Any, Dict, Optional, Tuple
 from .. import contract
 from ..errors import BadRequest, NotAcceptable, UnsupportedMediaType
 from ..http import negotiation
-from . import csv, json, jsonlines, libsvm, npy
-from .base import Codec, Decoded, Decoder, Encoder
+from . import csv, json, jsonlines, libsvm, npy, npz, recordio
+from .base import ArchiveDecoder, Codec, Decoded, Decoder, Encoder
 
-CODECS: Tuple[Codec, ...] = (json.CODEC, csv.CODEC, npy.CODEC, libsvm.CODEC, jsonlines.CODEC)
+CODECS: Tuple[Codec, ...] = (
+    json.CODEC,
+    csv.CODEC,
+    npy.CODEC,
+    libsvm.CODEC,
+    jsonlines.CODEC,
+    recordio.CODEC,
+    npz.CODEC,
+)
 
 DECODERS: Dict[str, Decoder] = {codec.media_type: codec.decode for codec in CODECS if codec.decode is not None}
+ARCHIVE_DECODERS: Dict[str, ArchiveDecoder] = {
+    codec.media_type: codec.decode_within for codec in CODECS if codec.decode_within is not None
+}
 ENCODERS: Dict[str, Encoder] = {codec.media_type: codec.encode for codec in CODECS if codec.encode is not None}
 ALIASES: Dict[str, str] = {alias: codec.media_type for codec in CODECS for alias in codec.aliases}
 TEXT_TYPES: Tuple[str, ...] = tuple(codec.media_type for codec in CODECS if codec.text)
@@ -25,6 +36,7 @@ TEXT_TYPES: Tuple[str, ...] = tuple(codec.media_type for codec in CODECS if code
 # What the default pipeline answers: the contract's response types, in its order, that have an encoder.
 RESPONSE_TYPES: Tuple[str, ...] = tuple(t for t in contract.RESPONSE_CONTENT_TYPES if t in ENCODERS)
 DEFAULT_TYPE = contract.DEFAULT_CONTENT_TYPE
+DEFAULT_LIMIT = contract.MAX_PAYLOAD_BYTES["realtime"]  # the body limit when the server is not told another
 
 
 def media_type(header: str) -> str:
@@ -32,19 +44,28 @@ def media_type(header: str) -> str:
     return negotiation.media_type(header, ALIASES)
 
 
-def decode(body: bytes, content_type: str) -> Decoded:
+def decode(body: bytes, content_type: str, limit: int = DEFAULT_LIMIT) -> Decoded:
     """Decode a request body into `(rows, envelope)` with the decoder its content type maps to.
+
+    Args:
+        limit: the most bytes an archive body (`.npz`) may unpack to: the body limit.
 
     Raises:
         UnsupportedMediaType: for a content type without a decoder.
         BadRequest: for a body that does not decode to numeric rows.
+        PayloadTooLarge: for an archive that unpacks to more than `limit` bytes.
     """
     kind = media_type(content_type) if content_type else DEFAULT_TYPE
     if not body:
         raise BadRequest("the request body is empty; send the rows to predict")
     decoder = DECODERS.get(kind)
     if decoder is None:
-        raise UnsupportedMediaType(f"unsupported content type {content_type!r}; send one of {', '.join(DECODERS)}")
+        archive_decoder = ARCHIVE_DECODERS.get(kind)
+        if archive_decoder is not None:
+            return archive_decoder(body, limit)
+        raise UnsupportedMediaType(
+            f"unsupported content type {content_type!r}; send one of {', '.join([*DECODERS, *ARCHIVE_DECODERS])}"
+        )
     return decoder(body)
 
 

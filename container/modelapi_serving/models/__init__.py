@@ -2,5 +2,5 @@
 default pipeline and its checks, SageMaker's built-in XGBoost artifacts, and the multi-model registry.
 
 `handler.load_handler(model_dir)` picks the handler a model directory calls for; each answers
-`invoke(body, content_type, accept, defer, headers)`.
+`invoke(body, content_type, accept, defer, headers, limit)`.
 """

@@ -7,6 +7,11 @@ repacks the code into `model.tar.gz`, `/opt/ml/model/code`) or a
 `sourcedir.tar.gz`. Without them the script is `code/inference.py` in the model
 directory, as in AWS's inference toolkit. Code that is named but cannot be
 found or imported is an error, never silently replaced by the defaults.
+
+In multi-model mode a container-level `SAGEMAKER_SUBMIT_DIRECTORY` is resolved
+once at start (`resolve_container_code`) and its script serves every model, as
+in AWS's scikit-learn and XGBoost images (`serving_mms.py` imports the module
+before Multi Model Server starts); without it each model brings its own `code/`.
 """
 
 import fcntl
@@ -23,7 +28,7 @@ import tarfile
 import tempfile
 import urllib.parse
 from types import ModuleType
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
 
 from .loading import ModelLoadError
 
@@ -31,17 +36,33 @@ log = logging.getLogger("modelapi.entrypoint")
 
 DEFAULT_PROGRAM = "inference.py"
 SAGEMAKER_MODEL_DIR = "/opt/ml/model"
-HANDLER_FUNCTIONS = ("model_fn", "input_fn", "predict_fn", "output_fn", "transform_fn", "execution_parameters_fn")
+HANDLER_FUNCTIONS = (
+    "model_fn",
+    "input_fn",
+    "predict_fn",
+    "output_fn",
+    "transform_fn",
+    "execution_parameters_fn",
+    "pre_model_fn",
+    "model_warmup_fn",
+)
 DEFAULT_INDEX = "https://pypi.org/simple"
 INDEX_PROBE_SECONDS = 3
 
 
+def _strip_file_scheme(raw: str) -> str:
+    return raw[len("file://") :] if raw.startswith("file://") else raw
+
+
+def _is_remote(raw: str) -> bool:
+    """An `s3://` (or other URL) location, which this server does not download."""
+    return bool(urllib.parse.urlparse(raw).scheme)
+
+
 def _submit_directory(raw: str, model_dir: str) -> str:
     """The local code directory `SAGEMAKER_SUBMIT_DIRECTORY` points to."""
-    if raw.startswith("file://"):
-        raw = raw[len("file://") :]
-    scheme = urllib.parse.urlparse(raw).scheme
-    if scheme:
+    raw = _strip_file_scheme(raw)
+    if _is_remote(raw):
         local = os.path.join(model_dir, "code")
         if os.path.isdir(local):
             log.info("SAGEMAKER_SUBMIT_DIRECTORY is %s; using the code packed in the model at %s", raw, local)
@@ -99,23 +120,43 @@ class _locked:
 
 
 def find_entry_point(
-    model_dir: str, env: Optional[Mapping[str, str]] = None, use_submit_directory: bool = True
+    model_dir: str,
+    env: Optional[Mapping[str, str]] = None,
+    multi_model: bool = False,
+    container_code: Optional[str] = None,
 ) -> Optional[str]:
     """The path of the user script to import, or None when the model ships no code.
 
     Args:
-        use_submit_directory: False in multi-model mode, where each model brings
-            its own `code/` and the container-wide directory does not apply.
+        multi_model: the model is one of a multi-model endpoint's: `SAGEMAKER_SUBMIT_DIRECTORY`
+            was resolved at start into `container_code`, and a model without `code/` ships none.
+        container_code: multi-model only: what `resolve_container_code` returned.
 
     Raises:
         ModelLoadError: the script is named but missing, or code exists that nothing names.
     """
     env = os.environ if env is None else env
-    raw_dir = env.get("SAGEMAKER_SUBMIT_DIRECTORY", "").strip() if use_submit_directory else ""
-    code_dir = _submit_directory(raw_dir, model_dir) if raw_dir else os.path.join(model_dir, "code")
     program = env.get("SAGEMAKER_PROGRAM", "").strip()
-    if not use_submit_directory and not os.path.isdir(code_dir):
-        return None  # multi-model: SAGEMAKER_PROGRAM is container-wide, and this model ships no code
+    if not multi_model:
+        raw_dir = env.get("SAGEMAKER_SUBMIT_DIRECTORY", "").strip()
+        code_dir = _submit_directory(raw_dir, model_dir) if raw_dir else os.path.join(model_dir, "code")
+        return _script_in(code_dir, program)
+    if container_code is not None and not _is_remote(container_code):
+        script = _script_in(container_code, program)
+        if script is not None:
+            _warn_if_the_model_ships_its_own(model_dir, script)
+        return script
+    if container_code is not None:
+        code_dir = _submit_directory(container_code, model_dir)  # s3://: the model's own code/, else an error
+    else:
+        code_dir = os.path.join(model_dir, "code")
+        if not os.path.isdir(code_dir):
+            return None  # SAGEMAKER_PROGRAM is container-wide, and this model ships no code
+    return _script_in(code_dir, program)
+
+
+def _script_in(code_dir: str, program: str) -> Optional[str]:
+    """The entry script in `code_dir`: `program` (SAGEMAKER_PROGRAM), else inference.py, else None."""
     if program:
         name = program if program.endswith(".py") else program + ".py"
         path = os.path.join(code_dir, name)
@@ -134,6 +175,45 @@ def find_entry_point(
             f"or rename it {DEFAULT_PROGRAM}"
         )
     return None
+
+
+def _warn_if_the_model_ships_its_own(model_dir: str, container_script: str) -> None:
+    """A model's own entry script is not what serves it when the container names one: say so."""
+    for name in dict.fromkeys((os.path.basename(container_script), DEFAULT_PROGRAM)):
+        own = os.path.join(model_dir, "code", name)
+        if os.path.isfile(own):
+            log.warning(
+                "model %s ships %s, which is NOT used: the container-level script %s "
+                "(SAGEMAKER_PROGRAM in SAGEMAKER_SUBMIT_DIRECTORY) serves every model, as in AWS's images",
+                model_dir,
+                own,
+                container_script,
+            )
+            return
+
+
+def resolve_container_code(env: Mapping[str, str], model_dir: str = SAGEMAKER_MODEL_DIR) -> Optional[str]:
+    """Multi-model mode: the container-level code directory `SAGEMAKER_SUBMIT_DIRECTORY` names,
+    resolved once at start (a sourcedir.tar.gz unpacked, its requirements.txt installed where an
+    index is reachable) so that every worker's loads find the same script.
+
+    Returns:
+        The directory; an `s3://` value as given (each model's own `code/` must then hold the
+        script, since nothing is downloaded); None when the variable is unset.
+
+    Raises:
+        ModelLoadError: a local value that is not a directory or sourcedir.tar.gz, or holds no script.
+    """
+    raw = _strip_file_scheme(env.get("SAGEMAKER_SUBMIT_DIRECTORY", "").strip())
+    if not raw or _is_remote(raw):
+        return raw or None
+    code_dir = _submit_directory(raw, model_dir)
+    if _script_in(code_dir, env.get("SAGEMAKER_PROGRAM", "").strip()) is None:
+        raise ModelLoadError(
+            f"SAGEMAKER_SUBMIT_DIRECTORY {raw} holds no {DEFAULT_PROGRAM}; name its entry script with SAGEMAKER_PROGRAM"
+        )
+    install_requirements(code_dir)
+    return code_dir
 
 
 def _scripts_with_handlers(code_dir: str) -> List[str]:
@@ -196,6 +276,18 @@ def install_requirements(code_dir: str) -> None:
     requirements = os.path.join(code_dir, "requirements.txt")
     if not os.path.isfile(requirements):
         return
+    with open(requirements, "rb") as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    if (requirements, digest) in _REQUIREMENTS_HANDLED:
+        return  # installed (or logged as not installed) once: by this process, or before the worker forked
+    _install(requirements, digest)
+    _REQUIREMENTS_HANDLED.add((requirements, digest))
+
+
+_REQUIREMENTS_HANDLED: Set[Tuple[str, str]] = set()
+
+
+def _install(requirements: str, digest: str) -> None:
     index = os.environ.get("PIP_INDEX_URL", "").strip() or DEFAULT_INDEX
     bake = "bake the packages into the image (container/apt-packages.txt or container/requirements.txt)"
     if not _index_reachable(index):
@@ -206,8 +298,6 @@ def install_requirements(code_dir: str) -> None:
     if importlib.util.find_spec("pip") is None:
         log.warning("%s was NOT installed: pip is not available to this Python; %s", requirements, bake)
         return
-    with open(requirements, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:16]
     target = os.path.join(tempfile.gettempdir(), f"modelapi-requirements-{digest}")
     with _locked(target + ".lock"):
         if not os.path.isdir(target):

@@ -15,19 +15,34 @@ class FeatureSpec:
 
     Read from scikit-learn's `n_features_in_` / `feature_names_in_` /
     `allow_nan` tag, or from an XGBoost Booster's `num_features()` /
-    `feature_names`; any of them may be unknown (None).
+    `feature_names`; any of them may be unknown (None). `fewer_allowed`: rows
+    may leave out trailing features, which are then missing values.
     """
 
-    def __init__(self, n_features: Optional[int] = None, names: Optional[List[str]] = None, allow_nan: bool = False):
+    def __init__(
+        self,
+        n_features: Optional[int] = None,
+        names: Optional[List[str]] = None,
+        allow_nan: bool = False,
+        fewer_allowed: bool = False,
+    ):
         self.n_features = n_features
         self.names = names
         self.allow_nan = allow_nan
+        self.fewer_allowed = fewer_allowed
 
     @classmethod
     def of(cls, model: Any) -> "FeatureSpec":
         if is_booster(model):
             names = model.feature_names
-            return cls(int(model.num_features()), [str(n) for n in names] if names else None, allow_nan=True)
+            # XGBoost predicts rows with fewer columns than the Booster's features, the rest missing;
+            # AWS's XGBoost image lets them through (`serving.py` default_predict_fn, validate_features=False)
+            return cls(
+                int(model.num_features()),
+                [str(n) for n in names] if names else None,
+                allow_nan=True,
+                fewer_allowed=True,
+            )
         return cls(_n_features(model), _feature_names(model), _allows_nan(model))
 
 
@@ -99,8 +114,11 @@ def check_features(spec: FeatureSpec, data: np.ndarray) -> np.ndarray:
         )
     if data.shape[0] == 0:
         raise BadRequest("no rows to predict")
-    if spec.n_features is not None and data.shape[1] != spec.n_features:
-        raise BadRequest(f"expected {spec.n_features} features per row, got {data.shape[1]}")
+    n = spec.n_features
+    if n is not None and data.shape[1] != n:
+        if not (spec.fewer_allowed and data.shape[1] < n):
+            raise BadRequest(f"expected {n} features per row, got {data.shape[1]}")
+        data = np.pad(data.astype(np.float64), ((0, 0), (0, n - data.shape[1])), constant_values=np.nan)
     if data.dtype.kind == "f" and not np.isfinite(data).all():
         if np.isinf(data).any():
             row = int(np.argwhere(np.isinf(data))[0][0])
@@ -112,3 +130,32 @@ def check_features(spec: FeatureSpec, data: np.ndarray) -> np.ndarray:
                 "this model does not accept missing values"
             )
     return data
+
+
+def check_sparse_features(spec: FeatureSpec, matrix: Any, explicit_width: bool = False) -> Any:
+    """Validate a sparse matrix (LIBSVM, RecordIO-protobuf, NPZ rows) before the default predict
+    step; returns it as wide as the model's features.
+
+    Args:
+        explicit_width: the request states its width (an `.npz` shape), so a scikit-learn
+            estimator must get exactly its features; otherwise absent trailing columns are
+            absent entries, as in LIBSVM.
+
+    Raises:
+        BadRequest: for a wrong width, no rows, or values the model rejects.
+    """
+    if matrix.shape[0] == 0:
+        raise BadRequest("no rows to predict")
+    n = spec.n_features
+    if n is not None and matrix.shape[1] != n:
+        if matrix.shape[1] > n or (explicit_width and not spec.fewer_allowed):
+            raise BadRequest(f"expected {n} features per row, got {matrix.shape[1]}")
+        matrix = matrix.copy()
+        matrix.resize((matrix.shape[0], n))
+    values = matrix.data
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        if np.isinf(values).any():
+            raise BadRequest("the rows contain an infinite value; features must be finite numbers")
+        if not spec.allow_nan:
+            raise BadRequest("the rows contain a missing value (NaN); this model does not accept missing values")
+    return matrix

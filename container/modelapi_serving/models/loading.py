@@ -12,7 +12,7 @@ import glob
 import os
 import pickle
 import stat
-from typing import Any, List
+from typing import Any, List, Tuple
 
 MODEL_PATTERNS = ("*.joblib", "*.pkl", "*.pickle")
 PREFERRED = ("model.joblib", "model.pkl", "model.pickle")
@@ -101,18 +101,29 @@ def load_estimator(model_dir: str) -> Any:
         ) from None
 
 
+PICKLED, NATIVE = "pickled", "native"  # how an `xgboost-model` file holds its Booster
+
+
 def load_booster(path: str) -> Any:
+    """Load one `xgboost-model` file as the built-in algorithm does (see `load_booster_and_format`)."""
+    return load_booster_and_format(path)[0]
+
+
+def load_booster_and_format(path: str) -> Tuple[Any, str]:
     """Load one `xgboost-model` file as the built-in algorithm does: a pickled
-    Booster first, else XGBoost's own formats (binary, JSON, UBJSON)."""
+    Booster first (PICKLED), else XGBoost's own formats, binary, JSON or UBJSON
+    (NATIVE). The built-in checks request widths only for pickled Boosters."""
     import xgboost
 
     try:
         with open(path, "rb") as f:
             booster = pickle.load(f)
+        fmt = PICKLED
     except PermissionError:
         raise ModelLoadError(f"permission denied reading {path} (running as uid {os.getuid()})") from None
     except Exception as pickle_error:
         booster = xgboost.Booster()
+        fmt = NATIVE
         try:
             booster.load_model(path)
         except Exception as native_error:
@@ -124,7 +135,7 @@ def load_booster(path: str) -> Any:
         raise ModelLoadError(f"{path} holds a pickled {type(booster).__name__}, not an xgboost Booster")
     # one thread per worker process: the server already runs one worker per core
     booster.set_param("nthread", "1")
-    return booster
+    return booster, fmt
 
 
 def default_model_fn(model_dir: str) -> Any:

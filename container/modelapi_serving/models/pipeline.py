@@ -12,6 +12,8 @@ The steps and their names follow AWS's prebuilt framework containers, so a
   `(body, content_type)`; replaces the three steps above and cannot be combined
   with them.
 - `execution_parameters_fn()` -> the body of `GET /execution-parameters`
+- `pre_model_fn(model_dir)` before `model_fn`, `model_warmup_fn(model_dir, model)`
+  after it, as AWS's inference toolkit calls them (from v1.6.1)
 
 Each may take a trailing `context` argument, as AWS's inference toolkit allows.
 Steps not defined there use the defaults below. `request_body` is `str` for
@@ -22,16 +24,16 @@ AWS's XGBoost image does, and the default predict step builds one itself.
 
 import json
 import logging
-from typing import Any, Callable, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Optional, Union
 
 import numpy as np
 
 from .. import codecs
-from ..errors import BadRequest, HttpError, InternalError, NotAcceptable, status_of
+from ..errors import BadRequest, HttpError, InternalError, NotAcceptable, UnsupportedMediaType, status_of
 from ..http import negotiation
 from ..http.messages import Response
-from .entrypoint import Context, arity_caller, find_entry_point, import_script
-from .features import FeatureSpec, check_features, is_booster, records_to_array
+from .entrypoint import Context, arity_caller, import_script
+from .features import FeatureSpec, check_features, check_sparse_features, is_booster, records_to_array
 from .loading import ModelLoadError, default_model_fn
 
 log = logging.getLogger("modelapi.handler")
@@ -51,22 +53,37 @@ class Pending:
         self.response_type = response_type
 
 
-ARITY = {"model_fn": 1, "input_fn": 2, "predict_fn": 2, "output_fn": 2, "transform_fn": 4, "execution_parameters_fn": 0}
+ARITY = {
+    "model_fn": 1,
+    "input_fn": 2,
+    "predict_fn": 2,
+    "output_fn": 2,
+    "transform_fn": 4,
+    "execution_parameters_fn": 0,
+    "pre_model_fn": 1,
+    "model_warmup_fn": 2,
+}
+# functions that never see a request: with only these defined, requests are still batched
+OUTSIDE_REQUESTS = {"model_fn", "pre_model_fn", "model_warmup_fn", "execution_parameters_fn"}
+
+
+def _load_step(name: str, caller: Callable[..., Any], context: Context, *args: Any) -> Any:
+    """Call a function of the entry script that runs at load time; its failure fails the load, naming it."""
+    try:
+        return caller(context, *args)
+    except (ModelLoadError, MemoryError):
+        raise
+    except Exception as exc:
+        raise ModelLoadError(f"{name} failed: {type(exc).__name__}: {exc}", client_fault=False) from exc
 
 
 class ModelHandler:
     """One loaded model and the pipeline that serves it."""
 
-    def __init__(
-        self,
-        model_dir: str,
-        default_accept: Optional[str] = None,
-        use_submit_directory: bool = True,
-        env: Optional[Mapping[str, str]] = None,
-    ):
+    def __init__(self, model_dir: str, default_accept: Optional[str] = None, script: Optional[str] = None):
+        """Load the model in `model_dir`, served by the entry `script` (see `entrypoint.find_entry_point`) if any."""
         self.model_dir = model_dir
         self.default_accept = default_accept or codecs.DEFAULT_TYPE
-        script = find_entry_point(model_dir, env, use_submit_directory)
         module = import_script(script) if script else None
         self.script = script
         fns = {n: getattr(module, n) for n in ARITY if module is not None and callable(getattr(module, n, None))}
@@ -83,18 +100,19 @@ class ModelHandler:
         self.output_fn = callers.get("output_fn")
         self.execution_parameters_fn = callers.get("execution_parameters_fn")
         self.names = {caller: name for name, caller in callers.items()}
+        # the order of AWS's inference toolkit (from v1.6.1, context from v1.7.0), `transformer.py`
+        # `validate_and_initialize`: pre_model_fn(model_dir), model_fn(model_dir), model_warmup_fn(model_dir, model)
         load_context = Context(model_dir)
-        try:
-            if "model_fn" in callers:
-                self.model = callers["model_fn"](load_context, model_dir)
-            else:
-                self.model = default_model_fn(model_dir)
-        except (ModelLoadError, MemoryError):
-            raise
-        except Exception as exc:
-            raise ModelLoadError(f"model_fn failed: {type(exc).__name__}: {exc}", client_fault=False) from exc
+        if "pre_model_fn" in callers:
+            _load_step("pre_model_fn", callers["pre_model_fn"], load_context, model_dir)
+        if "model_fn" in callers:
+            self.model = _load_step("model_fn", callers["model_fn"], load_context, model_dir)
+        else:
+            self.model = default_model_fn(model_dir)
         if self.model is None:
             raise ModelLoadError("model_fn returned None")
+        if "model_warmup_fn" in callers:
+            _load_step("model_warmup_fn", callers["model_warmup_fn"], load_context, model_dir, self.model)
         self.booster = is_booster(self.model)
         if (
             self.predict_fn is None
@@ -111,7 +129,7 @@ class ModelHandler:
         self.validates_input = self.predict_fn is None and self.transform_fn is None
         # rows from concurrent requests can share one predict() call only when
         # every step is ours: user code may depend on seeing one request at a time
-        self.batchable = not (set(fns) - {"model_fn", "execution_parameters_fn"})
+        self.batchable = not (set(fns) - OUTSIDE_REQUESTS)
         if fns:
             log.info("model %s uses %s: %s", model_dir, script, ", ".join(self.user_functions))
 
@@ -124,6 +142,7 @@ class ModelHandler:
         accept: str,
         defer: bool = False,
         headers: Optional[Dict[str, str]] = None,
+        limit: int = codecs.DEFAULT_LIMIT,
     ) -> Union[Response, "Pending"]:
         """Run the pipeline on one request.
 
@@ -131,6 +150,7 @@ class ModelHandler:
             defer: for a model on the default pipeline, stop after decoding and
                 checking and return a `Pending` for `batching.predict_many`.
             headers: the request's headers (lower-case names), for a handler's `context`.
+            limit: the body limit, which an archive body (`.npz`) must unpack within.
 
         Returns:
             A `Response`, or with `defer` possibly a `Pending`.
@@ -157,11 +177,11 @@ class ModelHandler:
             response_type = self._user_accept(accept)
 
         if self.input_fn is None:
-            data, envelope = codecs.decode(body, content_type)
+            data, envelope = codecs.decode(body, content_type, limit)
             if self.predict_fn is None or self.booster:
                 if isinstance(data, codecs.Records):
                     data = records_to_array(self.spec, data)
-                data = self._checked(data)
+                data = self._checked(data, explicit_width=codecs.media_type(content_type) == codecs.NPZ)
         else:
             data = self._call_user(self.input_fn, context, self._user_body(body, content_type), content_type)
 
@@ -192,15 +212,11 @@ class ModelHandler:
             raise InternalError("execution_parameters_fn returned a value that is not a dict, str or bytes")
         return Response(200, content_type, bytes(body))
 
-    def _checked(self, data: Any) -> Any:
+    def _checked(self, data: Any, explicit_width: bool = False) -> Any:
         if isinstance(data, np.ndarray):
             return check_features(self.spec, data)
         if codecs.is_sparse(data):
-            n = self.spec.n_features
-            if n is not None:
-                if data.shape[1] > n:
-                    raise BadRequest(f"expected {n} features per row, got feature index {data.shape[1]}")
-                data.resize((data.shape[0], n))
+            return check_sparse_features(self.spec, data, explicit_width)
         return data
 
     def predict_rows(self, data: Any) -> Any:
@@ -210,6 +226,12 @@ class ModelHandler:
         except HttpError:
             raise
         except Exception as exc:
+            if isinstance(exc, TypeError) and codecs.is_sparse(data) and "sparse" in str(exc):
+                # scikit-learn's check_array: "A sparse matrix was passed, but dense data is required"
+                raise UnsupportedMediaType(
+                    "this model does not take sparse input (LIBSVM, RecordIO-protobuf, NPZ); "
+                    "send its rows as JSON, CSV or NPY"
+                ) from None
             log.exception("model %s raised in predict()", self.model_dir)
             raise InternalError("the model failed to make a prediction; the server log has the details") from exc
 

@@ -66,20 +66,40 @@ def _dir_size(path: str) -> int:
     return total
 
 
+# The answers clients of AWS's multi-model images match on are Multi Model Server's (awslabs/multi-model-server
+# v1.1.2, `ManagementRequestHandler.java`, `ModelManager.java`), as the public tests of
+# aws/sagemaker-scikit-learn-container and aws/sagemaker-xgboost-container read them
+# (`test_multiple_model_endpoint.py`).
+def not_found(name: str) -> NotFound:
+    return NotFound(f"Model not found: {name}")
+
+
 def validate_name(name: Any) -> str:
-    if not isinstance(name, str) or not name:
-        raise BadRequest('"model_name" must be a non-empty string')
+    if name is None or name == "":
+        raise BadRequest("Model name is not defined.")
+    if not isinstance(name, str):
+        raise BadRequest('"model_name" must be a string')
     if len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
         raise BadRequest(f'"model_name" must be at most {MAX_NAME} printable characters')
     return name
 
 
 class Registry:
-    def __init__(self, root: str, workers: int = 1, headroom: int = 0, default_accept: Optional[str] = None):
+    def __init__(
+        self,
+        root: str,
+        workers: int = 1,
+        headroom: int = 0,
+        default_accept: Optional[str] = None,
+        container_code: Optional[str] = None,
+    ):
+        """The registry in directory `root`; `container_code` is the container-level code
+        (`entrypoint.resolve_container_code`), resolved once at start for every worker."""
         self.root = root
         self.workers = max(1, workers)
         self.headroom = headroom
         self.default_accept = default_accept
+        self.container_code = container_code
         self._cache: Dict[str, Tuple[Tuple[int, int, int], str, Handler]] = {}  # name -> (file identity, url, handler)
 
     def _path(self, name: str) -> str:
@@ -98,15 +118,17 @@ class Registry:
     def load(self, name: Any, url: Any) -> Dict[str, str]:
         """POST /models."""
         name = validate_name(name)
-        if not isinstance(url, str) or not url:
+        if url is None or url == "":
+            raise BadRequest("Parameter url is required.")
+        if not isinstance(url, str):
             raise BadRequest('"url" must be the path of the unpacked model directory')
         if not os.path.exists(url):
-            raise NotFound(f"model url {url} does not exist")
+            raise NotFound(f"Model not found in model store: {url}")
         if not os.path.isdir(url):
             raise BadRequest(f"model url {url} is not a directory")
         path = self._path(name)
         if os.path.exists(path):
-            raise Conflict(f"model {name!r} is already loaded")
+            raise Conflict(f"Model {name} is already registered.")
         needed = _dir_size(url) * LOAD_FACTOR * self.workers
         available = _available_memory()
         if available - needed < self.headroom:
@@ -115,7 +137,7 @@ class Registry:
                 f"{max(0, available - self.headroom) >> 20} MiB are free; unload a model first"
             )
         try:
-            handler = load_handler(url, self.default_accept, use_submit_directory=False)
+            handler = self._load_handler(url)
         except MemoryError:
             raise InsufficientStorage(f"not enough memory to load model {name!r}") from None
         except ModelLoadError as exc:
@@ -131,7 +153,7 @@ class Registry:
             try:
                 os.link(tmp, path)
             except FileExistsError:
-                raise Conflict(f"model {name!r} is already loaded") from None
+                raise Conflict(f"Model {name} is already registered.") from None
         finally:
             os.unlink(tmp)
         self._cache[name] = (self._identity(os.stat(path)), url, handler)
@@ -169,7 +191,7 @@ class Registry:
         try:
             doc = self._read(self._path(name))
         except FileNotFoundError:
-            raise NotFound(f"model {name!r} is not loaded") from None
+            raise not_found(name) from None
         return {"modelName": doc["modelName"], "modelUrl": doc["modelUrl"]}
 
     def unload(self, name: str) -> None:
@@ -177,7 +199,7 @@ class Registry:
         try:
             os.unlink(self._path(name))
         except FileNotFoundError:
-            raise NotFound(f"model {name!r} is not loaded") from None
+            raise not_found(name) from None
         self._cache.pop(name, None)
         log.info("unloaded model %r", name)
 
@@ -188,7 +210,7 @@ class Registry:
             identity = self._identity(os.stat(path))
         except FileNotFoundError:
             self._cache.pop(name, None)
-            raise NotFound(f"model {name!r} is not loaded") from None
+            raise not_found(name) from None
         cached = self._cache.get(name)
         if cached is not None and cached[0] == identity:
             return cached[2]
@@ -196,9 +218,9 @@ class Registry:
         try:
             url = self._read(path)["modelUrl"]
         except FileNotFoundError:
-            raise NotFound(f"model {name!r} is not loaded") from None
+            raise not_found(name) from None
         try:
-            handler = load_handler(url, self.default_accept, use_submit_directory=False)
+            handler = self._load_handler(url)
         except MemoryError:
             raise InsufficientStorage(f"not enough memory to load model {name!r}") from None
         except Exception:
@@ -206,6 +228,9 @@ class Registry:
             raise InternalError(f"model {name!r} failed to load; the server log has the details") from None
         self._cache[name] = (identity, url, handler)
         return handler
+
+    def _load_handler(self, url: str) -> Handler:
+        return load_handler(url, self.default_accept, multi_model=True, container_code=self.container_code)
 
     def sweep(self) -> None:
         """Drop in-memory models whose registry entry is gone or changed."""

@@ -9,13 +9,20 @@ doc "Common Data Formats for Inference", and aws/sagemaker-xgboost-container's
 `algorithm_mode/serve.py`):
 
 - requests: `text/csv` (no header, no label; `label_size=1` allowed),
-  `text/libsvm` (`text/x-libsvm`, `libsvm`), and, beyond the built-in,
-  `application/json` rows and `application/x-npy` arrays;
+  `text/libsvm` (`text/x-libsvm`, `libsvm`), `application/x-recordio-protobuf`,
+  and, beyond the built-in, `application/json` rows, `application/x-npy`
+  arrays and `application/x-npz` sparse matrices;
+- rows with fewer columns than the model's features: the rest are missing
+  values for XGBoost's own formats; a pickled Booster takes one fewer at most,
+  as the built-in checks it (`serve_utils.py` `predict`);
 - predictions per objective as XGBoost returns them: a probability for
   `binary:logistic`, a vector of class probabilities per row for
   `multi:softprob`, a value for regression;
-- answers: `text/csv` by default (one row per line), `application/json`
-  (`{"predictions": [{"score": ...}]}`), `application/jsonlines`;
+- answers: `text/csv` by default (one row per line; in multi-model mode one
+  line, as the built-in's multi-model handler writes it), `application/json`
+  (`{"predictions": [{"score": ...}]}`), `application/jsonlines`,
+  `application/x-recordio-protobuf` (one record per row, its values as
+  `label["score"]`);
 - `SAGEMAKER_INFERENCE_OUTPUT` (e.g. `predicted_label,probabilities`) selects
   per-row keys instead of the raw prediction.
 """
@@ -34,13 +41,22 @@ from .. import codecs
 from ..errors import BadRequest, InternalError, UnsupportedMediaType
 from ..http import negotiation
 from ..http.messages import Response
-from .loading import ModelLoadError, load_booster, xgboost_model_files
+from .loading import PICKLED, ModelLoadError, load_booster_and_format, xgboost_model_files
 
 log = logging.getLogger("modelapi.xgboost")
 
-RECORDIO_PROTOBUF = "application/x-recordio-protobuf"
-REQUEST_TYPES = (codecs.CSV, codecs.LIBSVM, codecs.JSON, codecs.NPY)
-RESPONSE_TYPES = (codecs.CSV, codecs.JSON, codecs.JSONLINES)
+REQUEST_TYPES = (codecs.CSV, codecs.LIBSVM, codecs.RECORDIO, codecs.JSON, codecs.NPY, codecs.NPZ)
+RESPONSE_TYPES = (codecs.CSV, codecs.JSON, codecs.JSONLINES, codecs.RECORDIO)
+# what the built-in's messages call each request type (`data_utils.py` get_content_type)
+SHORT_NAMES = {
+    codecs.CSV: "csv",
+    codecs.LIBSVM: "libsvm",
+    codecs.RECORDIO: "recordio-protobuf",
+    codecs.JSON: "json",
+    codecs.NPY: "npy",
+    codecs.NPZ: "npz",
+}
+UNEVALUATED = "Unable to evaluate payload provided: "  # how the built-in answers a failed predict (400)
 
 BINARY_LOGISTIC, BINARY_LOGITRAW, BINARY_HINGE = "binary:logistic", "binary:logitraw", "binary:hinge"
 MULTI_SOFTMAX, MULTI_SOFTPROB = "multi:softmax", "multi:softprob"
@@ -89,9 +105,17 @@ class BuiltinXGBoostHandler:
     validates_input = False
     user_functions = ()
 
-    def __init__(self, model_dir: str, default_accept: Optional[str] = None, env: Optional[Mapping[str, str]] = None):
+    def __init__(
+        self,
+        model_dir: str,
+        default_accept: Optional[str] = None,
+        env: Optional[Mapping[str, str]] = None,
+        multi_model: bool = False,
+    ):
         env = os.environ if env is None else env
         self.model_dir = model_dir
+        self.multi_model = multi_model
+        self.batch = bool(env.get("SAGEMAKER_BATCH"))  # set by batch transform
         self.default_accept = codecs.media_type(default_accept) if default_accept else codecs.CSV
         if self.default_accept not in RESPONSE_TYPES:
             raise ModelLoadError(
@@ -101,7 +125,9 @@ class BuiltinXGBoostHandler:
         paths = xgboost_model_files(model_dir)
         if env.get("SAGEMAKER_INFERENCE_ENSEMBLE", "true") != "true":
             paths = paths[:1]
-        self.boosters = [load_booster(path) for path in paths]
+        loaded = [load_booster_and_format(path) for path in paths]
+        self.boosters = [booster for booster, _ in loaded]
+        self.pickled = loaded[0][1] == PICKLED  # the built-in goes by the first member's format
         config = json.loads(self.boosters[0].save_config())
         self.objective = config["learner"]["objective"]["name"]
         self.num_class = config["learner"]["learner_model_param"].get("num_class", "")
@@ -124,9 +150,10 @@ class BuiltinXGBoostHandler:
         accept: str,
         defer: bool = False,
         headers: Optional[Dict[str, str]] = None,
+        limit: int = codecs.DEFAULT_LIMIT,
     ) -> Response:
         response_type = negotiation.choose_accept(accept, self.default_accept, RESPONSE_TYPES, codecs.ALIASES)
-        rows = self.decode(body, content_type)
+        rows = self.decode(body, content_type, limit)
         prediction = self.predict(rows)
         return Response(200, response_type, self.encode(prediction, response_type))
 
@@ -135,46 +162,67 @@ class BuiltinXGBoostHandler:
 
     # -- decoding -----------------------------------------------------------
 
-    def decode(self, body: bytes, content_type: str) -> Any:
+    def decode(self, body: bytes, content_type: str, limit: int = codecs.DEFAULT_LIMIT) -> Any:
+        """The request's rows, as wide as the model's features (absent ones missing)."""
         kind = codecs.media_type(content_type or codecs.CSV)
-        if kind == RECORDIO_PROTOBUF:
-            raise UnsupportedMediaType(
-                f"{RECORDIO_PROTOBUF} is not supported by this server; send one of {', '.join(REQUEST_TYPES)}"
-            )
         if kind not in REQUEST_TYPES:
             raise UnsupportedMediaType(
                 f"unsupported content type {content_type!r}; send one of {', '.join(REQUEST_TYPES)}"
             )
         if kind == codecs.CSV:
-            params = dict(p.strip().replace(" ", "").partition("=")[::2] for p in content_type.split(";")[1:])
+            params = dict(p.strip().replace(" ", "").partition("=")[::2] for p in content_type.lower().split(";")[1:])
             if params.get("label_size", "1") != "1":
-                raise UnsupportedMediaType(f"{content_type!r}: label_size must be 1 (requests carry no label)")
+                # the built-in's text (`data_utils.py` get_content_type), the header as sent
+                raise UnsupportedMediaType(
+                    f"{content_type} is not an accepted csv ContentType. "
+                    "Optional parameter label_size must be equal to 1"
+                )
         if not body:
             raise BadRequest("the request body is empty; send the rows to predict")
         if kind == codecs.LIBSVM:
             data = codecs.libsvm.read_matrix(body)
-            if data.shape[1] > self.n_features:
-                raise BadRequest(
-                    f"the model has {self.n_features} features; the request uses feature index "
-                    f"{data.shape[1] - 1} (counting from 0)"
-                )
-            data.resize((data.shape[0], self.n_features))
-            return data
-        data, _ = codecs.decode(body, kind)
+        else:
+            data, _ = codecs.decode(body, kind, limit)
         if isinstance(data, codecs.Records):
             raise BadRequest("send each row as a list of numbers in training order")
-        if data.ndim == 1:
-            data = data.reshape(1, -1)
-        if data.ndim != 2:
-            raise BadRequest(f"expected rows of features (a 2-D array), got shape {list(data.shape)}")
-        width = data.shape[1]
-        # the built-in also takes one feature fewer than the model (a trailing missing value)
-        if width not in (self.n_features, self.n_features - 1):
-            raise BadRequest(f"expected {self.n_features} features per row, got {width}")
-        if np.isinf(data).any():
+        if not codecs.is_sparse(data):
+            if data.ndim == 1:
+                data = data.reshape(1, -1)
+            if data.ndim != 2:
+                raise BadRequest(f"expected rows of features (a 2-D array), got shape {list(data.shape)}")
+        self._check_width(data.shape[1], kind)
+        if codecs.is_sparse(data):
+            if np.isinf(data.data).any():
+                raise BadRequest("the rows contain an infinite value; features must be finite numbers")
+        elif np.isinf(data).any():
             row = int(np.argwhere(np.isinf(data))[0][0])
             raise BadRequest(f"row {row} contains an infinite value; features must be finite numbers")
-        return data
+        return self._widened(data)
+
+    def _check_width(self, width: int, kind: str) -> None:
+        """The built-in's rule (`serve_utils.py` predict): a pickled Booster takes `n` or `n - 1`
+        columns (a LIBSVM row, any up to `n`); XGBoost's own formats any up to `n`, the rest missing."""
+        n, name = self.n_features, SHORT_NAMES[kind]
+        if self.pickled and kind != codecs.LIBSVM and width not in (n, n - 1):
+            raise BadRequest(
+                f"{UNEVALUATED}Feature size of {name} inference data {width} is not consistent "
+                f"with feature size of trained model {n}."
+            )
+        if width > n:
+            raise BadRequest(
+                f"{UNEVALUATED}Feature size of {name} inference data {width} is larger "
+                f"than feature size of trained model {n}."
+            )
+
+    def _widened(self, data: Any) -> Any:
+        """`data` with the model's width: absent trailing columns are missing values."""
+        n = self.n_features
+        if data.shape[1] == n:
+            return data
+        if codecs.is_sparse(data):
+            data.resize((data.shape[0], n))
+            return data
+        return np.pad(data.astype(np.float64), ((0, 0), (0, n - data.shape[1])), constant_values=np.nan)
 
     # -- prediction ---------------------------------------------------------
 
@@ -211,7 +259,16 @@ class BuiltinXGBoostHandler:
             return self._encode_selected(self.select(prediction), response_type)
         rows = prediction.tolist()
         if response_type == codecs.CSV:
+            if self.multi_model:
+                # the built-in's multi-model handler (`algorithm_mode/handler_service.py` default_output_fn)
+                if self.batch:
+                    return ("\n".join(map(str, rows)) + "\n").encode()
+                return ",".join(map(str, rows)).encode()
             return codecs.csv.encode(prediction)
+        if response_type == codecs.RECORDIO:
+            # the record answer of AWS's built-in algorithms (AWS docs "RCF Response Formats",
+            # "Factorization Machines Response Formats"): label {"score": float32 values}
+            return codecs.recordio.encode_labels({"score": row if isinstance(row, list) else [row]} for row in rows)
         scored = [{"score": row} for row in rows]
         if response_type == codecs.JSON:
             return json.dumps({"predictions": scored}).encode()
@@ -259,6 +316,12 @@ class BuiltinXGBoostHandler:
         def plain(value: Any) -> Any:
             return None if isinstance(value, float) and math.isnan(value) else value
 
+        if response_type == codecs.RECORDIO:
+            # `serve_utils.py` _encode_selected_predictions_recordio_protobuf: every key a float32
+            # tensor under `label`, NaN for a key the objective cannot give
+            return codecs.recordio.encode_labels(
+                {key: value if isinstance(value, list) else [value] for key, value in row.items()} for row in rows
+            )
         if response_type == codecs.CSV:
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")

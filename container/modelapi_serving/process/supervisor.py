@@ -6,6 +6,7 @@ worker that dies, kills one whose request runs past
 (SIGKILL after a short grace period) and exits.
 """
 
+import dataclasses
 import errno
 import logging
 import os
@@ -20,6 +21,8 @@ from types import FrameType
 from typing import Dict, List, Optional, Tuple
 
 from ..config import Config, ConfigError
+from ..models.entrypoint import resolve_container_code
+from ..models.loading import ModelLoadError
 from .scoreboard import NOT_LISTENING, Scoreboard
 
 log = logging.getLogger("modelapi.supervisor")
@@ -221,6 +224,13 @@ def main(argv: List[str]) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     setup_logging(config.log_level)
+    if config.multi_model:
+        # as AWS's images import the container-level script before the model server starts
+        try:
+            config = dataclasses.replace(config, container_code=resolve_container_code(os.environ, config.model_dir))
+        except ModelLoadError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return 2
     try:
         sock = bind(config)
     except OSError as exc:

@@ -277,7 +277,9 @@ def run(
     if registry_dir is not None:
         from ..models.registry import Registry
 
-        registry = Registry(registry_dir, config.workers, config.memory_headroom_bytes, config.default_accept)
+        registry = Registry(
+            registry_dir, config.workers, config.memory_headroom_bytes, config.default_accept, config.container_code
+        )
     app = App(config, registry)
     worker = Worker(sock, config, app, scoreboard, slot, master_pid, registry)
     worker.loop = loop

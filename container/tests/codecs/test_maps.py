@@ -32,8 +32,10 @@ def test_the_codecs_bind_the_contracts_types_by_name_not_by_position():
 def test_the_maps_are_keyed_by_each_codecs_media_type():
     assert codecs.DECODERS[codecs.CSV] is codecs.csv.decode
     assert codecs.ENCODERS[codecs.NPY] is codecs.npy.encode
-    assert list(codecs.DECODERS) == [codecs.JSON, codecs.CSV, codecs.NPY, codecs.LIBSVM]
+    assert list(codecs.DECODERS) == [codecs.JSON, codecs.CSV, codecs.NPY, codecs.LIBSVM, codecs.RECORDIO]
+    assert codecs.ARCHIVE_DECODERS == {codecs.NPZ: codecs.npz.decode}
     assert codecs.ALIASES["text/x-libsvm"] == codecs.LIBSVM and codecs.ALIASES["csv"] == codecs.CSV
+    assert codecs.ALIASES["recordio-protobuf"] == codecs.RECORDIO
     assert codecs.TEXT_TYPES == (codecs.JSON, codecs.CSV)
 
 
@@ -71,7 +73,8 @@ def test_a_contract_type_without_a_codec_is_415_and_406_and_the_others_still_wor
     status, _, body = server.post("/invocations", b"PAR1", content_type=PARQUET)
     assert status == 415
     assert body_json(body)["message"] == (
-        f"unsupported content type {PARQUET!r}; send one of application/json, text/csv, application/x-npy, text/libsvm"
+        f"unsupported content type {PARQUET!r}; send one of application/json, text/csv, application/x-npy, "
+        "text/libsvm, application/x-recordio-protobuf, application/x-npz"
     )
     status, _, body = server.post("/invocations", [[5.1, 3.5, 1.4, 0.2]], accept=PARQUET)
     assert status == 406

@@ -127,8 +127,37 @@ def test_a_booster_from_model_fn_is_served_by_the_default_pipeline(tmp_path):
     response = invoke(app, csv_rows(ROWS), accept="application/json")
     assert response.status == 200, response.body
     assert np.allclose(body_json(response.body), expected(booster, ROWS))
-    response = invoke(app, b"1,2,3", accept="application/json")
+    response = invoke(app, b"1,2,3,4,5", accept="application/json")
     assert response.status == 400 and "expected 4 features" in body_json(response.body)["message"]
+
+
+def test_a_booster_from_model_fn_takes_fewer_csv_columns_as_missing_values(tmp_path):
+    # xgboost serving.py / handler_service.py default_predict_fn: predict(..., validate_features=False),
+    # no width check; XGBoost takes the absent trailing columns as missing
+    booster, _ = train_builtin(str(tmp_path))
+    write_code(tmp_path / "code", {"inference.py": BOOSTER_MODEL_FN})
+    response = invoke(app_for(tmp_path), b"5.1,3.5\n6.2,2.9", accept="application/json")
+    assert response.status == 200, response.body
+    assert np.allclose(
+        body_json(response.body), expected(booster, [[5.1, 3.5, np.nan, np.nan], [6.2, 2.9, np.nan, np.nan]])
+    )
+
+
+def test_a_booster_from_model_fn_takes_libsvm_rows_naming_fewer_features_as_missing_values(tmp_path):
+    # xgboost serving.py default_input_fn -> encoder.decode (libsvm_to_dmatrix) and default_predict_fn
+    # predict(..., validate_features=False): a row whose largest index is below the model's width
+    booster, _ = train_builtin(str(tmp_path))
+    write_code(tmp_path / "code", {"inference.py": BOOSTER_MODEL_FN})
+    response = invoke(app_for(tmp_path), b"1:5.1 2:3.5\n3:4.3", content_type="text/libsvm", accept="application/json")
+    assert response.status == 200, response.body
+    want = expected(booster, [[5.1, 3.5, np.nan, np.nan], [np.nan, np.nan, 4.3, np.nan]])
+    assert np.allclose(body_json(response.body), want)
+
+
+def test_a_scikit_learn_estimator_still_needs_every_feature(tmp_path):
+    fit_logistic(str(tmp_path))
+    response = invoke(app_for(tmp_path), b"5.1,3.5,1.4")
+    assert (response.status, body_json(response.body)["message"]) == (400, "expected 4 features per row, got 3")
 
 
 def test_predict_fn_for_the_xgboost_image_receives_a_dmatrix(tmp_path):
@@ -170,3 +199,194 @@ def predict_fn(input_data, model):
     response = invoke(app_for(tmp_path), csv_rows(ROWS), accept="application/json")
     assert response.status == 200, response.body
     assert np.allclose(body_json(response.body), expected(booster, ROWS)[:, 0])
+
+
+def test_a_booster_from_model_fn_takes_recordio_protobuf(tmp_path):
+    # xgboost serving.py default_input_fn -> encoder.decode -> recordio_protobuf_to_dmatrix; predict_fn gets a DMatrix
+    from recordio_wire import rows_body
+
+    booster, _ = train_builtin(str(tmp_path))
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": BOOSTER_MODEL_FN
+            + """
+def predict_fn(input_data, model):
+    assert isinstance(input_data, xgb.DMatrix), type(input_data)
+    return model.predict(input_data)
+"""
+        },
+    )
+    response = invoke(app_for(tmp_path), rows_body(ROWS), content_type="application/x-recordio-protobuf")
+    assert response.status == 200, response.body
+    assert np.allclose(body_json(response.body), expected(booster, ROWS))
+
+
+# -- application/x-npz (toolkit decoder.py _npz_to_sparse) ---------------------------------
+
+
+def npz_body(rows):
+    import io
+
+    import scipy.sparse
+
+    buffer = io.BytesIO()
+    scipy.sparse.save_npz(buffer, scipy.sparse.csc_matrix(np.asarray(rows)))
+    return buffer.getvalue()
+
+
+def test_npz_rows_predict_like_the_same_dense_rows(tmp_path):
+    # toolkit test_decoder.py::test_npz_to_sparse; scikit-learn's linear models take CSR as it is
+    model = fit_logistic(str(tmp_path))
+    response = invoke(app_for(tmp_path), npz_body(ROWS), content_type="application/x-npz")
+    assert response.status == 200, response.body
+    assert body_json(response.body) == model.predict(np.asarray(ROWS)).tolist()
+
+
+def test_an_npz_of_another_width_is_a_400_for_a_scikit_learn_estimator(tmp_path):
+    fit_logistic(str(tmp_path))
+    response = invoke(app_for(tmp_path), npz_body([row[:3] for row in ROWS]), content_type="application/x-npz")
+    assert (response.status, body_json(response.body)["message"]) == (400, "expected 4 features per row, got 3")
+
+
+def test_an_estimator_that_refuses_sparse_input_answers_415_saying_what_to_send(tmp_path):
+    import joblib
+    from sklearn.naive_bayes import GaussianNB
+
+    from conftest import iris
+
+    joblib.dump(GaussianNB().fit(*iris()), tmp_path / "model.joblib")
+    response = invoke(app_for(tmp_path), npz_body(ROWS), content_type="application/x-npz")
+    assert response.status == 415
+    assert body_json(response.body)["message"] == (
+        "this model does not take sparse input (LIBSVM, RecordIO-protobuf, NPZ); send its rows as JSON, CSV or NPY"
+    )
+
+
+def test_npz_to_a_booster_leaves_absent_entries_missing_and_narrower_matrices_too(tmp_path):
+    import scipy.sparse
+    import xgboost as xgb
+
+    booster, _ = train_builtin(str(tmp_path))
+    write_code(tmp_path / "code", {"inference.py": BOOSTER_MODEL_FN})
+    rows = [[5.1, 0.0, 1.4], [0.0, 2.9, 4.3]]
+    response = invoke(app_for(tmp_path), npz_body(rows), content_type="application/x-npz", accept="application/json")
+    assert response.status == 200, response.body
+    sparse = scipy.sparse.csr_matrix(np.asarray(rows))
+    sparse.resize((2, 4))
+    assert np.allclose(body_json(response.body), booster.predict(xgb.DMatrix(sparse)))
+
+
+def test_an_npz_unzipping_past_the_body_limit_is_413(tmp_path, monkeypatch):
+    import io
+
+    import scipy.sparse
+
+    fit_logistic(str(tmp_path))
+    monkeypatch.setenv("MODELAPI_MAX_BODY_BYTES", "4096")
+    buffer = io.BytesIO()
+    scipy.sparse.save_npz(buffer, scipy.sparse.csr_matrix(np.ones((400, 4))))
+    assert len(buffer.getvalue()) < 4096
+    response = invoke(app_for(tmp_path), buffer.getvalue(), content_type="application/x-npz")
+    assert response.status == 413 and "over the 4096-byte limit" in body_json(response.body)["message"]
+
+
+# -- pre_model_fn and model_warmup_fn (toolkit v1.6.1+ transformer.py validate_and_initialize) -------
+
+HOOKS = """
+import json, os
+import joblib
+
+CALLS = []
+
+def pre_model_fn(model_dir):
+    CALLS.append(["pre_model_fn", os.path.basename(model_dir)])
+
+def model_fn(model_dir):
+    CALLS.append(["model_fn", os.path.basename(model_dir)])
+    return joblib.load(os.path.join(model_dir, "model.joblib"))
+
+def model_warmup_fn(model_dir, model):
+    CALLS.append(["model_warmup_fn", os.path.basename(model_dir), type(model).__name__])
+
+def output_fn(prediction, accept):
+    return json.dumps(CALLS)
+"""
+
+
+def test_pre_model_fn_runs_before_model_fn_and_model_warmup_fn_after_it_with_the_model(tmp_path):
+    # toolkit test_transfomer.py::test_validate_user_module_and_set_functions picks them from the
+    # script; validate_and_initialize calls them in this order, once per model
+    fit_logistic(str(tmp_path))
+    write_code(tmp_path / "code", {"inference.py": HOOKS})
+    app = app_for(tmp_path)
+    for _ in range(2):
+        response = invoke(app, csv_rows(ROWS))
+        assert body_json(response.body) == [
+            ["pre_model_fn", tmp_path.name],
+            ["model_fn", tmp_path.name],
+            ["model_warmup_fn", tmp_path.name, "LogisticRegression"],
+        ]
+
+
+def test_the_hooks_may_take_a_trailing_context(tmp_path):
+    # toolkit test_transfomer.py::test_run_handler_function (from v1.7.0 every function may)
+    fit_logistic(str(tmp_path))
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": """
+SEEN = {}
+
+def pre_model_fn(model_dir, context):
+    SEEN["pre"] = context.system_properties["model_dir"] == model_dir
+
+def model_warmup_fn(model_dir, model, context):
+    SEEN["warmup"] = context.system_properties["model_dir"] == model_dir
+
+def predict_fn(data, model):
+    return SEEN
+"""
+        },
+    )
+    assert body_json(invoke(app_for(tmp_path), csv_rows(ROWS)).body) == {"pre": True, "warmup": True}
+
+
+@pytest.mark.parametrize("hook", ["pre_model_fn", "model_warmup_fn"])
+def test_a_failing_hook_fails_ping_naming_it(tmp_path, hook):
+    # toolkit test_transfomer.py::test_handle_validate_and_initialize_error: a load-time error is never silent
+    fit_logistic(str(tmp_path))
+    args = "model_dir" if hook == "pre_model_fn" else "model_dir, model"
+    write_code(tmp_path / "code", {"inference.py": f"def {hook}({args}):\n    raise RuntimeError('cold cache')\n"})
+    app = app_for(tmp_path)
+    response = ping(app)
+    assert (response.status, body_json(response.body)["message"]) == (
+        500,
+        f"model failed to load: {hook} failed: RuntimeError: cold cache",
+    )
+    assert invoke(app, csv_rows(ROWS)).status == 500
+
+
+def test_a_hook_with_the_wrong_arity_fails_ping(tmp_path):
+    # toolkit test_transfomer.py::test_run_handler_function_raise_error; model_warmup_fn(model_dir) was
+    # v1.6.0's signature, refused from v1.7.0 as here
+    fit_logistic(str(tmp_path))
+    write_code(tmp_path / "code", {"inference.py": "def model_warmup_fn(model_dir):\n    pass\n"})
+    response = ping(app_for(tmp_path))
+    assert (
+        "model_warmup_fn takes 1 arguments; it must take 2, or 3 with a trailing context"
+        in body_json(response.body)["message"]
+    )
+
+
+def test_a_script_with_only_hooks_keeps_requests_batched(tmp_path):
+    fit_logistic(str(tmp_path))
+    write_code(tmp_path / "code", {"inference.py": "def pre_model_fn(model_dir):\n    pass\n"})
+    assert app_for(tmp_path).handler.batchable
+
+
+def test_a_script_defining_only_hooks_that_nothing_names_fails_ping(tmp_path):
+    fit_logistic(str(tmp_path))
+    write_code(tmp_path / "code", {"warm.py": "def model_warmup_fn(model_dir, model):\n    pass\n"})
+    response = ping(app_for(tmp_path))
+    assert response.status == 500 and "SAGEMAKER_PROGRAM=warm.py" in body_json(response.body)["message"]

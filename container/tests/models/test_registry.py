@@ -1,5 +1,8 @@
 """The multi-model registry: SageMaker's load/list/describe/invoke/unload routes, shared
-by all workers."""
+by all workers, answering with the texts of AWS's multi-model images (Multi Model Server's), as
+the public tests of aws/sagemaker-scikit-learn-container and aws/sagemaker-xgboost-container
+(`test/integration/.../test_multiple_model_endpoint.py`) and aws/sagemaker-inference-toolkit
+(`test/integration/local/test_dummy_multi_model.py`) read them."""
 
 import threading
 import time
@@ -7,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from conftest import body_json, fit_forest, fit_logistic, write_inference
+from conftest import body_json, fit_forest, fit_logistic, write_code, write_inference
 
 
 ROW = [[5.1, 3.5, 1.4, 0.2]]
@@ -53,10 +56,12 @@ def test_ping_is_healthy_with_no_model(multi):
 
 
 def test_load_list_describe_invoke_unload(multi, tmp_path):
+    # sklearn/xgboost test_multiple_model_endpoint.py::test_load_and_unload_model and toolkit
+    # test_dummy_multi_model.py::test_load_models (the list holds exactly modelName and modelUrl)
     model = fit_logistic(str(tmp_path / "iris"))
     status, _, body = load(multi, "iris", tmp_path / "iris")
     assert status == 200, body
-    assert body_json(body)["modelName"] == "iris"
+    assert body_json(body) == {"status": "Workers scaled"}
 
     assert body_json(multi.request("GET", "/models")[2]) == {
         "models": [{"modelName": "iris", "modelUrl": str(tmp_path / "iris")}]
@@ -71,18 +76,19 @@ def test_load_list_describe_invoke_unload(multi, tmp_path):
     assert body_json(body) == {"predictions": model.predict(np.asarray(ROW)).tolist()}
 
     status, _, body = multi.request("DELETE", "/models/iris")
-    assert status == 200, body
-    assert multi.post("/models/iris/invoke", ROW)[0] == 404
+    assert (status, body_json(body)) == (200, {"status": 'Model "iris" unregistered'})
+    status, _, body = multi.post("/models/iris/invoke", ROW)
+    assert (status, body_json(body)["message"]) == (404, "Model not found: iris")
     assert multi.request("GET", "/models/iris")[0] == 404
     assert body_json(multi.request("GET", "/models")[2]) == {"models": []}
 
 
-def test_loading_twice_is_409(multi, tmp_path):
+def test_loading_twice_is_409_already_registered(multi, tmp_path):
+    # sklearn/xgboost test_multiple_model_endpoint.py::test_load_one_model_two_times
     fit_logistic(str(tmp_path / "iris"))
     assert load(multi, "iris", tmp_path / "iris")[0] == 200
     status, _, body = load(multi, "iris", tmp_path / "iris")
-    assert status == 409
-    assert "already loaded" in body_json(body)["message"]
+    assert (status, body_json(body)) == (409, {"status": 409, "message": "Model iris is already registered."})
 
 
 def test_concurrent_loads_of_one_name_give_one_200(multi, tmp_path):
@@ -98,19 +104,27 @@ def test_concurrent_loads_of_one_name_give_one_200(multi, tmp_path):
     assert sorted(statuses) == [200] + [409] * 5
 
 
-def test_unknown_model_is_404(multi):
-    status, _, body = multi.post("/models/nope/invoke", ROW)
-    assert status == 404 and "nope" in body_json(body)["message"]
-    assert multi.request("DELETE", "/models/nope")[0] == 404
-    assert multi.request("GET", "/models/nope")[0] == 404
+def test_an_unknown_model_is_404_model_not_found_for_invoke_describe_and_unload(multi):
+    # sklearn/xgboost test_multiple_model_endpoint.py::test_container_start_invocation_fail (a JSON
+    # body sent as text/csv: the 404 comes before the body is read) and ::test_delete_unloaded_model;
+    # toolkit test_dummy_multi_model.py::test_unload_non_existing_model
+    status, _, body = multi.post("/models/half_plus_three/invoke", {"instances": [1.0, 2.0, 5.0]}, "text/csv")
+    assert (status, body_json(body)["message"]) == (404, "Model not found: half_plus_three")
+    for method in ("DELETE", "GET"):
+        status, _, body = multi.request(method, "/models/non-existing-model")
+        assert (status, body_json(body)) == (404, {"status": 404, "message": "Model not found: non-existing-model"})
 
 
 def test_bad_load_requests(multi, tmp_path):
-    assert load(multi, "x", tmp_path / "missing")[0] == 404
+    # toolkit test_dummy_multi_model.py::test_load_non_existing_model; the texts are Multi Model Server's
+    status, _, body = load(multi, "x", tmp_path / "missing")
+    assert (status, body_json(body)["message"]) == (404, f"Model not found in model store: {tmp_path / 'missing'}")
     (tmp_path / "file").write_text("x")
     assert load(multi, "x", tmp_path / "file")[0] == 400
-    assert multi.post("/models", {"url": str(tmp_path)})[0] == 400
-    assert multi.post("/models", {"model_name": "x"})[0] == 400
+    status, _, body = multi.post("/models", {"url": str(tmp_path)})
+    assert (status, body_json(body)["message"]) == (400, "Model name is not defined.")
+    status, _, body = multi.post("/models", {"model_name": "x"})
+    assert (status, body_json(body)["message"]) == (400, "Parameter url is required.")
     assert multi.post("/models", "{not json")[0] == 400
     (tmp_path / "empty").mkdir()
     status, _, body = load(multi, "x", tmp_path / "empty")
@@ -186,3 +200,33 @@ def test_no_memory_for_the_model_is_507(start_server, tmp_path):
     assert status == 507
     assert "not enough memory" in body_json(body)["message"]
     assert body_json(server.request("GET", "/models")[2]) == {"models": []}
+
+
+def test_a_container_script_serves_a_model_in_every_worker(start_server, tmp_path):
+    # sklearn test_multiple_model_endpoint.py: SAGEMAKER_PROGRAM and SAGEMAKER_SUBMIT_DIRECTORY on the
+    # container; a model loaded through one worker is loaded by the other with the same script
+    model = fit_logistic(str(tmp_path / "bare"))
+    (tmp_path / "bare" / "model.joblib").rename(tmp_path / "bare" / "estimator.bin")
+    write_code(
+        tmp_path / "user_code",
+        {
+            "serve_me.py": """
+import os, time
+import joblib
+
+def model_fn(model_dir):
+    return joblib.load(os.path.join(model_dir, "estimator.bin"))
+
+def predict_fn(data, model):
+    time.sleep(0.6)
+    return {"pid": os.getpid(), "labels": model.predict(data).tolist()}
+"""
+        },
+    )
+    env = {"SAGEMAKER_PROGRAM": "serve_me.py", "SAGEMAKER_SUBMIT_DIRECTORY": str(tmp_path / "user_code")}
+    server = start_server(multi=True, workers=2, env=env)
+    assert load(server, "bare", tmp_path / "bare")[0] == 200
+    first, second = invoke_on_both_workers(server, "bare", ROW)
+    assert first[0] == 200 and second[0] == 200, (first, second)
+    assert body_json(first[2])["pid"] != body_json(second[2])["pid"]
+    assert body_json(first[2])["labels"] == body_json(second[2])["labels"] == model.predict(np.asarray(ROW)).tolist()

@@ -30,3 +30,27 @@ def test_a_builtin_artifact_loads_in_multi_model_mode(start_server, tmp_path):
         )
         assert status == 200, body
         assert np.allclose([p["score"] for p in body_json(body)["predictions"]], expected(booster, ROWS))
+
+
+def test_recordio_protobuf_in_and_out_through_the_server(start_server, tmp_path):
+    # what SageMaker's RecordSerializer sends and the built-in's record answer, over HTTP
+    from recordio_wire import label_floats, read_frames, rows_body
+
+    booster, _ = train_builtin(str(tmp_path / "m"))
+    server = start_server(str(tmp_path / "m"))
+    recordio = "application/x-recordio-protobuf"
+    status, headers, body = server.post("/invocations", rows_body(ROWS), content_type=recordio, accept=recordio)
+    assert status == 200 and headers["content-type"] == recordio
+    scores = [label_floats(payload)["score"] for payload in read_frames(body)]
+    assert np.allclose(scores, expected(booster, ROWS))
+
+
+def test_a_builtin_artifact_answers_csv_on_one_line_in_multi_model_mode(start_server, tmp_path):
+    # sagemaker-xgboost-container test_multiple_model_endpoint.py::test_load_and_unload_model invokes
+    # "0,0,1,0" as text/csv and json.loads the answer
+    booster, _ = train_builtin(str(tmp_path / "m"), objective="binary:logistic", fmt="binary")
+    server = start_server(multi=True, workers=1)
+    assert server.post("/models", {"model_name": "m", "url": str(tmp_path / "m")})[0] == 200
+    status, headers, body = server.post("/models/m/invoke", "0,0,1,0", content_type="text/csv")
+    assert status == 200 and headers["content-type"] == "text/csv"
+    assert np.allclose(body_json(body), expected(booster, [[0, 0, 1, 0]])[0])
