@@ -56,6 +56,23 @@ export interface WireError {
 }
 
 /**
+ * InvokeEndpoint's `CustomAttributes`, passed to the model and back in this header: "no more than 1024
+ * visible US-ASCII characters as specified in Section 3.3.6 Field Value Components of the Hypertext
+ * Transfer Protocol (HTTP/1.1)" (SageMaker Runtime API reference, InvokeEndpoint), spaces and tabs between them.
+ */
+export const CUSTOM_ATTRIBUTES_MAX_LENGTH = 1024;
+const CUSTOM_ATTRIBUTES_CHARS = /^[\x20-\x7E\t]*$/;
+
+/** Why `value` cannot be custom attributes, or undefined when it can; the value itself is never quoted (it may be secret). */
+export function customAttributesProblem(value: string): string | undefined {
+    if (value.length > CUSTOM_ATTRIBUTES_MAX_LENGTH) {
+        return `${value.length} characters, more than the ${CUSTOM_ATTRIBUTES_MAX_LENGTH} SageMaker accepts`;
+    }
+    if (!CUSTOM_ATTRIBUTES_CHARS.test(value)) return "characters other than visible US-ASCII, spaces and tabs, which SageMaker refuses";
+    return undefined;
+}
+
+/**
  * An InvokeEndpoint error as the service sends it (REST-JSON): the type in `x-amzn-ErrorType`, the
  * message and any extra fields (ModelError's `OriginalStatusCode`...) in a JSON body.
  */

@@ -16,6 +16,7 @@ import {
     routesFor,
     SAGEMAKER_MAX_PAYLOAD_BYTES,
     sageMakerError,
+    customAttributesProblem,
 } from "../../contract";
 import { CONTAINER_CONTRACT_PATH, containerContractText } from "../../contract/container-json";
 
@@ -86,6 +87,15 @@ describe("the data-path contract", function () {
         const wire = sageMakerError("ValidationError", 400, "no such endpoint");
         assert.equal(wire.headers["x-amzn-ErrorType"].split(":")[0], "ValidationError");
         assert.deepEqual(JSON.parse(wire.body), { message: "no such endpoint" });
+    });
+
+    it("custom attributes follow InvokeEndpoint's rule: at most 1024 visible ASCII characters, spaces and tabs", function () {
+        assert.equal(customAttributesProblem("trace=abc; user=a b\tc"), undefined);
+        assert.equal(customAttributesProblem("x".repeat(1024)), undefined);
+        assert.match(customAttributesProblem("x".repeat(1025)) ?? "", /1025 characters, more than the 1024/);
+        for (const bad of ["caf\u00e9", "a\r\nInjected: 1", "nul\u0000"]) {
+            assert.match(customAttributesProblem(bad) ?? "", /visible US-ASCII/, JSON.stringify(bad));
+        }
     });
 
     it("the serving container's contract.json is generated from the contract (npm run contract:json)", function () {
