@@ -43,6 +43,10 @@ export interface TwinInfo {
     port: number;
     serverPid: number;
     workDir: string;
+    /** The local SageMaker Runtime, for AWS SDKs and the AWS CLI (`--endpoint-url`). */
+    runtimeUrl: string;
+    /** The endpoint name to invoke there. */
+    endpointName: string;
 }
 
 /** A stop was asked for while the twin was still starting. */
@@ -174,7 +178,7 @@ export class LocalTwin {
         await server.waitUntilReady(opts.image ? IMAGE_PING_TIMEOUT_MS : PING_TIMEOUT_MS);
         if (this.stopRequested) throw new StoppedError("stopped while starting");
 
-        return { url: `http://127.0.0.1:${port}`, port, serverPid: server.pid, workDir };
+        return { url: `http://127.0.0.1:${port}`, port, serverPid: server.pid, workDir, runtimeUrl, endpointName: ENDPOINT_NAME };
     }
 }
 

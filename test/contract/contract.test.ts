@@ -17,6 +17,7 @@ import {
     SAGEMAKER_MAX_PAYLOAD_BYTES,
     sageMakerError,
     customAttributesProblem,
+    modelError,
 } from "../../contract";
 import { CONTAINER_CONTRACT_PATH, containerContractText } from "../../contract/container-json";
 
@@ -87,6 +88,18 @@ describe("the data-path contract", function () {
         const wire = sageMakerError("ValidationError", 400, "no such endpoint");
         assert.equal(wire.headers["x-amzn-ErrorType"].split(":")[0], "ValidationError");
         assert.deepEqual(JSON.parse(wire.body), { message: "no such endpoint" });
+    });
+
+    it("a ModelError has the fields of a real one: ErrorCode for a model's 4xx only, Message, the original status and message", function () {
+        const client = JSON.parse(modelError("ep", 422, "bad column").body);
+        assert.deepEqual(Object.keys(client), ["ErrorCode", "LogStreamArn", "Message", "OriginalMessage", "OriginalStatusCode"]);
+        assert.equal(client.ErrorCode, "CLIENT_ERROR_FROM_MODEL");
+        assert.match(client.Message, /^Received client error \(422\) from primary with message "bad column"/);
+        assert.deepEqual([client.OriginalStatusCode, client.OriginalMessage], [422, "bad column"]);
+        const server = JSON.parse(modelError("ep", 500, "boom").body);
+        assert.equal(server.ErrorCode, undefined);
+        assert.match(server.Message, /^Received server error \(500\)/);
+        assert.equal(modelError("ep", 500, "boom").status, 424);
     });
 
     it("custom attributes follow InvokeEndpoint's rule: at most 1024 visible ASCII characters, spaces and tabs", function () {
