@@ -1,19 +1,30 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { BINARY_MEDIA_TYPES, CORS_EXPOSE_HEADERS } from "../../contract";
+import {
+    BINARY_MEDIA_TYPES,
+    CORS_EXPOSE_HEADERS,
+    GATEWAY_RESPONSES,
+    gatewayResponseTemplate,
+    type GatewayResponseType,
+} from "../../contract";
 import { resourcePathsFor } from "../../core/api/surface";
 import { ApiAuth } from "../args";
 import { DOCS_RESOURCE_PATHS } from "./docs-page";
 import { Settings } from "../settings/settings";
 
 /**
- * @internal The deployment's trigger: a hash of everything a deployment snapshots (resources, auth, CORS), so
- * a changed resource set redeploys and an unchanged one does not.
+ * @internal The deployment's trigger: a hash of everything a deployment snapshots (resources, auth, CORS, the
+ * gateway responses), so a changed one redeploys and an unchanged set does not. Gateway responses take
+ * effect only with a new deployment (aws/aws-cdk issue 10963, fixed by hashing them into the deployment in
+ * aws/aws-cdk pull request 11068).
  */
 export function deploymentTrigger(resourcePaths: string[][], auth: ApiAuth, corsOrigins: string[] = []): string {
     const resources = resourcePaths.map((p) => `ANY /${p.join("/")}`).sort();
-    const canonical = JSON.stringify(corsOrigins.length > 0 ? { resources, auth, cors: corsOrigins } : { resources, auth });
+    const gatewayResponses = gatewayResponseTypes().map((type) => [type, gatewayResponseTemplate(type)]);
+    const canonical = JSON.stringify(
+        corsOrigins.length > 0 ? { resources, auth, cors: corsOrigins, gatewayResponses } : { resources, auth, gatewayResponses },
+    );
     return crypto.createHash("sha256").update(canonical).digest("hex");
 }
 
@@ -126,9 +137,7 @@ export function restApi(
             proxy(`options-${suffix}`, segments, "OPTIONS", "NONE", false);
         }
     }
-    if (corsOrigins.length > 0) {
-        integrations.push(...corsGatewayResponses(name, restApi, corsOrigins, parent));
-    }
+    integrations.push(...gatewayResponses(name, restApi, corsOrigins, parent));
     // The optional docs page: public (a browser cannot send the key with a page load), its own function.
     const docsPaths = docs ? DOCS_RESOURCE_PATHS : [];
     for (const segments of docsPaths) {
@@ -224,33 +233,49 @@ function apiKeyWithUsagePlan(
     return apiKey;
 }
 
+/** @internal The gateway response types the REST API customises, in the contract's order. */
+export function gatewayResponseTypes(): GatewayResponseType[] {
+    return Object.keys(GATEWAY_RESPONSES) as GatewayResponseType[];
+}
+
 /**
- * API Gateway's own error answers (missing API key 403, throttling 429, 413, integration timeout 504...)
- * never reach the handler, so they get the CORS headers here, or a browser could not even read why it
- * failed. A gateway response header may copy a request header ("Set up gateway responses to customize
- * error responses"): with several allowed origins the caller's Origin is echoed, as these answers hold
- * nothing but API Gateway's error message.
+ * API Gateway's own error answers (a missing API key, throttling, its integration timeout, a failed Lambda)
+ * never reach the handler, so gateway responses give them the API's error shape (contract/gateway-responses.ts),
+ * leaving each type's status as it is. With CORS on they carry its headers too, or a browser could not even
+ * read why it failed; a gateway response header may copy a request header ("Set up gateway responses to
+ * customize error responses"), so with several allowed origins the caller's Origin is echoed, as these
+ * answers hold nothing but API Gateway's error.
  */
-function corsGatewayResponses(
+function gatewayResponses(
     name: string,
     restApi: aws.apigateway.RestApi,
     origins: string[],
     parent: pulumi.Resource,
 ): aws.apigateway.Response[] {
     const allowOrigin = origins.length === 1 ? `'${origins[0]}'` : "method.request.header.Origin";
-    const headers = {
-        "gatewayresponse.header.Access-Control-Allow-Origin": allowOrigin,
-        "gatewayresponse.header.Access-Control-Expose-Headers": `'${CORS_EXPOSE_HEADERS.join(", ")}'`,
-        "gatewayresponse.header.Vary": "'Origin'",
-    };
-    return (["DEFAULT_4XX", "DEFAULT_5XX"] as const).map(
-        (responseType) =>
-            new aws.apigateway.Response(
-                `${name}-cors-${responseType.toLowerCase().replace("_", "-")}`,
-                { restApiId: restApi.id, responseType, responseParameters: headers },
-                { parent },
-            ),
-    );
+    const corsParameters =
+        origins.length === 0
+            ? undefined
+            : {
+                  "gatewayresponse.header.Access-Control-Allow-Origin": allowOrigin,
+                  "gatewayresponse.header.Access-Control-Expose-Headers": `'${CORS_EXPOSE_HEADERS.join(", ")}'`,
+                  "gatewayresponse.header.Vary": "'Origin'",
+              };
+    return gatewayResponseTypes().map((responseType) => {
+        const suffix = responseType.toLowerCase().replace(/_/g, "-");
+        return new aws.apigateway.Response(
+            `${name}-gateway-${suffix}`,
+            {
+                restApiId: restApi.id,
+                responseType,
+                responseTemplates: { "application/json": gatewayResponseTemplate(responseType) },
+                responseParameters: corsParameters,
+            },
+            // The DEFAULT_ responses were created under these names when only CORS made them: the same resource,
+            // not a new one whose replacement would delete the response type it had just set.
+            { parent, aliases: responseType.startsWith("DEFAULT_") ? [{ name: `${name}-cors-${suffix}` }] : undefined },
+        );
+    });
 }
 
 function slug(segments: string[]): string {
