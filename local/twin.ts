@@ -136,7 +136,7 @@ export class LocalTwin {
             multiModel: opts.multiModel,
             corsAllowOrigins,
             log: (line) => opts.log("gateway", line),
-            pages: (req, res) => docs.handle(req, res),
+            pages: (req, res, requestId) => docs.handle(req, res, requestId),
         });
         // Bound before the slow steps, so a taken port is reported at once.
         const port = await gateway.listen(opts.port);

@@ -43,7 +43,7 @@ describe("local twin: API docs of a multi-model endpoint", function () {
             "POST /models/{name}/predict application/json instances → 200",
             "POST /models/{name}/predict application/json inputs → 200",
             "POST /models/{name}/predict application/json wrongFeatureCount → 400",
-            "POST /models/{name}/predict text/csv rows → 200",
+            "POST /models/{name}/predict text/csv example → 200",
         ]);
     });
 

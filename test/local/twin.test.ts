@@ -139,12 +139,12 @@ describe("local twin end to end", function () {
             assert.deepEqual(fromNpy(Buffer.from(await res.arrayBuffer())), model.predictions);
         });
 
-        it("answers 403 Forbidden without the API key and with a wrong one", async () => {
+        it("answers 403 Forbidden without the API key and with a wrong one, in the API's error shape", async () => {
             const body = JSON.stringify({ instances: model.rows });
             for (const headers of [{}, { "x-api-key": "wrong" }] as Record<string, string>[]) {
                 const res = await post(`${ready.url}/predict`, body, { "Content-Type": "application/json", ...headers });
                 assert.equal(res.status, 403);
-                assert.deepEqual(JSON.parse(res.text), { message: "Forbidden" });
+                assert.equal(errorShape(res.text).code, "Forbidden");
             }
         });
 
