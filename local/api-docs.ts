@@ -76,7 +76,7 @@ export class ApiDocs {
     }
 
     postman(): Record<string, unknown> {
-        return postmanCollection({ ...this.common(), url: this.url });
+        return postmanCollection({ ...this.common(), url: this.url, endpointKind: "realtime" });
     }
 
     private common() {
