@@ -560,6 +560,20 @@ for (const variant of variants)
                 });
             }
 
+            it("a throttled call as SageMaker really answers it (400, a null message) is still 503 with Retry-After", async function () {
+                // The service's throttling body carries no message (opensearch-project/ml-commons issue 2429).
+                server.respondWith({
+                    status: 400,
+                    headers: { "Content-Type": "application/json", "x-amzn-ErrorType": "ThrottlingException" },
+                    body: '{"message": null}',
+                });
+                const { res, error } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY }));
+
+                assert.equal(res.statusCode, 503);
+                assert.equal(error?.code, "Throttled");
+                assert.match(header(res, "retry-after") ?? "", /^[1-9]\d*$/);
+            });
+
             it("a throttled call is retried once by default before the caller gets 503", async function () {
                 env.set({ AWS_MAX_ATTEMPTS: undefined });
                 server.respondWith(replies.error("ThrottlingException", 400, "Rate exceeded"));
