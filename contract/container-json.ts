@@ -5,7 +5,7 @@
  */
 import { CONTENT_TYPES, DEFAULT_CONTENT_TYPE_NAME } from "./media";
 import { SAGEMAKER_MAX_PAYLOAD_BYTES } from "./limits";
-import { HEADERS } from "./sagemaker";
+import { CUSTOM_ATTRIBUTES_MAX_LENGTH, HEADERS } from "./sagemaker";
 
 /** Path of the JSON file, relative to the repository root. */
 export const CONTAINER_CONTRACT_PATH = "container/modelapi_serving/contract.json";
@@ -18,6 +18,7 @@ export function containerContract() {
         defaultContentType: DEFAULT_CONTENT_TYPE_NAME,
         maxPayloadBytes: { ...SAGEMAKER_MAX_PAYLOAD_BYTES },
         customAttributesHeader: HEADERS.customAttributes,
+        customAttributesMaxLength: CUSTOM_ATTRIBUTES_MAX_LENGTH,
     };
 }
 

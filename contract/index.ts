@@ -6,6 +6,7 @@
  */
 export * from "./cors";
 export * from "./errors";
+export * from "./gateway-responses";
 export * from "./limits";
 export * from "./media";
 export * from "./routes";

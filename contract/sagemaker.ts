@@ -56,23 +56,52 @@ export interface WireError {
 }
 
 /**
- * An InvokeEndpoint error as the service sends it (REST-JSON): the type in `x-amzn-ErrorType`, the
- * message and any extra fields (ModelError's `OriginalStatusCode`...) in a JSON body.
+ * InvokeEndpoint's `CustomAttributes`, passed to the model and back in this header: "no more than 1024
+ * visible US-ASCII characters as specified in Section 3.3.6 Field Value Components of the Hypertext
+ * Transfer Protocol (HTTP/1.1)" (SageMaker Runtime API reference, InvokeEndpoint), spaces and tabs between them.
  */
-export function sageMakerError(type: SageMakerErrorType, status: number, message: string, fields: Record<string, unknown> = {}): WireError {
+export const CUSTOM_ATTRIBUTES_MAX_LENGTH = 1024;
+const CUSTOM_ATTRIBUTES_CHARS = /^[\x20-\x7E\t]*$/;
+
+/** Why `value` cannot be custom attributes, or undefined when it can; the value itself is never quoted (it may be secret). */
+export function customAttributesProblem(value: string): string | undefined {
+    if (value.length > CUSTOM_ATTRIBUTES_MAX_LENGTH) {
+        return `${value.length} characters, more than the ${CUSTOM_ATTRIBUTES_MAX_LENGTH} SageMaker accepts`;
+    }
+    if (!CUSTOM_ATTRIBUTES_CHARS.test(value)) return "characters other than visible US-ASCII, spaces and tabs, which SageMaker refuses";
+    return undefined;
+}
+
+/** An InvokeEndpoint error with the JSON body `body`, its type in `x-amzn-ErrorType`, as the service sends it (REST-JSON). */
+function wireError(type: SageMakerErrorType, status: number, body: Record<string, unknown>): WireError {
     return {
         status,
         headers: {
             "Content-Type": "application/json",
             "x-amzn-ErrorType": `${type}:http://internal.amazon.com/coral/com.amazonaws.sagemaker/`,
         },
-        body: JSON.stringify({ ...fields, message }),
+        body: JSON.stringify(body),
     };
 }
 
 /**
+ * An InvokeEndpoint error other than ModelError: the message in `message`, extra fields beside it. Both
+ * AWS SDKs read the type from `x-amzn-ErrorType` first and the message from `message` or `Message`
+ * (@aws-sdk/core's REST-JSON protocol, botocore's parsers.py).
+ */
+export function sageMakerError(type: SageMakerErrorType, status: number, message: string, fields: Record<string, unknown> = {}): WireError {
+    return wireError(type, status, { ...fields, message });
+}
+
+/** ModelError's `ErrorCode` when the container answered 4xx, as SageMaker sends it. */
+export const CLIENT_ERROR_FROM_MODEL = "CLIENT_ERROR_FROM_MODEL";
+
+/**
  * SageMaker's answer when the container returned a non-2xx: always 424 ModelError, the container's own
- * status and body inside. An `originalStatus` of 0 is a container that did not answer in time.
+ * status and body inside. An `originalStatus` of 0 is a container that did not answer in time. The body
+ * has the fields and spelling of a real one (quoted in opensearch-project/skills, PPLToolTests.java):
+ * `ErrorCode` `CLIENT_ERROR_FROM_MODEL` for a 4xx, `LogStreamArn`, `Message`, `OriginalMessage`,
+ * `OriginalStatusCode`. No source shows the `ErrorCode` of a 5xx, so none is made up for it.
  */
 export function modelError(
     endpointName: string,
@@ -81,16 +110,13 @@ export function modelError(
     account = LOCAL_ACCOUNT_ID,
     region = LOCAL_REGION,
 ): WireError {
-    const kind = originalStatus >= 400 && originalStatus < 500 ? "client" : "server";
+    const client = originalStatus >= 400 && originalStatus < 500;
     const logGroup = `/aws/sagemaker/Endpoints/${endpointName}`;
-    return sageMakerError(
-        "ModelError",
-        424,
-        `Received ${kind} error (${originalStatus}) from primary with message "${originalMessage}". See https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logEventViewer:group=${logGroup} in account ${account} for more information.`,
-        {
-            OriginalStatusCode: originalStatus,
-            OriginalMessage: originalMessage,
-            LogStreamArn: `arn:aws:logs:${region}:${account}:log-group:${logGroup}`,
-        },
-    );
+    return wireError("ModelError", 424, {
+        ...(client ? { ErrorCode: CLIENT_ERROR_FROM_MODEL } : {}),
+        LogStreamArn: `arn:aws:logs:${region}:${account}:log-group:${logGroup}`,
+        Message: `Received ${client ? "client" : "server"} error (${originalStatus}) from primary with message "${originalMessage}". See https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#logEventViewer:group=${logGroup} in account ${account} for more information.`,
+        OriginalMessage: originalMessage,
+        OriginalStatusCode: originalStatus,
+    });
 }

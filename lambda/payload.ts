@@ -5,6 +5,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
 import {
     type BodyLimits,
+    customAttributesProblem,
     DEFAULT_CONTENT_TYPE,
     HEADERS,
     isTextType,
@@ -69,8 +70,19 @@ export function readModelRequest(event: APIGatewayProxyEvent, body: Buffer, limi
         body,
         contentType,
         accept: chooseAccept(header(event, "accept")),
-        customAttributes: header(event, HEADERS.customAttributes),
+        customAttributes: customAttributes(event),
     };
+}
+
+/** The request's custom attributes, refused here rather than by SageMaker when they break its rule. */
+function customAttributes(event: APIGatewayProxyEvent): string | undefined {
+    const value = header(event, HEADERS.customAttributes);
+    const problem = value === undefined ? undefined : customAttributesProblem(value);
+    if (problem) {
+        // The value is not repeated: SageMaker treats it as sensitive, and so does the log.
+        throw new HttpError(400, "BadRequest", `The ${HEADERS.customAttributes} header has ${problem}.`);
+    }
+    return value;
 }
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });

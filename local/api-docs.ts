@@ -6,6 +6,7 @@
  */
 import * as http from "http";
 import * as path from "path";
+import { apiErrorJson } from "../contract";
 import { openApiDocument } from "../core/api/openapi";
 import { postmanCollection } from "../core/api/postman";
 import { DOCS_CSP, DOCS_MEDIA_TYPES, docsFiles } from "../core/api/swagger-page";
@@ -35,12 +36,14 @@ export class ApiDocs {
         this.url = url;
     }
 
-    handle(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    /** Answers `req` when it is for one of the pages; `requestId` names the request in an error answer, as the API's do. */
+    handle(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): boolean {
         const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
         const known = pathname === OPENAPI_PATH || pathname === POSTMAN_PATH || pathname === "/docs" || pathname.startsWith(DOCS_PATH);
         if (!known) return false;
         if (req.method !== "GET" && req.method !== "HEAD") {
-            send(res, 405, "application/json", Buffer.from(JSON.stringify({ message: "Method Not Allowed" })), { Allow: "GET, HEAD" });
+            const message = `${req.method} is not allowed on ${pathname}; use GET.`;
+            send(res, 405, "application/json", Buffer.from(apiErrorJson("MethodNotAllowed", message, requestId)), { Allow: "GET, HEAD" });
             return true;
         }
         if (pathname === OPENAPI_PATH) {
@@ -57,7 +60,8 @@ export class ApiDocs {
             this.files ??= docsFiles(this.opts.title, `..${OPENAPI_PATH}`);
             const file = this.files.get(name);
             if (file === undefined) {
-                send(res, 404, "application/json", Buffer.from(JSON.stringify({ message: "Not Found" })));
+                const message = `No page at ${pathname}; the API docs are at ${DOCS_PATH}.`;
+                send(res, 404, "application/json", Buffer.from(apiErrorJson("NotFound", message, requestId)));
             } else {
                 send(res, 200, DOCS_MEDIA_TYPES[path.extname(name)] ?? "application/octet-stream", file, {
                     "Content-Security-Policy": DOCS_CSP,
@@ -72,7 +76,7 @@ export class ApiDocs {
     }
 
     postman(): Record<string, unknown> {
-        return postmanCollection({ ...this.common(), url: this.url });
+        return postmanCollection({ ...this.common(), url: this.url, endpointKind: "realtime" });
     }
 
     private common() {

@@ -3,8 +3,9 @@
  * event API Gateway would send, the real handler answers it, and its result becomes the HTTP
  * response. What API Gateway itself enforces is enforced here too: the API key in `x-api-key`,
  * the 10 MB request limit, Lambda's 6 MB event limit and the 29-second integration timeout, with
- * API Gateway's own answers. Resources and binary media types come from contract/, as the
- * component's do.
+ * API Gateway's own answers as the component's gateway responses shape them (or, for a request too
+ * large, as AWS answers it unshaped). Resources, binary media types and those answers come from
+ * contract/, as the component's do.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { randomUUID, timingSafeEqual } from "crypto";
@@ -14,12 +15,19 @@ import {
     API_GATEWAY_MAX_PAYLOAD_BYTES,
     gatewayCorsHeaders,
     firstAcceptType,
+    GATEWAY_RESPONSES,
+    gatewayResponseTemplate,
+    type GatewayResponseSpec,
+    type GatewayResponseType,
     HEADERS,
     isBinaryMediaType,
     LAMBDA_SYNC_PAYLOAD_BYTES,
     LOCAL_ACCOUNT_ID,
     LOCAL_REGION,
     matchTemplate,
+    type RawAnswer,
+    renderGatewayTemplate,
+    UNSHAPED_GATEWAY_ANSWERS,
 } from "../contract";
 import { CATCH_ALL_RESOURCE, routeResourcePaths } from "../core/api/surface";
 import { closeServer } from "./close-server";
@@ -42,7 +50,7 @@ export interface GatewayOptions {
     integrationTimeoutMs?: number;
     log?: (line: string) => void;
     /** Pages served before the API key check (the API docs); returns false for requests it does not serve. */
-    pages?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+    pages?: (req: http.IncomingMessage, res: http.ServerResponse, requestId: string) => boolean;
 }
 
 /** The resource a path falls under, with its path parameters; anything else goes to the Lambda as `/{proxy+}`. */
@@ -90,7 +98,7 @@ export class LocalGateway {
         const server = http.createServer((req, res) => {
             this.handle(req, res).catch((err) => {
                 this.log(`gateway error: ${(err as Error).stack ?? err}`);
-                if (!res.headersSent) send(res, 500, { message: "Internal server error" }, randomUUID());
+                if (!res.headersSent) sendGatewayError(res, "DEFAULT_5XX", 500, "Internal server error", randomUUID());
             });
         });
         await new Promise<void>((resolve, reject) => {
@@ -112,39 +120,41 @@ export class LocalGateway {
         const requestId = randomUUID();
         const started = Date.now();
         const corsOrigins = this.opts.corsAllowOrigins ?? [];
-        // API Gateway's own answers carry the CORS headers too, the same for every caller (the component's
-        // gateway responses).
-        const fail = (status: number, message: string, errorType?: string) =>
-            send(res, status, { message }, requestId, gatewayCorsHeaders(corsOrigins), errorType);
+        // API Gateway's own answers, in the shape the component's gateway responses give them, with the CORS
+        // headers those carry: the same for every caller.
+        const cors = gatewayCorsHeaders(corsOrigins);
+        const fail = (type: GatewayResponseType, status: number, awsMessage: string) =>
+            sendGatewayError(res, type, status, awsMessage, requestId, cors);
         // The body is always read to the end, so an early answer never resets a client still sending.
         const { body } = await readBody(req, API_GATEWAY_MAX_PAYLOAD_BYTES);
         // With CORS on, OPTIONS has its own method without auth: browsers send preflights without credentials.
         const preflight = req.method === "OPTIONS" && corsOrigins.length > 0;
-        if (this.opts.pages?.(req, res)) {
+        if (body === undefined) {
+            // Over API Gateway's payload quota: refused before routing, auth or any gateway response.
+            sendRaw(res, UNSHAPED_GATEWAY_ANSWERS.bodyTooLarge);
+        } else if (this.opts.pages?.(req, res, requestId)) {
             // answered by the API docs pages, which need no key (local/api-docs.ts)
         } else if (!preflight && !this.authorised(req)) {
-            fail(403, "Forbidden", "ForbiddenException");
-        } else if (body === undefined) {
-            // Over API Gateway's payload quota: its own 413, before the Lambda is invoked.
-            fail(413, "Request Too Long");
+            fail("INVALID_API_KEY", 403, "Forbidden");
         } else {
             const event = toProxyEvent(req, body, requestId, this.opts.multiModel ?? false);
             // Lambda refuses a synchronous invocation whose event exceeds its payload quota ("Lambda
-            // quotas"), before the handler runs; API Gateway then reports a failed integration.
-            const result =
-                Buffer.byteLength(JSON.stringify(event)) > LAMBDA_SYNC_PAYLOAD_BYTES ? null : await this.invoke(event, requestId);
-            if (result === null) {
+            // quotas"), before the handler runs; API Gateway answers that with its own 413.
+            if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_SYNC_PAYLOAD_BYTES) {
                 this.log(`the Lambda event is over Lambda's ${LAMBDA_SYNC_PAYLOAD_BYTES}-byte payload limit`);
-                fail(502, "Internal server error");
-            } else if (result === undefined) {
-                fail(504, "Endpoint request timed out");
-            } else if (!isProxyResult(result)) {
-                // A malformed proxy result is API Gateway's 502, whatever the handler meant.
-                this.log(`handler returned a malformed proxy result: ${JSON.stringify(result)?.slice(0, 200)}`);
-                fail(502, "Internal server error");
+                sendRaw(res, UNSHAPED_GATEWAY_ANSWERS.eventTooLarge, requestId);
             } else {
-                // API Gateway turns a base64 result back into bytes only when the first Accept type is binary.
-                sendResult(res, result, requestId, isBinaryMediaType(firstAcceptType(header(req, "accept"))));
+                const result = await this.invoke(event, requestId);
+                if (result === undefined) {
+                    fail("INTEGRATION_TIMEOUT", 504, "Endpoint request timed out");
+                } else if (result === null || !isProxyResult(result)) {
+                    // A handler that threw, or a malformed proxy result, is API Gateway's 502 whatever the handler meant.
+                    if (result !== null) this.log(`handler returned a malformed proxy result: ${JSON.stringify(result)?.slice(0, 200)}`);
+                    fail("DEFAULT_5XX", 502, "Internal server error");
+                } else {
+                    // API Gateway turns a base64 result back into bytes only when the first Accept type is binary.
+                    sendResult(res, result, requestId, isBinaryMediaType(firstAcceptType(header(req, "accept"))));
+                }
             }
         }
         this.log(`${req.method} ${req.url} → ${res.statusCode} in ${Date.now() - started} ms`);
@@ -159,8 +169,8 @@ export class LocalGateway {
         return a.length === b.length && timingSafeEqual(a, b);
     }
 
-    /** Calls the handler; undefined when it outlives the integration timeout. */
-    private async invoke(event: APIGatewayProxyEvent, requestId: string): Promise<APIGatewayProxyResult | undefined> {
+    /** Calls the handler; undefined when it outlives the integration timeout, null when it throws. */
+    private async invoke(event: APIGatewayProxyEvent, requestId: string): Promise<APIGatewayProxyResult | undefined | null> {
         const deadline = Date.now() + this.timeoutMs;
         let timer: NodeJS.Timeout | undefined;
         const timeout = new Promise<undefined>((resolve) => {
@@ -171,11 +181,7 @@ export class LocalGateway {
         } catch (err) {
             // An unhandled exception in the Lambda is API Gateway's 502.
             this.log(`handler threw: ${(err as Error).stack ?? err}`);
-            return {
-                statusCode: 502,
-                headers: { "Content-Type": "application/json" },
-                body: JSON.stringify({ message: "Internal server error" }),
-            };
+            return null;
         } finally {
             clearTimeout(timer);
         }
@@ -298,22 +304,30 @@ function sendResult(res: http.ServerResponse, result: APIGatewayProxyResult, req
     res.end(body);
 }
 
-function send(
+/**
+ * An error API Gateway makes itself, rendered from the component's gateway response template for `type`:
+ * `status` and `awsMessage` are what API Gateway would put in (the row's own status wins when it has one).
+ */
+function sendGatewayError(
     res: http.ServerResponse,
+    type: GatewayResponseType,
     status: number,
-    body: unknown,
+    awsMessage: string,
     requestId: string,
     extra: Record<string, string> = {},
-    errorType?: string,
 ): void {
-    const bytes = Buffer.from(JSON.stringify(body));
-    const headers: http.OutgoingHttpHeaders = {
-        ...extra,
-        "Content-Type": "application/json",
-        "Content-Length": bytes.length,
-        "x-amzn-RequestId": requestId,
-    };
-    if (errorType) headers["x-amzn-ErrorType"] = errorType;
-    res.writeHead(status, headers);
+    const spec: GatewayResponseSpec = GATEWAY_RESPONSES[type];
+    const body = renderGatewayTemplate(gatewayResponseTemplate(type), requestId, awsMessage);
+    const headers: Record<string, string> = { ...extra, "Content-Type": "application/json" };
+    if (type === "INVALID_API_KEY") headers["x-amzn-ErrorType"] = "ForbiddenException";
+    sendRaw(res, { status: spec.status ?? status, headers, body }, requestId);
+}
+
+/** An answer exactly as given, with the request id header when the request got one. */
+function sendRaw(res: http.ServerResponse, answer: RawAnswer, requestId?: string): void {
+    const bytes = Buffer.from(answer.body);
+    const headers: http.OutgoingHttpHeaders = { ...answer.headers, "Content-Length": bytes.length };
+    if (requestId) headers["x-amzn-RequestId"] = requestId;
+    res.writeHead(answer.status, headers);
     res.end(bytes);
 }

@@ -1,10 +1,11 @@
 /**
  * `npm start`: the whole ModelApi data path on this machine, no AWS account needed.
- * Prints progress while preparing, then the URL, the API key, a curl line and one machine-readable
- * line `ready {"url": ..., "apiKey": ...}`; Ctrl-C (SIGINT) or SIGTERM stops everything it started.
+ * Prints progress while preparing, then the URL, the API key, a curl line, the local SageMaker runtime
+ * and one machine-readable line `ready {"url": ..., "apiKey": ..., "pid": ...}`; Ctrl-C (SIGINT) or
+ * SIGTERM stops everything it started.
  */
 import { randomBytes } from "crypto";
-import { routesFor } from "../contract";
+import { routesFor, targetModelName } from "../contract";
 import { DOCS_PATH, OPENAPI_PATH, POSTMAN_PATH } from "./api-docs";
 import { type CliOptions, parseArgs, USAGE, UsageError } from "./args";
 import { EXAMPLE_ROWS, ensureExampleModel, TrainingInterrupted } from "./example-model";
@@ -40,15 +41,26 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     say(`  API docs: ${info.url}${DOCS_PATH}   (Swagger UI: Authorize with the key, then Try it out)`);
     say(`  OpenAPI:  ${info.url}${OPENAPI_PATH}`);
     say(`  Postman:  ${info.url}${POSTMAN_PATH}   (import it, then set the apiKey variable)`);
-    say("  Stop with Ctrl-C.");
+    say(`  Runtime:  ${info.runtimeUrl}   (SageMaker Runtime for AWS SDKs and the CLI: --endpoint-url, any credentials)`);
+    say(`  Endpoint: ${info.endpointName}${opts.multiModel ? `   (TargetModel: ${names.map(targetModelName).join(", ")})` : ""}`);
+    say(`  Stop with Ctrl-C, or kill -INT ${process.pid}.`);
     const ready: Record<string, unknown> = { url: info.url, apiKey };
     if (opts.multiModel) ready.models = names;
+    ready.pid = process.pid;
     ready.serverPid = info.serverPid;
+    ready.runtimeUrl = info.runtimeUrl;
+    ready.endpointName = info.endpointName;
     ready.openApi = `${info.url}${OPENAPI_PATH}`;
     ready.docs = `${info.url}${DOCS_PATH}`;
     ready.postman = `${info.url}${POSTMAN_PATH}`;
     say(`ready ${JSON.stringify(ready)}`);
 }
+
+/**
+ * A second signal this soon after the first is the same stop: a Ctrl-C in a terminal reaches the twin
+ * from the terminal and again from npm, which passes the signals it gets on to its script, a few ms apart.
+ */
+const REPEATED_SIGNAL_MS = 500;
 
 async function main(): Promise<number> {
     let opts: CliOptions;
@@ -71,11 +83,14 @@ async function main(): Promise<number> {
     // Stops an image build under way.
     const building = new AbortController();
     let build: Promise<string> | undefined;
+    let firstSignal: { signal: NodeJS.Signals; at: number } | undefined;
     const stop = (signal: NodeJS.Signals) => {
-        if (stopping) {
+        if (firstSignal) {
+            if (signal === firstSignal.signal && Date.now() - firstSignal.at < REPEATED_SIGNAL_MS) return;
             // A second Ctrl-C: do not wait for a graceful stop (the exit hook kills the server).
             process.exit(130);
         }
+        firstSignal = { signal, at: Date.now() };
         stopping = true;
         progress(`${signal}: stopping`);
         building.abort();

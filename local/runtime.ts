@@ -160,10 +160,12 @@ export class LocalRuntime {
     }
 
     private async invoke(body: Buffer, req: http.IncomingMessage, target: string | undefined): Promise<Upstream> {
-        const headers: http.OutgoingHttpHeaders = {
-            "Content-Type": header(req, "content-type") ?? "application/octet-stream",
-            Accept: header(req, "accept") ?? "*/*",
-        };
+        // The caller's Content-Type only when it sent one: boto3 and the AWS CLI send none when ContentType is
+        // not given (botocore serialize.py: no content type for streaming bodies), and the server reads a
+        // body without one as JSON, as AWS's sagemaker-containers does (_worker.py, Request.content_type).
+        const headers: http.OutgoingHttpHeaders = { Accept: header(req, "accept") ?? "*/*" };
+        const contentType = header(req, "content-type");
+        if (contentType !== undefined) headers["Content-Type"] = contentType;
         const attributes = header(req, HEADERS.customAttributes);
         if (attributes !== undefined) headers[HEADERS.customAttributes] = attributes;
         const deadline = Date.now() + this.timeoutMs;

@@ -43,6 +43,10 @@ export interface TwinInfo {
     port: number;
     serverPid: number;
     workDir: string;
+    /** The local SageMaker Runtime, for AWS SDKs and the AWS CLI (`--endpoint-url`). */
+    runtimeUrl: string;
+    /** The endpoint name to invoke there. */
+    endpointName: string;
 }
 
 /** A stop was asked for while the twin was still starting. */
@@ -132,7 +136,7 @@ export class LocalTwin {
             multiModel: opts.multiModel,
             corsAllowOrigins,
             log: (line) => opts.log("gateway", line),
-            pages: (req, res) => docs.handle(req, res),
+            pages: (req, res, requestId) => docs.handle(req, res, requestId),
         });
         // Bound before the slow steps, so a taken port is reported at once.
         const port = await gateway.listen(opts.port);
@@ -174,7 +178,7 @@ export class LocalTwin {
         await server.waitUntilReady(opts.image ? IMAGE_PING_TIMEOUT_MS : PING_TIMEOUT_MS);
         if (this.stopRequested) throw new StoppedError("stopped while starting");
 
-        return { url: `http://127.0.0.1:${port}`, port, serverPid: server.pid, workDir };
+        return { url: `http://127.0.0.1:${port}`, port, serverPid: server.pid, workDir, runtimeUrl, endpointName: ENDPOINT_NAME };
     }
 }
 

@@ -4,6 +4,7 @@
 #   test:    runtime + the container's test packages (container/apt-packages-test.txt)
 #            + the image tools the image test needs (buildah, podman, debootstrap, ...)
 #            + chromium for the API docs browser test + flake8, black and mypy for the Python lint
+#            + boto3 and the AWS CLI, which the twin's tests call its runtime with
 #   bench:   runtime + what the container's benchmarks need (container/bench/apt-packages-bench.txt)
 #            + the container's test packages, whose request corpus and helpers the benchmarks reuse
 # Installs only what is missing; says exactly what to install when it cannot (not root, no sudo).
@@ -39,6 +40,8 @@ debian_packages() {
     printf '%s\n' chromium
     # Python lint, format and type checks (scripts/lint.sh)
     printf '%s\n' flake8 black mypy
+    # The twin's runtime called as docs/local.md shows, with boto3 and the AWS CLI (test/local/twin.test.ts)
+    printf '%s\n' python3-boto3 awscli
   fi
   if [[ $mode == bench ]]; then
     package_list container/bench/apt-packages-bench.txt

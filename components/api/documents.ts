@@ -11,11 +11,7 @@ export interface ApiDocuments {
 
 /** @internal The OpenAPI document of this component's API, served from `serverUrl`. */
 export function openApiFor(settings: Settings, serverUrl: string): Record<string, unknown> {
-    return openApiDocument({
-        ...documentedApi(settings),
-        serverUrl,
-        endpointKind: settings.endpoint.serverless ? "serverless" : "realtime",
-    });
+    return openApiDocument({ ...documentedApi(settings), serverUrl });
 }
 
 /** @internal Both documents for the stage at `url`; neither contains a secret. */
@@ -33,5 +29,6 @@ function documentedApi(settings: Settings) {
         auth: settings.api.auth,
         multiModel: settings.multiModel,
         modelNames: settings.models.map((m) => m.name),
+        endpointKind: settings.endpoint.serverless ? ("serverless" as const) : ("realtime" as const),
     };
 }

@@ -1,19 +1,30 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import { BINARY_MEDIA_TYPES, gatewayCorsHeaders } from "../../contract";
+import {
+    BINARY_MEDIA_TYPES,
+    GATEWAY_RESPONSES,
+    gatewayCorsHeaders,
+    gatewayResponseTemplate,
+    type GatewayResponseType,
+} from "../../contract";
 import { resourcePathsFor } from "../../core/api/surface";
 import { ApiAuth } from "../args";
 import { DOCS_RESOURCE_PATHS } from "./docs-page";
 import { Settings } from "../settings/settings";
 
 /**
- * @internal The deployment's trigger: a hash of everything a deployment snapshots (resources, auth, CORS), so
- * a changed resource set redeploys and an unchanged one does not.
+ * @internal The deployment's trigger: a hash of everything a deployment snapshots (resources, auth, CORS, the
+ * gateway responses), so a changed one redeploys and an unchanged set does not. Gateway responses take
+ * effect only with a new deployment (aws/aws-cdk issue 10963, fixed by hashing them into the deployment in
+ * aws/aws-cdk pull request 11068).
  */
 export function deploymentTrigger(resourcePaths: string[][], auth: ApiAuth, corsOrigins: string[] = []): string {
     const resources = resourcePaths.map((p) => `ANY /${p.join("/")}`).sort();
-    const canonical = JSON.stringify(corsOrigins.length > 0 ? { resources, auth, cors: corsOrigins } : { resources, auth });
+    const gatewayResponses = gatewayResponseTypes().map((type) => [type, gatewayResponseTemplate(type)]);
+    const canonical = JSON.stringify(
+        corsOrigins.length > 0 ? { resources, auth, cors: corsOrigins, gatewayResponses } : { resources, auth, gatewayResponses },
+    );
     return crypto.createHash("sha256").update(canonical).digest("hex");
 }
 
@@ -126,9 +137,7 @@ export function restApi(
             proxy(`options-${suffix}`, segments, "OPTIONS", "NONE", false);
         }
     }
-    if (corsOrigins.length > 0) {
-        integrations.push(...corsGatewayResponses(name, restApi, corsOrigins, parent));
-    }
+    integrations.push(...gatewayResponses(name, restApi, corsOrigins, parent));
     // The optional docs page: public (a browser cannot send the key with a page load), its own function.
     const docsPaths = docs ? DOCS_RESOURCE_PATHS : [];
     for (const segments of docsPaths) {
@@ -224,29 +233,41 @@ function apiKeyWithUsagePlan(
     return apiKey;
 }
 
+/** @internal The gateway response types the REST API customises, in the contract's order. */
+export function gatewayResponseTypes(): GatewayResponseType[] {
+    return Object.keys(GATEWAY_RESPONSES) as GatewayResponseType[];
+}
+
 /**
- * API Gateway's own error answers (missing API key 403, throttling 429, 413, integration timeout 504...)
- * never reach the handler, so they get the CORS headers here, or a browser could not even read why it
- * failed: the same for every caller (`gatewayCorsHeaders`), so with several allowed origins no
+ * API Gateway's own error answers (a missing API key, throttling, its integration timeout, a failed Lambda)
+ * never reach the handler, so gateway responses give them the API's error shape (contract/gateway-responses.ts),
+ * leaving each type's status as it is. With CORS on they carry its headers too, or a browser could not even
+ * read why it failed: the same for every caller (`gatewayCorsHeaders`), so with several allowed origins no
  * Access-Control-Allow-Origin at all rather than the caller's own Origin echoed back.
  */
-function corsGatewayResponses(
+function gatewayResponses(
     name: string,
     restApi: aws.apigateway.RestApi,
     origins: string[],
     parent: pulumi.Resource,
 ): aws.apigateway.Response[] {
-    const headers = Object.fromEntries(
-        Object.entries(gatewayCorsHeaders(origins)).map(([header, value]) => [`gatewayresponse.header.${header}`, `'${value}'`]),
-    );
-    return (["DEFAULT_4XX", "DEFAULT_5XX"] as const).map(
-        (responseType) =>
-            new aws.apigateway.Response(
-                `${name}-cors-${responseType.toLowerCase().replace("_", "-")}`,
-                { restApiId: restApi.id, responseType, responseParameters: headers },
-                { parent },
-            ),
-    );
+    const cors = Object.entries(gatewayCorsHeaders(origins)).map(([header, value]) => [`gatewayresponse.header.${header}`, `'${value}'`]);
+    const corsParameters = cors.length === 0 ? undefined : Object.fromEntries(cors);
+    return gatewayResponseTypes().map((responseType) => {
+        const suffix = responseType.toLowerCase().replace(/_/g, "-");
+        return new aws.apigateway.Response(
+            `${name}-gateway-${suffix}`,
+            {
+                restApiId: restApi.id,
+                responseType,
+                responseTemplates: { "application/json": gatewayResponseTemplate(responseType) },
+                responseParameters: corsParameters,
+            },
+            // The DEFAULT_ responses were created under these names when only CORS made them: the same resource,
+            // not a new one whose replacement would delete the response type it had just set.
+            { parent, aliases: responseType.startsWith("DEFAULT_") ? [{ name: `${name}-cors-${suffix}` }] : undefined },
+        );
+    });
 }
 
 function slug(segments: string[]): string {

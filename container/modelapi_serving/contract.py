@@ -33,4 +33,6 @@ DEFAULT_CONTENT_TYPE = media_type_of(_DATA["defaultContentType"])
 BINARY_MEDIA_TYPES: Tuple[str, ...] = tuple(spec["mediaType"] for spec in CONTENT_TYPES.values() if spec["binary"])
 # InvokeEndpoint's payload limit per endpoint kind ("realtime", "serverless").
 MAX_PAYLOAD_BYTES = dict(_DATA["maxPayloadBytes"])
-CUSTOM_ATTRIBUTES_HEADER = _DATA["customAttributesHeader"]
+# InvokeEndpoint's CustomAttributes travel in this header (lower case), at most this many characters.
+CUSTOM_ATTRIBUTES_HEADER: str = _DATA["customAttributesHeader"]
+CUSTOM_ATTRIBUTES_MAX_LENGTH = int(_DATA["customAttributesMaxLength"])

@@ -2,7 +2,16 @@
  * @internal The OpenAPI 3 document of a ModelApi, generated from its API surface (api-surface.ts), so the
  * routes, media types, limits and errors it describes are the ones the REST API and the Lambda implement.
  */
-import { CONTENT_TYPES, type ContentTypeName, HEADERS, JSON_TYPE } from "../../contract";
+import {
+    type ApiErrorCode,
+    CONTENT_TYPES,
+    type ContentTypeName,
+    CUSTOM_ATTRIBUTES_MAX_LENGTH,
+    HEADERS,
+    JSON_TYPE,
+    mediaType,
+} from "../../contract";
+import { type ErrorAnswer, errorAnswers, ERROR_DOCS } from "./answers";
 import type { AuthScheme } from "./auth";
 import { apiSurface, ApiSurface, SurfaceRoute } from "./surface";
 
@@ -21,8 +30,17 @@ export interface OpenApiOptions {
     exampleRows?: number[][];
 }
 
-/** @internal Extension on a request example: the status the API answers it with. */
+/** @internal Extension on a request example (or a media type with one example): the status the API answers it with. */
 export const EXPECTED_STATUS = "x-expected-status";
+
+/**
+ * @internal Extension on a response: API Gateway's answers with its status that have no media type OpenAPI
+ * can name or no schema of the API's, each exactly as sent (status, headers, body).
+ */
+export const UNSHAPED_ANSWERS = "x-unshaped-answers";
+
+/** @internal The request id the examples show. */
+export const EXAMPLE_REQUEST_ID = "6a1f4d2e-9b3c-4e8a-8f0d-2c5b7e1a9d40";
 
 /** @internal Name of the security scheme for the API key header. */
 export const API_KEY_SCHEME = "apiKey";
@@ -30,19 +48,6 @@ export const API_KEY_SCHEME = "apiKey";
 export const SIGV4_SCHEME = "sigv4";
 
 const DEFAULT_EXAMPLE_ROWS = [[5.1, 3.5, 1.4, 0.2]];
-
-/** Statuses the handler answers with its JSON error shape, and what each means to a caller. */
-const HANDLER_ERRORS: Record<string, string> = {
-    "400": "The body is empty, malformed or not what the model accepts (the model's own 4xx passes through with its status).",
-    "404": "No such route, or a model that is not served here.",
-    "405": "A known path with the wrong method; the Allow header names the right one.",
-    "413": "The body is larger than the endpoint accepts.",
-    "415": "A Content-Type the model server cannot read.",
-    "500": "The model failed (code ModelFailure) or the API did (code InternalError); quote the requestId.",
-    "502": "The model's answer is larger than the API can return (code ResponseTooLarge).",
-    "503": "The endpoint is not ready or is throttled; retry after the Retry-After header's seconds.",
-    "504": "The model did not answer in time.",
-};
 
 /** @internal The OpenAPI 3.0 document, as a plain JSON-serialisable object. */
 export function openApiDocument(opts: OpenApiOptions, surface: ApiSurface = apiSurface(opts.multiModel)): Record<string, unknown> {
@@ -64,7 +69,6 @@ export function openApiDocument(opts: OpenApiOptions, surface: ApiSurface = apiS
         paths,
         components: {
             schemas: schemas(),
-            responses: errorResponses(opts.auth),
             ...(security ? { securitySchemes: { [security.name]: security.scheme } } : {}),
         },
     };
@@ -82,23 +86,30 @@ function describeApi(opts: OpenApiOptions, surface: ApiSurface): string {
         `Predictions from ${opts.multiModel ? "the models of a multi-model endpoint" : `the model ${opts.modelNames[0]}`}. ${auth} ` +
         `Request bodies are ${surface.contentTypes.join(", ")} (at most ${limits.text} bytes of text, ${limits.binary} bytes of binary body); ` +
         `the Accept header picks the answer's format.` +
-        models
+        models +
+        '\n\nEvery error is JSON `{"error": {"code", "message", "requestId"}}`, API Gateway\'s own included; each operation lists ' +
+        "its statuses and the codes each comes with. Two answers of API Gateway to a request too large cannot be given that " +
+        "shape (AWS does not let them be customised); the 413 of each prediction shows them as sent. A path no route has is " +
+        "404 `NotFound`, and a known path with another method 405 `MethodNotAllowed` with an `Allow` header." +
+        `\n\nThe \`${HEADERS.customAttributes}\` header passes to the model's code and back, as SageMaker's InvokeEndpoint ` +
+        "CustomAttributes do: the request's reaches the model's context, and what the model's code sets with " +
+        "`context.set_response_header` comes back in the answer."
     );
 }
 
 function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurface, rows: number[][]): Record<string, unknown> {
-    const parameters = route.path.includes("{name}")
-        ? [
-              {
-                  name: "name",
-                  in: "path",
-                  required: true,
-                  description: "The model to ask.",
-                  schema: { type: "string", enum: opts.modelNames },
-                  example: opts.modelNames[0],
-              },
-          ]
-        : undefined;
+    const parameters: Record<string, unknown>[] = [];
+    if (route.path.includes("{name}")) {
+        parameters.push({
+            name: "name",
+            in: "path",
+            required: true,
+            description: "The model to ask.",
+            schema: { type: "string", enum: opts.modelNames },
+            example: opts.modelNames[0],
+        });
+    }
+    const errors = errorResponses(errorAnswers(route, opts.auth));
     if (route.kind === "listModels") {
         return {
             operationId: "listModels",
@@ -110,16 +121,23 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
                         [JSON_TYPE]: { schema: { $ref: "#/components/schemas/ModelList" }, example: { models: opts.modelNames } },
                     },
                 },
-                ...errorRefs(opts.auth, ["404", "405", "500"]),
+                ...errors,
             },
         };
     }
+    parameters.push({
+        name: HEADERS.customAttributes,
+        in: "header",
+        required: false,
+        description: "Passed to the model's code as SageMaker's InvokeEndpoint CustomAttributes are (its context's request headers).",
+        schema: CUSTOM_ATTRIBUTES_SCHEMA,
+    });
     // The answer's format follows the Accept header; OpenAPI describes it through the 200's media types
     // (an `Accept` header parameter would be ignored by OpenAPI tools).
     return {
         operationId: route.path.includes("{name}") ? "predictModel" : "predict",
         summary: route.path.includes("{name}") ? "Ask one of the models for predictions" : "Ask the model for predictions",
-        ...(parameters ? { parameters } : {}),
+        parameters,
         requestBody: {
             required: true,
             description:
@@ -130,11 +148,85 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
         responses: {
             "200": {
                 description: "The model's answer, in the format the Accept header asked for.",
+                headers: {
+                    [HEADERS.customAttributes]: {
+                        description:
+                            "What the model's code set with context.set_response_header, as SageMaker returns it in InvokeEndpoint's CustomAttributes; absent when it set none.",
+                        schema: CUSTOM_ATTRIBUTES_SCHEMA,
+                    },
+                },
                 content: bodyContent("response", surface.responseContentTypes, rows),
             },
-            ...errorRefs(opts.auth, Object.keys(HANDLER_ERRORS)),
+            ...errors,
         },
     };
+}
+
+/** InvokeEndpoint's rule for CustomAttributes (contract/sagemaker.ts). */
+const CUSTOM_ATTRIBUTES_SCHEMA = { type: "string", maxLength: CUSTOM_ATTRIBUTES_MAX_LENGTH, pattern: "^[\\x20-\\x7E\\t]*$" };
+
+/** Statuses whose answer tells the caller when to retry. */
+const RETRY_AFTER = new Set(["503"]);
+
+/** The error responses of an operation: per status, the codes it comes with, each with an example. */
+function errorResponses(answers: ErrorAnswer[]): Record<string, unknown> {
+    return Object.fromEntries(
+        answers.map((answer) => {
+            const shaped = errorSchema(answer.codes);
+            const examples: Record<string, unknown> = Object.fromEntries(
+                answer.codes.map((code) => [code, { summary: ERROR_DOCS[code].when, value: errorExample(code, answer.status) }]),
+            );
+            const unshapedJson = (answer.unshaped ?? []).filter((a) => mediaType(a.headers["Content-Type"]) === JSON_TYPE);
+            unshapedJson.forEach((a, i) => {
+                examples[`apiGateway${i === 0 ? "" : i + 1}`] = {
+                    summary: "API Gateway's own, when the request's Lambda event would exceed Lambda's 6 MB (not customisable)",
+                    value: JSON.parse(a.body),
+                };
+            });
+            const schema = unshapedJson.length > 0 ? { oneOf: [shaped, { $ref: "#/components/schemas/GatewayMessage" }] } : shaped;
+            const response: Record<string, unknown> = {
+                description: describeCodes(answer),
+                ...(RETRY_AFTER.has(answer.status)
+                    ? { headers: { "Retry-After": { description: "Seconds to wait before retrying.", schema: { type: "integer" } } } }
+                    : {}),
+                content: { [JSON_TYPE]: { schema, examples } },
+            };
+            if (answer.unshaped) response[UNSHAPED_ANSWERS] = answer.unshaped;
+            return [answer.status, response];
+        }),
+    );
+}
+
+function describeCodes(answer: ErrorAnswer): string {
+    const lines = answer.codes.map((code) => `- \`${code}\`: ${ERROR_DOCS[code].when}.`);
+    if (answer.status === "4XX") lines.unshift("Any other 4xx the model answers, with its status:");
+    for (const unshaped of answer.unshaped ?? []) {
+        lines.push(
+            `- API Gateway's own ${unshaped.status}, which AWS does not let a gateway response change: ` +
+                `Content-Type \`${unshaped.headers["Content-Type"]}\`, body \`${unshaped.body}\` ` +
+                (mediaType(unshaped.headers["Content-Type"]) === JSON_TYPE
+                    ? "(a body that fits 10 MB whose Lambda event exceeds Lambda's 6 MB)."
+                    : "(a body over API Gateway's 10 MB; no media type OpenAPI can name)."),
+        );
+    }
+    return lines.join("\n");
+}
+
+/** The Error schema with `code` narrowed to the codes of one status. */
+function errorSchema(codes: ApiErrorCode[]): Record<string, unknown> {
+    return {
+        allOf: [
+            { $ref: "#/components/schemas/Error" },
+            { type: "object", properties: { error: { type: "object", properties: { code: { type: "string", enum: codes } } } } },
+        ],
+    };
+}
+
+/** @internal The error body the documents show for `code` answered with `status`. */
+export function errorExample(code: ApiErrorCode, status: string): Record<string, unknown> {
+    // The model's example message is a 400's; with any other status the model's words are its own.
+    const message = code === "ModelError" && status !== "400" ? "(the model's own message)" : ERROR_DOCS[code].example;
+    return { error: { code, message, requestId: EXAMPLE_REQUEST_ID } };
 }
 
 /** How the document shows bodies of a content type (a row of CONTENT_TYPES, contract/media.ts): schema and examples. */
@@ -165,12 +257,18 @@ const BODY_DOCS: Partial<Record<ContentTypeName, BodyDoc>> = {
         response: (rows) => ({ schema: { $ref: "#/components/schemas/Predictions" }, example: { predictions: rows.map(() => 0) } }),
     },
     csv: {
-        request: (rows) => ({
-            schema: { type: "string", description: "One row of features per line, no header." },
-            examples: {
-                rows: { summary: "Rows of features", value: rows.map((r) => r.join(",")).join("\n") + "\n", [EXPECTED_STATUS]: 200 },
-            },
-        }),
+        // One example, given as `example` on the media type and its schema, never as named `examples`: Swagger UI
+        // keeps the name of the example picked under another media type, finds no such name here and sends the
+        // schema's placeholder "string" instead (swagger-ui request-body.jsx; parameters.jsx keeps one active
+        // example per operation, not per media type).
+        request: (rows) => {
+            const example = rows.map((r) => r.join(",")).join("\n") + "\n";
+            return {
+                schema: { type: "string", description: "One row of features per line, no header.", example },
+                example,
+                [EXPECTED_STATUS]: 200,
+            };
+        },
         response: (rows) => ({ schema: { type: "string" }, example: rows.map(() => "0").join("\n") + "\n" }),
     },
     npy: {
@@ -190,30 +288,6 @@ function bodyContent(direction: keyof BodyDoc, mediaTypes: readonly string[], ro
             return [type, doc ? doc[direction](rows) : BINARY_BODY];
         }),
     );
-}
-
-function errorRefs(auth: AuthScheme, statuses: string[]): Record<string, unknown> {
-    const gateway = auth === "none" ? ["429"] : ["403", "429"];
-    return Object.fromEntries([...statuses, ...gateway].sort().map((s) => [s, { $ref: `#/components/responses/Error${s}` }]));
-}
-
-function errorResponses(auth: AuthScheme): Record<string, unknown> {
-    const responses: Record<string, unknown> = {};
-    for (const [status, description] of Object.entries(HANDLER_ERRORS)) {
-        responses[`Error${status}`] = { description, content: { [JSON_TYPE]: { schema: { $ref: "#/components/schemas/Error" } } } };
-    }
-    const gatewayError = { [JSON_TYPE]: { schema: { $ref: "#/components/schemas/GatewayError" } } };
-    if (auth !== "none") {
-        responses.Error403 = {
-            description:
-                auth === "apiKey"
-                    ? "Missing or wrong API key (answered by API Gateway)."
-                    : "Missing or invalid signature (answered by API Gateway).",
-            content: gatewayError,
-        };
-    }
-    responses.Error429 = { description: "Over the throttle or the usage plan's quota (answered by API Gateway).", content: gatewayError };
-    return responses;
 }
 
 function securityScheme(auth: AuthScheme): { name: string; scheme: Record<string, unknown> } | undefined {
@@ -272,13 +346,18 @@ function schemas(): Record<string, unknown> {
                     type: "object",
                     required: ["code", "message", "requestId"],
                     properties: {
-                        code: { type: "string", example: "BadRequest" },
+                        code: { type: "string", description: "What went wrong; each operation lists the codes of each status." },
                         message: { type: "string" },
                         requestId: { type: "string" },
                     },
                 },
             },
         },
-        GatewayError: { type: "object", required: ["message"], properties: { message: { type: "string" } } },
+        GatewayMessage: {
+            description: "An answer API Gateway makes itself and AWS does not let be customised.",
+            type: "object",
+            required: ["message"],
+            properties: { message: { type: "string" } },
+        },
     };
 }

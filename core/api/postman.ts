@@ -1,12 +1,14 @@
 /**
- * @internal A Postman collection (format v2.1) of a ModelApi, generated from the same API surface as the
- * OpenAPI document: one request per route with an example body and a test of its answer. The URL and the
- * API key are collection variables; the key's value is never written into the collection, callers set
- * it in Postman (or `newman --env-var apiKey=...`). With `iam` auth requests are signed with AWS
- * Signature Version 4 from variables holding the caller's credentials.
+ * @internal A Postman collection (format v2.1) of a ModelApi, generated from the same API surface and error
+ * listing as the OpenAPI document: per route a folder with a request per content type the route takes and
+ * answers, and a request per error a caller can cause on purpose, each with a test of its answer (status,
+ * and the error's shape and code). The URL and the API key are collection variables; the key's value is
+ * never written into the collection, callers set it in Postman (or `newman --env-var apiKey=...`). With `iam`
+ * auth requests are signed with AWS Signature Version 4 from variables holding the caller's credentials.
  */
-import { HEADERS, JSON_TYPE } from "../../contract";
+import { type ApiErrorCode, CSV_TYPE, HEADERS, JSON_TYPE, NPY_TYPE } from "../../contract";
 import type { AuthScheme } from "./auth";
+import { npyOf } from "./npy";
 import { apiSurface, ApiSurface, SurfaceRoute } from "./surface";
 
 /** @internal The JSON schema a v2.1 collection declares in `info.schema`. */
@@ -20,11 +22,16 @@ export interface PostmanOptions {
     auth: AuthScheme;
     multiModel: boolean;
     modelNames: string[];
+    /** Sets the body limit the oversized-body request goes over; default realtime. */
+    endpointKind?: "realtime" | "serverless";
     /** Rows of features for the example bodies; defaults to one row of the example model (iris). */
     exampleRows?: number[][];
 }
 
 type Variable = { key: string; value: string; type: "string"; description?: string };
+
+/** A model name no deployment serves: model names are letters, digits and hyphens (core/input-validation.ts). */
+const UNSERVED_MODEL = "not_a_served_model";
 
 /** @internal The collection, as a plain JSON-serialisable object. */
 export function postmanCollection(opts: PostmanOptions, surface: ApiSurface = apiSurface(opts.multiModel)): Record<string, unknown> {
@@ -51,12 +58,19 @@ export function postmanCollection(opts: PostmanOptions, surface: ApiSurface = ap
     return {
         info: {
             name: `${opts.title} model API`,
-            description: `Requests for the ModelApi ${opts.title}. Set the variables first (Collection → Variables).`,
+            description:
+                `Requests for the ModelApi ${opts.title}. Set the variables first (Collection → Variables). Each route has a request ` +
+                "per content type and one per error a caller can cause; errors that depend on the endpoint's state (429, 5xx) " +
+                "are described in the OpenAPI document, not requested here. The NPY request's body is in the collection " +
+                "(base64 in file.content, which newman sends as bytes); in the Postman app choose a .npy file instead.",
             schema: POSTMAN_SCHEMA,
         },
         auth: auth(opts),
         variable: variables,
-        item: surface.routes.map((route) => item(route, surface, rows)),
+        item: surface.routes.map((route) => ({
+            name: `${route.method} ${route.path}`,
+            item: route.kind === "listModels" ? listModelsItems(route, opts) : predictItems(route, surface, opts, rows),
+        })),
     };
 }
 
@@ -93,47 +107,191 @@ export function regionOf(url: string): string | undefined {
     return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1];
 }
 
-function item(route: SurfaceRoute, surface: ApiSurface, rows: number[][]): Record<string, unknown> {
+function urlOf(route: SurfaceRoute, modelName = "{{modelName}}"): Record<string, unknown> {
     const segments = route.path
         .split("/")
         .slice(1)
-        .map((s) => (s === "{name}" ? "{{modelName}}" : s));
-    const url = { raw: `{{baseUrl}}/${segments.join("/")}`, host: ["{{baseUrl}}"], path: segments };
-    if (route.kind === "listModels") {
-        return {
-            name: `${route.method} ${route.path}`,
-            request: { method: route.method, header: [{ key: "Accept", value: JSON_TYPE }], url },
-            event: [test(["pm.response.to.have.status(200);", "pm.expect(pm.response.json().models).to.be.an('array');"])],
-        };
-    }
-    return {
-        name: `${route.method} ${route.path}`,
-        request: {
-            method: route.method,
-            header: [
-                { key: "Content-Type", value: surface.defaultContentType },
-                { key: "Accept", value: surface.defaultContentType },
-            ],
-            body: { mode: "raw", raw: JSON.stringify({ instances: rows }, null, 2), options: { raw: { language: "json" } } },
-            url,
+        .map((s) => (s === "{name}" ? modelName : s));
+    return { raw: `{{baseUrl}}/${segments.join("/")}`, host: ["{{baseUrl}}"], path: segments };
+}
+
+/** One request of a folder: what is sent, and the test its answer must pass. */
+interface RequestSpec {
+    name: string;
+    headers: [string, string][];
+    body?: Record<string, unknown>;
+    url?: Record<string, unknown>;
+    test: string[];
+    /** Script run before sending (it may replace the body). */
+    prerequest?: string[];
+    /** Sent without the collection's auth. */
+    unauthenticated?: boolean;
+}
+
+function listModelsItems(route: SurfaceRoute, opts: PostmanOptions): Record<string, unknown>[] {
+    const specs: RequestSpec[] = [
+        {
+            name: "the served models",
+            headers: [["Accept", JSON_TYPE]],
+            test: ["pm.response.to.have.status(200);", "pm.expect(pm.response.json().models).to.be.an('array');"],
         },
-        event: [
-            test([
+        ...authErrors(opts),
+    ];
+    return specs.map((spec) => item(route.method, urlOf(route), spec));
+}
+
+function predictItems(route: SurfaceRoute, surface: ApiSurface, opts: PostmanOptions, rows: number[][]): Record<string, unknown>[] {
+    const n = rows.length;
+    const json = (value: unknown) => ({ mode: "raw", raw: JSON.stringify(value, null, 2), options: { raw: { language: "json" } } });
+    const csv = rows.map((r) => r.join(",")).join("\n") + "\n";
+    const predictions = [
+        "const body = pm.response.json();",
+        "const predictions = Array.isArray(body) ? body : body.predictions;",
+        `pm.expect(predictions).to.be.an('array').with.lengthOf(${n});`,
+    ];
+    const limit = surface.bodyLimits[opts.endpointKind ?? "realtime"].text;
+    const specs: RequestSpec[] = [
+        {
+            name: "JSON rows",
+            headers: [
+                ["Content-Type", JSON_TYPE],
+                ["Accept", JSON_TYPE],
+            ],
+            body: json({ instances: rows }),
+            test: ["pm.response.to.have.status(200);", ...predictions],
+        },
+        {
+            name: "CSV rows, CSV answer",
+            headers: [
+                ["Content-Type", CSV_TYPE],
+                ["Accept", CSV_TYPE],
+            ],
+            body: { mode: "raw", raw: csv },
+            test: [
                 "pm.response.to.have.status(200);",
-                "const body = pm.response.json();",
-                "const predictions = Array.isArray(body) ? body : body.predictions;",
-                `pm.expect(predictions).to.be.an('array').with.lengthOf(${rows.length});`,
-            ]),
-        ],
+                `pm.expect(pm.response.headers.get('Content-Type')).to.include('${CSV_TYPE}');`,
+                `pm.expect(pm.response.text().trim().split('\\n')).to.have.lengthOf(${n});`,
+            ],
+        },
+        {
+            name: "NPY rows",
+            headers: [
+                ["Content-Type", NPY_TYPE],
+                ["Accept", JSON_TYPE],
+            ],
+            body: { mode: "file", file: { content: npyOf(rows).toString("base64") } },
+            test: ["pm.response.to.have.status(200);", ...predictions],
+        },
+        {
+            name: "JSON rows, NPY answer",
+            headers: [
+                ["Content-Type", JSON_TYPE],
+                ["Accept", NPY_TYPE],
+            ],
+            body: json({ instances: rows }),
+            test: [
+                "pm.response.to.have.status(200);",
+                `pm.expect(pm.response.headers.get('Content-Type')).to.include('${NPY_TYPE}');`,
+                // The .npy magic: \x93NUMPY.
+                "pm.expect(pm.response.text().slice(1, 6)).to.eql('NUMPY');",
+            ],
+        },
+        {
+            name: "400 BadRequest: a body that is not JSON",
+            headers: [["Content-Type", JSON_TYPE]],
+            body: { mode: "raw", raw: '{"instances": [[5.1,' },
+            test: errorTest(400, "BadRequest"),
+        },
+        {
+            name: "400 ModelError: a row with too few features",
+            headers: [["Content-Type", JSON_TYPE]],
+            body: json({ instances: [rows[0].slice(0, 1)] }),
+            test: errorTest(400, "ModelError"),
+        },
+        ...authErrors(opts),
+        ...(route.path.includes("{name}")
+            ? [
+                  {
+                      name: "404 ModelNotFound: a model that is not served here",
+                      headers: [["Content-Type", JSON_TYPE]] as [string, string][],
+                      body: json({ instances: rows }),
+                      url: urlOf(route, UNSERVED_MODEL),
+                      test: errorTest(404, "ModelNotFound"),
+                  },
+              ]
+            : []),
+        {
+            name: "406 NotAcceptable: NPY accepted, but not as the first type",
+            headers: [
+                ["Content-Type", JSON_TYPE],
+                ["Accept", `${JSON_TYPE};q=0, ${NPY_TYPE}`],
+            ],
+            body: json({ instances: rows }),
+            test: errorTest(406, "NotAcceptable"),
+        },
+        {
+            name: "413 PayloadTooLarge: a body one byte over the limit",
+            headers: [["Content-Type", CSV_TYPE]],
+            body: { mode: "raw", raw: "" },
+            // Made when sent, so the collection stays small.
+            prerequest: [`pm.request.body.update('a'.repeat(${limit + 1}));`],
+            test: errorTest(413, "PayloadTooLarge"),
+        },
+        {
+            name: "415 UnsupportedMediaType: an XML body",
+            headers: [["Content-Type", "application/xml"]],
+            body: { mode: "raw", raw: "<rows/>" },
+            test: errorTest(415, "UnsupportedMediaType"),
+        },
+    ];
+    return specs.map((spec) => item(route.method, urlOf(route), spec));
+}
+
+/** The request without credentials, where the API asks for them. */
+function authErrors(opts: PostmanOptions): RequestSpec[] {
+    if (opts.auth === "none") return [];
+    const [label, code]: [string, ApiErrorCode] =
+        opts.auth === "apiKey" ? ["no API key", "Forbidden"] : ["unsigned", "MissingAuthenticationToken"];
+    return [{ name: `403 ${code}: ${label}`, headers: [["Content-Type", JSON_TYPE]], test: errorTest(403, code), unauthenticated: true }];
+}
+
+/** The API's error shape (contract/errors.ts) as the JSON schema the test checks. */
+const ERROR_SCHEMA = {
+    type: "object",
+    required: ["error"],
+    properties: {
+        error: {
+            type: "object",
+            required: ["code", "message", "requestId"],
+            properties: { code: { type: "string" }, message: { type: "string" }, requestId: { type: "string" } },
+        },
+    },
+};
+
+function errorTest(status: number, code: ApiErrorCode): string[] {
+    return [
+        `pm.response.to.have.status(${status});`,
+        `pm.response.to.have.jsonSchema(${JSON.stringify(ERROR_SCHEMA)});`,
+        `pm.expect(pm.response.json().error.code).to.eql('${code}');`,
+    ];
+}
+
+function item(method: string, url: Record<string, unknown>, spec: RequestSpec): Record<string, unknown> {
+    const event = [script("test", ["pm.test('answers as documented', function () {", ...spec.test.map((l) => `    ${l}`), "});"])];
+    if (spec.prerequest) event.unshift(script("prerequest", spec.prerequest));
+    return {
+        name: spec.name,
+        request: {
+            method,
+            header: spec.headers.map(([key, value]) => ({ key, value })),
+            ...(spec.body ? { body: spec.body } : {}),
+            url: spec.url ?? url,
+            ...(spec.unauthenticated ? { auth: { type: "noauth" } } : {}),
+        },
+        event,
     };
 }
 
-function test(lines: string[]): Record<string, unknown> {
-    return {
-        listen: "test",
-        script: {
-            type: "text/javascript",
-            exec: ["pm.test('answers as documented', function () {", ...lines.map((l) => `    ${l}`), "});"],
-        },
-    };
+function script(listen: "test" | "prerequest", lines: string[]): Record<string, unknown> {
+    return { listen, script: { type: "text/javascript", exec: lines } };
 }

@@ -16,6 +16,14 @@ import {
     routesFor,
     SAGEMAKER_MAX_PAYLOAD_BYTES,
     sageMakerError,
+    customAttributesProblem,
+    modelError,
+    API_ERRORS,
+    GATEWAY_RESPONSES,
+    gatewayResponseTemplate,
+    type GatewayResponseType,
+    renderGatewayTemplate,
+    UNSHAPED_GATEWAY_ANSWERS,
 } from "../../contract";
 import { CONTAINER_CONTRACT_PATH, containerContractText } from "../../contract/container-json";
 
@@ -86,6 +94,64 @@ describe("the data-path contract", function () {
         const wire = sageMakerError("ValidationError", 400, "no such endpoint");
         assert.equal(wire.headers["x-amzn-ErrorType"].split(":")[0], "ValidationError");
         assert.deepEqual(JSON.parse(wire.body), { message: "no such endpoint" });
+    });
+
+    it("a ModelError has the fields of a real one: ErrorCode for a model's 4xx only, Message, the original status and message", function () {
+        const client = JSON.parse(modelError("ep", 422, "bad column").body);
+        assert.deepEqual(Object.keys(client), ["ErrorCode", "LogStreamArn", "Message", "OriginalMessage", "OriginalStatusCode"]);
+        assert.equal(client.ErrorCode, "CLIENT_ERROR_FROM_MODEL");
+        assert.match(client.Message, /^Received client error \(422\) from primary with message "bad column"/);
+        assert.deepEqual([client.OriginalStatusCode, client.OriginalMessage], [422, "bad column"]);
+        const server = JSON.parse(modelError("ep", 500, "boom").body);
+        assert.equal(server.ErrorCode, undefined);
+        assert.match(server.Message, /^Received server error \(500\)/);
+        assert.equal(modelError("ep", 500, "boom").status, 424);
+    });
+
+    it("custom attributes follow InvokeEndpoint's rule: at most 1024 visible ASCII characters, spaces and tabs", function () {
+        assert.equal(customAttributesProblem("trace=abc; user=a b\tc"), undefined);
+        assert.equal(customAttributesProblem("x".repeat(1024)), undefined);
+        assert.match(customAttributesProblem("x".repeat(1025)) ?? "", /1025 characters, more than the 1024/);
+        for (const bad of ["caf\u00e9", "a\r\nInjected: 1", "nul\u0000"]) {
+            assert.match(customAttributesProblem(bad) ?? "", /visible US-ASCII/, JSON.stringify(bad));
+        }
+    });
+
+    describe("API Gateway's own answers", function () {
+        const types = Object.keys(GATEWAY_RESPONSES) as GatewayResponseType[];
+
+        it("each gateway response template renders the API's error shape, API Gateway's own message safely quoted", function () {
+            for (const type of types) {
+                const spec: { code: string; message?: string } = GATEWAY_RESPONSES[type];
+                const rendered = renderGatewayTemplate(gatewayResponseTemplate(type), "req-1", 'quote " and \\ and\nnewline');
+                const body = JSON.parse(rendered);
+                assert.deepEqual(Object.keys(body.error), ["code", "message", "requestId"], type);
+                assert.equal(body.error.code, spec.code, type);
+                assert.equal(body.error.requestId, "req-1", type);
+                assert.equal(body.error.message, spec.message ?? 'quote " and \\ and\nnewline', type);
+            }
+        });
+
+        it("only the catch-alls use API Gateway's message; every other type says a constant of its own", function () {
+            const own = types.filter((t) => gatewayResponseTemplate(t).includes("$context.error.messageString"));
+            assert.deepEqual(own, ["DEFAULT_4XX", "DEFAULT_5XX"]);
+        });
+
+        it("keep each type's own status, which is the status of its code", function () {
+            for (const type of types) {
+                const spec: { code: keyof typeof API_ERRORS; status?: number } = GATEWAY_RESPONSES[type];
+                if (spec.status !== undefined) assert.equal(API_ERRORS[spec.code], spec.status, type);
+            }
+        });
+
+        it("the answers to a request too large are the captured ones, byte for byte (Content-Length 31 and 44)", function () {
+            assert.equal(Buffer.byteLength(UNSHAPED_GATEWAY_ANSWERS.eventTooLarge.body), 31);
+            assert.equal(Buffer.byteLength(UNSHAPED_GATEWAY_ANSWERS.bodyTooLarge.body), 44);
+            assert.equal(
+                UNSHAPED_GATEWAY_ANSWERS.bodyTooLarge.body,
+                `HTTP content length exceeded ${API_GATEWAY_MAX_PAYLOAD_BYTES} bytes.`,
+            );
+        });
     });
 
     it("the serving container's contract.json is generated from the contract (npm run contract:json)", function () {

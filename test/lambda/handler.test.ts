@@ -272,6 +272,26 @@ for (const variant of variants)
                 assert.equal(server.calls.length, 0);
             });
 
+            it("custom attributes SageMaker would refuse (over 1024 characters, not visible ASCII) are 400, never logged", async function () {
+                for (const value of ["x".repeat(1025), "caf\u00e9=1"]) {
+                    const { res, error, logs } = await run(
+                        handler,
+                        apiEvent({ path: "/predict", body: JSON_BODY, headers: { "X-Amzn-SageMaker-Custom-Attributes": value } }),
+                    );
+                    assert.equal(res.statusCode, 400);
+                    assert.equal(error?.code, "BadRequest");
+                    assert.match(error!.message, /x-amzn-sagemaker-custom-attributes header has/);
+                    assert.ok(!res.body.includes(value) && !logs.join("").includes(value), "the value is repeated");
+                }
+                assert.equal(server.calls.length, 0);
+                server.respondWith(replies.ok("[1]", "application/json"));
+                const { res } = await run(
+                    handler,
+                    apiEvent({ path: "/predict", body: JSON_BODY, headers: { "X-Amzn-SageMaker-Custom-Attributes": "y".repeat(1024) } }),
+                );
+                assert.equal(res.statusCode, 200);
+            });
+
             it("a content type the container cannot read is 415", async function () {
                 const { res, error } = await run(
                     handler,
@@ -539,6 +559,20 @@ for (const variant of variants)
                     assert.match(header(res, "retry-after") ?? "", /^[1-9]\d*$/);
                 });
             }
+
+            it("a throttled call as SageMaker really answers it (400, a null message) is still 503 with Retry-After", async function () {
+                // The service's throttling body carries no message (opensearch-project/ml-commons issue 2429).
+                server.respondWith({
+                    status: 400,
+                    headers: { "Content-Type": "application/json", "x-amzn-ErrorType": "ThrottlingException" },
+                    body: '{"message": null}',
+                });
+                const { res, error } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY }));
+
+                assert.equal(res.statusCode, 503);
+                assert.equal(error?.code, "Throttled");
+                assert.match(header(res, "retry-after") ?? "", /^[1-9]\d*$/);
+            });
 
             it("a throttled call is retried once by default before the caller gets 503", async function () {
                 env.set({ AWS_MAX_ATTEMPTS: undefined });

@@ -4,9 +4,29 @@
  */
 import { strict as assert } from "assert";
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
-import { API_GATEWAY_MAX_PAYLOAD_BYTES as MAX_REQUEST_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES } from "../../contract";
+import {
+    API_GATEWAY_MAX_PAYLOAD_BYTES as MAX_REQUEST_BYTES,
+    gatewayResponseTemplate,
+    LAMBDA_SYNC_PAYLOAD_BYTES,
+    renderGatewayTemplate,
+    UNSHAPED_GATEWAY_ANSWERS,
+} from "../../contract";
+import { openApiDocument } from "../../core/api/openapi";
 import { resourcePathsFor } from "../../core/api/surface";
 import { LocalGateway, matchResource, type ProxyHandler } from "../../local/gateway";
+import { answerOf, conformanceChecker } from "../support/conformance";
+
+/** The document of the API the gateway stands for: its answers must be ones it lists. */
+const conforms = conformanceChecker(
+    openApiDocument({ title: "t", serverUrl: "/", auth: "apiKey", multiModel: false, modelNames: ["m"], endpointKind: "realtime" }),
+);
+
+/** The answer `fetch` got, checked against the document's POST /predict; its body as text. */
+async function documented(res: Response): Promise<{ status: number; text: string; headers: Headers }> {
+    const answer = await answerOf(res);
+    assert.equal(conforms("/predict", "POST", answer), "");
+    return { status: answer.status, text: answer.body.toString(), headers: answer.headers };
+}
 
 describe("local twin: API Gateway proxy", () => {
     let gateway: LocalGateway;
@@ -171,12 +191,18 @@ describe("local twin: API Gateway proxy", () => {
         assert.deepEqual(Buffer.from(await first.arrayBuffer()), bytes);
     });
 
-    it("an event over Lambda's 6 MB payload limit never reaches the handler", async () => {
+    it("an event over Lambda's 6 MB payload limit never reaches the handler: API Gateway's 413, unshaped, as AWS answers it", async () => {
         await start();
         const body = Buffer.alloc(LAMBDA_SYNC_PAYLOAD_BYTES, 0x31);
         const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y", "Content-Type": "text/csv" }, body });
-        assert.equal(res.status, 502);
-        assert.deepEqual(await res.json(), { message: "Internal server error" });
+        const { status, text, headers } = await documented(res);
+        const expected = UNSHAPED_GATEWAY_ANSWERS.eventTooLarge;
+        assert.deepEqual(
+            [status, text, headers.get("content-type"), headers.get("x-amzn-errortype")],
+            [expected.status, expected.body, expected.headers["Content-Type"], expected.headers["x-amzn-ErrorType"]],
+        );
+        assert.equal(text.length, 31, "the captured answer's Content-Length");
+        assert.match(headers.get("x-amzn-requestid") ?? "", /^[0-9a-f-]{36}$/);
         assert.equal(events.length, 0);
     });
 
@@ -190,6 +216,14 @@ describe("local twin: API Gateway proxy", () => {
         const denied = await fetch(`${base}/predict`, { method: "POST", headers: { Origin: origin }, body: "{}" });
         assert.equal(denied.status, 403);
         assert.equal(denied.headers.get("access-control-allow-origin"), origin);
+        // What no gateway response shapes has no CORS headers either.
+        const huge = await fetch(`${base}/predict`, {
+            method: "POST",
+            headers: { Origin: origin },
+            body: Buffer.alloc(MAX_REQUEST_BYTES + 1),
+        });
+        assert.equal(huge.status, 413);
+        assert.equal(huge.headers.get("access-control-allow-origin"), null);
     });
 
     it("with several allowed origins its own errors allow none, as API Gateway's fixed gateway responses cannot choose", async () => {
@@ -214,9 +248,16 @@ describe("local twin: API Gateway proxy", () => {
     it("answers 403 Forbidden without the API key or with a wrong one, and never calls the handler", async () => {
         await start();
         for (const headers of [{}, { "x-api-key": "wrong" }, { "x-api-key": "k3y-but-longer" }] as Record<string, string>[]) {
-            const res = await fetch(`${base}/predict`, { method: "POST", headers, body: "{}" });
-            assert.equal(res.status, 403);
-            assert.deepEqual(await res.json(), { message: "Forbidden" });
+            const {
+                status,
+                text,
+                headers: answered,
+            } = await documented(await fetch(`${base}/predict`, { method: "POST", headers, body: "{}" }));
+            assert.equal(status, 403);
+            // Byte for byte what the component's INVALID_API_KEY gateway response renders on AWS.
+            const requestId = answered.get("x-amzn-requestid")!;
+            assert.equal(text, renderGatewayTemplate(gatewayResponseTemplate("INVALID_API_KEY"), requestId, "Forbidden"));
+            assert.equal(JSON.parse(text).error.code, "Forbidden");
         }
         assert.equal(events.length, 0);
     });
@@ -238,29 +279,40 @@ describe("local twin: API Gateway proxy", () => {
         assert.equal(res.status, 200);
     });
 
-    it("answers 413 above API Gateway's 10 MB limit without calling the handler", async () => {
+    it("answers 413 above API Gateway's 10 MB limit without calling the handler, in plain text and without a request id, as AWS does", async () => {
         await start();
         const res = await fetch(`${base}/predict`, {
             method: "POST",
             headers: { "x-api-key": "k3y" },
             body: Buffer.alloc(MAX_REQUEST_BYTES + 1, 0x31),
         });
-        assert.equal(res.status, 413);
-        assert.deepEqual(await res.json(), { message: "Request Too Long" });
+        const { status, text, headers } = await documented(res);
+        assert.deepEqual(
+            [status, headers.get("content-type"), text],
+            [413, "text; charset=utf-8", UNSHAPED_GATEWAY_ANSWERS.bodyTooLarge.body],
+        );
+        assert.equal(text.length, 44, "the captured answer's Content-Length");
+        assert.equal(headers.get("x-amzn-requestid"), null);
         assert.equal(events.length, 0);
     });
 
-    it("a handler that throws or returns no valid proxy result is API Gateway's 502", async () => {
+    it("a handler that throws or returns no valid proxy result is API Gateway's 502, in the API's error shape", async () => {
         await start();
         answer = async () => {
             throw new Error("secret stack");
         };
-        let res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        let res = await documented(await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" }));
         assert.equal(res.status, 502);
-        assert.deepEqual(await res.json(), { message: "Internal server error" });
+        assert.deepEqual(JSON.parse(res.text).error, {
+            code: "GatewayError",
+            message: "Internal server error",
+            requestId: res.headers.get("x-amzn-requestid"),
+        });
+        assert.ok(!res.text.includes("secret"));
         answer = async () => ({ body: "no status" }) as unknown as APIGatewayProxyResult;
-        res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        res = await documented(await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" }));
         assert.equal(res.status, 502);
+        assert.equal(JSON.parse(res.text).error.code, "GatewayError");
     });
 
     it("gives the handler API Gateway's 29-second integration timeout unless told otherwise", async () => {
@@ -273,9 +325,9 @@ describe("local twin: API Gateway proxy", () => {
     it("a handler slower than the integration timeout is API Gateway's 504", async () => {
         await start({ apiKey: "k3y", integrationTimeoutMs: 200 });
         answer = () => new Promise((r) => setTimeout(() => r({ statusCode: 200, body: "late" }), 1_000));
-        const res = await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" });
+        const res = await documented(await fetch(`${base}/predict`, { method: "POST", headers: { "x-api-key": "k3y" }, body: "1" }));
         assert.equal(res.status, 504);
-        assert.deepEqual(await res.json(), { message: "Endpoint request timed out" });
+        assert.equal(JSON.parse(res.text).error.code, "GatewayTimeout");
     });
 
     it("a taken port is refused with EADDRINUSE", async () => {

@@ -70,6 +70,7 @@ describe("local twin: SageMaker runtime wire protocol", () => {
     let standIn: StandIn;
     let runtime: LocalRuntime;
     let sdk: SageMakerRuntimeClient;
+    let runtimeUrl: string;
     let tmp: string;
     const logs: string[] = [];
 
@@ -81,7 +82,8 @@ describe("local twin: SageMaker runtime wire protocol", () => {
             log: (line) => logs.push(line),
             ...opts,
         });
-        sdk = client(await runtime.listen(0));
+        runtimeUrl = await runtime.listen(0);
+        sdk = client(runtimeUrl);
     }
 
     beforeEach(() => {
@@ -144,6 +146,17 @@ describe("local twin: SageMaker runtime wire protocol", () => {
         assert.equal(err.OriginalMessage, '{"error": {"message": "bad row"}}');
         assert.match(err.LogStreamArn, /^arn:aws:logs:.*\/aws\/sagemaker\/Endpoints\/ep$/);
         assert.match(err.message, /^Received client error \(400\) from primary/);
+        // The field SageMaker sends beside the modelled ones, which the SDK puts on the error too.
+        assert.equal(err.ErrorCode, "CLIENT_ERROR_FROM_MODEL");
+    });
+
+    it("passes Content-Type on only when the caller sent one, as boto3 and the AWS CLI send none without ContentType", async () => {
+        await start();
+        const url = `${runtimeUrl}/endpoints/ep/invocations`;
+        const res = await fetch(url, { method: "POST", body: Buffer.from('{"instances": [[1]]}') });
+        assert.equal(res.status, 200, await res.text());
+        assert.equal(standIn.seen[0].headers["content-type"], undefined);
+        assert.equal(standIn.seen[0].body, '{"instances": [[1]]}');
     });
 
     it("a container 5xx is a ModelError reported as a server error", async () => {

@@ -55,7 +55,11 @@ export function raisingModel(dir: string): string {
 export interface ReadyLine {
     url: string;
     apiKey: string;
+    /** The twin's own process. */
+    pid: number;
     serverPid: number;
+    runtimeUrl: string;
+    endpointName: string;
     models?: string[];
 }
 
@@ -65,11 +69,22 @@ export class TwinProcess {
     stderr = "";
     readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-    constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-        this.child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "local", "main.ts"), ...args], {
+    /**
+     * `local/main.ts` run by node, or with `npm: true` as `npm start -- ARGS` in a process group of its own
+     * (as a shell with job control starts a command), so a signal can go to npm alone or to the whole group.
+     */
+    private readonly npm: boolean;
+
+    constructor(args: string[], env: NodeJS.ProcessEnv = {}, { npm = false } = {}) {
+        this.npm = npm;
+        const [command, commandArgs] = npm
+            ? ["npm", ["start", "--", ...args]]
+            : [process.execPath, ["-r", "ts-node/register/transpile-only", path.join(REPO_ROOT, "local", "main.ts"), ...args]];
+        this.child = spawn(command, commandArgs, {
             cwd: REPO_ROOT,
             env: { ...process.env, MODELAPI_API_KEY: "", ...env },
             stdio: ["ignore", "pipe", "pipe"],
+            detached: npm,
         });
         this.child.stdout!.on("data", (c: Buffer) => (this.stdout += c.toString()));
         this.child.stderr!.on("data", (c: Buffer) => (this.stderr += c.toString()));
@@ -122,13 +137,24 @@ export class TwinProcess {
             this.child.kill("SIGTERM");
             await this.exit(20_000).catch(() => this.child.kill("SIGKILL"));
         }
-        if (serverPid) {
+        for (const group of [serverPid, this.npm ? this.child.pid : undefined]) {
+            if (!group) continue;
             try {
-                process.kill(-serverPid, "SIGKILL");
+                process.kill(-group, "SIGKILL");
             } catch {
                 // already gone, as it should be
             }
         }
+    }
+}
+
+/** True while the process `pid` is alive. */
+export function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch {
+        return false;
     }
 }
 

@@ -2,6 +2,7 @@
  * The local twin end to end, over HTTP only: `local/main.ts` started as `npm start` starts it, the
  * real Lambda handler, the real AWS SDK, the real container server and the real model archive.
  */
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -10,6 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { requestBodyLimits } from "../../contract";
 import {
+    alive,
     type FittedModel,
     fitModel,
     fromNpy,
@@ -17,6 +19,7 @@ import {
     post,
     raisingModel,
     type ReadyLine,
+    REPO_ROOT,
     slowModel,
     toNpy,
     TwinProcess,
@@ -33,6 +36,23 @@ function errorShape(text: string): { code: string; message: string; requestId: s
     assert.equal(typeof body.error.message, "string");
     assert.match(body.error.requestId, /^[0-9a-f-]{36}$/);
     return body.error;
+}
+
+/** The fenced blocks of one language in a section (`## title`) of docs/local.md. */
+function docBlocks(section: string, language: string): string[] {
+    const text = fs.readFileSync(path.join(REPO_ROOT, "docs", "local.md"), "utf8");
+    const start = text.indexOf(`\n## ${section}\n`);
+    assert.ok(start >= 0, `docs/local.md has no section "${section}"`);
+    const end = text.indexOf("\n## ", start + 1);
+    const body = text.slice(start, end < 0 ? undefined : end);
+    return [...body.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]);
+}
+
+/** An environment for AWS clients with nothing of this machine's AWS configuration, and Debian's tools first. */
+function bareAwsEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...process.env, PATH: `/usr/bin:/bin:${process.env.PATH}`, ...extra };
+    for (const name of Object.keys(env)) if (name.startsWith("AWS_")) delete env[name];
+    return { ...env, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", AWS_PAGER: "" };
 }
 
 /** True once the server's process group and the twin's watchdog for it are gone, within a bound. */
@@ -68,9 +88,16 @@ describe("local twin end to end", function () {
         });
         after(async () => twin?.kill(ready?.serverPid));
 
-        it("prints the URL, the API key and a curl line before one ready line", () => {
+        it("prints the URL, the API key, a curl line, the runtime's URL, the endpoint name and its own pid before one ready line", () => {
             assert.match(ready.url, /^http:\/\/127\.0\.0\.1:\d+$/);
             assert.equal(ready.apiKey, KEY);
+            assert.equal(ready.pid, twin.child.pid);
+            assert.match(ready.runtimeUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+            assert.notEqual(ready.runtimeUrl, ready.url);
+            assert.equal(ready.endpointName, "modelapi-local");
+            for (const line of [`Runtime:  ${ready.runtimeUrl} `, `Endpoint: ${ready.endpointName}`, `kill -INT ${ready.pid}`]) {
+                assert.ok(twin.stdout.includes(line), `no "${line}" line:\n${twin.output()}`);
+            }
             assert.equal(twin.stdout.match(/^ready /gm)?.length, 1);
             assert.ok(twin.stdout.includes(`curl -s -X POST ${ready.url}/predict -H 'x-api-key: ${KEY}'`), twin.output());
             for (const step of ["packing", "unpacking", "starting the model server", "/ping"]) {
@@ -112,13 +139,83 @@ describe("local twin end to end", function () {
             assert.deepEqual(fromNpy(Buffer.from(await res.arrayBuffer())), model.predictions);
         });
 
-        it("answers 403 Forbidden without the API key and with a wrong one", async () => {
+        it("answers 403 Forbidden without the API key and with a wrong one, in the API's error shape", async () => {
             const body = JSON.stringify({ instances: model.rows });
             for (const headers of [{}, { "x-api-key": "wrong" }] as Record<string, string>[]) {
                 const res = await post(`${ready.url}/predict`, body, { "Content-Type": "application/json", ...headers });
                 assert.equal(res.status, 403);
-                assert.deepEqual(JSON.parse(res.text), { message: "Forbidden" });
+                assert.equal(errorShape(res.text).code, "Forbidden");
             }
+        });
+
+        it("is reachable with the AWS SDK at the printed runtime URL and endpoint name, as SageMaker is", async () => {
+            const client = new SageMakerRuntimeClient({
+                endpoint: ready.runtimeUrl,
+                region: "us-east-1",
+                credentials: { accessKeyId: "any", secretAccessKey: "any" },
+                maxAttempts: 1,
+            });
+            try {
+                const out = await client.send(
+                    new InvokeEndpointCommand({
+                        EndpointName: ready.endpointName,
+                        ContentType: "text/csv",
+                        Accept: "text/csv",
+                        Body: Buffer.from(csv(model.rows)),
+                    }),
+                );
+                assert.deepEqual(Buffer.from(out.Body!).toString().trim().split("\n").map(Number), model.predictions);
+                assert.equal(out.ContentType, "text/csv");
+                assert.equal(out.InvokedProductionVariant, "AllTraffic");
+                // The model's own 400, as SageMaker reports it: a ModelError with the original status and AWS's ErrorCode.
+                const err = (await client
+                    .send(
+                        new InvokeEndpointCommand({
+                            EndpointName: ready.endpointName,
+                            ContentType: "application/json",
+                            Body: Buffer.from("[[1, 2]]"),
+                        }),
+                    )
+                    .then(
+                        () => assert.fail("a two-feature row was accepted"),
+                        (e) => e,
+                    )) as Record<string, any>;
+                assert.deepEqual(
+                    [err.name, err.$metadata.httpStatusCode, err.OriginalStatusCode, err.ErrorCode],
+                    ["ModelError", 424, 400, "CLIENT_ERROR_FROM_MODEL"],
+                );
+            } finally {
+                client.destroy();
+            }
+        });
+
+        it("docs/local.md's AWS CLI and boto3 calls work as written against the printed runtime (Debian's awscli and python3-boto3)", async () => {
+            const env = bareAwsEnv({ RUNTIME: ready.runtimeUrl });
+            const cwd = fs.mkdtempSync(path.join(tmp, "docs-"));
+            const [cli] = docBlocks("Calling the local SageMaker runtime", "sh").filter((b) => b.includes("aws sagemaker-runtime"));
+            assert.ok(cli, "no AWS CLI block");
+            const ran = spawnSync("bash", ["-euo", "pipefail", "-c", cli], { cwd, env, encoding: "utf8", timeout: 60_000 });
+            assert.equal(ran.status, 0, `${ran.stdout}\n${ran.stderr}`);
+            assert.equal(JSON.parse(fs.readFileSync(path.join(cwd, "predictions.json"), "utf8")).predictions[0], model.predictions[0]);
+            assert.match(ran.stdout, /"InvokedProductionVariant": "AllTraffic"/);
+            const [python] = docBlocks("Calling the local SageMaker runtime", "python");
+            assert.ok(python?.includes("boto3"), "no boto3 block");
+            const py = spawnSync("/usr/bin/python3", ["-c", python], { cwd, env, encoding: "utf8", timeout: 60_000 });
+            assert.equal(py.status, 0, py.stderr);
+            const lines = py.stdout.trim().split("\n").map(Number);
+            assert.equal(lines.length, 2, py.stdout);
+            assert.equal(lines[0], model.predictions[0]);
+            // boto3 without ContentType: nothing is sent, and the server reads JSON, as AWS's containers do.
+            const noType = spawnSync(
+                "/usr/bin/python3",
+                [
+                    "-c",
+                    'import os, boto3; c = boto3.client("sagemaker-runtime", endpoint_url=os.environ["RUNTIME"], region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"); print(c.invoke_endpoint(EndpointName="modelapi-local", Body=b"[[5.1, 3.5, 1.4, 0.2]]")["Body"].read().decode())',
+                ],
+                { env, encoding: "utf8", timeout: 60_000 },
+            );
+            assert.equal(noType.status, 0, noType.stderr);
+            assert.deepEqual(JSON.parse(noType.stdout), [model.predictions[0]]);
         });
 
         it("answers an unknown route with 404 and the JSON error shape", async () => {
@@ -244,6 +341,63 @@ describe("local twin end to end", function () {
             const { code } = await twin.exit();
             assert.equal(code, 0, twin.output());
             assert.ok(await waitGone(ready.serverPid), `model server process group ${ready.serverPid} is still running`);
+        });
+    });
+
+    describe("npm start", () => {
+        let dir: string;
+        before(() => {
+            dir = fitModel(path.join(tmp, "npm")).dir;
+        });
+
+        /** True once nothing of the run is left: npm's process group, the twin, the model server's group and its watchdog. */
+        async function nothingLeft(npmPid: number, ready: ReadyLine): Promise<string[]> {
+            const deadline = Date.now() + 15_000;
+            let left: string[];
+            do {
+                left = [
+                    ...(groupAlive(npmPid) ? [`npm's process group ${npmPid}`] : []),
+                    ...(alive(ready.pid) ? [`the twin ${ready.pid}`] : []),
+                    ...(groupAlive(ready.serverPid) ? [`the model server's group ${ready.serverPid}`] : []),
+                    ...watchdogsFor(ready.serverPid).map((pid) => `watchdog ${pid}`),
+                ];
+                if (left.length === 0) break;
+                await new Promise((r) => setTimeout(r, 100));
+            } while (Date.now() < deadline);
+            return left;
+        }
+
+        it("kill -INT of the npm process stops the twin and everything it started", async () => {
+            const twin = new TwinProcess(["--port", "0", "--api-key", KEY, dir], {}, { npm: true });
+            let ready: ReadyLine | undefined;
+            try {
+                ready = await twin.ready(120_000);
+                assert.notEqual(ready.pid, twin.child.pid, "the twin is npm's child, not npm");
+                process.kill(twin.child.pid!, "SIGINT");
+                await twin.exit();
+                assert.deepEqual(await nothingLeft(twin.child.pid!, ready), []);
+                assert.ok(twin.stdout.includes("stopped; nothing is left running"), twin.output());
+            } finally {
+                await twin.kill(ready?.serverPid);
+            }
+        });
+
+        it("Ctrl-C in a terminal (SIGINT to the whole group, so twice to the twin) is one graceful stop", async () => {
+            const twin = new TwinProcess(["--port", "0", "--api-key", KEY, dir], {}, { npm: true });
+            let ready: ReadyLine | undefined;
+            try {
+                ready = await twin.ready(120_000);
+                process.kill(-twin.child.pid!, "SIGINT");
+                // npm passes its SIGINT on, but not always before the twin has begun to stop: a second one for sure.
+                process.kill(ready.pid, "SIGINT");
+                await twin.exit();
+                assert.deepEqual(await nothingLeft(twin.child.pid!, ready), []);
+                // The graceful stop ran to its end rather than the second signal's immediate exit.
+                assert.equal(twin.stdout.match(/SIGINT: stopping/g)?.length, 1, twin.output());
+                assert.ok(twin.stdout.includes("stopped; nothing is left running"), twin.output());
+            } finally {
+                await twin.kill(ready?.serverPid);
+            }
         });
     });
 

@@ -24,10 +24,16 @@ function answer(statusCode, type, body, headers) {
     };
 }
 
+// The API's error shape (contract/errors.ts), which this file cannot import.
+function error(statusCode, code, message, event, headers) {
+    const requestId = (event.requestContext || {}).requestId || "unknown";
+    return answer(statusCode, "application/json", JSON.stringify({ error: { code, message, requestId } }), headers);
+}
+
 exports.handler = async (event) => {
     const route = event.path || "/";
     if (event.httpMethod !== "GET" && event.httpMethod !== "HEAD") {
-        return answer(405, "application/json", JSON.stringify({ message: "Method Not Allowed" }), { Allow: "GET, HEAD" });
+        return error(405, "MethodNotAllowed", `${event.httpMethod} is not allowed on ${route}; use GET.`, event, { Allow: "GET, HEAD" });
     }
     if (route === "/openapi.json") {
         const doc = JSON.parse(read("openapi.json"));
@@ -41,7 +47,7 @@ exports.handler = async (event) => {
     }
     const name = route.startsWith("/docs/") ? route.slice("/docs/".length) || "index.html" : undefined;
     if (name === undefined || !PAGE_FILES.has(name)) {
-        return answer(404, "application/json", JSON.stringify({ message: "Not Found" }));
+        return error(404, "NotFound", `No page at ${route}; the API docs are at docs/.`, event);
     }
     return answer(200, TYPES[path.extname(name)], read(name), { "Content-Security-Policy": process.env.DOCS_CSP || "default-src 'self'" });
 };

@@ -234,8 +234,8 @@ class HttpConnection(asyncio.Protocol):
 
     def _answer(self, request: Request, response: Response, head_only: bool = False) -> None:
         self.last_answer = time.monotonic()
-        status, content_type, body = response
-        head = writer.response_head(status, content_type, len(body), request.keep_alive)
+        status, content_type, body, headers = response
+        head = writer.response_head(status, content_type, len(body), request.keep_alive, headers)
         self.transport.write(head if head_only else head + body)
         if not request.keep_alive:
             self.close()

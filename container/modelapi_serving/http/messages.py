@@ -1,14 +1,16 @@
 """What crosses between the HTTP layer and the app: a request, its answer, or word that the answer comes later."""
 
-from typing import Callable, Dict, NamedTuple, Optional
+from typing import Callable, Dict, NamedTuple, Optional, Tuple
 
 
 class Response(NamedTuple):
-    """An answer: its status, its `Content-Type` and its body (`Content-Length` follows from it)."""
+    """An answer: its status, its `Content-Type` and its body (`Content-Length` follows from it), and
+    any other header fields as (name, value) pairs, already checked to be safe to write."""
 
     status: int
     content_type: str
     body: bytes
+    headers: Tuple[Tuple[str, str], ...] = ()
 
 
 class Request:

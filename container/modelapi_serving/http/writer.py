@@ -3,6 +3,7 @@
 import email.utils
 import http
 import time
+from typing import Tuple
 
 from ..errors import error_body
 
@@ -23,14 +24,19 @@ def http_date() -> bytes:
     return _date_value
 
 
-def response_head(status: int, content_type: str, length: int, keep_alive: bool) -> bytes:
-    """The head of an answer with a body of `length` bytes; `Connection: close` when it is the last."""
-    return b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nDate: %s\r\n%s\r\n" % (
+def response_head(
+    status: int, content_type: str, length: int, keep_alive: bool, headers: Tuple[Tuple[str, str], ...] = ()
+) -> bytes:
+    """The head of an answer with a body of `length` bytes, and `headers` (checked by whoever set them);
+    `Connection: close` when it is the last."""
+    extra = b"".join(b"%s: %s\r\n" % (n.encode("latin-1"), v.encode("latin-1")) for n, v in headers) if headers else b""
+    return b"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nDate: %s\r\n%s%s\r\n" % (
         status,
         REASONS.get(status, b"Unknown"),
         content_type.encode("latin-1"),
         length,
         http_date(),
+        extra,
         b"" if keep_alive else b"Connection: close\r\n",
     )
 

@@ -32,7 +32,7 @@ from .. import codecs
 from ..errors import BadRequest, HttpError, InternalError, NotAcceptable, UnsupportedMediaType, status_of
 from ..http import negotiation
 from ..http.messages import Response
-from .entrypoint import Context, arity_caller, import_script
+from .entrypoint import Context, arity_caller, import_script, with_custom_attributes
 from .features import FeatureSpec, check_features, check_sparse_features, is_booster, records_to_array
 from .loading import ModelLoadError, default_model_fn
 
@@ -160,6 +160,13 @@ class ModelHandler:
         """
         content_type = content_type or codecs.DEFAULT_TYPE
         context = Context(self.model_dir, headers=headers) if self.names else None
+        result = self._run(body, content_type, accept, defer, context, limit)
+        # the model's code may have set the answer's custom attributes on its context
+        return with_custom_attributes(result, context) if context and isinstance(result, Response) else result
+
+    def _run(
+        self, body: bytes, content_type: str, accept: str, defer: bool, context: Optional[Context], limit: int
+    ) -> Union[Response, "Pending"]:
         if self.transform_fn is not None:
             user_accept = self._user_accept(accept)
             result = self._call_user(

@@ -12,7 +12,7 @@ def test_a_request_made_by_hand_has_no_connection_to_answer_later_on():
         request.respond(Response(200, "application/json", b"[]"))
 
 
-def test_an_answer_is_a_status_a_type_and_a_body():
-    status, content_type, body = Response(404, "application/json", b"{}")
-    assert (status, content_type, body) == (404, "application/json", b"{}")
+def test_an_answer_is_a_status_a_type_and_a_body_and_no_other_header_unless_given():
+    status, content_type, body, headers = Response(404, "application/json", b"{}")
+    assert (status, content_type, body, headers) == (404, "application/json", b"{}", ())
     assert isinstance(DEFERRED, Deferred) and not isinstance(Response(200, "", b""), Deferred)

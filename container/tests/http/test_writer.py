@@ -24,6 +24,11 @@ def test_a_head_names_type_length_and_date_and_says_when_it_is_the_last():
     assert email.utils.parsedate_to_datetime(date.decode()).tzname() == "UTC"
 
 
+def test_a_head_carries_the_answers_own_headers_after_the_standard_ones():
+    head = writer.response_head(200, "text/csv", 2, True, (("x-amzn-sagemaker-custom-attributes", "a=1"),))
+    assert head.endswith(b"\r\nx-amzn-sagemaker-custom-attributes: a=1\r\n\r\n")
+
+
 def test_an_error_answer_is_json_with_its_status_and_closes_the_connection():
     out = writer.error_response(431, "request headers are too large")
     head, body = out.split(b"\r\n\r\n", 1)

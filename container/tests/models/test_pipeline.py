@@ -51,6 +51,63 @@ def output_fn(prediction, accept, context):
     assert body_json(response.body) == {"labels": [0, 1], "dir": tmp_path.name}
 
 
+CUSTOM_ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
+
+
+def test_the_model_sets_the_answers_custom_attributes_on_its_context_as_with_multi_model_server(tmp_path):
+    fit_logistic(str(tmp_path))
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": """
+def predict_fn(data, model, context):
+    sent = context.get_request_header(0, "X-Amzn-SageMaker-Custom-Attributes")
+    assert context.get_all_request_header(0)["x-amzn-sagemaker-custom-attributes"] == sent
+    context.set_response_header(0, "X-Amzn-SageMaker-Custom-Attributes", "echo=" + sent)
+    context.set_response_header(0, "X-Other", "not answered")
+    assert context.get_response_headers(0)["X-Other"] == "not answered"
+    return model.predict(data)
+"""
+        },
+    )
+    app = app_for(tmp_path)
+    response = invoke(app, json.dumps(ROWS), content_type="application/json", extra={CUSTOM_ATTRIBUTES: "trace=abc"})
+    assert response.status == 200, response.body
+    # only the custom attributes reach the answer: SageMaker passes no other header of the container's on
+    assert response.headers == (("x-amzn-sagemaker-custom-attributes", "echo=trace=abc"),)
+    assert body_json(response.body) == [0, 1]
+
+
+def test_an_answer_without_custom_attributes_set_has_no_such_header(tmp_path):
+    fit_logistic(str(tmp_path))
+    write_code(
+        tmp_path / "code", {"inference.py": "def predict_fn(data, model, context):\n    return model.predict(data)\n"}
+    )
+    response = invoke(
+        app_for(tmp_path), json.dumps(ROWS), content_type="application/json", extra={CUSTOM_ATTRIBUTES: "a=1"}
+    )
+    assert response.status == 200 and response.headers == ()
+
+
+@pytest.mark.parametrize("value", ["x" * 1025, "line\r\nInjected: 1", "caf\u00e9"])
+def test_custom_attributes_sagemaker_could_not_return_are_the_models_failure_and_never_written(tmp_path, value):
+    fit_logistic(str(tmp_path))
+    write_code(
+        tmp_path / "code",
+        {
+            "inference.py": f"""
+def predict_fn(data, model, context):
+    context.set_response_header(0, "X-Amzn-SageMaker-Custom-Attributes", {value!r})
+    return model.predict(data)
+"""
+        },
+    )
+    response = invoke(app_for(tmp_path), json.dumps(ROWS), content_type="application/json")
+    assert response.status == 500 and response.headers == ()
+    assert "custom-attributes" in body_json(response.body)["message"]
+    assert value not in response.body.decode()
+
+
 def test_transform_fn_may_take_a_trailing_context(tmp_path):
     fit_logistic(str(tmp_path))
     write_code(

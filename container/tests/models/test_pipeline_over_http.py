@@ -220,3 +220,24 @@ def test_unloadable_code_fails_ping_over_http_with_the_reason(start_server, tmp_
     server = start_server(str(model_dir), ready=False).wait_ready(want=500)
     status, _, body = server.request("GET", "/ping")
     assert status == 500 and "broken on purpose" in body_json(body)["message"]
+
+
+def test_custom_attributes_the_model_sets_are_answered_in_their_header(start_server, tmp_path):
+    model_dir = str(tmp_path / "m")
+    fit_logistic(model_dir)
+    write_inference(
+        model_dir,
+        """
+def predict_fn(data, model, context):
+    sent = context.get_request_header(0, "X-Amzn-SageMaker-Custom-Attributes")
+    context.set_response_header(0, "X-Amzn-SageMaker-Custom-Attributes", "seen=" + str(sent))
+    return model.predict(data)
+""",
+    )
+    server = start_server(model_dir)
+    status, headers, body = server.request(
+        "POST", "/invocations", ROW, headers={"X-Amzn-SageMaker-Custom-Attributes": "trace=1 2"}
+    )
+    assert status == 200, body
+    assert headers["x-amzn-sagemaker-custom-attributes"] == "seen=trace=1 2"
+    assert body_json(body) == [0]

@@ -100,5 +100,14 @@ describe("ModelApi api.docs", function () {
             assert.equal(post.statusCode, 405);
             assert.equal(post.headers.Allow, "GET, HEAD");
         });
+
+        it("answers its errors in the API's error shape, with the request's id", async () => {
+            const withId = (e: any) => ({ ...e, requestContext: { ...e.requestContext, requestId: "req-9" } });
+            const missing = await handler(withId(event("/docs/nothing.js")));
+            assert.deepEqual(JSON.parse(missing.body).error.code, "NotFound");
+            const post = await handler(withId(event("/openapi.json", "POST")));
+            assert.deepEqual(Object.keys(JSON.parse(post.body).error), ["code", "message", "requestId"]);
+            assert.deepEqual([JSON.parse(post.body).error.code, JSON.parse(post.body).error.requestId], ["MethodNotAllowed", "req-9"]);
+        });
     });
 });

@@ -6,9 +6,10 @@
  */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ArgumentError, ModelApi, ModelApiArgs } from "../../../components";
+import { ApiAuth, ArgumentError, ModelApi, ModelApiArgs } from "../../../components";
 import { resourcePathsFor } from "../../../core/api/surface";
-import { BINARY_MEDIA_TYPES, ROUTES } from "../../../contract";
+import { BINARY_MEDIA_TYPES, GATEWAY_RESPONSES, gatewayResponseTemplate, ROUTES } from "../../../contract";
+import { deploymentTrigger } from "../../../components/api/rest-api";
 import { build } from "../harness";
 import { imageContext, irisFixture, modelDir } from "../fixtures";
 import { T } from "../resource-types";
@@ -85,13 +86,23 @@ describe("REST API", function () {
                 );
             });
 
-            it("CORS is off by default: no OPTIONS method, no gateway responses, no origins for the Lambda", () => {
+            it("CORS is off by default: no OPTIONS method, no CORS headers on API Gateway's answers, no origins for the Lambda", () => {
                 assert.deepEqual(
                     mocks.findAll(T.method).filter((m) => m.inputs.httpMethod === "OPTIONS"),
                     [],
                 );
-                assert.deepEqual(mocks.findAll(T.response), []);
+                for (const { inputs } of mocks.findAll(T.response)) assert.equal(inputs.responseParameters, undefined);
                 assert.equal(mocks.find(T.fn).inputs.environment.variables.CORS_ALLOW_ORIGINS, undefined);
+            });
+
+            it("API Gateway's own errors get the API's error shape: a gateway response per type of the contract, its status left as AWS's", () => {
+                const responses = mocks.findAll(T.response);
+                assert.deepEqual(responses.map((r) => r.inputs.responseType).sort(), Object.keys(GATEWAY_RESPONSES).sort());
+                for (const { inputs, name } of responses) {
+                    assert.deepEqual(inputs.responseTemplates, { "application/json": gatewayResponseTemplate(inputs.responseType) }, name);
+                    assert.equal(inputs.statusCode, undefined, name);
+                    assert.equal(inputs.restApiId, mocks.find(T.restApi).name + "-id");
+                }
             });
 
             it("binary media types are the contract's", () => {
@@ -127,10 +138,11 @@ describe("REST API", function () {
             assert.equal(mocks.find(T.fn).inputs.environment.variables.CORS_ALLOW_ORIGINS, origin);
         });
 
-        it("API Gateway's own 4xx and 5xx answers carry the CORS headers", () => {
+        it("API Gateway's own answers carry the CORS headers, each beside its error template", () => {
             const responses = mocks.findAll(T.response);
-            assert.deepEqual(responses.map((r) => r.inputs.responseType).sort(), ["DEFAULT_4XX", "DEFAULT_5XX"]);
+            assert.deepEqual(responses.map((r) => r.inputs.responseType).sort(), Object.keys(GATEWAY_RESPONSES).sort());
             for (const { inputs } of responses) {
+                assert.ok(inputs.responseTemplates["application/json"].startsWith('{"error":{"code":'));
                 assert.equal(inputs.responseParameters["gatewayresponse.header.Access-Control-Allow-Origin"], `'${origin}'`);
                 assert.equal(inputs.responseParameters["gatewayresponse.header.Vary"], "'Origin'");
             }
@@ -139,7 +151,7 @@ describe("REST API", function () {
         it("several origins: the gateway responses never echo the caller's Origin; they allow none and vary on Origin", async () => {
             await build("zoo", { ...single, api: { cors: { allowOrigins: [origin, "http://localhost:3000"] } } });
             const responses = mocks.findAll(T.response);
-            assert.equal(responses.length, 2);
+            assert.deepEqual(responses.map((r) => r.inputs.responseType).sort(), Object.keys(GATEWAY_RESPONSES).sort());
             for (const { inputs } of responses) {
                 assert.deepEqual(inputs.responseParameters, { "gatewayresponse.header.Vary": "'Origin'" });
                 assert.ok(
@@ -248,6 +260,20 @@ describe("ModelApi REST API", function () {
             assert.equal(settings.stageName, "v1");
             assert.equal(settings.settings.throttlingRateLimit, 10);
             assert.equal(settings.settings.throttlingBurstLimit, 20);
+        });
+
+        it("a changed gateway response redeploys the stage: API Gateway applies it only with a new deployment", () => {
+            const paths = [["predict"]];
+            const before = deploymentTrigger(paths, ApiAuth.ApiKey);
+            const row = GATEWAY_RESPONSES.THROTTLED as { message: string };
+            const message = row.message;
+            try {
+                row.message = "slow down";
+                assert.notEqual(deploymentTrigger(paths, ApiAuth.ApiKey), before);
+            } finally {
+                row.message = message;
+            }
+            assert.equal(deploymentTrigger(paths, ApiAuth.ApiKey), before);
         });
 
         it("the deployment is triggered by a hash of the resource set and by the integrations' target", () => {

@@ -3,11 +3,11 @@
  * routes, bodies, errors and auth of the deployment it belongs to.
  */
 import { strict as assert } from "assert";
-import { openApiErrors } from "../../support/documents";
+import { openApiErrors, schemaChecker } from "../../support/documents";
 import { ApiAuth } from "../../../components";
 import { apiSurface } from "../../../core/api/surface";
-import { openApiDocument, OpenApiOptions } from "../../../core/api/openapi";
-import { requestBodyLimits, routesFor } from "../../../contract";
+import { EXPECTED_STATUS, openApiDocument, OpenApiOptions, UNSHAPED_ANSWERS } from "../../../core/api/openapi";
+import { HEADERS, requestBodyLimits, routesFor, UNSHAPED_GATEWAY_ANSWERS } from "../../../contract";
 
 const base: OpenApiOptions = {
     title: "iris",
@@ -37,18 +37,87 @@ describe("OpenAPI document", () => {
         assert.notEqual(await openApiErrors(doc), "");
     });
 
-    it("documents each route's statuses: the handler's answers, and API Gateway's 403 with auth and 429", () => {
+    it("lists exactly the statuses each operation can answer: no 404 or 405 on a known route, 404 where a model is named", () => {
         const statuses = (opts: OpenApiOptions, path: string, method: string) =>
             Object.keys((openApiDocument(opts) as any).paths[path][method].responses).sort();
-        const predict = ["200", "400", "403", "404", "405", "413", "415", "429", "500", "502", "503", "504"];
+        const predict = ["200", "400", "403", "406", "413", "415", "429", "4XX", "500", "502", "503", "504"];
         assert.deepEqual(statuses(base, "/predict", "post"), predict);
-        assert.deepEqual(statuses(multi, "/models/{name}/predict", "post"), predict);
-        assert.deepEqual(statuses(multi, "/models", "get"), ["200", "403", "404", "405", "429", "500"]);
-        assert.deepEqual(statuses({ ...multi, auth: ApiAuth.None }, "/models", "get"), ["200", "404", "405", "429", "500"]);
+        assert.deepEqual(statuses(multi, "/models/{name}/predict", "post"), [...predict, "404"].sort());
+        assert.deepEqual(statuses(multi, "/models", "get"), ["200", "403", "429", "500", "502", "504"]);
+        assert.deepEqual(statuses({ ...multi, auth: ApiAuth.None }, "/models", "get"), ["200", "429", "500", "502", "504"]);
         assert.deepEqual(
             statuses({ ...base, auth: ApiAuth.None }, "/predict", "post"),
             predict.filter((s) => s !== "403"),
         );
+    });
+
+    it("gives every error status the error shape with its codes, and an example per code that the shape accepts", () => {
+        for (const opts of [base, multi, { ...base, auth: ApiAuth.Iam }]) {
+            const doc = openApiDocument(opts) as any;
+            const check = schemaChecker(doc);
+            for (const [path, ops] of Object.entries<any>(doc.paths)) {
+                for (const [method, op] of Object.entries<any>(ops)) {
+                    for (const [status, response] of Object.entries<any>(op.responses)) {
+                        if (status === "200") continue;
+                        const { schema, examples } = response.content["application/json"];
+                        const codes = Object.keys(examples).filter((k) => !k.startsWith("apiGateway"));
+                        assert.ok(codes.length > 0, `${method} ${path} ${status} has no example`);
+                        for (const [name, example] of Object.entries<any>(examples)) {
+                            assert.equal(check(schema, example.value), "", `${method} ${path} ${status} ${name}`);
+                            if (!name.startsWith("apiGateway")) assert.equal(example.value.error.code, name);
+                        }
+                        // A code the status does not list is refused.
+                        assert.notEqual(check(schema, { error: { code: "NotACode", message: "m", requestId: "r" } }), "");
+                    }
+                }
+            }
+        }
+    });
+
+    it("documents the model's own 4xx: a 4XX range with code ModelError, and ModelError beside every 4xx status of a prediction", () => {
+        const responses = (openApiDocument(multi) as any).paths["/models/{name}/predict"].post.responses;
+        assert.deepEqual(Object.keys(responses["4XX"].content["application/json"].examples), ["ModelError"]);
+        assert.match(responses["4XX"].description, /Any other 4xx the model answers/);
+        for (const status of ["400", "404", "406", "413", "415", "429"]) {
+            assert.ok("ModelError" in responses[status].content["application/json"].examples, status);
+        }
+        const list = (openApiDocument(multi) as any).paths["/models"].get.responses;
+        assert.equal(list["4XX"], undefined, "GET /models asks no model");
+    });
+
+    it("documents API Gateway's own errors per auth: the API key's 403, SigV4's four, the quota only with API keys", () => {
+        const codes = (opts: OpenApiOptions, status: string) =>
+            Object.keys((openApiDocument(opts) as any).paths["/predict"].post.responses[status].content["application/json"].examples);
+        assert.deepEqual(codes(base, "403"), ["Forbidden", "ModelError"]);
+        assert.deepEqual(codes({ ...base, auth: ApiAuth.Iam }, "403"), [
+            "MissingAuthenticationToken",
+            "InvalidSignature",
+            "ExpiredToken",
+            "AccessDenied",
+            "ModelError",
+        ]);
+        assert.deepEqual(codes(base, "429"), ["TooManyRequests", "QuotaExceeded", "ModelError"]);
+        assert.deepEqual(codes({ ...base, auth: ApiAuth.Iam }, "429"), ["TooManyRequests", "ModelError"]);
+        assert.deepEqual(codes(base, "502"), ["ResponseTooLarge", "GatewayError"]);
+        assert.deepEqual(codes(base, "504"), ["GatewayTimeout", "GatewayError"]);
+    });
+
+    it("shows API Gateway's two 413s that AWS does not let be customised, exactly as sent", () => {
+        const response = (openApiDocument(base) as any).paths["/predict"].post.responses["413"];
+        assert.deepEqual(response[UNSHAPED_ANSWERS], [UNSHAPED_GATEWAY_ANSWERS.eventTooLarge, UNSHAPED_GATEWAY_ANSWERS.bodyTooLarge]);
+        assert.deepEqual(response.content["application/json"].examples.apiGateway.value, { message: "Request Too Long" });
+        assert.ok(response.description.includes("HTTP content length exceeded 10485760 bytes."));
+    });
+
+    it("takes and returns the custom attributes header as InvokeEndpoint's CustomAttributes, with SageMaker's limit", () => {
+        const op = (openApiDocument(base) as any).paths["/predict"].post;
+        const parameter = op.parameters.find((p: any) => p.name === HEADERS.customAttributes);
+        assert.deepEqual([parameter.in, parameter.required, parameter.schema.maxLength], ["header", false, 1024]);
+        assert.deepEqual(op.responses["200"].headers[HEADERS.customAttributes].schema, parameter.schema);
+        const check = schemaChecker(openApiDocument(base));
+        assert.equal(check(parameter.schema, "trace=1; user=a b"), "");
+        assert.notEqual(check(parameter.schema, "x".repeat(1025)), "");
+        assert.notEqual(check(parameter.schema, "caf\u00e9"), "");
     });
 
     it("has exactly the routes the REST API creates, with their methods", () => {
@@ -75,31 +144,12 @@ describe("OpenAPI document", () => {
         assert.deepEqual(Object.keys(body), [...apiSurface(false).contentTypes]);
         assert.deepEqual(body["application/json"].examples.instances.value, { instances: [[5.1, 3.5, 1.4, 0.2]] });
         assert.deepEqual(body["application/json"].examples.inputs.value, { inputs: [[5.1, 3.5, 1.4, 0.2]] });
-        assert.equal(body["text/csv"].examples.rows.value, "5.1,3.5,1.4,0.2\n");
+        // CSV's one example on the media type and its schema, no named examples: Swagger UI keeps it across a media-type switch.
+        assert.equal(body["text/csv"].example, "5.1,3.5,1.4,0.2\n");
+        assert.equal(body["text/csv"].schema.example, "5.1,3.5,1.4,0.2\n");
+        assert.equal(body["text/csv"].examples, undefined);
+        assert.equal(body["text/csv"][EXPECTED_STATUS], 200);
         assert.equal(body["application/x-npy"].schema.format, "binary");
-    });
-
-    it("documents every error status with the {error: {code, message, requestId}} shape, and API Gateway's own", () => {
-        const doc = openApiDocument(base) as any;
-        const responses = doc.paths["/predict"].post.responses;
-        assert.deepEqual(Object.keys(responses).sort(), [
-            "200",
-            "400",
-            "403",
-            "404",
-            "405",
-            "413",
-            "415",
-            "429",
-            "500",
-            "502",
-            "503",
-            "504",
-        ]);
-        const error = doc.components.responses.Error413.content["application/json"].schema.$ref;
-        assert.equal(error, "#/components/schemas/Error");
-        assert.deepEqual(doc.components.schemas.Error.properties.error.required, ["code", "message", "requestId"]);
-        assert.equal(doc.components.responses.Error403.content["application/json"].schema.$ref, "#/components/schemas/GatewayError");
     });
 
     it("states the auth scheme: the x-api-key header, SigV4, or none", () => {
