@@ -4,6 +4,7 @@
  * (components/), the Lambda (lambda/, bundled with only what it uses) and the local twin (local/).
  * It imports nothing outside this folder, so the Lambda bundle stays free of Pulumi.
  */
+export * from "./async";
 export * from "./cors";
 export * from "./errors";
 export * from "./gateway-responses";
@@ -11,3 +12,4 @@ export * from "./limits";
 export * from "./media";
 export * from "./routes";
 export * from "./sagemaker";
+export * from "./variants";
