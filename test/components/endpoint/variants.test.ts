@@ -254,6 +254,23 @@ describe("ModelApi variants", function () {
         assert.ok(first.includes('"initialVariantWeight":3'));
     });
 
+    it("a new autoscaling floor keeps the EndpointConfig when no variant sets its count, and a set count makes a new one", async () => {
+        const configName = async (minCapacity: number, instanceCount?: number) => {
+            await build(
+                "fraud",
+                withEndpoint({
+                    autoscaling: { minCapacity, maxCapacity: 4 },
+                    variants: [{ name: "v1", weight: 1 }],
+                    shadow: { name: "v2", model: { path: v2Dir }, samplingPercent: 20, ...(instanceCount ? { instanceCount } : {}) },
+                }),
+            );
+            return mocks.find(T.config).name;
+        };
+        const floorOne = await configName(1);
+        assert.equal(await configName(2), floorOne);
+        assert.notEqual(await configName(1, 3), floorOne);
+    });
+
     it("a new model for one variant makes a new Model for it only, and a new EndpointConfig", async () => {
         const names = async (v2: string) => {
             await build(
