@@ -180,6 +180,67 @@ export interface RolloutArgs {
     maximumSeconds?: number;
 }
 
+/** Where a variant's model comes from: what a `models` entry takes, without its name. */
+export interface VariantModelArgs {
+    /**
+     * A model directory or a ready `.tar.gz` file on local disk, packed and uploaded as `models[0]`'s are (under
+     * `models[0]`'s prefix of the artifact bucket). Exactly one of `path` and `s3Uri` must be set.
+     */
+    path?: string;
+    /** An existing `model.tar.gz` in S3 (`s3://bucket/key`). Exactly one of `path` and `s3Uri` must be set. */
+    s3Uri?: string;
+}
+
+/** One production variant: a model version with its own instances and a share of the traffic. */
+export interface VariantArgs {
+    /**
+     * The variant's name (SageMaker's `VariantName`): letters, digits and hyphens, starting and ending with a
+     * letter or digit, at most 63 characters; unique among the variants and the shadow, ignoring case. Callers
+     * may pin it with the `X-ModelApi-Variant` header.
+     */
+    name: string;
+    /**
+     * The variant's relative traffic weight, a whole number of 0 or more: it gets weight / (sum of the weights)
+     * of the requests. At least one variant needs a weight above 0.
+     */
+    weight: number;
+    /**
+     * The variant's model.
+     * @default the model of `models`
+     */
+    model?: VariantModelArgs;
+    /**
+     * The variant's instance type.
+     * @default `endpoint.instanceType`
+     */
+    instanceType?: string;
+    /**
+     * The variant's initial instance count, a positive integer.
+     * @default `endpoint.instanceCount`
+     */
+    instanceCount?: number;
+}
+
+/** A shadow variant: gets a copy of a share of the production variant's requests; its answers never reach callers. */
+export interface ShadowArgs {
+    /** The shadow's name, under the same rules as a variant's, and different from every variant's. */
+    name: string;
+    /** The model under test. */
+    model: VariantModelArgs;
+    /** Percentage of the production variant's requests copied to the shadow, an integer from 1 to 100. */
+    samplingPercent: number;
+    /**
+     * The shadow's instance type.
+     * @default `endpoint.instanceType`
+     */
+    instanceType?: string;
+    /**
+     * The shadow's initial instance count, a positive integer.
+     * @default `endpoint.instanceCount`
+     */
+    instanceCount?: number;
+}
+
 /** The SageMaker endpoint. */
 export interface EndpointArgs {
     /**
@@ -240,6 +301,20 @@ export interface EndpointArgs {
      * Cannot be combined with an `ml.inf1.*` instance type; with `serverless`, only all at once.
      */
     rollout?: RolloutArgs;
+    /**
+     * Several model versions behind the endpoint, each with its own model, instances and traffic weight, 1 to
+     * 10 of them. Every change of the list (a weight included) is a new endpoint configuration, deployed blue/green.
+     * @default unset: one variant, named "AllTraffic", serving the model of `models`
+     * Cannot be combined with `serverless`, `multiModel` or `rollout`; with `shadow`, only one variant.
+     */
+    variants?: VariantArgs[];
+    /**
+     * A shadow variant beside the one production variant (SageMaker allows no more): it gets a copy of
+     * `samplingPercent` of the production requests, and its answers are only logged (and captured with `dataCapture`).
+     * @default unset: no shadow
+     * Cannot be combined with `serverless`, `multiModel`, `rollout`, or more than one entry in `variants`.
+     */
+    shadow?: ShadowArgs;
 }
 
 /** Throttling of the API stage (and of the usage plan when `auth` is `apiKey`). */

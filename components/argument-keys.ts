@@ -23,7 +23,10 @@ import type {
     QuotaArgs,
     RolloutArgs,
     ServerlessArgs,
+    ShadowArgs,
     ThrottleArgs,
+    VariantArgs,
+    VariantModelArgs,
 } from "./args";
 import { ALARM_KEYS, type AlarmKey } from "./monitoring/catalogue";
 
@@ -66,6 +69,27 @@ export const ROLLOUT_KEYS = {
 } as const satisfies KeysOf<RolloutArgs>;
 
 /** @internal */
+export const VARIANT_MODEL_KEYS = { path: true, s3Uri: true } as const satisfies KeysOf<VariantModelArgs>;
+
+/** @internal */
+export const VARIANT_KEYS = {
+    name: true,
+    weight: true,
+    model: VARIANT_MODEL_KEYS,
+    instanceType: true,
+    instanceCount: true,
+} as const satisfies KeysOf<VariantArgs>;
+
+/** @internal */
+export const SHADOW_KEYS = {
+    name: true,
+    model: VARIANT_MODEL_KEYS,
+    samplingPercent: true,
+    instanceType: true,
+    instanceCount: true,
+} as const satisfies KeysOf<ShadowArgs>;
+
+/** @internal */
 export const ENDPOINT_KEYS = {
     instanceType: true,
     instanceCount: true,
@@ -76,6 +100,8 @@ export const ENDPOINT_KEYS = {
     autoscaling: AUTOSCALING_KEYS,
     dataCapture: DATA_CAPTURE_KEYS,
     rollout: ROLLOUT_KEYS,
+    variants: [VARIANT_KEYS],
+    shadow: SHADOW_KEYS,
 } as const satisfies KeysOf<EndpointArgs>;
 
 /** @internal */

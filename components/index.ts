@@ -18,7 +18,10 @@ export type {
     QuotaArgs,
     RolloutArgs,
     ServerlessArgs,
+    ShadowArgs,
     ThrottleArgs,
+    VariantArgs,
+    VariantModelArgs,
 } from "./args";
 export { ArgumentError } from "./settings/argument-error";
 export type { ArgumentMistake } from "./settings/argument-error";

@@ -5,12 +5,12 @@ import { ModelApiArgs } from "./args";
 import { dashboard } from "./monitoring/dashboard";
 import { sageMakerEndpoint, VARIANT_NAME } from "./endpoint/endpoint";
 import { docsFunction } from "./api/docs-page";
-import { artifactBucket, modelArtifacts } from "./artifacts/model-artifacts";
+import { artifactBucket, modelArtifacts, variantArtifacts } from "./artifacts/model-artifacts";
 import { createAlarms } from "./monitoring/alarms";
 import { FRONT_ALARMS } from "./monitoring/catalogue";
 import { restApi } from "./api/rest-api";
 import { servingImage } from "./image/serving-image";
-import { resolveSettings } from "./settings/settings";
+import { resolveSettings, type Settings } from "./settings/settings";
 
 /**
  * A trained model behind an authenticated HTTPS API: the serving image in ECR, the model archive in a
@@ -56,21 +56,32 @@ export class ModelApi extends pulumi.ComponentResource {
         const { tags } = settings;
 
         const image = servingImage(name, settings.image, tags, this);
-        const needsBucket = settings.multiModel || settings.models.some((m) => m.path) || settings.endpoint.dataCapture !== undefined;
+        const ownModels = variantsWithModels(settings);
+        const needsBucket =
+            settings.multiModel ||
+            settings.models.some((m) => m.path) ||
+            ownModels.some((v) => v.model!.path) ||
+            settings.endpoint.dataCapture !== undefined;
         const storage = needsBucket ? artifactBucket(name, settings.kmsKeyArn, tags, this) : undefined;
         const artifacts = modelArtifacts(name, settings.models, settings.multiModel, storage, tags, this);
+        const variantModels = new Map(
+            ownModels.map((v) => [v.name, variantArtifacts(name, settings.models[0].name, v.model!, artifacts, storage, tags, this)]),
+        );
         const {
             endpoint,
             kind,
             alarms: endpointAlarms,
             liveConfigName,
-        } = sageMakerEndpoint(name, settings, image, artifacts, storage, this);
+            plan,
+        } = sageMakerEndpoint(name, settings, image, artifacts, storage, this, variantModels);
         const fn = apiFunction(
             name,
             {
                 endpoint,
                 kind,
                 modelNames: settings.multiModel ? settings.models.map((m) => m.name) : undefined,
+                // The production variants a caller may pin, when several were asked for.
+                variantNames: settings.endpoint.variants?.map((v) => v.name),
                 corsAllowOrigins: settings.api.cors?.allowOrigins,
             },
             settings.api.function,
@@ -94,6 +105,7 @@ export class ModelApi extends pulumi.ComponentResource {
                       name,
                       {
                           ...parts,
+                          variantNames: plan ? plan.all.map((v) => v.name) : [VARIANT_NAME],
                           endpointArn: endpoint.arn,
                           // The stage, not the setting: the dashboard waits for the stage to exist.
                           stageName: api.stage.stageName,
@@ -139,4 +151,10 @@ export class ModelApi extends pulumi.ComponentResource {
             postmanCollection: this.postmanCollection,
         });
     }
+}
+
+/** The production variants and the shadow that bring a model of their own. */
+function variantsWithModels(settings: Settings) {
+    const { variants = [], shadow } = settings.endpoint;
+    return [...variants, ...(shadow ? [shadow] : [])].filter((v) => v.model !== undefined);
 }

@@ -4,7 +4,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { ApiArgs, ArtifactsArgs, EndpointArgs, ImageArgs, ModelApiArgs, ModelSpec, MonitoringArgs, NetworkArgs } from "../components";
+import type {
+    ApiArgs,
+    ArtifactsArgs,
+    EndpointArgs,
+    ImageArgs,
+    ModelApiArgs,
+    ModelSpec,
+    MonitoringArgs,
+    NetworkArgs,
+    VariantModelArgs,
+} from "../components";
 import { MODEL_API_KEYS, NETWORK_KEYS } from "../components/argument-keys";
 import { definedFields } from "../core/defined";
 import { componentNameError, duplicateNameError, modelNameError, modelSourceError, s3UriError } from "../core/input-validation";
@@ -154,7 +164,7 @@ export function planStack(raw: RawConfig, projectDir: string): PlannedApi[] {
     const models = parseModels(raw.models, projectDir);
     const multiModel = parseBoolean("multiModel", raw.multiModel) ?? false;
     const shared = {
-        endpoint: parseObject("endpoint", raw.endpoint, CONFIG_FIELDS.endpoint) as EndpointArgs | undefined,
+        endpoint: resolveEndpoint(parseObject("endpoint", raw.endpoint, CONFIG_FIELDS.endpoint) as EndpointArgs | undefined, projectDir),
         api: parseObject("api", raw.api, CONFIG_FIELDS.api) as ApiArgs | undefined,
         image: resolveImage(parseObject("image", raw.image, CONFIG_FIELDS.image) as ImageArgs | undefined, projectDir),
         artifacts: parseObject("artifacts", raw.artifacts, CONFIG_FIELDS.artifacts) as ArtifactsArgs | undefined,
@@ -245,6 +255,22 @@ function resolveImage(image: ImageArgs | undefined, projectDir: string): ImageAr
     return definedFields({ ...image, context: resolve(image.context), dockerfile: resolve(image.dockerfile) });
 }
 
+/** Variant and shadow model paths resolve against the project directory, as `models` paths do. */
+function resolveEndpoint(endpoint: EndpointArgs | undefined, projectDir: string): EndpointArgs | undefined {
+    if (!endpoint || (endpoint.variants === undefined && endpoint.shadow === undefined)) {
+        return endpoint;
+    }
+    const resolveModel = <T extends { model?: VariantModelArgs }>(variant: T): T =>
+        isObject(variant) && isObject(variant.model) && typeof variant.model.path === "string"
+            ? { ...variant, model: { ...variant.model, path: path.resolve(projectDir, variant.model.path) } }
+            : variant;
+    return {
+        ...endpoint,
+        ...(Array.isArray(endpoint.variants) ? { variants: endpoint.variants.map(resolveModel) } : {}),
+        ...(endpoint.shadow !== undefined ? { shadow: resolveModel(endpoint.shadow) } : {}),
+    };
+}
+
 function parseBoolean(key: ConfigKey, raw: string | undefined): boolean | undefined {
     if (raw === undefined) {
         return undefined;
@@ -309,6 +335,12 @@ function checkFields(key: string, value: Record<string, unknown>, fields: KeyTab
                 throw new ConfigError(`${key}.${name}`, `must be a map of settings; got ${JSON.stringify(child)}`);
             }
             checkFields(`${key}.${name}`, child, nested.table);
+        }
+        if (nested && nested.list && Array.isArray(child)) {
+            // Lists of settings (endpoint.variants): each entry's keys are checked; what the values must be is the component's to say.
+            child.forEach((entry, i) => {
+                if (isObject(entry)) checkFields(`${key}.${name}[${i}]`, entry, nested.table);
+            });
         }
     }
 }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { VARIANT_NAMES_ENV } from "../../contract";
 import { resolveLambdaBundle } from "../../lambda/bundle";
 import { FunctionArgs } from "../args";
 import { assumeRolePolicy, logGroupResources, policyDocument } from "../iam";
@@ -12,6 +13,8 @@ export interface FunctionTarget {
     kind: "realtime" | "serverless";
     /** Allowed model names in multi-model mode; undefined for one model. */
     modelNames?: string[];
+    /** The production variants callers may pin; undefined without `endpoint.variants`. */
+    variantNames?: string[];
     /** Origins browsers may call from; undefined when CORS is off. */
     corsAllowOrigins?: string[];
 }
@@ -68,6 +71,9 @@ export function apiFunction(
     };
     if (target.modelNames) {
         environment.MODEL_NAMES = target.modelNames.join(",");
+    }
+    if (target.variantNames) {
+        environment[VARIANT_NAMES_ENV] = target.variantNames.join(",");
     }
     if (target.corsAllowOrigins) {
         environment.CORS_ALLOW_ORIGINS = target.corsAllowOrigins.join(",");

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { targetModelName } from "../../contract";
-import { ModelSpec } from "../args";
+import { ModelSpec, VariantModelArgs } from "../args";
 import { policyDocument } from "../iam";
 import { packModel } from "../../core/archive/pack";
 import { S3_URI_PATTERN } from "../../core/input-validation";
@@ -46,6 +46,8 @@ export interface ModelArtifacts {
      * key (the model's name and the archive's hash), the multi-model prefix, or the given S3 URI.
      */
     contentKey: string;
+    /** What `readResources` grants, as known before deployment: the same key means the same grant. */
+    readKey: string;
 }
 
 /**
@@ -148,15 +150,69 @@ export function modelArtifacts(
             uploads,
             // The archives change under a fixed prefix; the SageMaker model stays the same.
             contentKey: MULTI_MODEL_PREFIX,
+            readKey: MULTI_MODEL_PREFIX,
         };
     }
     const upload = uploads[0];
     return {
         modelDataUrl: pulumi.interpolate`s3://${bucket.bucket}/${upload.key}`,
         // The model's whole prefix, not just this key: a failed update rolls back to the previous archive.
-        readResources: [pulumi.interpolate`${bucket.arn}/models/${models[0].name}/*`],
+        readResources: [pulumi.interpolate`${bucket.arn}/${modelPrefix(models[0].name)}*`],
         uploads,
         contentKey: keys[0],
+        readKey: modelPrefix(models[0].name),
+    };
+}
+
+/** The prefix of every archive of a single model, its variants' included. */
+function modelPrefix(modelName: string): string {
+    return `models/${modelName}/`;
+}
+
+/**
+ * @internal The archive of a variant's own model (`endpoint.variants[].model`, `endpoint.shadow.model`): a local
+ * one packed and uploaded under the prefix of `models[0]`, whose grant then covers it, with a key and a logical
+ * name taken from the archive's hash, so variants with the same archive share one object, and `models[0]`'s
+ * artifacts when it is the same archive; an S3 URI read where it is.
+ */
+export function variantArtifacts(
+    name: string,
+    modelName: string,
+    source: VariantModelArgs,
+    main: ModelArtifacts,
+    storage: ArtifactBucket | undefined,
+    tags: { [key: string]: string },
+    parent: pulumi.Resource,
+): ModelArtifacts {
+    if (source.s3Uri) {
+        return source.s3Uri === main.contentKey ? main : existingArtifact(source.s3Uri, parent);
+    }
+    if (!storage) {
+        throw new Error("model artifacts need the artifact bucket");
+    }
+    const packed = packModel(source.path!);
+    const key = singleModelKey(modelName, packed.sha256);
+    if (key === main.contentKey) {
+        return main;
+    }
+    const upload = new aws.s3.BucketObjectv2(
+        `${name}-${modelName}-archive-${packed.sha256.slice(0, 8)}`,
+        {
+            bucket: storage.bucket.id,
+            key,
+            source: new pulumi.asset.FileAsset(packed.archivePath),
+            contentType: "application/gzip",
+            tags,
+        },
+        // Kept when no longer declared, as the model's own archive is: a rollback may need it.
+        { parent, dependsOn: storage.ready, retainOnDelete: true },
+    );
+    return {
+        modelDataUrl: pulumi.interpolate`s3://${storage.bucket.bucket}/${upload.key}`,
+        readResources: [pulumi.interpolate`${storage.bucket.arn}/${modelPrefix(modelName)}*`],
+        uploads: [upload],
+        contentKey: key,
+        readKey: modelPrefix(modelName),
     };
 }
 
@@ -169,5 +225,6 @@ function existingArtifact(s3Uri: string, parent: pulumi.Resource): ModelArtifact
         readResources: [pulumi.interpolate`${bucket.arn}/${key}`],
         uploads: [],
         contentKey: s3Uri,
+        readKey: s3Uri,
     };
 }

@@ -13,9 +13,10 @@ export function autoscaling(
     variantName: string,
     scaling: Required<AutoscalingArgs>,
     parent: pulumi.Resource,
+    suffix = "",
 ): { target: aws.appautoscaling.Target; policy: aws.appautoscaling.Policy } {
     const target = new aws.appautoscaling.Target(
-        `${name}-scaling-target`,
+        `${name}-scaling-target${suffix}`,
         {
             serviceNamespace: "sagemaker",
             scalableDimension: "sagemaker:variant:DesiredInstanceCount",
@@ -26,7 +27,7 @@ export function autoscaling(
         { parent },
     );
     const policy = new aws.appautoscaling.Policy(
-        `${name}-scaling-policy`,
+        `${name}-scaling-policy${suffix}`,
         {
             policyType: "TargetTrackingScaling",
             serviceNamespace: target.serviceNamespace,

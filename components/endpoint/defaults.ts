@@ -4,7 +4,7 @@
  * (test/components/readme-defaults.test.ts).
  */
 import { definedFields, withDefaults } from "../../core/defined";
-import type { AutoscalingArgs, DataCaptureArgs, EndpointArgs, RolloutArgs, ServerlessArgs } from "../args";
+import type { AutoscalingArgs, DataCaptureArgs, EndpointArgs, RolloutArgs, ServerlessArgs, VariantModelArgs } from "../args";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../log-retention";
 
 /** @internal `endpoint.rollout` with its defaults. */
@@ -15,6 +15,21 @@ export interface RolloutSettings {
     bakeSeconds: number;
     finalBakeSeconds: number;
     maximumSeconds?: number;
+}
+
+/**
+ * @internal One production variant, or the shadow, with the endpoint's instance settings where it has none of
+ * its own. `model` unset: the model of `models`.
+ */
+export interface VariantSettings {
+    name: string;
+    /** A production variant's weight; for the shadow, `samplingPercent`. */
+    weight: number;
+    model?: VariantModelArgs;
+    instanceType: string;
+    instanceCount: number;
+    /** Whether neither the variant nor the endpoint sets the instance count. */
+    instanceCountDefaulted: boolean;
 }
 
 /** @internal `endpoint` with its defaults. */
@@ -30,6 +45,10 @@ export interface EndpointSettings {
     environment: { [key: string]: string };
     logRetentionDays: number;
     rollout?: RolloutSettings;
+    /** The production variants as given; undefined: the one implicit variant of `models`. */
+    variants?: VariantSettings[];
+    /** The shadow, its `weight` being `samplingPercent`. */
+    shadow?: VariantSettings;
 }
 
 /** @internal */
@@ -87,13 +106,36 @@ export function rolloutSettings(rollout: RolloutArgs): RolloutSettings {
     return { ...rolloutDefaults(rollout.trafficShifting), ...definedFields(rollout) };
 }
 
+/** @internal A variant's instance settings: its own, else the endpoint's (themselves defaulted). */
+function variantSettings(
+    variant: { name: string; model?: VariantModelArgs; instanceType?: string; instanceCount?: number },
+    weight: number,
+    endpoint: EndpointArgs,
+    instances: { instanceType: string; instanceCount: number },
+): VariantSettings {
+    return {
+        name: variant.name,
+        weight,
+        ...(variant.model ? { model: { ...variant.model } } : {}),
+        instanceType: variant.instanceType ?? instances.instanceType,
+        instanceCount: variant.instanceCount ?? instances.instanceCount,
+        instanceCountDefaulted: variant.instanceCount === undefined && endpoint.instanceCount === undefined,
+    };
+}
+
 /** @internal `endpoint` with every default applied. */
 export function endpointSettings(endpoint: EndpointArgs = {}): EndpointSettings {
     const serverless = endpoint.serverless ? withDefaults(serverlessDefaults(), endpoint.serverless) : undefined;
     const autoscaling = endpoint.autoscaling ? withDefaults(autoscalingDefaults(), endpoint.autoscaling) : undefined;
+    const instances = withDefaults(instanceDefaults(autoscaling), {
+        instanceType: endpoint.instanceType,
+        instanceCount: endpoint.instanceCount,
+    });
+    const variants = endpoint.variants?.map((v) => variantSettings(v, v.weight, endpoint, instances));
+    const shadow = endpoint.shadow ? variantSettings(endpoint.shadow, endpoint.shadow.samplingPercent, endpoint, instances) : undefined;
     return {
         serverless,
-        ...withDefaults(instanceDefaults(autoscaling), { instanceType: endpoint.instanceType, instanceCount: endpoint.instanceCount }),
+        ...instances,
         instanceCountDefaulted: endpoint.instanceCount === undefined,
         networkIsolation: endpoint.networkIsolation ?? networkIsolationDefault(serverless !== undefined),
         autoscaling,
@@ -101,5 +143,7 @@ export function endpointSettings(endpoint: EndpointArgs = {}): EndpointSettings 
         environment: { ...(endpoint.environment ?? {}) },
         logRetentionDays: endpoint.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
         rollout: endpoint.rollout ? rolloutSettings(endpoint.rollout) : undefined,
+        ...(variants ? { variants } : {}),
+        ...(shadow ? { shadow } : {}),
     };
 }

@@ -8,6 +8,7 @@ import { generationId, liveEndpointConfigName } from "./generation";
 import { createAlarms, CreatedAlarm } from "../monitoring/alarms";
 import { ENDPOINT_ALARMS } from "../monitoring/catalogue";
 import { endpointName } from "./naming";
+import { defaultedCounts, type PlannedVariant, planVariants, type VariantPlan, variantSuffix } from "./variants";
 import { deploymentConfig, describeRollbackAlarmsStatement, rollbackAlarms } from "./rollout";
 import { modelVpcStatements } from "./network";
 import { ServingImage } from "../image/serving-image";
@@ -28,6 +29,8 @@ export interface SageMakerEndpoint {
     alarms: CreatedAlarm[];
     /** The EndpointConfig the endpoint runs, read back from AWS; the update fails when it is not the one deployed. */
     liveConfigName: pulumi.Output<string>;
+    /** The variants, when `endpoint.variants` or `endpoint.shadow` is given. */
+    plan?: VariantPlan;
 }
 
 /**
@@ -44,8 +47,10 @@ export function sageMakerEndpoint(
     artifacts: ModelArtifacts,
     storage: ArtifactBucket | undefined,
     parent: pulumi.Resource,
+    variantModels: ReadonlyMap<string, ModelArtifacts> = new Map(),
 ): SageMakerEndpoint {
     const { endpoint: config, tags } = settings;
+    const plan = planVariants(config, artifacts, variantModels);
     const kind: EndpointKind = config.serverless ? "serverless" : "realtime";
     // With a rollout the deployment config always carries the auto-rollback configuration (validation keeps at
     // least one rollback alarm), whose presence replaces the endpoint.
@@ -64,12 +69,7 @@ export function sageMakerEndpoint(
         { parent, deleteBeforeReplace: false },
     );
     // Created before the endpoint, which names the rollback alarms in its deployment config.
-    const monitored = {
-        endpointName: physicalName,
-        variantName: VARIANT_NAME,
-        instanceType: config.serverless ? undefined : config.instanceType,
-    };
-    const alarms = settings.monitoring ? createAlarms(name, ENDPOINT_ALARMS, monitored, settings.monitoring, tags, parent) : [];
+    const alarms = settings.monitoring ? endpointAlarms(name, physicalName, settings, plan, parent) : [];
     const rollback = config.rollout ? rollbackAlarms(alarms) : [];
     const role = new aws.iam.Role(
         `${name}-endpoint-role`,
@@ -81,7 +81,7 @@ export function sageMakerEndpoint(
         {
             role: role.id,
             policy: policyDocument([
-                ...endpointRoleStatements(settings, image, artifacts, storage, logGroup),
+                ...endpointRoleStatements(settings, image, plan ? plan.models : [artifacts], storage, logGroup),
                 ...(rollback.length > 0 ? [describeRollbackAlarmsStatement(rollback)] : []),
             ]),
         },
@@ -94,9 +94,6 @@ export function sageMakerEndpoint(
         mode: settings.multiModel ? "MultiModel" : "SingleModel",
         environment: settings.multiModel ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" } : config.environment,
     };
-    const variant = config.serverless
-        ? { serverlessConfig: { memorySizeInMb: config.serverless.memorySizeMb, maxConcurrency: config.serverless.maxConcurrency } }
-        : { instanceType: config.instanceType, initialInstanceCount: config.instanceCount };
     const capture =
         config.dataCapture && storage
             ? {
@@ -106,62 +103,115 @@ export function sageMakerEndpoint(
                   captureOptions: [{ captureMode: "Input" }, { captureMode: "Output" }],
               }
             : undefined;
-    // Every input that replaces a Model or an EndpointConfig (generation.ts), as known before deployment.
-    const generation = generationId({
-        model: {
-            // This component's own role: auto-named, with no input that replaces it, so its ARN is fixed.
-            executionRoleArn: `${name}-endpoint-role`,
-            enableNetworkIsolation: config.networkIsolation,
-            vpcConfig: settings.network && {
-                subnets: networkIdsKey(settings.network.subnetIds),
-                securityGroupIds: networkIdsKey(settings.network.securityGroupIds),
-            },
-            primaryContainer: { image: image.contentKey, modelDataUrl: artifacts.contentKey, ...container },
+    // The component's own bucket, auto-named with no input that replaces it.
+    const captureKey = capture && { ...capture, destinationS3Uri: `${name}-artifacts/${DATA_CAPTURE_PREFIX}` };
+    const captureInput = capture && {
+        ...capture,
+        destinationS3Uri: pulumi.interpolate`s3://${storage!.bucket.bucket}/${DATA_CAPTURE_PREFIX}`,
+    };
+    // Every input that replaces a Model (generation.ts), as known before deployment.
+    const modelKey = (data: ModelArtifacts) => ({
+        // This component's own role: auto-named, with no input that replaces it, so its ARN is fixed.
+        executionRoleArn: `${name}-endpoint-role`,
+        enableNetworkIsolation: config.networkIsolation,
+        vpcConfig: settings.network && {
+            subnets: networkIdsKey(settings.network.subnetIds),
+            securityGroupIds: networkIdsKey(settings.network.securityGroupIds),
         },
-        endpointConfig: {
-            productionVariants: [
-                {
-                    variantName: VARIANT_NAME,
-                    ...variant,
-                    // A defaulted count is left out, and ignored on update below, so a new autoscaling floor moves the
-                    // running count without a new fleet: registering the scalable target's new bounds changes the
-                    // current capacity to a value inside them ("RegisterScalableTarget", Application Auto Scaling
-                    // API Reference).
-                    initialInstanceCount: config.instanceCountDefaulted ? undefined : config.instanceCount,
-                },
-            ],
-            // The component's own bucket, auto-named with no input that replaces it.
-            dataCaptureConfig: capture && { ...capture, destinationS3Uri: `${name}-artifacts/${DATA_CAPTURE_PREFIX}` },
-        },
+        primaryContainer: { image: image.contentKey, modelDataUrl: data.contentKey, ...container },
     });
-    const model = new aws.sagemaker.Model(
-        `${name}-model-${generation}`,
-        {
-            executionRoleArn: role.arn,
-            enableNetworkIsolation: config.networkIsolation,
-            vpcConfig: settings.network
-                ? { subnets: settings.network.subnetIds, securityGroupIds: settings.network.securityGroupIds }
-                : undefined,
-            primaryContainer: { image: image.uri, modelDataUrl: artifacts.modelDataUrl, ...container },
-            tags,
-        },
-        // SageMaker checks access to the image and the artifacts when the model is created.
-        { parent, dependsOn: [policy, ...(repositoryPolicy ? [repositoryPolicy] : []), ...artifacts.uploads] },
-    );
-    const endpointConfig = new aws.sagemaker.EndpointConfiguration(
-        `${name}-config-${generation}`,
-        {
-            productionVariants: [{ variantName: VARIANT_NAME, modelName: model.name, ...variant }],
-            dataCaptureConfig: capture && {
-                ...capture,
-                destinationS3Uri: pulumi.interpolate`s3://${storage!.bucket.bucket}/${DATA_CAPTURE_PREFIX}`,
+    const newModel = (generation: string, data: ModelArtifacts) =>
+        new aws.sagemaker.Model(
+            `${name}-model-${generation}`,
+            {
+                executionRoleArn: role.arn,
+                enableNetworkIsolation: config.networkIsolation,
+                vpcConfig: settings.network
+                    ? { subnets: settings.network.subnetIds, securityGroupIds: settings.network.securityGroupIds }
+                    : undefined,
+                primaryContainer: { image: image.uri, modelDataUrl: data.modelDataUrl, ...container },
+                tags,
             },
-            tags,
-        },
-        // A new generation is created with the count of its time; a defaulted count that changes later is not a
-        // reason to replace this one (a set count is in the generation, so its change makes a new one instead).
-        { parent, ignoreChanges: !config.serverless && config.instanceCountDefaulted ? [DEFAULTED_INSTANCE_COUNT] : [] },
-    );
+            // SageMaker checks access to the image and the artifacts when the model is created.
+            { parent, dependsOn: [policy, ...(repositoryPolicy ? [repositoryPolicy] : []), ...data.uploads] },
+        );
+
+    let endpointConfig: aws.sagemaker.EndpointConfiguration;
+    if (plan === undefined) {
+        const variant = config.serverless
+            ? { serverlessConfig: { memorySizeInMb: config.serverless.memorySizeMb, maxConcurrency: config.serverless.maxConcurrency } }
+            : { instanceType: config.instanceType, initialInstanceCount: config.instanceCount };
+        // One generation names both the Model and the EndpointConfig, as before variants existed.
+        const generation = generationId({
+            model: modelKey(artifacts),
+            endpointConfig: {
+                productionVariants: [
+                    {
+                        variantName: VARIANT_NAME,
+                        ...variant,
+                        // A defaulted count is left out, and ignored on update below, so a new autoscaling floor moves the
+                        // running count without a new fleet: registering the scalable target's new bounds changes the
+                        // current capacity to a value inside them ("RegisterScalableTarget", Application Auto Scaling
+                        // API Reference).
+                        initialInstanceCount: config.instanceCountDefaulted ? undefined : config.instanceCount,
+                    },
+                ],
+                dataCaptureConfig: captureKey,
+            },
+        });
+        const model = newModel(generation, artifacts);
+        endpointConfig = new aws.sagemaker.EndpointConfiguration(
+            `${name}-config-${generation}`,
+            {
+                productionVariants: [{ variantName: VARIANT_NAME, modelName: model.name, ...variant }],
+                dataCaptureConfig: captureInput,
+                tags,
+            },
+            // A new generation is created with the count of its time; a defaulted count that changes later is not a
+            // reason to replace this one (a set count is in the generation, so its change makes a new one instead).
+            { parent, ignoreChanges: !config.serverless && config.instanceCountDefaulted ? [DEFAULTED_INSTANCE_COUNT] : [] },
+        );
+    } else {
+        // One Model per distinct model data, each its own generation: a variant whose model changes gets a new Model
+        // (create-first), the others keep theirs. The EndpointConfig's generation covers every variant.
+        const models = new Map<string, { generation: string; model: aws.sagemaker.Model }>();
+        for (const data of plan.models) {
+            const generation = generationId({ model: modelKey(data) });
+            models.set(data.contentKey, { generation, model: newModel(generation, data) });
+        }
+        const modelOf = (v: PlannedVariant) => models.get(v.data.contentKey)!;
+        const variantKey = (v: PlannedVariant) => ({
+            variantName: v.name,
+            model: modelOf(v).generation,
+            initialVariantWeight: v.weight,
+            instanceType: v.instanceType,
+            initialInstanceCount: v.instanceCountDefaulted ? undefined : v.instanceCount,
+        });
+        const variantInput = (v: PlannedVariant) => ({
+            variantName: v.name,
+            modelName: modelOf(v).model.name,
+            initialVariantWeight: v.weight,
+            instanceType: v.instanceType,
+            initialInstanceCount: v.instanceCount,
+        });
+        const generation = generationId({
+            endpointConfig: {
+                productionVariants: plan.production.map(variantKey),
+                shadowProductionVariants: plan.shadow && [variantKey(plan.shadow)],
+                dataCaptureConfig: captureKey,
+            },
+        });
+        endpointConfig = new aws.sagemaker.EndpointConfiguration(
+            `${name}-config-${generation}`,
+            {
+                productionVariants: plan.production.map(variantInput),
+                shadowProductionVariants: plan.shadow ? [variantInput(plan.shadow)] : undefined,
+                dataCaptureConfig: captureInput,
+                tags,
+            },
+            { parent, ignoreChanges: defaultedCounts(plan) },
+        );
+    }
     const endpoint = new aws.sagemaker.Endpoint(
         `${name}-endpoint`,
         {
@@ -178,7 +228,15 @@ export function sageMakerEndpoint(
         { parent, dependsOn: [logGroup, policy], deleteBeforeReplace: false },
     );
     if (config.autoscaling) {
-        autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
+        if (plan === undefined) {
+            autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
+        } else {
+            // Every variant scales on its own, the shadow too: AWS recommends autoscaling shadow variants ("Best
+            // practices", shadow tests, SageMaker Developer Guide).
+            for (const v of plan.all) {
+                autoscaling(name, endpoint, v.name, config.autoscaling, parent, variantSuffix(v.name));
+            }
+        }
         const warning = autoscalingUpdateWarning(name, config.autoscaling, config.instanceCount);
         if (warning) {
             void pulumi.log.warn(warning, parent);
@@ -189,7 +247,44 @@ export function sageMakerEndpoint(
         kind,
         alarms,
         liveConfigName: liveEndpointConfigName(name, endpoint, endpointConfig.name, parent),
+        ...(plan ? { plan } : {}),
     };
+}
+
+/**
+ * The endpoint's alarms: on its one variant, or on each variant. The SageMaker metrics exist per variant only
+ * (dimensions EndpointName and VariantName, "Amazon SageMaker AI metrics in Amazon CloudWatch"), so each
+ * variant gets its own, its errors or latency visible apart from the others'. A shadow's alarms notify nobody:
+ * its answers never reach callers.
+ */
+function endpointAlarms(
+    name: string,
+    physicalName: string,
+    settings: Settings,
+    plan: VariantPlan | undefined,
+    parent: pulumi.Resource,
+): CreatedAlarm[] {
+    const { endpoint: config, tags } = settings;
+    const monitoring = settings.monitoring!;
+    if (plan === undefined) {
+        const monitored = {
+            endpointName: physicalName,
+            variantName: VARIANT_NAME,
+            instanceType: config.serverless ? undefined : config.instanceType,
+        };
+        return createAlarms(name, ENDPOINT_ALARMS, monitored, monitoring, tags, parent);
+    }
+    return plan.all.flatMap((v) =>
+        createAlarms(
+            name,
+            ENDPOINT_ALARMS,
+            { endpointName: physicalName, variantName: v.name, instanceType: v.instanceType },
+            v === plan.shadow ? { ...monitoring, alarmTopicArns: [] } : monitoring,
+            tags,
+            parent,
+            { suffix: variantSuffix(v.name), label: `${v === plan.shadow ? "shadow " : ""}variant ${v.name}` },
+        ),
+    );
 }
 
 /** @internal The statement that lets the endpoint's role log in to ECR; the only one on Resource "*". */
@@ -204,12 +299,14 @@ export const ECR_AUTHORIZATION_TOKEN: Statement = {
 export function endpointRoleStatements(
     settings: Settings,
     image: ServingImage,
-    artifacts: ModelArtifacts,
+    models: ModelArtifacts[],
     storage: ArtifactBucket | undefined,
     logGroup: aws.cloudwatch.LogGroup,
 ): Statement[] {
+    // Each grant once: variants' archives under the model's prefix share its grant.
+    const reads = [...new Map(models.map((m) => [m.readKey, m.readResources])).values()].flat();
     const statements: Statement[] = [
-        { Sid: "ReadModelArtifacts", Effect: "Allow", Action: ["s3:GetObject"], Resource: artifacts.readResources },
+        { Sid: "ReadModelArtifacts", Effect: "Allow", Action: ["s3:GetObject"], Resource: reads },
         {
             Sid: "WriteEndpointLogs",
             Effect: "Allow",

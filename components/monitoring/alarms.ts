@@ -73,10 +73,15 @@ export function createAlarms(
     monitoring: MonitoringSettings,
     tags: { [key: string]: string },
     parent: pulumi.Resource,
+    /** For one of several variants: its part of the alarms' logical names, and what the descriptions call it. */
+    variant?: { suffix: string; label: string },
 ): CreatedAlarm[] {
     return keys
         .filter((key) => monitoring.alarms[key] !== undefined)
-        .map((key) => ({ key, alarm: metricAlarm(name, key, monitoring.alarms[key]!, parts, monitoring.alarmTopicArns, tags, parent) }));
+        .map((key) => ({
+            key,
+            alarm: metricAlarm(name, key, monitoring.alarms[key]!, parts, monitoring.alarmTopicArns, tags, parent, variant),
+        }));
 }
 
 function metricAlarm(
@@ -87,13 +92,15 @@ function metricAlarm(
     topics: string[],
     tags: { [key: string]: string },
     parent: pulumi.Resource,
+    variant?: { suffix: string; label: string },
 ): aws.cloudwatch.MetricAlarm {
     const metric = alarmMetric(key, parts);
     const percentile = /^p\d/.test(metric.stat);
+    const subject = variant ? `${name} ${variant.label}` : name;
     return new aws.cloudwatch.MetricAlarm(
-        `${name}-alarm-${kebab(key)}`,
+        `${name}-alarm-${kebab(key)}${variant?.suffix ?? ""}`,
         {
-            alarmDescription: `ModelApi ${name}: ${metric.description} above ${settings.threshold}`,
+            alarmDescription: `ModelApi ${subject}: ${metric.description} above ${settings.threshold}`,
             namespace: metric.namespace,
             metricName: metric.metricName,
             dimensions: metric.dimensions,

@@ -7,7 +7,8 @@ import { ALARM_KEYS, ALARMS, type AlarmSpec, type Graph, METRIC_SOURCES, type Me
 export interface DashboardTarget {
     region: string;
     endpointName: string;
-    variantName: string;
+    /** The endpoint's variants (production, then the shadow): one series each of every endpoint metric. */
+    variantNames: string[];
     apiName: string;
     stageName: string;
     functionName: string;
@@ -62,20 +63,36 @@ type Metric = (string | object)[];
  * targets' names: no timestamps or generated ids, so the same stack gives the same body.
  */
 export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
-    const endpoint = ["EndpointName", t.endpointName, "VariantName", t.variantName];
-    const dimensions: Record<MetricSource, string[]> = {
-        endpoint,
-        instances: endpoint,
-        stage: ["ApiName", t.apiName, "Stage", t.stageName],
-        function: ["FunctionName", t.functionName],
-    };
-    const metricOf =
+    // SageMaker's metrics exist per variant only ("Amazon SageMaker AI metrics in Amazon CloudWatch"): with several
+    // variants every endpoint series is drawn once per variant, its label naming the variant.
+    const several = t.variantNames.length > 1;
+    const perVariant = (source: MetricSource) => source === "endpoint" || source === "instances";
+    const dimensionsOf = (source: MetricSource, variant: string): string[] =>
+        perVariant(source)
+            ? ["EndpointName", t.endpointName, "VariantName", variant]
+            : source === "stage"
+              ? ["ApiName", t.apiName, "Stage", t.stageName]
+              : ["FunctionName", t.functionName];
+    const labelled = (options: { label?: string }, name: string, variant: string) =>
+        several ? { ...options, label: `${variant} ${options.label ?? name}` } : options;
+    /** One series of a metric, once per variant for the endpoint's metrics. */
+    const seriesOf =
         (source: MetricSource) =>
-        (name: string, options: object = {}): Metric => [METRIC_SOURCES[source].namespace, name, ...dimensions[source], options];
-    const sm = metricOf("endpoint");
-    const api = metricOf("stage");
-    const lambda = metricOf("function");
-    const instance = metricOf("instances");
+        (name: string, options: { label?: string; stat?: string } = {}): Metric[] =>
+            (perVariant(source) ? t.variantNames : [""]).map((variant) => [
+                METRIC_SOURCES[source].namespace,
+                name,
+                ...dimensionsOf(source, variant),
+                perVariant(source) ? labelled(options, name, variant) : options,
+            ]);
+    const one =
+        (source: MetricSource) =>
+        (name: string, options: object = {}): Metric =>
+            seriesOf(source)(name, options)[0];
+    const sm = seriesOf("endpoint");
+    const api = one("stage");
+    const lambda = one("function");
+    const instance = seriesOf("instances");
     const widgets: object[] = [];
     let y = 0;
     const row = (height: number, ...cells: { width: number; widget: object }[]) => {
@@ -91,10 +108,14 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
         properties: { title, region: t.region, view: "timeSeries", stacked: false, period: 60, stat, metrics, ...extra },
     });
     // ModelLatency and OverheadLatency are in microseconds: shown in ms through metric math.
-    const microsToMs = (name: string, stat: string, id: string): Metric[] => [
-        sm(name, { stat, id: `${id}raw`, visible: false }),
-        [{ expression: `${id}raw / 1000`, id, label: `${name} ${stat} (ms)` }],
-    ];
+    const microsToMs = (name: string, stat: string, id: string): Metric[] =>
+        t.variantNames.flatMap((variant, i): Metric[] => {
+            const own = several ? `${id}v${i}` : id;
+            return [
+                [METRIC_SOURCES.endpoint.namespace, name, ...dimensionsOf("endpoint", variant), { stat, id: `${own}raw`, visible: false }],
+                [{ expression: `${own}raw / 1000`, id: own, label: `${several ? `${variant} ` : ""}${name} ${stat} (ms)` }],
+            ];
+        });
     // The metrics of the alarms drawn on a graph (their rows in catalogue.ts), grouped by service, then by name.
     const alarmSeries = (graph: Graph): Metric[] =>
         ALARM_KEYS.map((key) => ALARMS[key] as AlarmSpec)
@@ -105,12 +126,10 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
                 alarm.graph.series.flatMap((series): Metric[] =>
                     graph === "modelLatency"
                         ? microsToMs(alarm.metricName, series.stat ?? alarm.stat, series.id ?? alarm.metricName)
-                        : [
-                              metricOf(alarm.source)(alarm.metricName, {
-                                  ...(series.stat ? { stat: series.stat } : {}),
-                                  label: series.label,
-                              }),
-                          ],
+                        : seriesOf(alarm.source)(alarm.metricName, {
+                              ...(series.stat ? { stat: series.stat } : {}),
+                              label: series.label,
+                          }),
                 ),
             );
 
@@ -132,7 +151,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
                 [
                     api("Count", { label: "API Gateway" }),
                     lambda("Invocations", { label: "Lambda" }),
-                    sm("Invocations", { label: "SageMaker" }),
+                    ...sm("Invocations", { label: "SageMaker" }),
                 ],
                 "Sum",
             ),
@@ -184,7 +203,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
                 // Every instance reports CPUUtilization once a minute, so its sample count is the instance count.
                 widget: metric(
                     "Instances (autoscaling)",
-                    [instance("CPUUtilization", { stat: "SampleCount", label: "instances" })],
+                    instance("CPUUtilization", { stat: "SampleCount", label: "instances" }),
                     "SampleCount",
                 ),
             },
@@ -192,7 +211,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
                 width: 12,
                 widget: metric(
                     "Instance utilization (%)",
-                    [...alarmSeries("utilization"), instance("DiskUtilization", { label: "disk" })],
+                    [...alarmSeries("utilization"), ...instance("DiskUtilization", { label: "disk" })],
                     "Average",
                 ),
             },
@@ -246,9 +265,9 @@ export interface DashboardParts {
 /** @internal Creates the dashboard and the saved Logs Insights queries (in the console under `ModelApi/<dashboard>/`). */
 export function dashboard(
     name: string,
-    target: { [K in keyof Omit<DashboardTarget, "alarmArns" | "region" | "variantName" | "kind">]: pulumi.Input<string> } & {
+    target: { [K in keyof Omit<DashboardTarget, "alarmArns" | "region" | "variantNames" | "kind">]: pulumi.Input<string> } & {
         endpointArn: pulumi.Input<string>;
-        variantName: string;
+        variantNames: string[];
         kind: "realtime" | "serverless";
         alarmArns: pulumi.Input<string>[];
     },
@@ -270,7 +289,7 @@ export function dashboard(
                 dashboardBody({
                     region: arnRegion(endpointArn).region,
                     endpointName,
-                    variantName: target.variantName,
+                    variantNames: target.variantNames,
                     apiName,
                     stageName,
                     functionName,

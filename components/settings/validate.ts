@@ -12,6 +12,7 @@ import type { Report } from "../checks";
 import { validateEndpoint } from "../endpoint/checks";
 import { validateNetwork } from "../endpoint/network";
 import { validateRollout } from "../endpoint/rollout-rules";
+import { validateVariants } from "../endpoint/variant-rules";
 import { validateImage } from "../image/checks";
 import { validateMonitoring } from "../monitoring/checks";
 import { type ArgumentMistake, argumentError } from "./argument-error";
@@ -34,6 +35,7 @@ export function validateArgs(name: string, args: ModelApiArgs): void {
     validateArtifacts(args, report);
     validateMonitoring(args, report);
     validateRollout(args, report);
+    validateVariants(args, report);
     validateNetwork(args, report);
     if (mistakes.length > 0) {
         throw argumentError(name, mistakes);

@@ -9,6 +9,7 @@ import * as path from "path";
 import { ModelApiArgs } from "../../components/args";
 import { ALARM_KEYS, ALARMS } from "../../components/monitoring/catalogue";
 import { resolveSettings, Settings } from "../../components/settings/settings";
+import { VARIANT_NAME } from "../../components/endpoint/endpoint";
 import { modelDir } from "./fixtures";
 
 const README = path.resolve(__dirname, "..", "..", "README.md");
@@ -58,6 +59,8 @@ describe("README: the Arguments table's defaults are the component's", () => {
         "`endpoint.autoscaling.scaleOutCooldownSeconds`": [features.endpoint.autoscaling?.scaleOutCooldownSeconds],
         "`endpoint.dataCapture.samplingPercentage`": [features.endpoint.dataCapture?.samplingPercentage],
         "`endpoint.logRetentionDays`": [plain.endpoint.logRetentionDays],
+        // Without variants, the endpoint's one variant has the name it always had.
+        "`endpoint.variants`": [VARIANT_NAME],
         "`api.auth`": [plain.api.auth],
         "`api.stageName`": [plain.api.stageName],
         "`api.throttle.rateLimit` / `burstLimit`": [plain.api.throttle.rateLimit, plain.api.throttle.burstLimit],

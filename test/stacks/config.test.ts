@@ -108,6 +108,33 @@ describe("stack config", () => {
         assert.deepEqual(plan[0].args.image, { context: path.join(dir, "serving") });
     });
 
+    it("endpoint.variants and endpoint.shadow reach the ModelApi, their model paths resolved against the project", () => {
+        const dir = project(["models/iris", "models/v2", "models/v3"]);
+        const endpoint = {
+            instanceType: "ml.c5.xlarge",
+            variants: [
+                { name: "v1", weight: 90 },
+                { name: "v2", weight: 10, model: { path: "models/v2" }, instanceCount: 1 },
+            ],
+            shadow: { name: "v3", model: { path: "models/v3" }, samplingPercent: 50 },
+        };
+        const plan = planStack(asPulumiConfig({ models: [iris], endpoint }), dir);
+        assert.deepEqual(plan[0].args.endpoint, {
+            instanceType: "ml.c5.xlarge",
+            variants: [
+                { name: "v1", weight: 90 },
+                { name: "v2", weight: 10, model: { path: path.join(dir, "models/v2") }, instanceCount: 1 },
+            ],
+            shadow: { name: "v3", model: { path: path.join(dir, "models/v3") }, samplingPercent: 50 },
+        });
+    });
+
+    it("a variant given by s3Uri is passed as it is", () => {
+        const endpoint = { variants: [{ name: "v1", weight: 1, model: { s3Uri: "s3://team/v1.tar.gz" } }] };
+        const plan = planStack(asPulumiConfig({ models: [iris], endpoint }), project());
+        assert.deepEqual(plan[0].args.endpoint, endpoint);
+    });
+
     it("api.cors.allowOrigins reaches the ModelApi", () => {
         const plan = planStack(asPulumiConfig({ models: [iris], api: { cors: { allowOrigins: ["https://app.example.com"] } } }), project());
         assert.deepEqual(plan[0].args.api, { cors: { allowOrigins: ["https://app.example.com"] } });
@@ -246,7 +273,18 @@ describe("stack config", () => {
         it("a misspelt endpoint setting", () => {
             fails(
                 { models: [iris], endpoint: { instancetype: "ml.m5.large" } },
-                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout`,
+                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout, variants, shadow`,
+            );
+        });
+
+        it("a misspelt setting of a variant or of the shadow", () => {
+            fails(
+                { models: [iris], endpoint: { variants: [{ name: "v1", wieght: 1 }] } },
+                `modelapi:endpoint.variants[0] has an unknown setting "wieght"; expected one of name, weight, model, instanceType, instanceCount`,
+            );
+            fails(
+                { models: [iris], endpoint: { shadow: { name: "v3", model: { pth: "models/wine" }, samplingPercent: 5 } } },
+                `modelapi:endpoint.shadow.model has an unknown setting "pth"; expected one of path, s3Uri`,
             );
         });
 

@@ -131,7 +131,7 @@ export function plainTarget(region: string): DashboardTarget {
     return {
         region,
         endpointName: "e",
-        variantName: "AllTraffic",
+        variantNames: ["AllTraffic"],
         apiName: "a",
         stageName: "v1",
         functionName: "f",

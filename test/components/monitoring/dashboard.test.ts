@@ -96,6 +96,20 @@ describe("ModelApi dashboard", function () {
         );
     });
 
+    it("with several variants every SageMaker series is drawn per variant, and the body still passes the schema", () => {
+        const body = dashboardBody({ ...plainTarget("eu-west-1"), variantNames: ["v1", "v2", "shadow"] });
+        assert.deepEqual(dashboardErrors(body), []);
+        const metrics = body.widgets.flatMap((w: any) => (w.type === "metric" ? w.properties.metrics : []));
+        const sagemaker = metrics.filter((m: any) => m[0] === "AWS/SageMaker" || m[0] === "/aws/sagemaker/Endpoints");
+        const byVariant = (v: string) => sagemaker.filter((m: any) => m[5] === v).length;
+        assert.ok(byVariant("v1") > 0);
+        assert.deepEqual([byVariant("v2"), byVariant("shadow")], [byVariant("v1"), byVariant("v1")]);
+        assert.equal(sagemaker.length, 3 * byVariant("v1"));
+        // One variant draws the series as before variants existed: no variant in the labels.
+        const single = JSON.stringify(dashboardBody(plainTarget("eu-west-1")));
+        assert.ok(!single.includes("AllTraffic SageMaker"));
+    });
+
     it("a dashboard body with a typo fails the schema check", () => {
         const body = dashboardBody(plainTarget("eu-west-1"));
         assert.deepEqual(dashboardErrors(body), []);
