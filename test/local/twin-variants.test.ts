@@ -8,12 +8,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { ShadowSummary } from "../../local/shadow-compare";
+import { runNewman } from "./docs-checks";
 import { type FittedModel, fitModel, post, type ReadyLine, TwinProcess } from "./support";
 
 const KEY = "variants-test-key-0123456789";
 
 interface VariantsReady extends ReadyLine {
     variantServerPids: Record<string, number>;
+    openApi: string;
+    postman: string;
 }
 
 /** Stops the twin and every model server it started, whatever happened in the test. */
@@ -111,6 +114,26 @@ describe("local twin end to end: model versions", function () {
             const error = JSON.parse(res.text).error;
             assert.equal(error.code, "BadRequest");
             assert.match(error.message, /"v9".*"v1", "v2"/);
+        });
+
+        it("documents the pin header with its variants, and its Postman collection's pinned requests pass under newman", async () => {
+            const doc = (await (await fetch(ready.openApi)).json()) as any;
+            const pin = doc.paths["/predict"].post.parameters.find((p: any) => p.name === "x-modelapi-variant");
+            assert.deepEqual(pin?.schema.enum, ["v1", "v2"]);
+            const collection = (await (await fetch(ready.postman)).json()) as any;
+            const summary = await runNewman(collection, { apiKey: KEY });
+            assert.deepEqual(
+                summary.run.failures.map((f: any) => `${f.source?.name}: ${f.error?.message}`),
+                [],
+            );
+            const names = collection.item.flatMap((folder: any) => folder.item.map((i: any) => i.name));
+            for (const name of [
+                "JSON rows, asking version v1",
+                "JSON rows, asking version v2",
+                "400 BadRequest: a model version this API does not serve",
+            ]) {
+                assert.ok(names.includes(name), `no "${name}" request`);
+            }
         });
 
         describe("and a shadow instead of v2", () => {
