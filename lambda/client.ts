@@ -44,6 +44,8 @@ export interface InvokeTarget {
     targetModel?: string;
     /** A production variant the caller pinned (`TargetVariant`); otherwise SageMaker picks one by weight. */
     targetVariant?: string;
+    /** Recorded with the request and answer by data capture, so records of every variant join on it. */
+    inferenceId?: string;
     /** The whole call, retries included, is abandoned after this; the SDK then throws AbortError. */
     timeoutMs: number;
 }
@@ -54,6 +56,7 @@ export async function invokeModel(req: ModelRequest, target: InvokeTarget): Prom
             EndpointName: target.endpointName,
             TargetModel: target.targetModel,
             TargetVariant: target.targetVariant,
+            InferenceId: target.inferenceId,
             Body: req.body,
             ContentType: req.contentType,
             Accept: req.accept,

@@ -85,6 +85,7 @@ async function predict({ event, config, context, log }: RouteRequest, targetMode
             endpointName: config.endpointName,
             targetModel,
             targetVariant,
+            inferenceId: inferenceId(log.requestId),
             timeoutMs: invokeBudget(config, context),
         });
     } catch (err) {
@@ -106,6 +107,15 @@ async function predict({ event, config, context, log }: RouteRequest, targetMode
     }
     if (response.invokedVariant !== undefined) log.invokedVariant = response.invokedVariant;
     return modelResult(response);
+}
+
+/**
+ * InvokeEndpoint's `InferenceId` takes 1 to 64 printable characters, the first not a space ("InvokeEndpoint",
+ * SageMaker Runtime API Reference); API Gateway's request ids are UUIDs. Data capture records it with each
+ * request and answer, so production's and a shadow's captured records join on the API's request id.
+ */
+function inferenceId(requestId: string): string | undefined {
+    return /^[\x21-\x7e][\x20-\x7e]{0,63}$/.test(requestId) ? requestId : undefined;
 }
 
 /**

@@ -713,6 +713,13 @@ for (const variant of variants)
                 assert.equal(header(res, VARIANT_HEADER), "v2");
             });
 
+            it("sends the API's request id as InferenceId, so captured records of every variant join on it", async function () {
+                await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, requestId: "c0ffee00-1234-4abc-8def-0123456789ab" }));
+                await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, requestId: "x".repeat(65) }));
+                assert.equal(server.calls[0].headers["x-amzn-sagemaker-inference-id"], "c0ffee00-1234-4abc-8def-0123456789ab");
+                assert.equal(server.calls[1].headers["x-amzn-sagemaker-inference-id"], undefined);
+            });
+
             it("names the single variant on every answer of a one-version API", async function () {
                 server.respondWith(replies.ok('{"predictions":[1]}', "application/json"));
                 const { res } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY }));
