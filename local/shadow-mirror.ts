@@ -16,8 +16,9 @@ export interface ShadowMirrorOptions {
     /** Share of offered requests copied, 1 to 100. */
     percent: number;
     random: () => number;
-    /** Copies waiting beyond this many are dropped (and counted). */
+    /** Copies waiting beyond this many, or beyond `maxQueueBytes` of bodies, are dropped (and counted). */
     maxQueue?: number;
+    maxQueueBytes?: number;
     /** Copies in flight at once. */
     concurrency?: number;
     /** A shadow answer slower than this counts as a shadow error. */
@@ -36,6 +37,8 @@ interface Copy {
 }
 
 export const DEFAULT_MAX_QUEUE = 100;
+/** Ten of the largest bodies InvokeEndpoint takes (6 MB): the twin's memory stays bounded however far the shadow falls behind. */
+export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_CONCURRENCY = 2;
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_REPORT_EVERY = 100;
@@ -44,6 +47,7 @@ const DEFAULT_REPORT_INTERVAL_MS = 5_000;
 export class ShadowMirror {
     readonly comparison: ShadowComparison;
     private readonly queue: Copy[] = [];
+    private queuedBytes = 0;
     private inFlight = 0;
     private idle: Array<() => void> = [];
     private lastReported = 0;
@@ -57,11 +61,16 @@ export class ShadowMirror {
     /** A request the production variant answered, offered after its answer went out; returns at once. */
     offer(body: Buffer, headers: http.OutgoingHttpHeaders, production: Observed): void {
         if (this.closed || this.opts.random() * 100 >= this.opts.percent) return;
-        if (this.queue.length >= (this.opts.maxQueue ?? DEFAULT_MAX_QUEUE)) {
+        const bytes = body.length + production.body.length;
+        if (
+            this.queue.length >= (this.opts.maxQueue ?? DEFAULT_MAX_QUEUE) ||
+            this.queuedBytes + bytes > (this.opts.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES)
+        ) {
             this.comparison.recordDrop();
             return;
         }
         this.queue.push({ body, headers, production });
+        this.queuedBytes += bytes;
         this.timer ??= setInterval(() => this.reportIfNew(), this.opts.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS).unref();
         this.pump();
     }
@@ -80,6 +89,7 @@ export class ShadowMirror {
         }
         // Copies still waiting after the wait were never sent.
         const unsent = this.queue.splice(0).length;
+        this.queuedBytes = 0;
         for (let i = 0; i < unsent; i++) this.comparison.recordDrop();
         return this.comparison.summary();
     }
@@ -87,6 +97,7 @@ export class ShadowMirror {
     private pump(): void {
         while (this.inFlight < (this.opts.concurrency ?? DEFAULT_CONCURRENCY) && this.queue.length > 0) {
             const copy = this.queue.shift()!;
+            this.queuedBytes -= copy.body.length + copy.production.body.length;
             this.inFlight++;
             void this.send(copy).then((answer) => {
                 this.inFlight--;
