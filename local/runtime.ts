@@ -29,7 +29,7 @@ import {
     targetModelName,
     type WireError,
 } from "../contract";
-import { ShadowMirror } from "./shadow-mirror";
+import type { ShadowMirror } from "./shadow-mirror";
 import { extractTarGz } from "./untar";
 import { closeServer } from "./close-server";
 import { header, readBody } from "./http";
