@@ -4,10 +4,12 @@
  * error answers) and the local twin.
  */
 import { HEADERS } from "./sagemaker";
+import { VARIANT_HEADER } from "./variants";
 
 /** Request headers a browser may send. */
 export const CORS_ALLOW_HEADERS = [
     "content-type",
+    VARIANT_HEADER,
     "accept",
     HEADERS.apiKey,
     HEADERS.customAttributes,
@@ -16,7 +18,7 @@ export const CORS_ALLOW_HEADERS = [
     "x-amz-security-token",
 ];
 /** Answer headers a browser script may read besides the CORS-safelisted ones. */
-export const CORS_EXPOSE_HEADERS = [HEADERS.customAttributes, "retry-after", HEADERS.requestId];
+export const CORS_EXPOSE_HEADERS = [HEADERS.customAttributes, "retry-after", HEADERS.requestId, VARIANT_HEADER];
 /** How long a browser may cache a preflight answer. */
 export const CORS_MAX_AGE_SECONDS = 600;
 

@@ -42,6 +42,10 @@ export interface InvokeTarget {
     endpointName: string;
     /** Multi-model endpoints only: the artifact to route to, `{name}.tar.gz`. */
     targetModel?: string;
+    /** A production variant the caller pinned (`TargetVariant`); otherwise SageMaker picks one by weight. */
+    targetVariant?: string;
+    /** Recorded with the request and answer by data capture, so records of every variant join on it. */
+    inferenceId?: string;
     /** The whole call, retries included, is abandoned after this; the SDK then throws AbortError. */
     timeoutMs: number;
 }
@@ -51,6 +55,8 @@ export async function invokeModel(req: ModelRequest, target: InvokeTarget): Prom
         new InvokeEndpointCommand({
             EndpointName: target.endpointName,
             TargetModel: target.targetModel,
+            TargetVariant: target.targetVariant,
+            InferenceId: target.inferenceId,
             Body: req.body,
             ContentType: req.contentType,
             Accept: req.accept,
@@ -58,5 +64,10 @@ export async function invokeModel(req: ModelRequest, target: InvokeTarget): Prom
         }),
         { abortSignal: AbortSignal.timeout(target.timeoutMs) },
     );
-    return { body: out.Body ?? new Uint8Array(0), contentType: out.ContentType, customAttributes: out.CustomAttributes };
+    return {
+        body: out.Body ?? new Uint8Array(0),
+        contentType: out.ContentType,
+        customAttributes: out.CustomAttributes,
+        invokedVariant: out.InvokedProductionVariant,
+    };
 }

@@ -2,7 +2,7 @@
  * Settings read from the environment. Read per request (it costs microseconds) so that the
  * local twin, which sets env after loading the module, and tests see their own values.
  */
-import { type BodyLimits, ENDPOINT_KINDS, type EndpointKind, requestBodyLimits } from "../contract";
+import { type BodyLimits, ENDPOINT_KINDS, type EndpointKind, requestBodyLimits, VARIANT_NAMES_ENV } from "../contract";
 
 /** SageMaker's own invocation limit; a Lambda context with less time left wins. */
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
@@ -16,6 +16,8 @@ export interface HandlerConfig {
     /** Request body limits for this endpoint kind (contract/limits.ts). */
     bodyLimits: BodyLimits;
     invokeTimeoutMs: number;
+    /** Production variants a caller may pin (`VARIANT_NAMES`, comma-separated); empty: one variant, no pinning. */
+    variantNames: string[];
     /** Origins browsers may call from (`CORS_ALLOW_ORIGINS`, comma-separated); empty: CORS off. */
     corsAllowOrigins: string[];
 }
@@ -37,6 +39,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
         bodyLimits: requestBodyLimits(kind as EndpointKind),
         invokeTimeoutMs: parseTimeout(env.INVOKE_TIMEOUT_MS),
         corsAllowOrigins: list(env.CORS_ALLOW_ORIGINS),
+        variantNames: list(env[VARIANT_NAMES_ENV]),
     };
 }
 

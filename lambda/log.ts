@@ -9,6 +9,10 @@ export interface RequestLog {
     /** The route template matched (`/models/{name}/predict`), or null for an unknown path. */
     route: string | null;
     targetModel: string | null;
+    /** The production variant the caller pinned, when it did. */
+    targetVariant?: string;
+    /** The production variant that answered, when SageMaker named it (CloudWatch's `VariantName`). */
+    invokedVariant?: string;
     status: number;
     latencyMs: number;
     /** Time spent inside InvokeEndpoint, retries included; null when SageMaker was not called. */

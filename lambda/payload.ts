@@ -14,6 +14,7 @@ import {
     mediaType,
     NPY_TYPE,
     REQUEST_CONTENT_TYPES,
+    VARIANT_HEADER,
 } from "../contract";
 import { chooseAccept } from "./accept";
 import { HttpError } from "./errors";
@@ -135,6 +136,8 @@ export interface ModelResponse {
     body: Uint8Array;
     contentType?: string;
     customAttributes?: string;
+    /** The production variant that answered (`InvokedProductionVariant`). */
+    invokedVariant?: string;
 }
 
 /** The model's body as-is, with its Content-Type; a 502 that says why when it cannot fit. */
@@ -145,6 +148,9 @@ export function modelResult(res: ModelResponse): APIGatewayProxyResult {
     const headers: Record<string, string> = { "Content-Type": contentType };
     if (res.customAttributes !== undefined) {
         headers[HEADERS.customAttributes] = res.customAttributes;
+    }
+    if (res.invokedVariant !== undefined) {
+        headers[VARIANT_HEADER] = res.invokedVariant;
     }
     const body = bytes.toString(text ? "utf8" : "base64");
     // Only large answers pay for the exact count: JSON escaping can grow text (each newline is 2 bytes).

@@ -22,6 +22,8 @@ export interface ApiDocsOptions {
     /** Whether the gateway asks for an API key; the documents then describe the x-api-key header. */
     apiKeyRequired: boolean;
     exampleRows?: number[][];
+    /** The production variants a caller may pin, when there are several versions. */
+    variantNames?: string[];
 }
 
 /** Answers the docs routes; `handle` returns false for every other request, which the gateway then serves. */
@@ -80,8 +82,15 @@ export class ApiDocs {
     }
 
     private common() {
-        const { title, multiModel, modelNames, exampleRows } = this.opts;
-        return { title, multiModel, modelNames, exampleRows, auth: this.opts.apiKeyRequired ? ("apiKey" as const) : ("none" as const) };
+        const { title, multiModel, modelNames, exampleRows, variantNames } = this.opts;
+        return {
+            title,
+            multiModel,
+            modelNames,
+            exampleRows,
+            variantNames,
+            auth: this.opts.apiKeyRequired ? ("apiKey" as const) : ("none" as const),
+        };
     }
 }
 

@@ -30,9 +30,7 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     const predict = routes.find((r) => r.method === "POST")!.path.replace("{name}", names[0]);
     const body = JSON.stringify({ instances: [EXAMPLE_ROWS[0]] });
     say("");
-    say(
-        `ModelApi is serving ${opts.multiModel ? `${names.length} models (${names.join(", ")}) from one multi-model endpoint` : names[0]} locally.`,
-    );
+    say(`ModelApi is serving ${served(opts, names)} locally.`);
     say(`  URL:      ${info.url}`);
     say(`  API key:  ${apiKey}   (send it as the x-api-key header)`);
     say(`  Routes:   ${routes.map((r) => `${r.method} ${r.path}`).join(", ")}`);
@@ -43,6 +41,10 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     say(`  Postman:  ${info.url}${POSTMAN_PATH}   (import it, then set the apiKey variable)`);
     say(`  Runtime:  ${info.runtimeUrl}   (SageMaker Runtime for AWS SDKs and the CLI: --endpoint-url, any credentials)`);
     say(`  Endpoint: ${info.endpointName}${opts.multiModel ? `   (TargetModel: ${names.map(targetModelName).join(", ")})` : ""}`);
+    if (opts.variants.length > 0) {
+        say(`  Versions: pin one with -H 'X-ModelApi-Variant: ${opts.variants[0].name}'; every answer names its version in that header.`);
+    }
+    if (opts.shadow) say(`  Shadow:   ${opts.shadow.name} is compared with production on stderr, live and when the twin stops.`);
     say(`  Stop with Ctrl-C, or kill -INT ${process.pid}.`);
     const ready: Record<string, unknown> = { url: info.url, apiKey };
     if (opts.multiModel) ready.models = names;
@@ -50,10 +52,20 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     ready.serverPid = info.serverPid;
     ready.runtimeUrl = info.runtimeUrl;
     ready.endpointName = info.endpointName;
+    if (info.variantServerPids) ready.variantServerPids = info.variantServerPids;
     ready.openApi = `${info.url}${OPENAPI_PATH}`;
     ready.docs = `${info.url}${DOCS_PATH}`;
     ready.postman = `${info.url}${POSTMAN_PATH}`;
     say(`ready ${JSON.stringify(ready)}`);
+}
+
+function served(opts: CliOptions, names: string[]): string {
+    if (opts.multiModel) return `${names.length} models (${names.join(", ")}) from one multi-model endpoint`;
+    const versions =
+        opts.variants.length > 0
+            ? `${opts.variants.length === 1 ? "variant" : "variants"} ${opts.variants.map((v) => `${v.name} (weight ${v.weight})`).join(", ")}`
+            : names[0];
+    return opts.shadow ? `${versions} with shadow ${opts.shadow.name} (${opts.shadow.percent} % of requests)` : versions;
 }
 
 /**
@@ -76,7 +88,7 @@ async function main(): Promise<number> {
         return 0;
     }
     const apiKey = opts.apiKey ?? randomApiKey();
-    const example = opts.models.length === 0;
+    const example = opts.models.length === 0 && opts.variants.length === 0;
 
     let twin: LocalTwin | undefined;
     let stopping = false;

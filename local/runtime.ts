@@ -4,6 +4,11 @@
  * AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME exactly as it talks to SageMaker, so successes and errors
  * (ModelError with the original status, ValidationError, ModelNotReadyException, ServiceUnavailable)
  * reach the handler in the shapes the SDK deserialises from the real service.
+ *
+ * An endpoint with several production variants routes each invocation as SageMaker does: to the variant
+ * the caller names in TargetVariant, else to one chosen at random by weight ("the targeted routing
+ * overrides the random traffic distribution", "Testing models with production variants", SageMaker
+ * Developer Guide). A shadow variant gets copies of the answered requests through shadow-mirror.ts.
  */
 import { randomUUID } from "crypto";
 import * as fs from "fs";
@@ -20,9 +25,11 @@ import {
     SAGEMAKER_MAX_PAYLOAD_BYTES,
     sageMakerError,
     type SageMakerErrorType,
+    TARGET_VARIANT_HEADER,
     targetModelName,
     type WireError,
 } from "../contract";
+import type { ShadowMirror } from "./shadow-mirror";
 import { extractTarGz } from "./untar";
 import { closeServer } from "./close-server";
 import { header, readBody } from "./http";
@@ -51,6 +58,18 @@ export interface RuntimeOptions {
     unpackRoot?: string;
     invocationTimeoutMs?: number;
     log?: (line: string) => void;
+    /** Production variants, each its own container; absent: one variant, `AllTraffic`, on `container`. */
+    variants?: RuntimeVariant[];
+    /** A shadow beside the one production variant, fed copies of its answered requests. */
+    shadow?: ShadowMirror;
+    /** Uniform in [0, 1): picks a variant by weight; injectable so tests can seed it. */
+    random?: () => number;
+}
+
+export interface RuntimeVariant {
+    name: string;
+    weight: number;
+    container: ContainerTarget;
 }
 
 interface Upstream {
@@ -77,10 +96,14 @@ export class LocalRuntime {
     private readonly loaded = new Map<string, number>();
     private readonly timeoutMs: number;
     private readonly log: (line: string) => void;
+    private readonly variants: RuntimeVariant[];
+    private readonly random: () => number;
 
     constructor(private readonly opts: RuntimeOptions) {
         this.timeoutMs = opts.invocationTimeoutMs ?? INVOCATION_TIMEOUT_MS;
         this.log = opts.log ?? (() => undefined);
+        this.variants = opts.variants ?? [{ name: PRODUCTION_VARIANT, weight: 1, container: opts.container }];
+        this.random = opts.random ?? Math.random;
     }
 
     get multiModel(): boolean {
@@ -116,6 +139,7 @@ export class LocalRuntime {
         const match = /^\/endpoints\/([^/]+)\/invocations$/.exec(url.pathname);
         const target = header(req, HEADERS.targetModel);
         let status = 0;
+        let variant: RuntimeVariant | undefined;
         try {
             if (!match || req.method !== "POST") {
                 // The real service answers unknown operations like this; the SDK never sends them.
@@ -134,15 +158,22 @@ export class LocalRuntime {
                     `Request payload of ${size} bytes exceeds the ${MAX_PAYLOAD_BYTES} byte limit of InvokeEndpoint.`,
                 );
             }
-            const upstream = await this.invoke(body, req, target);
+            variant = chooseVariant(this.variants, header(req, TARGET_VARIANT_HEADER), this.random, this.opts.shadow?.comparison.shadow);
+            const invokeStarted = process.hrtime.bigint();
+            const upstream = await this.invoke(body, req, target, variant.container.url);
             status = upstream.status;
+            this.mirrorAfter(res, body, req, upstream, invokeStarted);
             if (upstream.status >= 400) {
-                throw modelError(this.opts.endpointName, upstream.status, upstream.body.toString("utf8"));
+                const failure = modelError(this.opts.endpointName, upstream.status, upstream.body.toString("utf8"));
+                // Whether SageMaker names the variant on a ModelError is not documented; the twin does when it has
+                // several, so a failing version shows which one it is.
+                if (this.opts.variants) failure.reply.headers[HEADERS.invokedVariant] = variant.name;
+                throw failure;
             }
             const headers: http.OutgoingHttpHeaders = {
                 "Content-Type": upstream.headers["content-type"] ?? "application/octet-stream",
                 "Content-Length": upstream.body.length,
-                "x-Amzn-Invoked-Production-Variant": PRODUCTION_VARIANT,
+                "x-Amzn-Invoked-Production-Variant": variant.name,
                 "x-amzn-RequestId": randomUUID(),
             };
             const attributes = upstream.headers[HEADERS.customAttributes];
@@ -153,13 +184,27 @@ export class LocalRuntime {
             if (!(err instanceof RuntimeError)) throw err;
             sendError(res, err);
         } finally {
-            const model = target ? ` ${target}` : "";
+            const model = (target ? ` ${target}` : "") + (this.opts.variants && variant ? ` variant ${variant.name}` : "");
             const upstream = status ? ` (container ${status})` : "";
             this.log(`InvokeEndpoint${model} → ${res.statusCode}${upstream} in ${Date.now() - started} ms`);
         }
     }
 
-    private async invoke(body: Buffer, req: http.IncomingMessage, target: string | undefined): Promise<Upstream> {
+    /**
+     * Offers the request to the shadow once the caller's answer has gone out, with the production answer to
+     * compare against; nothing the shadow does can reach `res`.
+     */
+    private mirrorAfter(res: http.ServerResponse, body: Buffer, req: http.IncomingMessage, production: Upstream, started: bigint): void {
+        const shadow = this.opts.shadow;
+        if (!shadow) return;
+        const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+        const headers: http.OutgoingHttpHeaders = { Accept: header(req, "accept") ?? "*/*" };
+        const contentType = header(req, "content-type");
+        if (contentType !== undefined) headers["Content-Type"] = contentType;
+        res.once("finish", () => shadow.offer(body, headers, { status: production.status, body: production.body, latencyMs }));
+    }
+
+    private async invoke(body: Buffer, req: http.IncomingMessage, target: string | undefined, containerUrl: string): Promise<Upstream> {
         // The caller's Content-Type only when it sent one: boto3 and the AWS CLI send none when ContentType is
         // not given (botocore serialize.py: no content type for streaming bodies), and the server reads a
         // body without one as JSON, as AWS's sagemaker-containers does (_worker.py, Request.content_type).
@@ -178,7 +223,7 @@ export class LocalRuntime {
                     `Endpoint ${this.opts.endpointName} is not a multi-model endpoint and does not accept TargetModel.`,
                 );
             }
-            return this.call("POST", "/invocations", headers, body, deadline);
+            return this.call("POST", "/invocations", headers, body, deadline, containerUrl);
         }
         if (target === undefined) {
             throw RuntimeError.of(
@@ -268,8 +313,15 @@ export class LocalRuntime {
         return true;
     }
 
-    private call(method: string, route: string, headers: http.OutgoingHttpHeaders, body: Buffer, deadline: number): Promise<Upstream> {
-        const url = new URL(route, this.opts.container.url);
+    private call(
+        method: string,
+        route: string,
+        headers: http.OutgoingHttpHeaders,
+        body: Buffer,
+        deadline: number,
+        containerUrl = this.opts.container.url,
+    ): Promise<Upstream> {
+        const url = new URL(route, containerUrl);
         return new Promise((resolve, reject) => {
             const req = http.request(url, { method, headers: { ...headers, "Content-Length": body.length } }, (res) => {
                 const chunks: Buffer[] = [];
@@ -289,6 +341,40 @@ export class LocalRuntime {
             req.end(body);
         });
     }
+}
+
+/**
+ * The production variant that serves an invocation: the one `pinned` names, else one drawn by weight (a
+ * variant's share is its weight over the sum, "ProductionVariant", SageMaker API Reference). A pinned
+ * variant of weight 0 is served, as targeted routing overrides the weights (an assumption: AWS does not
+ * say). An unknown name, or the shadow's, is a ValidationError 400: the shape follows the API model
+ * ("InvokeEndpoint" errors); AWS does not document the message, so this one is the twin's own.
+ */
+export function chooseVariant(
+    variants: readonly RuntimeVariant[],
+    pinned: string | undefined,
+    random: () => number,
+    shadow?: string,
+): RuntimeVariant {
+    if (pinned !== undefined) {
+        const found = variants.find((v) => v.name === pinned);
+        if (found) return found;
+        const why = pinned === shadow ? "is the shadow variant, which answers no caller" : "is not a production variant of the endpoint";
+        throw RuntimeError.of(
+            "ValidationError",
+            400,
+            `TargetVariant ${pinned} ${why}; production variants: ${variants.map((v) => v.name).join(", ")}.`,
+        );
+    }
+    const total = variants.reduce((sum, v) => sum + v.weight, 0);
+    let point = random() * total;
+    for (const v of variants) {
+        if (v.weight <= 0) continue;
+        if (point < v.weight) return v;
+        point -= v.weight;
+    }
+    // Rounding at the very top of the range: the last variant that takes traffic.
+    return [...variants].reverse().find((v) => v.weight > 0) ?? variants[0];
 }
 
 /** A container answer of 4xx/5xx, as SageMaker reports it: status 424 and the original status inside. */

@@ -8,13 +8,15 @@ import * as os from "os";
 import * as path from "path";
 import { format } from "util";
 import { packModel } from "../core/archive/pack";
-import { corsOriginsProblem, targetModelName } from "../contract";
+import { corsOriginsProblem, PRODUCTION_VARIANT, targetModelName, VARIANT_NAMES_ENV } from "../contract";
 import { ApiDocs } from "./api-docs";
-import type { ModelArg } from "./args";
+import type { ModelArg, ShadowArg, VariantArg } from "./args";
 import { ContainerProcess, freePort } from "./container-process";
 import { LocalGateway, type ProxyHandler } from "./gateway";
 import { checkPythonModules } from "./python";
-import { LOCAL_REGION, LocalRuntime } from "./runtime";
+import { LOCAL_REGION, LocalRuntime, type RuntimeVariant } from "./runtime";
+import { describeSummary } from "./shadow-compare";
+import { ShadowMirror } from "./shadow-mirror";
 import { extractTarGz } from "./untar";
 
 const REPO_ROOT = path.resolve(__dirname, "..");
@@ -30,6 +32,12 @@ export interface TwinOptions {
     apiKey: string;
     image?: string;
     workers: number;
+    /** Production variants, each served by its own model server; absent or empty: `models` as one variant. */
+    variants?: VariantArg[];
+    /** A shadow variant beside the one production variant. */
+    shadow?: ShadowArg;
+    /** Uniform in [0, 1) for weighted routing and shadow sampling; default Math.random. */
+    random?: () => number;
     /** Origins allowed by CORS, as `api.cors.allowOrigins`; default: $MODELAPI_CORS_ALLOW_ORIGINS (comma-separated), else off. */
     corsAllowOrigins?: string[];
     /** Progress lines. */
@@ -47,6 +55,8 @@ export interface TwinInfo {
     runtimeUrl: string;
     /** The endpoint name to invoke there. */
     endpointName: string;
+    /** With variants: each variant's model server pid, the shadow's included. */
+    variantServerPids?: Record<string, number>;
 }
 
 /** A stop was asked for while the twin was still starting. */
@@ -100,6 +110,7 @@ export class LocalTwin {
     }
 
     private async assemble(): Promise<TwinInfo> {
+        if (this.opts.variants?.length || this.opts.shadow) return this.assembleVariants();
         const opts = this.opts;
         for (const model of opts.models) {
             if (!fs.existsSync(model.path)) {
@@ -180,6 +191,113 @@ export class LocalTwin {
 
         return { url: `http://127.0.0.1:${port}`, port, serverPid: server.pid, workDir, runtimeUrl, endpointName: ENDPOINT_NAME };
     }
+
+    /**
+     * Several versions of one model behind one endpoint: a model server per production variant and one for
+     * the shadow, the runtime routing between them as SageMaker does, and the shadow's comparison reported
+     * live and when the twin stops.
+     */
+    private async assembleVariants(): Promise<TwinInfo> {
+        const opts = this.opts;
+        const production: VariantArg[] = opts.variants?.length
+            ? opts.variants
+            : [{ name: PRODUCTION_VARIANT, path: opts.models[0].path, weight: 1 }];
+        const all = [...production, ...(opts.shadow ? [opts.shadow] : [])];
+        for (const variant of all) {
+            if (!fs.existsSync(variant.path)) {
+                throw new Error(
+                    `model path ${variant.path} of variant ${variant.name} does not exist; give a model directory or a .tar.gz`,
+                );
+            }
+        }
+        const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "modelapi-local-"));
+        await this.undo(() => fs.rmSync(workDir, { recursive: true, force: true }));
+        const servers = new Map<string, ContainerProcess>();
+        const ports = new Map<string, number>();
+        for (const variant of all) ports.set(variant.name, await freePort());
+        const target = (name: string) => ({
+            url: `http://127.0.0.1:${ports.get(name)}`,
+            modelUrl: (dir: string) => servers.get(name)?.modelUrl(dir) ?? dir,
+        });
+        const random = opts.random ?? Math.random;
+        const mirror = opts.shadow
+            ? new ShadowMirror({
+                  shadow: opts.shadow.name,
+                  production: production[0].name,
+                  url: target(opts.shadow.name).url,
+                  percent: opts.shadow.percent,
+                  random,
+                  report: (line) => opts.log("shadow", line),
+              })
+            : undefined;
+        const runtimeVariants: RuntimeVariant[] = production.map((v) => ({ name: v.name, weight: v.weight, container: target(v.name) }));
+        const runtime = new LocalRuntime({
+            endpointName: ENDPOINT_NAME,
+            container: runtimeVariants[0].container,
+            variants: runtimeVariants,
+            shadow: mirror,
+            random,
+            log: (line) => opts.log("runtime", line),
+        });
+        const runtimeUrl = await runtime.listen(0);
+        await this.undo(() => runtime.close());
+
+        const variantNames = production.map((v) => v.name);
+        const title = opts.models[0]?.name ?? production[0].name;
+        const docs = new ApiDocs({ title, multiModel: false, modelNames: [title], apiKeyRequired: true, variantNames });
+        const corsAllowOrigins = corsOrigins(opts);
+        const gateway = new LocalGateway({
+            handler: loadHandler(runtimeUrl, opts, corsAllowOrigins, variantNames),
+            apiKey: opts.apiKey,
+            multiModel: false,
+            corsAllowOrigins,
+            log: (line) => opts.log("gateway", line),
+            pages: (req, res, requestId) => docs.handle(req, res, requestId),
+        });
+        const port = await gateway.listen(opts.port);
+        docs.setUrl(`http://127.0.0.1:${port}`);
+        await this.undo(() => gateway.close());
+
+        if (!opts.image) checkPythonModules([]);
+        for (const variant of all) {
+            const role =
+                variant === opts.shadow ? `shadow ${variant.name} (${opts.shadow.percent} % of requests)` : `variant ${variant.name}`;
+            opts.progress(`packing ${role} from ${variant.path}`);
+            const packed = packModel(variant.path);
+            const modelDir = path.join(workDir, "variants", variant.name);
+            await extractTarGz(packed.archivePath, modelDir);
+            const serverPort = ports.get(variant.name)!;
+            opts.progress(`starting the model server of ${role} on 127.0.0.1:${serverPort}`);
+            const server = await ContainerProcess.start(
+                { multiModel: false, modelDir, port: serverPort, workers: opts.workers, image: opts.image, workDir },
+                (line) => opts.log(`server ${variant.name}`, line),
+            );
+            servers.set(variant.name, server);
+            await this.undo(() => server.stop());
+        }
+        for (const [name, server] of servers) {
+            opts.progress(`waiting for the model server of ${name} to answer /ping (pid ${server.pid})`);
+            await server.waitUntilReady(opts.image ? IMAGE_PING_TIMEOUT_MS : PING_TIMEOUT_MS);
+        }
+        if (mirror) {
+            // Registered last so it runs first on close: the copies under way finish while the shadow still answers.
+            await this.undo(async () => {
+                const summary = await mirror.close();
+                opts.log("shadow", `final: ${describeSummary(summary)}`);
+                opts.log("shadow", `summary ${JSON.stringify(summary)}`);
+            });
+        }
+        if (this.stopRequested) throw new StoppedError("stopped while starting");
+        return {
+            url: `http://127.0.0.1:${port}`,
+            port,
+            serverPid: servers.get(production[0].name)!.pid,
+            workDir,
+            runtimeUrl,
+            endpointName: ENDPOINT_NAME,
+            variantServerPids: Object.fromEntries([...servers].map(([name, server]) => [name, server.pid])),
+        };
+    }
 }
 
 /**
@@ -198,7 +316,7 @@ function corsOrigins(opts: TwinOptions): string[] {
     return origins;
 }
 
-function loadHandler(runtimeUrl: string, opts: TwinOptions, corsAllowOrigins: string[]): ProxyHandler {
+function loadHandler(runtimeUrl: string, opts: TwinOptions, corsAllowOrigins: string[], variantNames: string[] = []): ProxyHandler {
     const env = process.env;
     env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = runtimeUrl;
     // Dummy credentials: the runtime ignores the signature, and no real AWS key must ever be used here.
@@ -213,6 +331,12 @@ function loadHandler(runtimeUrl: string, opts: TwinOptions, corsAllowOrigins: st
         env.CORS_ALLOW_ORIGINS = corsAllowOrigins.join(",");
     } else {
         delete env.CORS_ALLOW_ORIGINS;
+    }
+    // As the component sets it: the production variants a caller may pin.
+    if (variantNames.length > 0) {
+        env[VARIANT_NAMES_ENV] = variantNames.join(",");
+    } else {
+        delete env[VARIANT_NAMES_ENV];
     }
     if (opts.multiModel) {
         env.MODEL_NAMES = opts.models.map((m) => m.name).join(",");

@@ -30,5 +30,7 @@ function documentedApi(settings: Settings) {
         multiModel: settings.multiModel,
         modelNames: settings.models.map((m) => m.name),
         endpointKind: settings.endpoint.serverless ? ("serverless" as const) : ("realtime" as const),
+        // The production variants a caller may pin with the variant header, as the Lambda is told.
+        variantNames: settings.endpoint.variants?.map((v) => v.name),
     };
 }

@@ -3,7 +3,7 @@
  * to a caller: the one listing the OpenAPI document and the Postman collection describe. A code of the
  * contract (contract/errors.ts) without a line here does not compile.
  */
-import { type ApiErrorCode, HEADERS, UNSHAPED_GATEWAY_ANSWERS } from "../../contract";
+import { type ApiErrorCode, HEADERS, UNSHAPED_GATEWAY_ANSWERS, VARIANT_HEADER } from "../../contract";
 import type { AuthScheme } from "./auth";
 import type { SurfaceRoute } from "./surface";
 
@@ -16,7 +16,7 @@ export interface ErrorDoc {
 /** @internal The documents' words for each error code. */
 export const ERROR_DOCS = {
     BadRequest: {
-        when: `the body is empty, not well-formed JSON, not UTF-8 text or not valid base64, or the ${HEADERS.customAttributes} header breaks SageMaker's rule (at most 1024 visible ASCII characters)`,
+        when: `the body is empty, not well-formed JSON, not UTF-8 text or not valid base64, the ${HEADERS.customAttributes} header breaks SageMaker's rule (at most 1024 visible ASCII characters), or the ${VARIANT_HEADER} header names a model version the API does not serve`,
         example: "The request body is not well-formed JSON: Unexpected end of JSON input",
     },
     ValidationError: {

@@ -10,6 +10,7 @@ import {
     HEADERS,
     JSON_TYPE,
     mediaType,
+    VARIANT_HEADER,
 } from "../../contract";
 import { type ErrorAnswer, errorAnswers, ERROR_DOCS } from "./answers";
 import type { AuthScheme } from "./auth";
@@ -28,6 +29,8 @@ export interface OpenApiOptions {
     endpointKind: "realtime" | "serverless";
     /** Rows of features for the examples; defaults to one row of the example model (iris). */
     exampleRows?: number[][];
+    /** The production variants a caller may pin; absent or empty: one version, which cannot be pinned. */
+    variantNames?: string[];
 }
 
 /** @internal Extension on a request example (or a media type with one example): the status the API answers it with. */
@@ -93,7 +96,12 @@ function describeApi(opts: OpenApiOptions, surface: ApiSurface): string {
         "404 `NotFound`, and a known path with another method 405 `MethodNotAllowed` with an `Allow` header." +
         `\n\nThe \`${HEADERS.customAttributes}\` header passes to the model's code and back, as SageMaker's InvokeEndpoint ` +
         "CustomAttributes do: the request's reaches the model's context, and what the model's code sets with " +
-        "`context.set_response_header` comes back in the answer."
+        "`context.set_response_header` comes back in the answer." +
+        `\n\nEvery prediction's answer names the model version (SageMaker production variant) that produced it in the ` +
+        `\`${VARIANT_HEADER}\` header, a model's error answers included.` +
+        (opts.variantNames?.length
+            ? ` Versions are chosen by traffic weight; send \`${VARIANT_HEADER}\` with one of ${opts.variantNames.join(", ")} to ask one of them.`
+            : "")
     );
 }
 
@@ -132,6 +140,16 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
         description: "Passed to the model's code as SageMaker's InvokeEndpoint CustomAttributes are (its context's request headers).",
         schema: CUSTOM_ATTRIBUTES_SCHEMA,
     });
+    if (opts.variantNames?.length) {
+        parameters.push({
+            name: VARIANT_HEADER,
+            in: "header",
+            required: false,
+            description:
+                "The model version (production variant) to ask, instead of one chosen by traffic weight; another name is a 400 `BadRequest`.",
+            schema: { type: "string", enum: opts.variantNames },
+        });
+    }
     // The answer's format follows the Accept header; OpenAPI describes it through the 200's media types
     // (an `Accept` header parameter would be ignored by OpenAPI tools).
     return {
@@ -153,6 +171,10 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
                         description:
                             "What the model's code set with context.set_response_header, as SageMaker returns it in InvokeEndpoint's CustomAttributes; absent when it set none.",
                         schema: CUSTOM_ATTRIBUTES_SCHEMA,
+                    },
+                    [VARIANT_HEADER]: {
+                        description: "The model version (SageMaker production variant) that produced the answer.",
+                        schema: opts.variantNames?.length ? { type: "string", enum: opts.variantNames } : { type: "string" },
                     },
                 },
                 content: bodyContent("response", surface.responseContentTypes, rows),

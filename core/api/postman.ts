@@ -6,7 +6,7 @@
  * never written into the collection, callers set it in Postman (or `newman --env-var apiKey=...`). With `iam`
  * auth requests are signed with AWS Signature Version 4 from variables holding the caller's credentials.
  */
-import { type ApiErrorCode, CSV_TYPE, HEADERS, JSON_TYPE, NPY_TYPE } from "../../contract";
+import { type ApiErrorCode, CSV_TYPE, HEADERS, JSON_TYPE, NPY_TYPE, VARIANT_HEADER } from "../../contract";
 import type { AuthScheme } from "./auth";
 import { npyOf } from "./npy";
 import { apiSurface, ApiSurface, SurfaceRoute } from "./surface";
@@ -26,12 +26,16 @@ export interface PostmanOptions {
     endpointKind?: "realtime" | "serverless";
     /** Rows of features for the example bodies; defaults to one row of the example model (iris). */
     exampleRows?: number[][];
+    /** The production variants a caller may pin; absent or empty: one version, which cannot be pinned. */
+    variantNames?: string[];
 }
 
 type Variable = { key: string; value: string; type: "string"; description?: string };
 
 /** A model name no deployment serves: model names are letters, digits and hyphens (core/input-validation.ts). */
 const UNSERVED_MODEL = "not_a_served_model";
+/** A variant name no deployment has: variant names are letters, digits and hyphens (contract/variants.ts). */
+const UNSERVED_VARIANT = "not_a_served_version";
 
 /** @internal The collection, as a plain JSON-serialisable object. */
 export function postmanCollection(opts: PostmanOptions, surface: ApiSurface = apiSurface(opts.multiModel)): Record<string, unknown> {
@@ -158,8 +162,13 @@ function predictItems(route: SurfaceRoute, surface: ApiSurface, opts: PostmanOpt
                 ["Accept", JSON_TYPE],
             ],
             body: json({ instances: rows }),
-            test: ["pm.response.to.have.status(200);", ...predictions],
+            test: [
+                "pm.response.to.have.status(200);",
+                ...predictions,
+                `pm.expect(pm.response.headers.get('${VARIANT_HEADER}')).to.be.a('string');`,
+            ],
         },
+        ...pinnedItems(opts, json({ instances: rows })),
         {
             name: "CSV rows, CSV answer",
             headers: [
@@ -245,6 +254,32 @@ function predictItems(route: SurfaceRoute, surface: ApiSurface, opts: PostmanOpt
         },
     ];
     return specs.map((spec) => item(route.method, urlOf(route), spec));
+}
+
+/** With several model versions: a request pinned to each, answered by that version, and one naming none of them. */
+function pinnedItems(opts: PostmanOptions, body: Record<string, unknown>): RequestSpec[] {
+    const names = opts.variantNames ?? [];
+    if (names.length === 0) return [];
+    return [
+        ...names.map((name) => ({
+            name: `JSON rows, asking version ${name}`,
+            headers: [
+                ["Content-Type", JSON_TYPE],
+                [VARIANT_HEADER, name],
+            ] as [string, string][],
+            body,
+            test: ["pm.response.to.have.status(200);", `pm.expect(pm.response.headers.get('${VARIANT_HEADER}')).to.eql('${name}');`],
+        })),
+        {
+            name: "400 BadRequest: a model version this API does not serve",
+            headers: [
+                ["Content-Type", JSON_TYPE],
+                [VARIANT_HEADER, UNSERVED_VARIANT],
+            ],
+            body,
+            test: errorTest(400, "BadRequest"),
+        },
+    ];
 }
 
 /** The request without credentials, where the API asks for them. */

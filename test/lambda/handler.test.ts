@@ -7,9 +7,17 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EVENT_ENVELOPE_RESERVE_BYTES, LAMBDA_SYNC_PAYLOAD_BYTES, requestBodyLimits } from "../../contract";
+import {
+    EVENT_ENVELOPE_RESERVE_BYTES,
+    HEADERS,
+    LAMBDA_SYNC_PAYLOAD_BYTES,
+    PRODUCTION_VARIANT,
+    requestBodyLimits,
+    TARGET_VARIANT_HEADER,
+    VARIANT_HEADER,
+} from "../../contract";
 import { buildLambdaBundle } from "../../lambda/bundle";
-import { replies, SageMakerRuntimeServer } from "./sagemaker-runtime-server";
+import { replies, SageMakerRuntimeServer, type Script } from "./sagemaker-runtime-server";
 import { apiEvent, EnvScope, type Handler, header, lambdaContext, run, runtimeEnv } from "./support";
 
 interface HandlerModule {
@@ -66,6 +74,7 @@ for (const variant of variants)
                 ENDPOINT_KIND: undefined,
                 INVOKE_TIMEOUT_MS: undefined,
                 CORS_ALLOW_ORIGINS: undefined,
+                VARIANT_NAMES: undefined,
                 AWS_MAX_ATTEMPTS: "1",
             });
         });
@@ -628,6 +637,102 @@ for (const variant of variants)
 
                 assert.equal(res.statusCode, 504);
                 assert.ok(Date.now() - started < 800, "answered inside the Lambda's remaining time");
+            });
+        });
+
+        describe("production variants", function () {
+            /** SageMaker's answers name the variant that served them; this script answers from `served`. */
+            const servedBy =
+                (served: (pinned: string | undefined) => string): Script =>
+                (call) => {
+                    const pinned = call.headers[TARGET_VARIANT_HEADER] as string | undefined;
+                    return replies.ok('{"predictions":[1]}', "application/json", { [HEADERS.invokedVariant]: served(pinned) });
+                };
+
+            it("passes a pinned variant from X-ModelApi-Variant to SageMaker as X-Amzn-SageMaker-Target-Variant and names it on the answer", async function () {
+                env.set({ VARIANT_NAMES: "v1,v2" });
+                server.respondWith(servedBy((pinned) => pinned ?? "v1"));
+                const { res, logs } = await run(
+                    handler,
+                    apiEvent({ path: "/predict", body: JSON_BODY, headers: { "X-ModelApi-Variant": "v2" } }),
+                );
+
+                assert.equal(res.statusCode, 200);
+                assert.equal(server.calls.length, 1);
+                assert.equal(server.calls[0].headers[TARGET_VARIANT_HEADER], "v2");
+                assert.equal(header(res, VARIANT_HEADER), "v2");
+                const line = JSON.parse(logs[0]);
+                assert.deepEqual([line.targetVariant, line.invokedVariant], ["v2", "v2"]);
+            });
+
+            it("sends no target variant when the caller pins none, and names the variant SageMaker chose", async function () {
+                env.set({ VARIANT_NAMES: "v1,v2" });
+                server.respondWith(servedBy(() => "v1"));
+                const { res } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY }));
+
+                assert.equal(res.statusCode, 200);
+                assert.equal(server.calls[0].headers[TARGET_VARIANT_HEADER], undefined);
+                assert.equal(header(res, VARIANT_HEADER), "v1");
+            });
+
+            it("refuses a variant that is not one of the API's with a 400 naming the variants, without calling SageMaker", async function () {
+                env.set({ VARIANT_NAMES: "v1, v2" });
+                const { res, error } = await run(
+                    handler,
+                    apiEvent({ path: "/predict", body: JSON_BODY, headers: { "x-modelapi-variant": "v3" } }),
+                );
+
+                assert.equal(res.statusCode, 400);
+                assert.equal(error?.code, "BadRequest");
+                assert.match(error!.message, /"v3"/);
+                assert.match(error!.message, /"v1", "v2"/);
+                assert.equal(server.calls.length, 0);
+            });
+
+            it("refuses any pinned variant when the API serves one version, without calling SageMaker", async function () {
+                const { res, error } = await run(
+                    handler,
+                    apiEvent({ path: "/predict", body: JSON_BODY, headers: { "X-ModelApi-Variant": "AllTraffic" } }),
+                );
+
+                assert.equal(res.statusCode, 400);
+                assert.equal(error?.code, "BadRequest");
+                assert.match(error!.message, /one model version/);
+                assert.match(error!.message, /x-modelapi-variant/i);
+                assert.equal(server.calls.length, 0);
+            });
+
+            it("names the variant on a model's error answer when SageMaker names it", async function () {
+                env.set({ VARIANT_NAMES: "v1,v2" });
+                const failure = replies.modelError(400, JSON.stringify({ message: "expected 4 features, got 3" }));
+                server.respondWith({ ...failure, headers: { ...failure.headers, [HEADERS.invokedVariant]: "v2" } });
+                const { res, error } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY }));
+
+                assert.equal(res.statusCode, 400);
+                assert.equal(error?.code, "ModelError");
+                assert.equal(header(res, VARIANT_HEADER), "v2");
+            });
+
+            it("sends the API's request id as InferenceId, so captured records of every variant join on it", async function () {
+                await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, requestId: "c0ffee00-1234-4abc-8def-0123456789ab" }));
+                await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, requestId: "x".repeat(65) }));
+                assert.equal(server.calls[0].headers["x-amzn-sagemaker-inference-id"], "c0ffee00-1234-4abc-8def-0123456789ab");
+                assert.equal(server.calls[1].headers["x-amzn-sagemaker-inference-id"], undefined);
+            });
+
+            it("names the single variant on every answer of a one-version API", async function () {
+                server.respondWith(replies.ok('{"predictions":[1]}', "application/json"));
+                const { res } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY }));
+                assert.equal(header(res, VARIANT_HEADER), PRODUCTION_VARIANT);
+            });
+
+            it("lets browsers send the pin header and read the variant header", async function () {
+                env.set({ CORS_ALLOW_ORIGINS: "https://app.example.com", VARIANT_NAMES: "v1,v2" });
+                const origin = { Origin: "https://app.example.com" };
+                const preflight = await run(handler, apiEvent({ method: "OPTIONS", path: "/predict", headers: origin }));
+                assert.match(header(preflight.res, "access-control-allow-headers")!, new RegExp(VARIANT_HEADER));
+                const { res } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY, headers: origin }));
+                assert.match(header(res, "access-control-expose-headers")!, new RegExp(VARIANT_HEADER));
             });
         });
 

@@ -17,6 +17,7 @@ describe("route handlers", () => {
                 bodyLimits: { text: 1, binary: 1 },
                 invokeTimeoutMs: 1,
                 corsAllowOrigins: [],
+                variantNames: [],
             },
             context: undefined,
             log: {} as never,

@@ -127,3 +127,56 @@ describe("local twin: command line", () => {
         });
     }
 });
+
+describe("local twin: command line, model variants", () => {
+    const env = { INIT_CWD: REPO };
+    const refused = (argv: string[], pattern: RegExp) => assert.throws(() => parseArgs(argv, env), pattern);
+
+    it("reads weighted variants and a shadow, paths resolved from where npm was run, the shadow's share 100 % by default", () => {
+        const opts = parseArgs(["--variant", "v1=./models/v1:90", "--variant=v2=models/v2.tar.gz:10"], env);
+        assert.deepEqual(opts.variants, [
+            { name: "v1", path: path.join(REPO, "models/v1"), weight: 90 },
+            { name: "v2", path: path.join(REPO, "models/v2.tar.gz"), weight: 10 },
+        ]);
+        assert.equal(opts.shadow, undefined);
+        const shadowed = parseArgs(["--variant", "v1=./m1:1", "--shadow", "v3=./m3"], env);
+        assert.deepEqual(shadowed.shadow, { name: "v3", path: path.join(REPO, "m3"), percent: 100 });
+        assert.equal(parseArgs(["--shadow", "v3=./m3:25", "./m1"], env).shadow?.percent, 25);
+    });
+
+    it("without --variant or --shadow, serves MODEL as before with no variants", () => {
+        const opts = parseArgs(["./m1"], env);
+        assert.deepEqual([opts.variants, opts.shadow], [[], undefined]);
+    });
+
+    it("refuses a variant name SageMaker would refuse, naming it", () => {
+        refused(["--variant", "v_1=./m:1"], /"v_1" cannot be a variant name/);
+        refused(["--variant=-v=./m:1"], /"-v" cannot be a variant name/);
+        refused(["--shadow", `${"a".repeat(64)}=./m`, "./m1"], /cannot be a variant name/);
+        refused(["--variant", "./m:1"], /--variant .* is not NAME=PATH:WEIGHT/);
+    });
+
+    it("refuses the same variant name twice, ignoring case, the shadow's included", () => {
+        refused(["--variant", "v1=./a:1", "--variant", "v1=./b:1"], /"v1" is given twice/);
+        refused(["--variant", "v1=./a:1", "--shadow", "V1=./b"], /"V1" is given twice/);
+    });
+
+    it("refuses a missing, fractional, negative or all-zero weight and a percent outside 1 to 100", () => {
+        refused(["--variant", "v1=./a"], /needs a weight after the path: v1=\.\/a:WEIGHT/);
+        refused(["--variant", "v1=./a:"], /needs a weight/);
+        refused(["--variant", "v1=./a:1.5"], /weight must be a whole number 0 or more, got "1.5"/);
+        refused(["--variant", "v1=./a:-3"], /weight must be a whole number/);
+        refused(["--variant", "v1=./a:0", "--variant", "v2=./b:0"], /weights are all 0/);
+        refused(["--shadow", "v3=./c:0", "./m"], /percent must be a whole number from 1 to 100, got "0"/);
+        refused(["--shadow", "v3=./c:101", "./m"], /got "101"/);
+        refused(["--shadow", "v3=./c:half", "./m"], /got "half"/);
+    });
+
+    it("refuses a shadow beside more than one variant, variants with --multi-model or MODEL, and a second --shadow", () => {
+        refused(["--variant", "v1=./a:9", "--variant", "v2=./b:1", "--shadow", "v3=./c"], /beside exactly one/);
+        refused(["--multi-model", "--variant", "v1=./a:1"], /--variant cannot be combined with --multi-model/);
+        refused(["--multi-model", "--shadow", "v3=./c", "a=./a"], /--shadow cannot be combined with --multi-model/);
+        refused(["--variant", "v1=./a:1", "./m"], /MODEL .* cannot be given beside it/);
+        refused(["--shadow", "v3=./c", "--shadow", "v4=./d", "./m"], /--shadow was given twice/);
+    });
+});

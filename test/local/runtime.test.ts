@@ -3,7 +3,7 @@
  * container: what is under test here is the wire protocol, not the model server (the end-to-end
  * tests run the real one).
  */
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { InvokeEndpointCommand, type InvokeEndpointCommandOutput, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
@@ -11,7 +11,8 @@ import type { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import { packModel } from "../../core/archive/pack";
-import { LocalRuntime, type RuntimeOptions } from "../../local/runtime";
+import { chooseVariant, LocalRuntime, type RuntimeOptions, type RuntimeVariant } from "../../local/runtime";
+import { ShadowMirror } from "../../local/shadow-mirror";
 
 interface Seen {
     method: string;
@@ -319,6 +320,183 @@ describe("local twin: SageMaker runtime wire protocol", () => {
             const err = await invokeError(sdk, {});
             assert.equal(err.name, "ValidationError");
             assert.match(err.message, /TargetModel is required/);
+        });
+    });
+});
+
+/** A small seeded generator (mulberry32), so weighted routing is tested on a known sequence. */
+function seeded(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+describe("local twin: routing between production variants", () => {
+    const target = (url: string) => ({ url, modelUrl: (dir: string) => dir });
+    const variants = (weights: Record<string, number>): RuntimeVariant[] =>
+        Object.entries(weights).map(([name, weight]) => ({ name, weight, container: target(`http://127.0.0.1:1/${name}`) }));
+
+    it("splits by weight: 10,000 seeded draws at 90/10 give v2 a share within 5 standard deviations of 10 %", () => {
+        const random = seeded(21);
+        const n = 10_000;
+        let v2 = 0;
+        for (let i = 0; i < n; i++) if (chooseVariant(variants({ v1: 90, v2: 10 }), undefined, random).name === "v2") v2++;
+        const sigma = Math.sqrt(n * 0.1 * 0.9);
+        assert.ok(Math.abs(v2 - n * 0.1) < 5 * sigma, `v2 got ${v2} of ${n}`);
+    });
+
+    it("never sends unpinned traffic to a variant of weight 0, and serves it when pinned", () => {
+        const random = seeded(7);
+        const set = variants({ v1: 1, v0: 0 });
+        for (let i = 0; i < 1000; i++) assert.equal(chooseVariant(set, undefined, random).name, "v1");
+        assert.equal(chooseVariant(set, "v0", random).name, "v0");
+        assert.equal(chooseVariant(variants({ v1: 1, v2: 1 }), "v2", () => 0).name, "v2");
+    });
+
+    it("refuses an unknown or shadow TargetVariant as ValidationError 400 naming the production variants", () => {
+        const set = variants({ v1: 9, v2: 1 });
+        for (const [pinned, why] of [
+            ["v9", /not a production variant/],
+            ["v3", /is the shadow variant/],
+        ] as const) {
+            try {
+                chooseVariant(set, pinned, Math.random, "v3");
+                assert.fail("a variant was chosen");
+            } catch (err) {
+                const reply = (err as { reply: { status: number; headers: Record<string, string>; body: string } }).reply;
+                assert.equal(reply.status, 400);
+                assert.match(reply.headers["x-amzn-ErrorType"], /^ValidationError:/);
+                assert.match(JSON.parse(reply.body).message, why);
+                assert.match(JSON.parse(reply.body).message, /production variants: v1, v2/);
+            }
+        }
+    });
+
+    describe("over the wire", () => {
+        const standIns: StandIn[] = [];
+        let runtime: LocalRuntime | undefined;
+        let sdk: SageMakerRuntimeClient | undefined;
+        afterEach(async () => {
+            sdk?.destroy();
+            await runtime?.close();
+            for (const s of standIns.splice(0)) await s.stop();
+        });
+
+        async function standIn(answer: string): Promise<{ server: StandIn; url: string }> {
+            const server = new StandIn();
+            server.answer = (_seen, res) => {
+                res.writeHead(200, { "Content-Type": "application/json" });
+                res.end(answer);
+            };
+            standIns.push(server);
+            return { server, url: await server.start() };
+        }
+
+        it("sends a pinned request to that variant only, and names the answering variant as x-Amzn-Invoked-Production-Variant", async () => {
+            const a = await standIn('{"from":"v1"}');
+            const b = await standIn('{"from":"v2"}');
+            runtime = new LocalRuntime({
+                endpointName: "ep",
+                container: target(a.url),
+                variants: [
+                    { name: "v1", weight: 1, container: target(a.url) },
+                    { name: "v2", weight: 1, container: target(b.url) },
+                ],
+            });
+            sdk = client(await runtime.listen(0));
+            for (let i = 0; i < 5; i++) {
+                const out: InvokeEndpointCommandOutput = await sdk.send(
+                    new InvokeEndpointCommand({
+                        EndpointName: "ep",
+                        Body: Buffer.from("[1]"),
+                        ContentType: "application/json",
+                        TargetVariant: "v2",
+                    }),
+                );
+                assert.equal(out.InvokedProductionVariant, "v2");
+                assert.equal(Buffer.from(out.Body!).toString(), '{"from":"v2"}');
+            }
+            assert.deepEqual([a.server.seen.length, b.server.seen.length], [0, 5]);
+            const refused = await invokeError(sdk, { TargetVariant: "v9" });
+            assert.equal(refused.name, "ValidationError");
+            assert.equal(refused.$metadata.httpStatusCode, 400);
+            assert.deepEqual([a.server.seen.length, b.server.seen.length], [0, 5]);
+        });
+
+        it("answers the caller while the shadow has not answered yet, then compares the shadow's answer", async () => {
+            const production = await standIn('{"predictions":[1,2]}');
+            let release: () => void = () => undefined;
+            const shadowServer = new StandIn();
+            shadowServer.answer = (_seen, res) => {
+                release = () => {
+                    res.writeHead(200, { "Content-Type": "application/json" });
+                    res.end('{"predictions":[1,3]}');
+                };
+            };
+            standIns.push(shadowServer);
+            const shadowUrl = await shadowServer.start();
+            const mirror = new ShadowMirror({
+                shadow: "v3",
+                production: "v1",
+                url: shadowUrl,
+                percent: 100,
+                random: () => 0,
+                report: () => undefined,
+            });
+            runtime = new LocalRuntime({
+                endpointName: "ep",
+                container: target(production.url),
+                variants: [{ name: "v1", weight: 1, container: target(production.url) }],
+                shadow: mirror,
+            });
+            sdk = client(await runtime.listen(0));
+            const out = await sdk.send(
+                new InvokeEndpointCommand({ EndpointName: "ep", Body: Buffer.from("[[1]]"), ContentType: "application/json" }),
+            );
+            assert.equal(Buffer.from(out.Body!).toString(), '{"predictions":[1,2]}');
+            // The caller has its answer; the shadow holds its own.
+            for (let i = 0; i < 50 && shadowServer.seen.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+            assert.equal(shadowServer.seen.length, 1);
+            assert.equal(shadowServer.seen[0].body, "[[1]]");
+            assert.equal(mirror.comparison.count, 0);
+            release();
+            const summary = await mirror.close(5_000);
+            assert.deepEqual(
+                [summary.mirrored, summary.identical, summary.rows, summary.rowsAgreeing, summary.maxNumericDifference],
+                [1, 0, 2, 1, 1],
+            );
+        });
+
+        it("a shadow that refuses connections changes nothing for the caller and counts as shadow errors", async () => {
+            const production = await standIn('{"predictions":[1]}');
+            const mirror = new ShadowMirror({
+                shadow: "v3",
+                production: "v1",
+                url: "http://127.0.0.1:1",
+                percent: 100,
+                random: () => 0,
+                report: () => undefined,
+            });
+            runtime = new LocalRuntime({
+                endpointName: "ep",
+                container: target(production.url),
+                variants: [{ name: "v1", weight: 1, container: target(production.url) }],
+                shadow: mirror,
+            });
+            sdk = client(await runtime.listen(0));
+            for (let i = 0; i < 3; i++) {
+                const out: InvokeEndpointCommandOutput = await sdk.send(
+                    new InvokeEndpointCommand({ EndpointName: "ep", Body: Buffer.from("[[1]]"), ContentType: "application/json" }),
+                );
+                assert.equal(Buffer.from(out.Body!).toString(), '{"predictions":[1]}');
+            }
+            const summary = await mirror.close(5_000);
+            assert.deepEqual([summary.mirrored, summary.shadowErrors, summary.identical, summary.compared], [3, 3, 0, 3]);
         });
     });
 });

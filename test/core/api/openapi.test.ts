@@ -7,7 +7,7 @@ import { openApiErrors, schemaChecker } from "../../support/documents";
 import { ApiAuth } from "../../../components";
 import { apiSurface } from "../../../core/api/surface";
 import { EXPECTED_STATUS, openApiDocument, OpenApiOptions, UNSHAPED_ANSWERS } from "../../../core/api/openapi";
-import { HEADERS, requestBodyLimits, routesFor, UNSHAPED_GATEWAY_ANSWERS } from "../../../contract";
+import { HEADERS, requestBodyLimits, routesFor, UNSHAPED_GATEWAY_ANSWERS, VARIANT_HEADER } from "../../../contract";
 
 const base: OpenApiOptions = {
     title: "iris",
@@ -118,6 +118,26 @@ describe("OpenAPI document", () => {
         assert.equal(check(parameter.schema, "trace=1; user=a b"), "");
         assert.notEqual(check(parameter.schema, "x".repeat(1025)), "");
         assert.notEqual(check(parameter.schema, "caf\u00e9"), "");
+    });
+
+    it("names the answering model version on every prediction, and offers pinning only when there are versions to pin", () => {
+        const single = (openApiDocument(base) as any).paths["/predict"].post;
+        assert.equal(
+            single.parameters.some((p: any) => p.name === VARIANT_HEADER),
+            false,
+        );
+        assert.deepEqual(single.responses["200"].headers[VARIANT_HEADER].schema, { type: "string" });
+
+        const doc = openApiDocument({ ...base, variantNames: ["v1", "v2"] }) as any;
+        const op = doc.paths["/predict"].post;
+        const parameter = op.parameters.find((p: any) => p.name === VARIANT_HEADER);
+        assert.deepEqual([parameter.in, parameter.required, parameter.schema.enum], ["header", false, ["v1", "v2"]]);
+        assert.deepEqual(op.responses["200"].headers[VARIANT_HEADER].schema.enum, ["v1", "v2"]);
+        assert.match(doc.info.description, /v1, v2/);
+    });
+
+    it("validates against the OpenAPI 3 schema with model versions", async () => {
+        assert.equal(await openApiErrors(openApiDocument({ ...base, variantNames: ["v1", "v2"] })), "");
     });
 
     it("has exactly the routes the REST API creates, with their methods", () => {

@@ -7,7 +7,7 @@ import { postmanErrors } from "../../support/documents";
 import { ApiAuth } from "../../../components";
 import { npyOf } from "../../../core/api/npy";
 import { postmanCollection, POSTMAN_SCHEMA } from "../../../core/api/postman";
-import { requestBodyLimits } from "../../../contract";
+import { requestBodyLimits, VARIANT_HEADER } from "../../../contract";
 
 describe("Postman collection", () => {
     const url = "https://api123.execute-api.eu-west-1.amazonaws.com/v1";
@@ -81,6 +81,34 @@ describe("Postman collection", () => {
         assert.deepEqual(
             [...collection.item[0].item, ...predict].filter((i: any) => i.request.auth).map((i: any) => i.name),
             ["403 Forbidden: no API key", "403 Forbidden: no API key"],
+        );
+    });
+
+    it("with model versions, asks each version and tests that it answered, and tests the 400 for a version not served", () => {
+        const collection = postmanCollection({
+            title: "iris",
+            url,
+            auth: ApiAuth.None,
+            multiModel: false,
+            modelNames: ["iris"],
+            variantNames: ["v1", "v2"],
+        }) as any;
+        assert.equal(postmanErrors(collection), "");
+        const predict = collection.item[0].item;
+        const pinned = predict.filter((i: any) => i.request.header.some((h: any) => h.key === VARIANT_HEADER));
+        assert.deepEqual(
+            pinned.map((i: any) => [i.name, i.request.header.find((h: any) => h.key === VARIANT_HEADER).value]),
+            [
+                ["JSON rows, asking version v1", "v1"],
+                ["JSON rows, asking version v2", "v2"],
+                ["400 BadRequest: a model version this API does not serve", "not_a_served_version"],
+            ],
+        );
+        assert.match(pinned[1].event[0].script.exec.join("\n"), /x-modelapi-variant'\)\)\.to\.eql\('v2'\)/);
+        const single = postmanCollection({ title: "iris", url, auth: ApiAuth.None, multiModel: false, modelNames: ["iris"] }) as any;
+        assert.equal(
+            single.item[0].item.some((i: any) => i.request.header.some((h: any) => h.key === VARIANT_HEADER)),
+            false,
         );
     });
 
