@@ -4,6 +4,7 @@ and answered part by part.
 
     /usr/bin/python3 container/bench/large_body.py          # or: npm run bench:large-body
     SIZES_MB=50,200 /usr/bin/python3 container/bench/large_body.py
+    SIZES_MB=1000 PATHS=parts CHUNK_BYTES=4194304 /usr/bin/python3 container/bench/large_body.py
 
 - the model: a scikit-learn LogisticRegression fitted on iris (4 features), saved with joblib;
 - the body: iris rows with noise, `%.4f` per value (about 28 bytes a row), SIZES_MB megabytes
@@ -11,7 +12,8 @@ and answered part by part.
 - the server: `container/serve`, one worker, `MODELAPI_MAX_BODY_BYTES` 1 GiB (as an asynchronous
   endpoint sets it); "whole" sets `MODELAPI_SPOOL_BYTES` above the body size, so the body is read
   into memory and decoded at once as before; "parts" keeps the defaults (bodies over 8 MiB are
-  spooled, decoded and predicted 1 MiB at a time, `MODELAPI_STREAM_CHUNK_BYTES`);
+  spooled, decoded and predicted 1 MiB at a time, or CHUNK_BYTES: `MODELAPI_STREAM_CHUNK_BYTES`);
+  PATHS (default `whole,parts`) picks which are measured;
 - measured: the worker's peak resident memory (`VmHWM` in /proc/<pid>/status) once the model is
   loaded and after the answer, their difference (what the request cost), and the request's time;
   the two answers are checked to be the same bytes (SHA-256).
@@ -39,6 +41,8 @@ PYTHON = "/usr/bin/python3"
 MB = 1000 * 1000
 MIB = 1024 * 1024
 SIZES_MB = [int(s) for s in os.environ.get("SIZES_MB", "50").split(",") if s.strip()]
+PATHS = [p.strip() for p in os.environ.get("PATHS", "whole,parts").split(",") if p.strip()]
+CHUNK_BYTES = os.environ.get("CHUNK_BYTES", "").strip()
 
 
 def fit_model(model_dir: str) -> None:
@@ -154,18 +158,25 @@ def main() -> None:
             body_path = os.path.join(tmp, "body.csv")
             length = write_body(body_path, size_mb * MB)
             digests = set()
-            for name, env in (("whole", {"MODELAPI_SPOOL_BYTES": str(2 * length)}), ("parts", {})):
+            paths = {
+                "whole": {"MODELAPI_SPOOL_BYTES": str(2 * length)},
+                "parts": {"MODELAPI_STREAM_CHUNK_BYTES": CHUNK_BYTES} if CHUNK_BYTES else {},
+            }
+            for name in PATHS:
+                env = paths[name]
                 before, after, seconds, digest, size = measure(model_dir, tmp, body_path, length, env)
                 digests.add(digest)
+                label = f"parts of {CHUNK_BYTES} bytes" if CHUNK_BYTES and name == "parts" else name
                 print(
-                    f"| {length / MB:.0f} MB | {name} | {before / MIB:.0f} MiB | {after / MIB:.0f} MiB "
+                    f"| {length / MB:.0f} MB | {label} | {before / MIB:.0f} MiB | {after / MIB:.0f} MiB "
                     f"| {(after - before) / MIB:.0f} MiB | {seconds:.1f} s | {size / MB:.1f} MB |",
                     flush=True,
                 )
             if len(digests) != 1:
-                sys.exit("the two paths gave different answers")
+                sys.exit("the paths gave different answers")
             os.unlink(body_path)
-        print("answers: the same bytes on both paths")
+        if len(PATHS) > 1:
+            print("answers: the same bytes on every path")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

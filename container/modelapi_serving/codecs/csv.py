@@ -164,25 +164,34 @@ def _record_parts(file: IO[bytes], part_bytes: int) -> Iterator[bytes]:
     """The body in pieces of at least `part_bytes` (but the last) that end where a record ends."""
     pending = b""
     while True:
-        block = file.read(part_bytes)
+        # a record longer than a part (or a quote left open) doubles what is read: copying stays linear
+        block = file.read(max(part_bytes, len(pending)))
         if not block:
             if pending:
                 yield pending
             return
         data = pending + block if pending else block
-        end = _record_end(data)
+        end = _record_end(data, len(pending))
         if end:
             yield data[:end]
         pending = data[end:]
 
 
-def _record_end(data: bytes) -> int:
-    """Where the last whole record of `data` ends (0: none yet). A line break inside a quoted
-    field is not one: an even number of quotes before a line break puts it outside any field."""
-    end = data.rfind(b"\n") + 1
-    if b'"' in data:
-        while end and data.count(b'"', 0, end) % 2:
-            end = data.rfind(b"\n", 0, end - 1) + 1
+def _record_end(data: bytes, searched: int = 0) -> int:
+    """Where the last whole record of `data` ends (0: none yet), given that none ends in
+    `data[:searched]`. A line break inside a quoted field is not one: an even number of quotes
+    before a line break puts it outside any field."""
+    end = data.rfind(b"\n", searched) + 1
+    if not end or b'"' not in data:
+        return end
+    quotes = data.count(b'"', 0, end)
+    while quotes % 2:
+        # line breaks after the last quote before `end` have the same parity: skip to one before it
+        before = data.rfind(b"\n", searched, data.rfind(b'"', 0, end)) + 1
+        if not before:
+            return 0
+        quotes -= data.count(b'"', before, end)
+        end = before
     return end
 
 

@@ -224,6 +224,10 @@ class HttpConnection(asyncio.Protocol):
             except ParseError as exc:
                 self._fail(exc.status, exc.message)
                 return
+            except OSError as exc:  # a large body's file could not be made or written (disk full...)
+                log.error("cannot keep a request body in %s: %s", self.limits.spool_dir, exc)
+                self._fail(507, "the server has no room to keep the request body")
+                return
             if isinstance(event, Request):
                 self._dispatch(event)
                 if not parser.buffer:

@@ -242,3 +242,14 @@ def test_a_large_body_arrives_in_a_file_and_both_files_close_when_the_client_goe
         assert spool.closed and server.app.requests == []
 
     asyncio.run(run())
+
+
+def test_a_body_that_cannot_be_kept_on_disk_gets_507_and_a_closed_connection(tmp_path):
+    async def run():
+        missing = str(tmp_path / "no-such-dir")
+        connection, transport, server = open_connection(spool_bytes=10, spool_dir=missing)
+        connection.data_received(b"POST /invocations HTTP/1.1\r\n" + H + b"Content-Length: 100\r\n\r\n" + b"1" * 100)
+        assert transport.out.startswith(b"HTTP/1.1 507 ") and b"Connection: close" in transport.out
+        assert server.app.requests == [] and connection.state is State.DRAINING
+
+    asyncio.run(run())
