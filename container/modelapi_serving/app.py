@@ -15,7 +15,8 @@ from typing import Any, Callable, Dict, NamedTuple, Optional, Pattern, Tuple, Un
 from .config import Config
 from .errors import BadRequest, HttpError, InternalError, MethodNotAllowed, NotFound, ServiceUnavailable, error_body
 from .models.handler import Handler, ModelLoadError, load_handler
-from .http.messages import Request, Response
+from .http.messages import BodyFile, Request, Response
+from .models import streaming
 from .models.pipeline import Pending
 from .models.registry import Registry
 
@@ -121,14 +122,21 @@ class App:
             if self.load_error is not None:
                 raise InternalError("the model failed to load; the server log has the details")
             raise ServiceUnavailable("model is loading")
-        return self.handler.invoke(
-            request.body,
-            content_type_of(request.headers),
-            request.headers.get("accept", ""),
-            defer,
-            request.headers,
-            self.config.max_body_bytes,
-        )
+        return self._invoke(self.handler, request, defer)
+
+    def _invoke(self, handler: Handler, request: Request, defer: bool) -> Result:
+        """The handler's answer; a spooled CSV body is answered part by part where the pipeline allows."""
+        content_type, accept = content_type_of(request.headers), request.headers.get("accept", "")
+        if request.spool is not None:
+            answer = streaming.answer_in_parts(
+                handler, request.spool, content_type, accept, self.config.stream_chunk_bytes, self._spool
+            )
+            if answer is not None:
+                return answer
+        return handler.invoke(request.body, content_type, accept, defer, request.headers, self.config.max_body_bytes)
+
+    def _spool(self) -> BodyFile:
+        return BodyFile.temporary(self.config.spool_dir)
 
     # -- multi-model ----------------------------------------------------------
 
@@ -168,15 +176,7 @@ class App:
         return _json({"status": f'Model "{name}" unregistered'})  # Multi Model Server's answer
 
     def invoke_model(self, request: Request, defer: bool, name: str) -> Result:
-        handler = self.models.get(name)
-        return handler.invoke(
-            request.body,
-            content_type_of(request.headers),
-            request.headers.get("accept", ""),
-            defer,
-            request.headers,
-            self.config.max_body_bytes,
-        )
+        return self._invoke(self.models.get(name), request, defer)
 
 
 class Route(NamedTuple):

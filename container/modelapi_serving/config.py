@@ -5,6 +5,7 @@ The names are the ones SageMaker sets for bring-your-own containers, plus a few
 """
 
 import os
+import tempfile
 from dataclasses import dataclass
 from typing import Mapping, Optional
 
@@ -53,6 +54,8 @@ DEFAULT_MAX_BODY_BYTES = contract.MAX_PAYLOAD_BYTES[
 
 
 MULTI_MODEL_MAX_CONTENT_LENGTH = 20 * MIB
+DEFAULT_SPOOL_BYTES = 8 * MIB
+DEFAULT_STREAM_CHUNK_BYTES = 1 * MIB
 
 
 def _max_body_bytes(env: Mapping[str, str], multi_model: bool = False) -> int:
@@ -96,6 +99,12 @@ class Config:
     registry_dir: Optional[str] = None
     # multi-model: SAGEMAKER_SUBMIT_DIRECTORY resolved once at start (`entrypoint.resolve_container_code`)
     container_code: Optional[str] = None
+    # a body larger than this goes to an unnamed file in spool_dir as it arrives, and CSV rows are then
+    # decoded, predicted and encoded stream_chunk_bytes at a time (see `models.streaming`); the default
+    # is above InvokeEndpoint's 6 MiB, so only asynchronous-size bodies are spooled
+    spool_bytes: int = DEFAULT_SPOOL_BYTES
+    spool_dir: Optional[str] = None
+    stream_chunk_bytes: int = DEFAULT_STREAM_CHUNK_BYTES
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Config":
@@ -117,4 +126,7 @@ class Config:
             memory_headroom_bytes=_int(env, "MODELAPI_MEMORY_HEADROOM_BYTES", 128 * 1024 * 1024),
             log_level=(env.get("MODELAPI_LOG_LEVEL", "").strip() or "INFO").upper(),
             batching=_bool(env, "MODELAPI_BATCHING", True),
+            spool_bytes=_int(env, "MODELAPI_SPOOL_BYTES", DEFAULT_SPOOL_BYTES, minimum=1),
+            spool_dir=env.get("MODELAPI_SPOOL_DIR", "").strip() or tempfile.gettempdir(),
+            stream_chunk_bytes=_int(env, "MODELAPI_STREAM_CHUNK_BYTES", DEFAULT_STREAM_CHUNK_BYTES, minimum=1),
         )

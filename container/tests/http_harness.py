@@ -25,6 +25,9 @@ class Transport:
     def abort(self):
         self.closed = True
 
+    def is_closing(self):
+        return self.closed
+
     def can_write_eof(self):
         return True
 

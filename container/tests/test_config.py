@@ -26,6 +26,8 @@ def run_serve(args, env_extra):
         ({"MODELAPI_MAX_BODY_BYTES": "-1"}, "MODELAPI_MAX_BODY_BYTES"),
         ({"MODELAPI_HEADER_TIMEOUT": "0"}, "MODELAPI_HEADER_TIMEOUT must be at least 1"),
         ({"MODELAPI_BODY_TIMEOUT": "soon"}, "MODELAPI_BODY_TIMEOUT must be an integer"),
+        ({"MODELAPI_SPOOL_BYTES": "0"}, "MODELAPI_SPOOL_BYTES must be at least 1"),
+        ({"MODELAPI_STREAM_CHUNK_BYTES": "1MB"}, "MODELAPI_STREAM_CHUNK_BYTES must be an integer"),
     ],
 )
 def test_bad_configuration_exits_with_a_clear_message(env, words):
@@ -69,3 +71,12 @@ def test_the_body_limit_follows_aws_names_and_the_multi_model_cap(env, limit):
     # ::test_env_var_setting_single_and_multi_model): in multi-model mode SAGEMAKER_MAX_REQUEST_SIZE,
     # else MAX_CONTENT_LENGTH capped at 20 MiB; algorithm_mode/serve.py takes MAX_CONTENT_LENGTH uncapped
     assert Config.from_env(env).max_body_bytes == limit
+
+
+def test_only_bodies_larger_than_a_real_time_request_are_spooled_unless_told_otherwise():
+    default = Config.from_env({})
+    assert default.spool_bytes > default.max_body_bytes  # InvokeEndpoint's bodies stay in memory
+    told = Config.from_env(
+        {"MODELAPI_SPOOL_BYTES": "4096", "MODELAPI_STREAM_CHUNK_BYTES": "512", "MODELAPI_SPOOL_DIR": "/var/tmp"}
+    )
+    assert (told.spool_bytes, told.stream_chunk_bytes, told.spool_dir) == (4096, 512, "/var/tmp")

@@ -7,6 +7,11 @@ its first byte) and one for its body (counted from the end of the head), never
 extended by a trickle of bytes; an idle keep-alive connection has its own
 timeout, and so does a client that stops reading its answers. A client that
 half-closes still gets every answer it is owed.
+
+A body larger than `spool_bytes` goes to an unnamed temporary file in
+`spool_dir` as it arrives; an answer kept in a file is sent from it as fast
+as the client reads. Either file is closed, and so gone, once answered, on a
+bad request and on disconnect.
 """
 
 import asyncio
@@ -17,7 +22,7 @@ from typing import Optional, Protocol, Union, cast
 from ..errors import HttpError, error_body
 from . import writer
 from .content_encoding import decode_content_encoding
-from .messages import Deferred, Request, Response
+from .messages import BodyFile, Deferred, Request, Response
 from .parser import HeadRead, ParseError, RequestParser
 from .state import DEADLINES, READING, TRANSITIONS, InvalidTransition, State
 
@@ -28,6 +33,7 @@ IDLE, READING_HEAD, READING_BODY = State.IDLE, State.READING_HEAD, State.READING
 WAITING, DRAINING, CLOSED = State.WAITING, State.DRAINING, State.CLOSED
 
 LINGER_SECONDS = 1.0
+SEND_BLOCK = 256 * 1024  # an answer sent from a file is read this much at a time
 
 
 class Limits(Protocol):
@@ -47,6 +53,14 @@ class Limits(Protocol):
 
     @property
     def keepalive_timeout(self) -> int:
+        ...
+
+    @property
+    def spool_bytes(self) -> int:
+        ...
+
+    @property
+    def spool_dir(self) -> Optional[str]:
         ...
 
 
@@ -79,7 +93,7 @@ class HttpConnection(asyncio.Protocol):
     def __init__(self, host: Host):
         self.host = host
         self.limits = host.config
-        self.parser = RequestParser(host.config.max_body_bytes)
+        self.parser = RequestParser(host.config.max_body_bytes, host.config.spool_bytes, self._open_spool)
         self.state = IDLE
         self.writing_paused = False  # the client stopped reading: nothing is read or written until it resumes
         self.half_closed = False  # the client sent EOF: answer what it sent, then close
@@ -87,6 +101,12 @@ class HttpConnection(asyncio.Protocol):
         self.last_answer = time.monotonic()  # or the connection's start, for the keep-alive timeout
         self.stalled_since = 0.0
         self._reply = self._deliver  # made once: every deferred request is answered through it
+        self.request: Optional[Request] = None  # the request being answered, whose spooled body is let go after
+        self.sending: Optional[BodyFile] = None  # an answer being sent from its file
+        self.sending_keep_alive = True
+
+    def _open_spool(self) -> BodyFile:
+        return BodyFile.temporary(self.limits.spool_dir)
 
     # -- state ---------------------------------------------------------------
 
@@ -124,7 +144,18 @@ class HttpConnection(asyncio.Protocol):
     def connection_lost(self, exc: Optional[Exception]) -> None:
         if self.state is not CLOSED:
             self._enter(CLOSED)
+        self._let_go()
         self.host.connection_closed(self)
+
+    def _let_go(self) -> None:
+        """Close the files of the request and answer in progress, if any."""
+        self.parser.discard()
+        if self.request is not None:
+            self.request.close_body()
+            self.request = None
+        if self.sending is not None:
+            self.sending.close()
+            self.sending = None
 
     def data_received(self, data: bytes) -> None:
         state = self.state
@@ -148,6 +179,8 @@ class HttpConnection(asyncio.Protocol):
 
     def resume_writing(self) -> None:
         self.writing_paused = False
+        if self.sending is not None and self.state is not CLOSED:
+            self._send_more()
         if self.state is not CLOSED:
             if not self.half_closed:
                 self.transport.resume_reading()
@@ -191,6 +224,10 @@ class HttpConnection(asyncio.Protocol):
             except ParseError as exc:
                 self._fail(exc.status, exc.message)
                 return
+            except OSError as exc:  # a large body's file could not be made or written (disk full...)
+                log.error("cannot keep a request body in %s: %s", self.limits.spool_dir, exc)
+                self._fail(507, "the server has no room to keep the request body")
+                return
             if isinstance(event, Request):
                 self._dispatch(event)
                 if not parser.buffer:
@@ -216,6 +253,7 @@ class HttpConnection(asyncio.Protocol):
                 self._answer(request, Response(exc.status, "application/json", error_body(exc.status, exc.message)))
                 return
         request._reply = self._reply
+        self.request = request
         result = self.host.handle(request)
         if isinstance(result, Deferred):
             self._enter(WAITING)
@@ -225,6 +263,9 @@ class HttpConnection(asyncio.Protocol):
     def _deliver(self, request: Request, response: Response) -> None:
         """The answer to the request this connection was waiting on."""
         if self.state is CLOSED:
+            request.close_body()
+            if isinstance(response.body, BodyFile):
+                response.body.close()
             return
         request.keep_alive = request.keep_alive and not self.host.stopping
         self._answer(request, response)
@@ -234,13 +275,44 @@ class HttpConnection(asyncio.Protocol):
 
     def _answer(self, request: Request, response: Response, head_only: bool = False) -> None:
         self.last_answer = time.monotonic()
+        request.close_body()
+        self.request = None
         status, content_type, body, headers = response
         head = writer.response_head(status, content_type, len(body), request.keep_alive, headers)
-        self.transport.write(head if head_only else head + body)
-        if not request.keep_alive:
+        if isinstance(body, BodyFile):
+            self.transport.write(head)
+            body.rewind()
+            self.sending, self.sending_keep_alive = body, request.keep_alive
+            if head_only:
+                body.close()
+                self.sending = None
+            else:
+                self._enter(WAITING)  # nothing more is read until the answer is out
+                self._send_more()
+                return
+        else:
+            self.transport.write(head if head_only else head + body)
+        self._answered(request.keep_alive)
+
+    def _answered(self, keep_alive: bool) -> None:
+        if not keep_alive:
             self.close()
         elif self.state is not IDLE:
             self._enter(IDLE)
+
+    def _send_more(self) -> None:
+        """Send the answer's file while the client keeps up; `resume_writing` calls again when it catches up."""
+        body = self.sending
+        assert body is not None
+        read, write = body.file.read, self.transport.write
+        while not self.writing_paused:
+            block = read(SEND_BLOCK) if not self.transport.is_closing() else b""
+            if not block:
+                body.close()
+                self.sending = None
+                self._answered(self.sending_keep_alive)
+                return
+            write(block)
 
     def _fail(self, status: int, message: str) -> None:
         """Answer a request that cannot be read, then close without a reset.
@@ -251,6 +323,7 @@ class HttpConnection(asyncio.Protocol):
         """
         log.debug("closing connection: %d %s", status, message)
         self.parser.buffer.clear()
+        self._let_go()
         self._enter(DRAINING)
         transport = self.transport
         transport.write(writer.error_response(status, message))

@@ -2,7 +2,7 @@
 before the default predict step, so a wrong request gets a 400 naming the
 problem instead of a model exception."""
 
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
@@ -106,6 +106,22 @@ def check_features(spec: FeatureSpec, data: np.ndarray) -> np.ndarray:
     Raises:
         BadRequest: for a wrong shape, feature count, or values the model rejects.
     """
+    data = checked_shape(spec, data)
+    fault = first_bad_value(spec, data)
+    if fault is not None:
+        raise BadRequest(bad_value_message(*fault))
+    return data
+
+
+INFINITE, MISSING = "infinite", "missing"
+
+
+def checked_shape(spec: FeatureSpec, data: np.ndarray) -> np.ndarray:
+    """`data` as 2-D rows as wide as the model's features (padded where it takes fewer).
+
+    Raises:
+        BadRequest: for a wrong shape or feature count.
+    """
     if data.ndim == 1:
         data = data.reshape(1, -1)
     if data.ndim != 2:
@@ -119,17 +135,30 @@ def check_features(spec: FeatureSpec, data: np.ndarray) -> np.ndarray:
         if not (spec.fewer_allowed and data.shape[1] < n):
             raise BadRequest(f"expected {n} features per row, got {data.shape[1]}")
         data = np.pad(data.astype(np.float64), ((0, 0), (0, n - data.shape[1])), constant_values=np.nan)
-    if data.dtype.kind == "f" and not np.isfinite(data).all():
-        if np.isinf(data).any():
-            row = int(np.argwhere(np.isinf(data))[0][0])
-            raise BadRequest(f"row {row} contains an infinite value; features must be finite numbers")
-        if not spec.allow_nan:
-            row = int(np.argwhere(np.isnan(data))[0][0])
-            raise BadRequest(
-                f"row {row} contains a missing value (NaN, null or an empty CSV field); "
-                "this model does not accept missing values"
-            )
     return data
+
+
+def first_bad_value(
+    spec: FeatureSpec, data: np.ndarray, kinds: Tuple[str, ...] = (INFINITE, MISSING)
+) -> Optional[Tuple[str, int]]:
+    """The first fault of `kinds` the model rejects in 2-D `data`, as (kind, row): an infinite
+    value anywhere before a missing one anywhere, or None."""
+    if data.dtype.kind != "f" or np.isfinite(data).all():
+        return None
+    if INFINITE in kinds and np.isinf(data).any():
+        return INFINITE, int(np.argwhere(np.isinf(data))[0][0])
+    if MISSING in kinds and not spec.allow_nan and np.isnan(data).any():
+        return MISSING, int(np.argwhere(np.isnan(data))[0][0])
+    return None
+
+
+def bad_value_message(kind: str, row: int) -> str:
+    if kind == INFINITE:
+        return f"row {row} contains an infinite value; features must be finite numbers"
+    return (
+        f"row {row} contains a missing value (NaN, null or an empty CSV field); "
+        "this model does not accept missing values"
+    )
 
 
 def check_sparse_features(spec: FeatureSpec, matrix: Any, explicit_width: bool = False) -> Any:

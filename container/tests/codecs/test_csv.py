@@ -245,3 +245,45 @@ def test_a_large_answer_is_written_as_csv_writer_writes_it(prediction):
     writer = csv.writer(out, lineterminator="\n")
     writer.writerows(prediction.reshape(prediction.shape[0], -1).tolist())
     assert codecs.encode(prediction, "text/csv") == out.getvalue().encode()
+
+
+def _whole_and_in_parts(body, part_bytes):
+    """(read_rows' rows or error, read_rows_in_parts' stacked rows or error) for one body."""
+
+    def outcome(read):
+        try:
+            return ("rows", read().tolist())
+        except BadRequest as exc:
+            return ("error", exc.message)
+
+    def in_parts():
+        parts = list(codecs.csv.read_rows_in_parts(io.BytesIO(body), part_bytes))
+        return np.concatenate(parts)
+
+    return outcome(lambda: codecs.csv.read_rows(body)), outcome(in_parts)
+
+
+@pytest.mark.parametrize("part_bytes", [1, 3, 8, 64])
+@pytest.mark.parametrize("text", CORPUS)
+def test_reading_in_parts_gives_the_whole_bodys_rows_or_error_for_every_corpus_body(text, part_bytes):
+    # each body three times over, so the parts fall at many places within and between its records
+    whole, parts = _whole_and_in_parts(("\ufeff" + text * 3).encode(), part_bytes)
+    assert parts == whole or (whole[0] == parts[0] == "rows" and np.allclose(whole[1], parts[1], equal_nan=True))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"1,2\n" * 50 + b'"3\n\n4",5\n' + b"6,7\n" * 50,  # a quoted field across lines and parts
+        b'1,2"3\n' + b"4,5\n" * 200,  # a stray quote: the rest is one record as csv.reader reads it
+        b"1,2\n" * 100 + b"1,2,3\n" + b"1,2\n" * 100,
+        b"1," * 500 + b"1\n" + b"2," * 500 + b"2\n",  # records longer than a part
+        b"1,2\n" * 100 + b"\xff\n" + b"x,2\n",
+        b"1,2\n" * 100 + b"\x00\n",
+        b"\n\r\n \n" * 100,
+    ],
+)
+def test_long_records_quotes_and_faults_read_in_parts_as_in_the_whole_body(body):
+    for part_bytes in (1, 16, 100, 1 << 20):
+        whole, parts = _whole_and_in_parts(body, part_bytes)
+        assert parts == whole, part_bytes

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import Server, children, fit_logistic
 from http_harness import Host, open_connection, predict_request, read_until_closed, recv_response
-from modelapi_serving.http.messages import DEFERRED, Response
+from modelapi_serving.http.messages import DEFERRED, BodyFile, Response
 from modelapi_serving.http.state import State
 
 H = b"Host: x\r\n"
@@ -190,5 +190,66 @@ def test_a_shutdown_makes_the_next_answer_the_last():
         connection.data_received(b"GET /ping HTTP/1.1\r\n" + H + b"\r\n" + b"GET /ping HTTP/1.1\r\n" + H + b"\r\n")
         assert transport.out.count(b"HTTP/1.1 200 ") == 1 and b"Connection: close\r\n" in transport.out
         assert transport.closed and connection.state is State.CLOSED
+
+    asyncio.run(run())
+
+
+class FileAnswerHost(Host):
+    """Answers every request with a body sent from a file, and keeps what each request's body was."""
+
+    def __init__(self, answer, **config):
+        super().__init__(**config)
+        self.answer = answer
+        self.spools = []
+
+    def handle(self, request):
+        self.spools.append(request.spool)
+        self.app.requests.append((request.method, request.target, request.body))
+        answer = BodyFile.temporary()
+        answer.write(self.answer)
+        self.answers = getattr(self, "answers", []) + [answer]
+        return Response(200, "text/csv", answer)
+
+
+def test_an_answer_from_a_file_is_sent_as_the_client_reads_and_its_file_closed_after():
+    async def run():
+        answer = b"0\n" * 600000  # several send blocks
+        connection, transport, server = open_connection(FileAnswerHost(answer))
+        writes = []
+        transport.write = lambda data: (writes.append(bytes(data)), len(writes) == 2 and connection.pause_writing())
+        connection.data_received(predict_request() + b"GET /ping HTTP/1.1\r\n" + H + b"\r\n")
+        assert len(writes) == 2 and connection.state is State.WAITING  # head + one block, then the client lags
+        assert len(server.app.requests) == 1  # the next request waits for the answer to be out
+        connection.resume_writing()
+        head, *blocks = writes
+        assert head.startswith(b"HTTP/1.1 200 ") and b"Content-Length: %d\r\n" % len(answer) in head
+        assert b"".join(blocks).startswith(answer) and server.answers[0].closed
+        assert len(server.app.requests) == 2 and connection.state is State.IDLE
+
+    asyncio.run(run())
+
+
+def test_a_large_body_arrives_in_a_file_and_both_files_close_when_the_client_goes():
+    async def run():
+        host = FileAnswerHost(b"1\n" * 10, spool_bytes=100)
+        connection, transport, server = open_connection(host)
+        body = b"1,2,3,4\n" * 50
+        connection.data_received(b"POST /invocations HTTP/1.1\r\n" + H + b"Content-Length: 1000\r\n\r\n" + body)
+        spool = connection.parser._spool
+        assert spool is not None and len(spool) == len(body)  # in the file, not the buffer
+        assert len(connection.parser.buffer) == 0
+        connection.connection_lost(None)
+        assert spool.closed and server.app.requests == []
+
+    asyncio.run(run())
+
+
+def test_a_body_that_cannot_be_kept_on_disk_gets_507_and_a_closed_connection(tmp_path):
+    async def run():
+        missing = str(tmp_path / "no-such-dir")
+        connection, transport, server = open_connection(spool_bytes=10, spool_dir=missing)
+        connection.data_received(b"POST /invocations HTTP/1.1\r\n" + H + b"Content-Length: 100\r\n\r\n" + b"1" * 100)
+        assert transport.out.startswith(b"HTTP/1.1 507 ") and b"Connection: close" in transport.out
+        assert server.app.requests == [] and connection.state is State.DRAINING
 
     asyncio.run(run())

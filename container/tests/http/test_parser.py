@@ -9,7 +9,7 @@ import pytest
 
 from conftest import body_json
 from http_harness import exchange, read_until_closed, recv_response
-from modelapi_serving.http.messages import Request
+from modelapi_serving.http.messages import BodyFile, Request
 from modelapi_serving.http.parser import NEED_DATA, HeadRead, ParseError, RequestParser
 
 H = b"Host: x\r\n"
@@ -268,3 +268,72 @@ def test_an_unreadable_request_is_a_parse_error_carrying_its_status(wire, status
     with pytest.raises(ParseError) as caught:
         parser_fed(wire).next_event()
     assert caught.value.status == status and message in caught.value.message
+
+
+def spooling_parser(spool_from=100, limit=10000):
+    opened = []
+
+    def spooler():
+        opened.append(BodyFile.temporary())
+        return opened[-1]
+
+    return RequestParser(limit, spool_from, spooler), opened
+
+
+def events(parser, wire, step):
+    found = []
+    for i in range(0, len(wire), step):
+        parser.feed(wire[i : i + step])
+        while (event := parser.next_event()) is not NEED_DATA:
+            found.append(event)
+    return found
+
+
+@pytest.mark.parametrize("step", [1, 7, 4096])
+def test_a_body_over_the_spool_size_arrives_in_a_file_whatever_the_reads(step):
+    body = bytes(range(256)) * 3
+    parser, opened = spooling_parser()
+    wire = b"POST /i HTTP/1.1\r\n" + H + b"Content-Length: %d\r\n\r\n" % len(body) + body + b"GET /p HTTP/1.1\r\n" + H
+    found = [e for e in events(parser, wire + b"\r\n", step) if isinstance(e, Request)]
+    assert len(found) == 2 and len(opened) == 1
+    assert found[0].spool is opened[0] and found[0].spool.read_all() == body and found[0].body_length == len(body)
+    assert found[0].body == body and opened[0].closed  # read whole when a path needs it, the file then gone
+    assert found[1].target == "/p" and found[1].spool is None
+
+
+@pytest.mark.parametrize("step", [1, 13, 4096])
+def test_a_chunked_body_moves_to_a_file_once_it_outgrows_the_spool_size(step):
+    body = b"x" * 90 + b"y" * 200
+    parser, opened = spooling_parser()
+    chunked = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:90], body[90:150], body[150:])) + b"0\r\n\r\n"
+    wire = b"POST /i HTTP/1.1\r\n" + H + b"Transfer-Encoding: chunked\r\n\r\n" + chunked
+    [request] = [e for e in events(parser, wire, step) if isinstance(e, Request)]
+    assert request.spool is opened[0] and request.spool.read_all() == body
+
+
+def test_a_body_at_the_spool_size_stays_in_memory():
+    parser, opened = spooling_parser(spool_from=5)
+    [request] = [
+        e
+        for e in events(parser, b"POST /i HTTP/1.1\r\n" + H + b"Content-Length: 5\r\n\r\nhello", 100)
+        if isinstance(e, Request)
+    ]
+    assert request.spool is None and request.body == b"hello" and opened == []
+
+
+def test_a_chunked_body_over_the_limit_is_refused_once_past_it_and_its_file_let_go():
+    parser, opened = spooling_parser(spool_from=10, limit=100)
+    wire = (
+        b"POST /i HTTP/1.1\r\n"
+        + H
+        + b"Transfer-Encoding: chunked\r\n\r\n"
+        + b"32\r\n"
+        + b"z" * 50
+        + b"\r\n"
+        + b"40\r\n"
+    )
+    with pytest.raises(ParseError) as caught:
+        events(parser, wire, 4096)
+    assert caught.value.status == 413 and len(opened) == 1
+    parser.discard()
+    assert opened[0].closed
