@@ -99,8 +99,8 @@ export interface ServerlessArgs {
 /** Target-tracking autoscaling of an instance-based endpoint's variant. */
 export interface AutoscalingArgs {
     /**
-     * Fewest instances, at least 1.
-     * @default 1
+     * Fewest instances, at least 1; 0 only on an asynchronous endpoint with `async.scaleToZero`.
+     * @default 1, or 0 with `endpoint.async.scaleToZero`
      */
     minCapacity?: number;
     /**
@@ -180,6 +180,69 @@ export interface RolloutArgs {
     maximumSeconds?: number;
 }
 
+/**
+ * SNS notifications SageMaker sends when an asynchronous request succeeds or fails
+ * ("AsyncInferenceNotificationConfig", SageMaker API Reference). A topic given by ARN is used as it is; with
+ * `createTopics`, the component creates the ones not given (encrypted with `artifacts.kmsKeyArn` when set).
+ * The execution role may publish to exactly these topics.
+ */
+export interface AsyncNotificationsArgs {
+    /**
+     * Creates an SNS topic for each of success and error that has no ARN given here.
+     * @default false
+     */
+    createTopics?: boolean;
+    /**
+     * An existing SNS topic notified of each successful request.
+     * @default unset: none, or a created topic with `createTopics`
+     */
+    successTopicArn?: string;
+    /**
+     * An existing SNS topic notified of each failed request.
+     * @default unset: none, or a created topic with `createTopics`
+     */
+    errorTopicArn?: string;
+}
+
+/**
+ * Asynchronous inference ("Asynchronous inference", SageMaker Developer Guide): requests are queued, inputs
+ * and results live in the artifact bucket under `async/`, requests may take up to an hour and 1 GB, and the
+ * endpoint can scale to zero instances when its queue is empty. The API answers `202 Accepted` and a
+ * prediction id; results are fetched with `GET /predictions/{id}`.
+ */
+export interface AsyncArgs {
+    /**
+     * Requests SageMaker sends to each instance at once, 1 to 1000.
+     * @default unset: SageMaker chooses ("AsyncInferenceClientConfig")
+     */
+    maxConcurrentInvocationsPerInstance?: number;
+    /**
+     * Lets autoscaling take the endpoint down to zero instances when the queue is empty, and back up to one
+     * when a request arrives (a step policy on `HasBacklogWithoutCapacity`). Turns autoscaling on with its
+     * defaults when `endpoint.autoscaling` is unset; `autoscaling.minCapacity` is then 0.
+     * @default true
+     */
+    scaleToZero?: boolean;
+    /**
+     * Target of autoscaling's `ApproximateBacklogSizePerInstance` (queued requests per instance), which
+     * replaces `autoscaling.targetInvocationsPerInstance` on an asynchronous endpoint.
+     * @default 5 (the value of "Autoscale an asynchronous endpoint", SageMaker Developer Guide)
+     */
+    targetBacklogPerInstance?: number;
+    /**
+     * Days results, failures and request records are kept in the bucket before an S3 lifecycle rule deletes
+     * them, a positive integer. Inputs and uploads are deleted after 1 day, which outlives any request:
+     * SageMaker keeps a request queued at most 6 hours and runs it at most 1 hour.
+     * @default 7
+     */
+    resultExpirationDays?: number;
+    /**
+     * SNS notifications of finished requests.
+     * @default unset: no notifications (results are polled)
+     */
+    notifications?: AsyncNotificationsArgs;
+}
+
 /** The SageMaker endpoint. */
 export interface EndpointArgs {
     /**
@@ -240,6 +303,13 @@ export interface EndpointArgs {
      * Cannot be combined with an `ml.inf1.*` instance type; with `serverless`, only all at once.
      */
     rollout?: RolloutArgs;
+    /**
+     * Makes the endpoint asynchronous: queued requests with inputs and results in S3, up to 1 GB and 1 hour
+     * each, scaling to zero when idle (see the README's Asynchronous inference section).
+     * @default unset: a real-time endpoint
+     * Cannot be combined with `serverless`, `multiModel`, `dataCapture` or `rollout`.
+     */
+    async?: AsyncArgs;
 }
 
 /** Throttling of the API stage (and of the usage plan when `auth` is `apiKey`). */

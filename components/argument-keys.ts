@@ -10,6 +10,8 @@ import type {
     AlarmsArgs,
     ApiArgs,
     ArtifactsArgs,
+    AsyncArgs,
+    AsyncNotificationsArgs,
     AutoscalingArgs,
     CorsArgs,
     DataCaptureArgs,
@@ -66,6 +68,22 @@ export const ROLLOUT_KEYS = {
 } as const satisfies KeysOf<RolloutArgs>;
 
 /** @internal */
+export const ASYNC_NOTIFICATIONS_KEYS = {
+    createTopics: true,
+    successTopicArn: true,
+    errorTopicArn: true,
+} as const satisfies KeysOf<AsyncNotificationsArgs>;
+
+/** @internal */
+export const ASYNC_KEYS = {
+    maxConcurrentInvocationsPerInstance: true,
+    scaleToZero: true,
+    targetBacklogPerInstance: true,
+    resultExpirationDays: true,
+    notifications: ASYNC_NOTIFICATIONS_KEYS,
+} as const satisfies KeysOf<AsyncArgs>;
+
+/** @internal */
 export const ENDPOINT_KEYS = {
     instanceType: true,
     instanceCount: true,
@@ -76,6 +94,7 @@ export const ENDPOINT_KEYS = {
     autoscaling: AUTOSCALING_KEYS,
     dataCapture: DATA_CAPTURE_KEYS,
     rollout: ROLLOUT_KEYS,
+    async: ASYNC_KEYS,
 } as const satisfies KeysOf<EndpointArgs>;
 
 /** @internal */

@@ -246,7 +246,7 @@ describe("stack config", () => {
         it("a misspelt endpoint setting", () => {
             fails(
                 { models: [iris], endpoint: { instancetype: "ml.m5.large" } },
-                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout`,
+                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout, async`,
             );
         });
 
