@@ -478,7 +478,8 @@ export interface AlarmsArgs {
     endpoint4xx?: AlarmArgs;
     /**
      * SageMaker `ModelLatency` p99 of the endpoint, in milliseconds. Rolls a rollout back.
-     * @default on: p99 above 1000 ms in 3 of 3 one-minute periods
+     * @default on: p99 above 1000 ms in 3 of 3 one-minute periods; off for asynchronous endpoints, whose
+     * requests may run an hour (set a threshold that fits them and `enabled: true`)
      */
     modelLatency?: AlarmArgs;
     /**
@@ -493,6 +494,18 @@ export interface AlarmsArgs {
      * Cannot be enabled with `endpoint.serverless`.
      */
     memoryUtilization?: AlarmArgs;
+    /**
+     * SageMaker `ApproximateAgeOfOldestRequest` of an asynchronous endpoint's queue, in seconds.
+     * @default on for asynchronous endpoints: maximum above 1800 s in 3 of 3 five-minute periods
+     * Cannot be enabled without `endpoint.async`, as only asynchronous endpoints publish it.
+     */
+    backlogAge?: AlarmArgs;
+    /**
+     * SageMaker `InvocationFailures` of an asynchronous endpoint: requests whose model failed or timed out.
+     * @default on for asynchronous endpoints: more than 0 in one five-minute period
+     * Cannot be enabled without `endpoint.async`.
+     */
+    invocationFailures?: AlarmArgs;
     /**
      * API Gateway `5XXError` rate of the stage.
      * @default on: average above 0.05 (5 %) in 3 of 3 one-minute periods

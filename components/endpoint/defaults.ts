@@ -6,6 +6,12 @@
 import { definedFields, withDefaults } from "../../core/defined";
 import type { AsyncArgs, AutoscalingArgs, DataCaptureArgs, EndpointArgs, RolloutArgs, ServerlessArgs } from "../args";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../log-retention";
+import type { ServedKind } from "./naming";
+
+/** @internal How the endpoint serves, from its arguments. */
+export function servedKind(endpoint: EndpointArgs = {}): ServedKind {
+    return endpoint.serverless ? "serverless" : endpoint.async ? "async" : "realtime";
+}
 
 /** @internal `endpoint.rollout` with its defaults. */
 export interface RolloutSettings {

@@ -1,13 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type EndpointKind, PRODUCTION_VARIANT } from "../../contract";
-import { autoscaling, autoscalingUpdateWarning } from "./autoscaling";
+import { PRODUCTION_VARIANT } from "../../contract";
+import { asyncEndpointRoleStatements, asyncGenerationKey, asyncInferenceConfig, asyncTopics, type AsyncTopics } from "./async";
+import { type Autoscaling, autoscaling, autoscalingUpdateWarning } from "./autoscaling";
 import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "../iam";
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "../artifacts/model-artifacts";
 import { generationId, liveEndpointConfigName } from "./generation";
 import { createAlarms, CreatedAlarm } from "../monitoring/alarms";
 import { ENDPOINT_ALARMS } from "../monitoring/catalogue";
-import { endpointName } from "./naming";
+import { endpointName, type ServedKind } from "./naming";
 import { deploymentConfig, describeRollbackAlarmsStatement, rollbackAlarms } from "./rollout";
 import { modelVpcStatements } from "./network";
 import { ServingImage } from "../image/serving-image";
@@ -22,12 +23,14 @@ export const DEFAULTED_INSTANCE_COUNT = "productionVariants[0].initialInstanceCo
 /** @internal The SageMaker side of the component. */
 export interface SageMakerEndpoint {
     endpoint: aws.sagemaker.Endpoint;
-    /** "realtime" or "serverless": the Lambda's payload limit depends on it. */
-    kind: EndpointKind;
+    /** "realtime", "serverless" or "async": the Lambda's payload limit and routes depend on it. */
+    kind: ServedKind;
     /** The alarms on the endpoint (empty when monitoring is off). */
     alarms: CreatedAlarm[];
     /** The EndpointConfig the endpoint runs, read back from AWS; the update fails when it is not the one deployed. */
     liveConfigName: pulumi.Output<string>;
+    /** Undefined without autoscaling. */
+    scaling?: Autoscaling;
 }
 
 /**
@@ -46,7 +49,11 @@ export function sageMakerEndpoint(
     parent: pulumi.Resource,
 ): SageMakerEndpoint {
     const { endpoint: config, tags } = settings;
-    const kind: EndpointKind = config.serverless ? "serverless" : "realtime";
+    const kind: ServedKind = config.serverless ? "serverless" : config.async ? "async" : "realtime";
+    if (config.async && !storage) {
+        throw new Error("asynchronous inference needs the artifact bucket");
+    }
+    const topics: AsyncTopics = config.async ? asyncTopics(name, config.async, settings.kmsKeyArn, tags, parent) : {};
     // With a rollout the deployment config always carries the auto-rollback configuration (validation keeps at
     // least one rollback alarm), whose presence replaces the endpoint.
     const physicalName = endpointName(
@@ -81,7 +88,7 @@ export function sageMakerEndpoint(
         {
             role: role.id,
             policy: policyDocument([
-                ...endpointRoleStatements(settings, image, artifacts, storage, logGroup),
+                ...endpointRoleStatements(settings, image, artifacts, storage, logGroup, topics),
                 ...(rollback.length > 0 ? [describeRollbackAlarmsStatement(rollback)] : []),
             ]),
         },
@@ -132,6 +139,7 @@ export function sageMakerEndpoint(
             ],
             // The component's own bucket, auto-named with no input that replaces it.
             dataCaptureConfig: capture && { ...capture, destinationS3Uri: `${name}-artifacts/${DATA_CAPTURE_PREFIX}` },
+            asyncInferenceConfig: config.async && asyncGenerationKey(name, config.async, settings.kmsKeyArn),
         },
     });
     const model = new aws.sagemaker.Model(
@@ -156,6 +164,7 @@ export function sageMakerEndpoint(
                 ...capture,
                 destinationS3Uri: pulumi.interpolate`s3://${storage!.bucket.bucket}/${DATA_CAPTURE_PREFIX}`,
             },
+            asyncInferenceConfig: config.async && asyncInferenceConfig(config.async, storage!.bucket.bucket, settings.kmsKeyArn, topics),
             tags,
         },
         // A new generation is created with the count of its time; a defaulted count that changes later is not a
@@ -177,8 +186,9 @@ export function sageMakerEndpoint(
         // override the provider's decision"), and is safe because a replacement always comes with a new name.
         { parent, dependsOn: [logGroup, policy], deleteBeforeReplace: false },
     );
+    let scaling: Autoscaling | undefined;
     if (config.autoscaling) {
-        autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
+        scaling = autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, config.async, tags, parent);
         const warning = autoscalingUpdateWarning(name, config.autoscaling, config.instanceCount);
         if (warning) {
             void pulumi.log.warn(warning, parent);
@@ -189,6 +199,7 @@ export function sageMakerEndpoint(
         kind,
         alarms,
         liveConfigName: liveEndpointConfigName(name, endpoint, endpointConfig.name, parent),
+        scaling,
     };
 }
 
@@ -207,6 +218,7 @@ export function endpointRoleStatements(
     artifacts: ModelArtifacts,
     storage: ArtifactBucket | undefined,
     logGroup: aws.cloudwatch.LogGroup,
+    topics: AsyncTopics = {},
 ): Statement[] {
     const statements: Statement[] = [
         { Sid: "ReadModelArtifacts", Effect: "Allow", Action: ["s3:GetObject"], Resource: artifacts.readResources },
@@ -241,14 +253,21 @@ export function endpointRoleStatements(
             Resource: [pulumi.interpolate`${storage.bucket.arn}/${DATA_CAPTURE_PREFIX}*`],
         });
     }
+    if (settings.endpoint.async && storage) {
+        statements.push(...asyncEndpointRoleStatements(storage, topics));
+    }
     if (settings.network) {
         statements.push(...modelVpcStatements());
     }
     if (settings.kmsKeyArn && storage) {
+        // Writing an object encrypted with the key takes kms:GenerateDataKey, reading one kms:Decrypt ("Using
+        // server-side encryption with AWS KMS keys (SSE-KMS)", Amazon S3 User Guide, Permissions); a created
+        // notification topic is encrypted with the same key, which publishing takes both of.
+        const writes = settings.endpoint.dataCapture !== undefined || settings.endpoint.async !== undefined;
         statements.push({
             Sid: "UseArtifactKey",
             Effect: "Allow",
-            Action: settings.endpoint.dataCapture ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+            Action: writes ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
             Resource: [settings.kmsKeyArn],
         });
     }

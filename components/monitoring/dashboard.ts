@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
+import type { ServedKind } from "../endpoint/naming";
 import { ALARM_KEYS, ALARMS, type AlarmSpec, type Graph, METRIC_SOURCES, type MetricSource } from "./catalogue";
 
 /** @internal The plain values the dashboard body is built from, once every output has resolved. */
@@ -13,7 +14,7 @@ export interface DashboardTarget {
     functionName: string;
     functionLogGroup: string;
     /** "realtime" shows instances and their utilization; "serverless" has none to show. */
-    kind: "realtime" | "serverless";
+    kind: ServedKind;
     alarmArns: string[];
 }
 
@@ -66,6 +67,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
     const dimensions: Record<MetricSource, string[]> = {
         endpoint,
         instances: endpoint,
+        queue: ["EndpointName", t.endpointName],
         stage: ["ApiName", t.apiName, "Stage", t.stageName],
         function: ["FunctionName", t.functionName],
     };
@@ -76,6 +78,8 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
     const api = metricOf("stage");
     const lambda = metricOf("function");
     const instance = metricOf("instances");
+    const queue = metricOf("queue");
+    const isAsync = t.kind === "async";
     const widgets: object[] = [];
     let y = 0;
     const row = (height: number, ...cells: { width: number; widget: object }[]) => {
@@ -98,7 +102,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
     // The metrics of the alarms drawn on a graph (their rows in catalogue.ts), grouped by service, then by name.
     const alarmSeries = (graph: Graph): Metric[] =>
         ALARM_KEYS.map((key) => ALARMS[key] as AlarmSpec)
-            .filter((alarm) => alarm.graph.on === graph)
+            .filter((alarm) => alarm.graph.on === graph && alarm.kinds.publishedBy.includes(t.kind))
             .map((alarm) => ({ alarm, order: `${METRIC_SOURCES[alarm.source].namespace} ${alarm.metricName}` }))
             .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
             .flatMap(({ alarm }) =>
@@ -132,7 +136,9 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
                 [
                     api("Count", { label: "API Gateway" }),
                     lambda("Invocations", { label: "Lambda" }),
-                    sm("Invocations", { label: "SageMaker" }),
+                    // An asynchronous endpoint publishes no Invocations ("Alarms and logs for tracking metrics from
+                    // asynchronous endpoints"); its queue is shown below.
+                    ...(isAsync ? [] : [sm("Invocations", { label: "SageMaker" })]),
                 ],
                 "Sum",
             ),
@@ -169,14 +175,42 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
         },
         {
             width: 8,
-            widget: metric(
-                "SageMaker model vs overhead latency (ms)",
-                [...alarmSeries("modelLatency"), ...microsToMs("OverheadLatency", "p99", "overhead99")],
-                "p99",
-            ),
+            widget: isAsync
+                ? metric("SageMaker model latency (ms)", alarmSeries("modelLatency"), "p99")
+                : metric(
+                      "SageMaker model vs overhead latency (ms)",
+                      [...alarmSeries("modelLatency"), ...microsToMs("OverheadLatency", "p99", "overhead99")],
+                      "p99",
+                  ),
         },
     );
-    if (t.kind === "realtime") {
+    if (isAsync) {
+        row(
+            6,
+            {
+                width: 8,
+                widget: metric(
+                    "Queue (requests waiting)",
+                    [
+                        queue("ApproximateBacklogSize", { label: "backlog" }),
+                        queue("ApproximateBacklogSizePerInstance", { label: "backlog per instance (scaling target)" }),
+                    ],
+                    "Average",
+                ),
+            },
+            { width: 8, widget: metric("Oldest queued request (s)", alarmSeries("queue"), "Maximum") },
+            {
+                width: 8,
+                // 1 while requests wait and no instance runs: what starts an endpoint scaled to zero.
+                widget: metric(
+                    "Backlog without capacity",
+                    [queue("HasBacklogWithoutCapacity", { label: "waiting with no instance" })],
+                    "Maximum",
+                ),
+            },
+        );
+    }
+    if (t.kind === "realtime" || isAsync) {
         row(
             6,
             {
@@ -249,7 +283,7 @@ export function dashboard(
     target: { [K in keyof Omit<DashboardTarget, "alarmArns" | "region" | "variantName" | "kind">]: pulumi.Input<string> } & {
         endpointArn: pulumi.Input<string>;
         variantName: string;
-        kind: "realtime" | "serverless";
+        kind: ServedKind;
         alarmArns: pulumi.Input<string>[];
     },
     parent: pulumi.Resource,

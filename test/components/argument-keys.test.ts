@@ -90,7 +90,7 @@ describe("ModelApi argument keys", () => {
         refuses(
             { ...one, monitoring: { alarms: { modelLatncy: { threshold: 500 } } } } as any,
             `monitoring.alarms has an unknown alarm "modelLatncy"; expected one of endpoint5xx, endpoint4xx, modelLatency, cpuUtilization, ` +
-                `memoryUtilization, api5xx, apiLatency, functionErrors, functionThrottles; did you mean modelLatency?`,
+                `memoryUtilization, backlogAge, invocationFailures, api5xx, apiLatency, functionErrors, functionThrottles; did you mean modelLatency?`,
         );
     });
 
