@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ASYNC_MAX_INPUT_BYTES } from "../../contract/async";
 import { asyncObjectArns, asyncS3Uri } from "../artifacts/async-storage";
 import type { ArtifactBucket } from "../artifacts/model-artifacts";
 import type { Statement } from "../iam";
@@ -109,4 +110,16 @@ export function asyncEndpointRoleStatements(storage: ArtifactBucket, topics: Asy
         statements.push({ Sid: "PublishAsyncNotifications", Effect: "Allow", Action: ["sns:Publish"], Resource: topicArns });
     }
     return statements;
+}
+
+/**
+ * @internal The serving container's environment on an asynchronous endpoint, under the user's own
+ * `endpoint.environment`: bodies up to the 1 GB an asynchronous input may be ("Asynchronous inference",
+ * SageMaker Developer Guide) rather than InvokeEndpoint's 6 MB, and an answer within the hour
+ * InvocationTimeoutSeconds allows at most ("InvokeEndpointAsync", SageMaker Runtime API Reference) rather than
+ * 60 s. AWS's own containers need the same raised for asynchronous use ("How to create an Asynchronous
+ * Inference Endpoint", its table of MMS and TorchServe variables).
+ */
+export function asyncContainerEnvironment(): { [key: string]: string } {
+    return { MODELAPI_MAX_BODY_BYTES: String(ASYNC_MAX_INPUT_BYTES), SAGEMAKER_MODEL_SERVER_TIMEOUT: "3600" };
 }

@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PRODUCTION_VARIANT } from "../../contract";
-import { asyncEndpointRoleStatements, asyncGenerationKey, asyncInferenceConfig, asyncTopics, type AsyncTopics } from "./async";
+import {
+    asyncContainerEnvironment,
+    asyncEndpointRoleStatements,
+    asyncGenerationKey,
+    asyncInferenceConfig,
+    asyncTopics,
+    type AsyncTopics,
+} from "./async";
 import { type Autoscaling, autoscaling, autoscalingUpdateWarning } from "./autoscaling";
 import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "../iam";
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "../artifacts/model-artifacts";
@@ -99,7 +106,11 @@ export function sageMakerEndpoint(
     // The plain parts of the Model and EndpointConfig, shared by their inputs and the generation that names them.
     const container = {
         mode: settings.multiModel ? "MultiModel" : "SingleModel",
-        environment: settings.multiModel ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" } : config.environment,
+        environment: settings.multiModel
+            ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" }
+            : config.async
+              ? { ...asyncContainerEnvironment(), ...config.environment }
+              : config.environment,
     };
     const variant = config.serverless
         ? { serverlessConfig: { memorySizeInMb: config.serverless.memorySizeMb, maxConcurrency: config.serverless.maxConcurrency } }

@@ -178,6 +178,13 @@ describe("ModelApi asynchronous endpoint", function () {
             assert.ok(rules.every((r: any) => typeof r.filter.prefix === "string" && r.filter.prefix.startsWith("async/")));
         });
 
+        it("the serving container takes bodies up to 1 GB and answers within the hour an asynchronous request may run", () => {
+            assert.deepEqual(mocks.find(T.model).inputs.primaryContainer.environment, {
+                MODELAPI_MAX_BODY_BYTES: String(1024 * 1024 * 1024),
+                SAGEMAKER_MODEL_SERVER_TIMEOUT: "3600",
+            });
+        });
+
         it("without api.cors the bucket takes no cross-origin requests", () => {
             assert.deepEqual(mocks.findAll(T.bucketCors), []);
         });
@@ -217,6 +224,11 @@ describe("ModelApi asynchronous endpoint", function () {
                 ["iris-async-success"],
             );
             assert.equal(mocks.find(T.config).inputs.asyncInferenceConfig.outputConfig.notificationConfig.errorTopic, given);
+        });
+
+        it("the user's container environment wins over the asynchronous defaults", async () => {
+            await build("iris", withEndpoint({ async: {}, environment: { SAGEMAKER_MODEL_SERVER_TIMEOUT: "900" } }));
+            assert.equal(mocks.find(T.model).inputs.primaryContainer.environment.SAGEMAKER_MODEL_SERVER_TIMEOUT, "900");
         });
 
         it("concurrency per instance reaches the client config; results expire as asked", async () => {
