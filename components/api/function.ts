@@ -115,7 +115,9 @@ export function apiFunction(
  *   and its request records.
  * - `s3:GetObject` (HeadObject too) on uploads, results, failures and request records.
  * - `s3:ListBucket` limited to those prefixes: without it S3 answers a key that does not exist yet (a pending
- *   result) with 403 rather than 404 ("HeadObject", "GetObject", Amazon S3 API Reference, Permissions).
+ *   result) with 403 rather than 404 ("HeadObject", "GetObject", Amazon S3 API Reference, Permissions). S3 decides
+ *   that with the missing key as `s3:prefix`, so the prefix condition still allows it (observed behaviour that
+ *   Ceph's RGW copied to match AWS: ceph/ceph pull request 68577).
  * - with a KMS key, kms:GenerateDataKey to write and kms:Decrypt to read through it (SSE-KMS, Amazon S3 User Guide).
  */
 export function asyncFunctionStatements(
