@@ -255,7 +255,7 @@ export interface EndpointArgs {
      * Initial number of instances, a positive integer; within `autoscaling`'s bounds when both are set. With
      * autoscaling, every update that makes a new endpoint configuration restarts the endpoint at this count.
      * Left unset, a change of its default alone (a new `autoscaling.minCapacity`) makes no new configuration.
-     * @default 1, or `autoscaling.minCapacity` when autoscaling is on
+     * @default 1, or `autoscaling.minCapacity` (at least 1) when autoscaling is on
      * Cannot be combined with `serverless`.
      */
     instanceCount?: number;
@@ -273,8 +273,8 @@ export interface EndpointArgs {
      */
     networkIsolation?: boolean;
     /**
-     * Target-tracking autoscaling on invocations per instance.
-     * @default unset: a fixed instance count
+     * Target-tracking autoscaling on invocations per instance (on the queue per instance with `async`).
+     * @default unset: a fixed instance count; on, from 0 instances, with `async.scaleToZero`
      * Cannot be combined with `serverless`.
      */
     autoscaling?: AutoscalingArgs;
