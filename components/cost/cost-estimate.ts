@@ -32,9 +32,11 @@ export interface CostEstimate {
     basis: string;
     /** What the figures mean, or why there are none. */
     note: string;
-    /** "USD". */
+    /** The currency of every figure: "USD". */
     currency: string;
+    /** The instance type priced. */
     instanceType?: string;
+    /** The endpoint's region, in which the instance type is priced. */
     region?: string;
     /** The on-demand price of one instance for one hour. */
     hourlyPerInstance?: number;
@@ -46,8 +48,9 @@ export interface CostEstimate {
     monthlyAtMin?: number;
     /** The cost of a month (730 hours) at the most instances. */
     monthlyAtMax?: number;
-    /** The Price List's SKU and publication date the figure comes from. */
+    /** The Price List's SKU the figure comes from. */
     sku?: string;
+    /** When the Price List published the figure. */
     publicationDate?: string;
 }
 
