@@ -99,8 +99,8 @@ export interface ServerlessArgs {
 /** Target-tracking autoscaling of an instance-based endpoint's variant. */
 export interface AutoscalingArgs {
     /**
-     * Fewest instances, at least 1.
-     * @default 1
+     * Fewest instances, at least 1; 0 only on an asynchronous endpoint with `async.scaleToZero`.
+     * @default 1, or 0 with `endpoint.async.scaleToZero`
      */
     minCapacity?: number;
     /**
@@ -241,6 +241,69 @@ export interface ShadowArgs {
     instanceCount?: number;
 }
 
+/**
+ * SNS notifications SageMaker sends when an asynchronous request succeeds or fails
+ * ("AsyncInferenceNotificationConfig", SageMaker API Reference). A topic given by ARN is used as it is; with
+ * `createTopics`, the component creates the ones not given (encrypted with `artifacts.kmsKeyArn` when set).
+ * The execution role may publish to exactly these topics.
+ */
+export interface AsyncNotificationsArgs {
+    /**
+     * Creates an SNS topic for each of success and error that has no ARN given here.
+     * @default false
+     */
+    createTopics?: boolean;
+    /**
+     * An existing SNS topic notified of each successful request.
+     * @default unset: none, or a created topic with `createTopics`
+     */
+    successTopicArn?: string;
+    /**
+     * An existing SNS topic notified of each failed request.
+     * @default unset: none, or a created topic with `createTopics`
+     */
+    errorTopicArn?: string;
+}
+
+/**
+ * Asynchronous inference ("Asynchronous inference", SageMaker Developer Guide): requests are queued, inputs
+ * and results live in the artifact bucket under `async/`, requests may take up to an hour and 1 GB, and the
+ * endpoint can scale to zero instances when its queue is empty. The API answers `202 Accepted` and a
+ * prediction id; results are fetched with `GET /predictions/{id}`.
+ */
+export interface AsyncArgs {
+    /**
+     * Requests SageMaker sends to each instance at once, 1 to 1000.
+     * @default unset: SageMaker chooses ("AsyncInferenceClientConfig")
+     */
+    maxConcurrentInvocationsPerInstance?: number;
+    /**
+     * Lets autoscaling take the endpoint down to zero instances when the queue is empty, and back up to one
+     * when a request arrives (a step policy on `HasBacklogWithoutCapacity`). Turns autoscaling on with its
+     * defaults when `endpoint.autoscaling` is unset; `autoscaling.minCapacity` is then 0.
+     * @default true
+     */
+    scaleToZero?: boolean;
+    /**
+     * Target of autoscaling's `ApproximateBacklogSizePerInstance` (queued requests per instance), which
+     * replaces `autoscaling.targetInvocationsPerInstance` on an asynchronous endpoint.
+     * @default 5 (the value of "Autoscale an asynchronous endpoint", SageMaker Developer Guide)
+     */
+    targetBacklogPerInstance?: number;
+    /**
+     * Days results, failures and request records are kept in the bucket before an S3 lifecycle rule deletes
+     * them, a positive integer. Inputs and uploads are deleted after 1 day, which outlives any request:
+     * SageMaker keeps a request queued at most 6 hours and runs it at most 1 hour.
+     * @default 7
+     */
+    resultExpirationDays?: number;
+    /**
+     * SNS notifications of finished requests.
+     * @default unset: no notifications (results are polled)
+     */
+    notifications?: AsyncNotificationsArgs;
+}
+
 /** The SageMaker endpoint. */
 export interface EndpointArgs {
     /**
@@ -253,7 +316,7 @@ export interface EndpointArgs {
      * Initial number of instances, a positive integer; within `autoscaling`'s bounds when both are set. With
      * autoscaling, every update that makes a new endpoint configuration restarts the endpoint at this count.
      * Left unset, a change of its default alone (a new `autoscaling.minCapacity`) makes no new configuration.
-     * @default 1, or `autoscaling.minCapacity` when autoscaling is on
+     * @default 1, or `autoscaling.minCapacity` (at least 1) when autoscaling is on
      * Cannot be combined with `serverless`.
      */
     instanceCount?: number;
@@ -271,8 +334,8 @@ export interface EndpointArgs {
      */
     networkIsolation?: boolean;
     /**
-     * Target-tracking autoscaling on invocations per instance.
-     * @default unset: a fixed instance count
+     * Target-tracking autoscaling on invocations per instance (on the queue per instance with `async`).
+     * @default unset: a fixed instance count; on, from 0 instances, with `async.scaleToZero`
      * Cannot be combined with `serverless`.
      */
     autoscaling?: AutoscalingArgs;
@@ -305,16 +368,23 @@ export interface EndpointArgs {
      * Several model versions behind the endpoint, each with its own model, instances and traffic weight, 1 to
      * 10 of them. Every change of the list (a weight included) is a new endpoint configuration, deployed blue/green.
      * @default unset: one variant, named "AllTraffic", serving the model of `models`
-     * Cannot be combined with `serverless`, `multiModel` or `rollout`; with `shadow`, only one variant.
+     * Cannot be combined with `serverless`, `multiModel`, `rollout` or `async`; with `shadow`, only one variant.
      */
     variants?: VariantArgs[];
     /**
      * A shadow variant beside the one production variant (SageMaker allows no more): it gets a copy of
      * `samplingPercent` of the production requests, and its answers are only logged (and captured with `dataCapture`).
      * @default unset: no shadow
-     * Cannot be combined with `serverless`, `multiModel`, `rollout`, or more than one entry in `variants`.
+     * Cannot be combined with `serverless`, `multiModel`, `rollout`, `async`, or more than one entry in `variants`.
      */
     shadow?: ShadowArgs;
+    /**
+     * Makes the endpoint asynchronous: queued requests with inputs and results in S3, up to 1 GB and 1 hour
+     * each, scaling to zero when idle (see the README's Asynchronous inference section).
+     * @default unset: a real-time endpoint
+     * Cannot be combined with `serverless`, `multiModel`, `dataCapture`, `rollout`, `variants` or `shadow`.
+     */
+    async?: AsyncArgs;
 }
 
 /** Throttling of the API stage (and of the usage plan when `auth` is `apiKey`). */
@@ -483,7 +553,8 @@ export interface AlarmsArgs {
     endpoint4xx?: AlarmArgs;
     /**
      * SageMaker `ModelLatency` p99 of the endpoint, in milliseconds. Rolls a rollout back.
-     * @default on: p99 above 1000 ms in 3 of 3 one-minute periods
+     * @default on: p99 above 1000 ms in 3 of 3 one-minute periods; off for asynchronous endpoints, whose
+     * requests may run an hour (set a threshold that fits them and `enabled: true`)
      */
     modelLatency?: AlarmArgs;
     /**
@@ -498,6 +569,18 @@ export interface AlarmsArgs {
      * Cannot be enabled with `endpoint.serverless`.
      */
     memoryUtilization?: AlarmArgs;
+    /**
+     * SageMaker `ApproximateAgeOfOldestRequest` of an asynchronous endpoint's queue, in seconds.
+     * @default on for asynchronous endpoints: maximum above 1800 s in 3 of 3 five-minute periods
+     * Cannot be enabled without `endpoint.async`, as only asynchronous endpoints publish it.
+     */
+    backlogAge?: AlarmArgs;
+    /**
+     * SageMaker `InvocationFailures` of an asynchronous endpoint: requests whose model failed or timed out.
+     * @default on for asynchronous endpoints: more than 0 in one five-minute period
+     * Cannot be enabled without `endpoint.async`.
+     */
+    invocationFailures?: AlarmArgs;
     /**
      * API Gateway `5XXError` rate of the stage.
      * @default on: average above 0.05 (5 %) in 3 of 3 one-minute periods

@@ -10,6 +10,8 @@ import type {
     AlarmsArgs,
     ApiArgs,
     ArtifactsArgs,
+    AsyncArgs,
+    AsyncNotificationsArgs,
     AutoscalingArgs,
     CorsArgs,
     DataCaptureArgs,
@@ -88,6 +90,20 @@ export const SHADOW_KEYS = {
     instanceType: true,
     instanceCount: true,
 } as const satisfies KeysOf<ShadowArgs>;
+export const ASYNC_NOTIFICATIONS_KEYS = {
+    createTopics: true,
+    successTopicArn: true,
+    errorTopicArn: true,
+} as const satisfies KeysOf<AsyncNotificationsArgs>;
+
+/** @internal */
+export const ASYNC_KEYS = {
+    maxConcurrentInvocationsPerInstance: true,
+    scaleToZero: true,
+    targetBacklogPerInstance: true,
+    resultExpirationDays: true,
+    notifications: ASYNC_NOTIFICATIONS_KEYS,
+} as const satisfies KeysOf<AsyncArgs>;
 
 /** @internal */
 export const ENDPOINT_KEYS = {
@@ -102,6 +118,7 @@ export const ENDPOINT_KEYS = {
     rollout: ROLLOUT_KEYS,
     variants: [VARIANT_KEYS],
     shadow: SHADOW_KEYS,
+    async: ASYNC_KEYS,
 } as const satisfies KeysOf<EndpointArgs>;
 
 /** @internal */

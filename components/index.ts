@@ -3,6 +3,8 @@ export { ApiAuth } from "./args";
 export type {
     ApiArgs,
     ArtifactsArgs,
+    AsyncArgs,
+    AsyncNotificationsArgs,
     AlarmArgs,
     AlarmsArgs,
     AutoscalingArgs,
@@ -23,6 +25,7 @@ export type {
     VariantArgs,
     VariantModelArgs,
 } from "./args";
+export type { CostEstimate } from "./cost/cost-estimate";
 export { ArgumentError } from "./settings/argument-error";
 export type { ArgumentMistake } from "./settings/argument-error";
 export { packModel, tarGzDirectory } from "../core/archive/pack";

@@ -6,6 +6,8 @@ import { dashboard } from "./monitoring/dashboard";
 import { sageMakerEndpoint, VARIANT_NAME } from "./endpoint/endpoint";
 import { docsFunction } from "./api/docs-page";
 import { artifactBucket, modelArtifacts, variantArtifacts } from "./artifacts/model-artifacts";
+import { asyncStorage } from "./artifacts/async-storage";
+import { CostEstimate, costEstimate } from "./cost/cost-estimate";
 import { createAlarms } from "./monitoring/alarms";
 import { FRONT_ALARMS } from "./monitoring/catalogue";
 import { restApi } from "./api/rest-api";
@@ -32,7 +34,7 @@ export class ModelApi extends pulumi.ComponentResource {
     public readonly modelDataUrl: pulumi.Output<string>;
     /** The Lambda function's name. */
     public readonly functionName: pulumi.Output<string>;
-    /** The artifact bucket's name; undefined when no bucket is needed (the model given by `s3Uri`, no data capture). */
+    /** The artifact bucket's name; undefined when no bucket is needed (the model given by `s3Uri`, no data capture, not asynchronous). */
     public readonly bucketName: pulumi.Output<string | undefined>;
     /** The REST API's id. */
     public readonly restApiId: pulumi.Output<string>;
@@ -48,6 +50,11 @@ export class ModelApi extends pulumi.ComponentResource {
     public readonly openApi: pulumi.Output<string>;
     /** A Postman v2.1 collection of the API (JSON); the API key is a variable whose value is left empty. */
     public readonly postmanCollection: pulumi.Output<string>;
+    /**
+     * The endpoint's estimated on-demand cost from the AWS Price List at deploy time: hourly per instance and
+     * monthly at the fewest and most instances; usage-based (no figure) for serverless endpoints.
+     */
+    public readonly costEstimate: pulumi.Output<CostEstimate>;
 
     constructor(name: string, args: ModelApiArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Validated before super(), which registers the component: invalid arguments create nothing at all.
@@ -57,12 +64,17 @@ export class ModelApi extends pulumi.ComponentResource {
 
         const image = servingImage(name, settings.image, tags, this);
         const ownModels = variantsWithModels(settings);
+        const asyncMode = settings.endpoint.async;
         const needsBucket =
             settings.multiModel ||
             settings.models.some((m) => m.path) ||
             ownModels.some((v) => v.model!.path) ||
-            settings.endpoint.dataCapture !== undefined;
+            settings.endpoint.dataCapture !== undefined ||
+            asyncMode !== undefined;
         const storage = needsBucket ? artifactBucket(name, settings.kmsKeyArn, tags, this) : undefined;
+        if (asyncMode && storage) {
+            asyncStorage(name, storage, asyncMode.resultExpirationDays, settings.api.cors?.allowOrigins, this);
+        }
         const artifacts = modelArtifacts(name, settings.models, settings.multiModel, storage, tags, this);
         const variantModels = new Map(
             ownModels.map((v) => [v.name, variantArtifacts(name, settings.models[0].name, v.model!, artifacts, storage, tags, this)]),
@@ -83,6 +95,8 @@ export class ModelApi extends pulumi.ComponentResource {
                 // The production variants a caller may pin, when several were asked for.
                 variantNames: settings.endpoint.variants?.map((v) => v.name),
                 corsAllowOrigins: settings.api.cors?.allowOrigins,
+                asyncStorage: asyncMode ? storage : undefined,
+                kmsKeyArn: settings.kmsKeyArn,
             },
             settings.api.function,
             tags,
@@ -133,6 +147,7 @@ export class ModelApi extends pulumi.ComponentResource {
         const documents = apiDocuments(settings, this.url);
         this.openApi = documents.openApi;
         this.postmanCollection = documents.postmanCollection;
+        this.costEstimate = costEstimate(name, settings, this);
         this.registerOutputs({
             url: this.url,
             endpointName: this.endpointName,
@@ -149,6 +164,7 @@ export class ModelApi extends pulumi.ComponentResource {
             dashboardUrl: this.dashboardUrl,
             openApi: this.openApi,
             postmanCollection: this.postmanCollection,
+            costEstimate: this.costEstimate,
         });
     }
 }

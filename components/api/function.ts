@@ -3,20 +3,27 @@ import * as pulumi from "@pulumi/pulumi";
 import { VARIANT_NAMES_ENV } from "../../contract";
 import { resolveLambdaBundle } from "../../lambda/bundle";
 import { FunctionArgs } from "../args";
-import { assumeRolePolicy, logGroupResources, policyDocument } from "../iam";
-import { multiModelArchiveName } from "../artifacts/model-artifacts";
+import { assumeRolePolicy, logGroupResources, policyDocument, type Statement } from "../iam";
+import { ASYNC_BUCKET_ENV, ASYNC_PREFIXES } from "../../contract/async";
+import { asyncObjectArns } from "../artifacts/async-storage";
+import { ArtifactBucket, multiModelArchiveName } from "../artifacts/model-artifacts";
 import { functionVpcStatements, NetworkSettings } from "../endpoint/network";
+import type { ServedKind } from "../endpoint/naming";
 
 /** @internal What the function needs to know about the endpoint it calls. */
 export interface FunctionTarget {
     endpoint: aws.sagemaker.Endpoint;
-    kind: "realtime" | "serverless";
+    kind: ServedKind;
     /** Allowed model names in multi-model mode; undefined for one model. */
     modelNames?: string[];
     /** The production variants callers may pin; undefined without `endpoint.variants`. */
     variantNames?: string[];
     /** Origins browsers may call from; undefined when CORS is off. */
     corsAllowOrigins?: string[];
+    /** The artifact bucket holding inputs and results, on an asynchronous endpoint. */
+    asyncStorage?: ArtifactBucket;
+    /** The bucket's KMS key, when it has one. */
+    kmsKeyArn?: string;
 }
 
 /**
@@ -44,16 +51,20 @@ export function apiFunction(
         {
             role: role.id,
             policy: policyDocument([
-                {
-                    Sid: "InvokeOwnEndpoint",
-                    Effect: "Allow",
-                    Action: ["sagemaker:InvokeEndpoint"],
-                    Resource: [target.endpoint.arn],
-                    // Multi-model: IAM enforces the allow list too, not only the handler.
-                    Condition: target.modelNames
-                        ? { StringEquals: { "sagemaker:TargetModel": target.modelNames.map(multiModelArchiveName) } }
-                        : undefined,
-                },
+                ...(target.asyncStorage
+                    ? asyncFunctionStatements(target.endpoint, target.asyncStorage, target.kmsKeyArn)
+                    : [
+                          {
+                              Sid: "InvokeOwnEndpoint",
+                              Effect: "Allow" as const,
+                              Action: ["sagemaker:InvokeEndpoint"],
+                              Resource: [target.endpoint.arn],
+                              // Multi-model: IAM enforces the allow list too, not only the handler.
+                              Condition: target.modelNames
+                                  ? { StringEquals: { "sagemaker:TargetModel": target.modelNames.map(multiModelArchiveName) } }
+                                  : undefined,
+                          },
+                      ]),
                 {
                     Sid: "WriteOwnLogs",
                     Effect: "Allow",
@@ -69,6 +80,9 @@ export function apiFunction(
         ENDPOINT_NAME: target.endpoint.name,
         ENDPOINT_KIND: target.kind,
     };
+    if (target.asyncStorage) {
+        environment[ASYNC_BUCKET_ENV] = target.asyncStorage.bucket.bucket;
+    }
     if (target.modelNames) {
         environment.MODEL_NAMES = target.modelNames.join(",");
     }
@@ -96,4 +110,52 @@ export function apiFunction(
         // Without its permissions in place the first invocations would fail or log nowhere.
         { parent, dependsOn: [policy] },
     );
+}
+
+/**
+ * @internal What the function needs on an asynchronous endpoint, each on its prefixes only:
+ * - `sagemaker:InvokeEndpointAsync` on the endpoint, an action of its own ("Create an asynchronous inference
+ *   endpoint", prerequisites, SageMaker Developer Guide); the endpoint takes no other invocation.
+ * - `s3:PutObject` on inputs (bodies too large to send inline), uploads (a presigned URL acts with the
+ *   credentials of whoever signed it, "Download and upload objects with presigned URLs", Amazon S3 User Guide)
+ *   and its request records.
+ * - `s3:GetObject` (HeadObject too) on uploads, results, failures and request records.
+ * - `s3:ListBucket` limited to those prefixes: without it S3 answers a key that does not exist yet (a pending
+ *   result) with 403 rather than 404 ("HeadObject", "GetObject", Amazon S3 API Reference, Permissions). S3 decides
+ *   that with the missing key as `s3:prefix`, so the prefix condition still allows it (observed behaviour that
+ *   Ceph's RGW copied to match AWS: ceph/ceph pull request 68577).
+ * - with a KMS key, kms:GenerateDataKey to write and kms:Decrypt to read through it (SSE-KMS, Amazon S3 User Guide).
+ */
+export function asyncFunctionStatements(
+    endpoint: aws.sagemaker.Endpoint,
+    storage: ArtifactBucket,
+    kmsKeyArn: string | undefined,
+): Statement[] {
+    const listed = ["uploads", "outputs", "failures", "requests"] as const;
+    const statements: Statement[] = [
+        { Sid: "InvokeOwnEndpointAsync", Effect: "Allow", Action: ["sagemaker:InvokeEndpointAsync"], Resource: [endpoint.arn] },
+        {
+            Sid: "StoreAsyncInputs",
+            Effect: "Allow",
+            Action: ["s3:PutObject"],
+            Resource: asyncObjectArns(storage.bucket.arn, ["inputs", "uploads", "requests"]),
+        },
+        {
+            Sid: "ReadAsyncResults",
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: asyncObjectArns(storage.bucket.arn, [...listed]),
+        },
+        {
+            Sid: "ListAsyncResults",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: [storage.bucket.arn],
+            Condition: { StringLike: { "s3:prefix": listed.map((prefix) => `${ASYNC_PREFIXES[prefix]}*`) } },
+        },
+    ];
+    if (kmsKeyArn) {
+        statements.push({ Sid: "UseBucketKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: [kmsKeyArn] });
+    }
+    return statements;
 }

@@ -69,11 +69,19 @@ export function validateEndpoint(args: ModelApiArgs, report: Report): void {
     if (!countValid) {
         report("endpoint.instanceCount", `must be a positive integer; got ${count}`);
     }
-    if (endpoint.autoscaling) {
-        const scaling = withDefaults(autoscalingDefaults(), endpoint.autoscaling);
-        const minValid = Number.isInteger(scaling.minCapacity) && scaling.minCapacity >= 1;
+    // An asynchronous endpoint that scales to zero has autoscaling with a floor of 0 (endpoint/async-rules.ts
+    // refuses another floor, and asynchronous with serverless).
+    const scaleToZero = endpoint.async !== undefined && endpoint.async !== null && endpoint.async.scaleToZero !== false && !serverless;
+    if (endpoint.autoscaling || scaleToZero) {
+        const scaling = withDefaults({ ...autoscalingDefaults(), ...(scaleToZero ? { minCapacity: 0 } : {}) }, endpoint.autoscaling ?? {});
+        const floor = scaleToZero ? 0 : 1;
+        const minValid = Number.isInteger(scaling.minCapacity) && scaling.minCapacity >= floor;
         if (!minValid) {
-            report("endpoint.autoscaling.minCapacity", `must be an integer of at least 1; got ${scaling.minCapacity}`);
+            report(
+                "endpoint.autoscaling.minCapacity",
+                `must be an integer of at least ${floor}; got ${scaling.minCapacity}` +
+                    (scaling.minCapacity === 0 ? ` (0 only on an asynchronous endpoint with endpoint.async.scaleToZero)` : ""),
+            );
         }
         // The bounds are compared only once the lower one is valid; an invalid one is reported above.
         const boundsValid = minValid && Number.isInteger(scaling.maxCapacity) && scaling.minCapacity <= scaling.maxCapacity;

@@ -4,8 +4,14 @@
  * (test/components/readme-defaults.test.ts).
  */
 import { definedFields, withDefaults } from "../../core/defined";
-import type { AutoscalingArgs, DataCaptureArgs, EndpointArgs, RolloutArgs, ServerlessArgs, VariantModelArgs } from "../args";
+import type { AsyncArgs, AutoscalingArgs, DataCaptureArgs, EndpointArgs, RolloutArgs, ServerlessArgs, VariantModelArgs } from "../args";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../log-retention";
+import type { ServedKind } from "./naming";
+
+/** @internal How the endpoint serves, from its arguments. */
+export function servedKind(endpoint: EndpointArgs = {}): ServedKind {
+    return endpoint.serverless ? "serverless" : endpoint.async ? "async" : "realtime";
+}
 
 /** @internal `endpoint.rollout` with its defaults. */
 export interface RolloutSettings {
@@ -32,6 +38,24 @@ export interface VariantSettings {
     instanceCountDefaulted: boolean;
 }
 
+/** @internal `endpoint.async.notifications` with its defaults: the topics given, and whether to create the others. */
+export interface AsyncNotificationsSettings {
+    createTopics: boolean;
+    successTopicArn?: string;
+    errorTopicArn?: string;
+}
+
+/** @internal `endpoint.async` with its defaults. */
+export interface AsyncSettings {
+    /** Unset: SageMaker chooses. */
+    maxConcurrentInvocationsPerInstance?: number;
+    scaleToZero: boolean;
+    targetBacklogPerInstance: number;
+    resultExpirationDays: number;
+    /** Unset: no notifications. */
+    notifications?: AsyncNotificationsSettings;
+}
+
 /** @internal `endpoint` with its defaults. */
 export interface EndpointSettings {
     serverless?: Required<ServerlessArgs>;
@@ -49,12 +73,53 @@ export interface EndpointSettings {
     variants?: VariantSettings[];
     /** The shadow, its `weight` being `samplingPercent`. */
     shadow?: VariantSettings;
+    /** Unset: a real-time or serverless endpoint. */
+    async?: AsyncSettings;
 }
 
 /** @internal */
 export function instanceDefaults(autoscaling: Required<AutoscalingArgs> | undefined) {
-    // With autoscaling the endpoint starts at its floor rather than at a number autoscaling would undo.
-    return { instanceType: "ml.m5.large", instanceCount: autoscaling ? autoscaling.minCapacity : 1 };
+    // With autoscaling the endpoint starts at its floor rather than at a number autoscaling would undo; a
+    // configuration starts at least one instance even when the floor is 0 (InitialInstanceCount, 1 or more:
+    // terraform-provider-aws endpoint_configuration.go, IntAtLeast(1)).
+    return { instanceType: "ml.m5.large", instanceCount: autoscaling ? Math.max(1, autoscaling.minCapacity) : 1 };
+}
+
+/**
+ * @internal `endpoint.async`'s defaults. targetBacklogPerInstance 5 is the TargetValue of "Autoscale an
+ * asynchronous endpoint" (SageMaker Developer Guide); results are kept a week.
+ */
+export function asyncDefaults(): Required<Omit<AsyncArgs, "maxConcurrentInvocationsPerInstance" | "notifications">> {
+    return { scaleToZero: true, targetBacklogPerInstance: 5, resultExpirationDays: 7 };
+}
+
+/** @internal `endpoint.async` with its defaults. */
+export function asyncSettings(async: AsyncArgs): AsyncSettings {
+    const notifications = async.notifications
+        ? { createTopics: async.notifications.createTopics ?? false, ...definedFields(async.notifications) }
+        : undefined;
+    return {
+        ...asyncDefaults(),
+        ...definedFields({
+            scaleToZero: async.scaleToZero,
+            targetBacklogPerInstance: async.targetBacklogPerInstance,
+            resultExpirationDays: async.resultExpirationDays,
+        }),
+        maxConcurrentInvocationsPerInstance: async.maxConcurrentInvocationsPerInstance,
+        notifications,
+    };
+}
+
+/**
+ * @internal `endpoint.autoscaling` with its defaults; on an asynchronous endpoint that scales to zero it is
+ * always on, with a floor of 0.
+ */
+export function autoscalingSettings(endpoint: EndpointArgs, async: AsyncSettings | undefined): Required<AutoscalingArgs> | undefined {
+    const scaleToZero = async?.scaleToZero === true;
+    if (!endpoint.autoscaling && !scaleToZero) {
+        return undefined;
+    }
+    return withDefaults({ ...autoscalingDefaults(), ...(scaleToZero ? { minCapacity: 0 } : {}) }, endpoint.autoscaling ?? {});
 }
 
 /** @internal */
@@ -126,7 +191,8 @@ function variantSettings(
 /** @internal `endpoint` with every default applied. */
 export function endpointSettings(endpoint: EndpointArgs = {}): EndpointSettings {
     const serverless = endpoint.serverless ? withDefaults(serverlessDefaults(), endpoint.serverless) : undefined;
-    const autoscaling = endpoint.autoscaling ? withDefaults(autoscalingDefaults(), endpoint.autoscaling) : undefined;
+    const async = endpoint.async ? asyncSettings(endpoint.async) : undefined;
+    const autoscaling = autoscalingSettings(endpoint, async);
     const instances = withDefaults(instanceDefaults(autoscaling), {
         instanceType: endpoint.instanceType,
         instanceCount: endpoint.instanceCount,
@@ -145,5 +211,6 @@ export function endpointSettings(endpoint: EndpointArgs = {}): EndpointSettings 
         rollout: endpoint.rollout ? rolloutSettings(endpoint.rollout) : undefined,
         ...(variants ? { variants } : {}),
         ...(shadow ? { shadow } : {}),
+        async,
     };
 }

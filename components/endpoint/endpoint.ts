@@ -1,14 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type EndpointKind, PRODUCTION_VARIANT } from "../../contract";
-import { autoscaling, autoscalingUpdateWarning } from "./autoscaling";
+import { PRODUCTION_VARIANT } from "../../contract";
+import {
+    asyncContainerEnvironment,
+    asyncEndpointRoleStatements,
+    asyncGenerationKey,
+    asyncInferenceConfig,
+    asyncTopics,
+    type AsyncTopics,
+} from "./async";
+import { type Autoscaling, autoscaling, autoscalingUpdateWarning } from "./autoscaling";
 import { assumeRolePolicy, logGroupResources, policyDocument, Statement } from "../iam";
 import { ArtifactBucket, DATA_CAPTURE_PREFIX, ModelArtifacts } from "../artifacts/model-artifacts";
 import { generationId, liveEndpointConfigName } from "./generation";
 import { createAlarms, CreatedAlarm } from "../monitoring/alarms";
 import { ENDPOINT_ALARMS } from "../monitoring/catalogue";
-import { endpointName } from "./naming";
 import { defaultedCounts, type PlannedVariant, planVariants, type VariantPlan, variantSuffix } from "./variants";
+import { endpointName, type ServedKind } from "./naming";
 import { deploymentConfig, describeRollbackAlarmsStatement, rollbackAlarms } from "./rollout";
 import { modelVpcStatements } from "./network";
 import { ServingImage } from "../image/serving-image";
@@ -23,14 +31,16 @@ export const DEFAULTED_INSTANCE_COUNT = "productionVariants[0].initialInstanceCo
 /** @internal The SageMaker side of the component. */
 export interface SageMakerEndpoint {
     endpoint: aws.sagemaker.Endpoint;
-    /** "realtime" or "serverless": the Lambda's payload limit depends on it. */
-    kind: EndpointKind;
+    /** "realtime", "serverless" or "async": the Lambda's payload limit and routes depend on it. */
+    kind: ServedKind;
     /** The alarms on the endpoint (empty when monitoring is off). */
     alarms: CreatedAlarm[];
     /** The EndpointConfig the endpoint runs, read back from AWS; the update fails when it is not the one deployed. */
     liveConfigName: pulumi.Output<string>;
     /** The variants, when `endpoint.variants` or `endpoint.shadow` is given. */
     plan?: VariantPlan;
+    /** Undefined without autoscaling. */
+    scaling?: Autoscaling;
 }
 
 /**
@@ -51,7 +61,11 @@ export function sageMakerEndpoint(
 ): SageMakerEndpoint {
     const { endpoint: config, tags } = settings;
     const plan = planVariants(config, artifacts, variantModels);
-    const kind: EndpointKind = config.serverless ? "serverless" : "realtime";
+    const kind: ServedKind = config.serverless ? "serverless" : config.async ? "async" : "realtime";
+    if (config.async && !storage) {
+        throw new Error("asynchronous inference needs the artifact bucket");
+    }
+    const topics: AsyncTopics = config.async ? asyncTopics(name, config.async, settings.kmsKeyArn, tags, parent) : {};
     // With a rollout the deployment config always carries the auto-rollback configuration (validation keeps at
     // least one rollback alarm), whose presence replaces the endpoint.
     const physicalName = endpointName(
@@ -81,7 +95,7 @@ export function sageMakerEndpoint(
         {
             role: role.id,
             policy: policyDocument([
-                ...endpointRoleStatements(settings, image, plan ? plan.models : [artifacts], storage, logGroup),
+                ...endpointRoleStatements(settings, image, plan ? plan.models : [artifacts], storage, logGroup, topics),
                 ...(rollback.length > 0 ? [describeRollbackAlarmsStatement(rollback)] : []),
             ]),
         },
@@ -92,7 +106,11 @@ export function sageMakerEndpoint(
     // The plain parts of the Model and EndpointConfig, shared by their inputs and the generation that names them.
     const container = {
         mode: settings.multiModel ? "MultiModel" : "SingleModel",
-        environment: settings.multiModel ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" } : config.environment,
+        environment: settings.multiModel
+            ? { ...config.environment, SAGEMAKER_MULTI_MODEL: "true" }
+            : config.async
+              ? { ...asyncContainerEnvironment(), ...config.environment }
+              : config.environment,
     };
     const capture =
         config.dataCapture && storage
@@ -157,6 +175,7 @@ export function sageMakerEndpoint(
                     },
                 ],
                 dataCaptureConfig: captureKey,
+                asyncInferenceConfig: config.async && asyncGenerationKey(name, config.async, settings.kmsKeyArn),
             },
         });
         const model = newModel(generation, artifacts);
@@ -165,6 +184,8 @@ export function sageMakerEndpoint(
             {
                 productionVariants: [{ variantName: VARIANT_NAME, modelName: model.name, ...variant }],
                 dataCaptureConfig: captureInput,
+                asyncInferenceConfig:
+                    config.async && asyncInferenceConfig(config.async, storage!.bucket.bucket, settings.kmsKeyArn, topics),
                 tags,
             },
             // A new generation is created with the count of its time; a defaulted count that changes later is not a
@@ -227,14 +248,15 @@ export function sageMakerEndpoint(
         // override the provider's decision"), and is safe because a replacement always comes with a new name.
         { parent, dependsOn: [logGroup, policy], deleteBeforeReplace: false },
     );
+    let scaling: Autoscaling | undefined;
     if (config.autoscaling) {
         if (plan === undefined) {
-            autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, parent);
+            scaling = autoscaling(name, endpoint, VARIANT_NAME, config.autoscaling, config.async, tags, parent);
         } else {
             // Every variant scales on its own, the shadow too: AWS recommends autoscaling shadow variants ("Best
-            // practices", shadow tests, SageMaker Developer Guide).
+            // practices", shadow tests, SageMaker Developer Guide). Variants are never asynchronous (validation).
             for (const v of plan.all) {
-                autoscaling(name, endpoint, v.name, config.autoscaling, parent, variantSuffix(v.name));
+                autoscaling(name, endpoint, v.name, config.autoscaling, undefined, tags, parent, variantSuffix(v.name));
             }
         }
         const warning = autoscalingUpdateWarning(name, config.autoscaling, config.instanceCount);
@@ -248,6 +270,7 @@ export function sageMakerEndpoint(
         alarms,
         liveConfigName: liveEndpointConfigName(name, endpoint, endpointConfig.name, parent),
         ...(plan ? { plan } : {}),
+        scaling,
     };
 }
 
@@ -302,6 +325,7 @@ export function endpointRoleStatements(
     models: ModelArtifacts[],
     storage: ArtifactBucket | undefined,
     logGroup: aws.cloudwatch.LogGroup,
+    topics: AsyncTopics = {},
 ): Statement[] {
     // Each grant once: variants' archives under the model's prefix share its grant.
     const reads = [...new Map(models.map((m) => [m.readKey, m.readResources])).values()].flat();
@@ -338,14 +362,21 @@ export function endpointRoleStatements(
             Resource: [pulumi.interpolate`${storage.bucket.arn}/${DATA_CAPTURE_PREFIX}*`],
         });
     }
+    if (settings.endpoint.async && storage) {
+        statements.push(...asyncEndpointRoleStatements(storage, topics));
+    }
     if (settings.network) {
         statements.push(...modelVpcStatements());
     }
     if (settings.kmsKeyArn && storage) {
+        // Writing an object encrypted with the key takes kms:GenerateDataKey, reading one kms:Decrypt ("Using
+        // server-side encryption with AWS KMS keys (SSE-KMS)", Amazon S3 User Guide, Permissions); a created
+        // notification topic is encrypted with the same key, which publishing takes both of.
+        const writes = settings.endpoint.dataCapture !== undefined || settings.endpoint.async !== undefined;
         statements.push({
             Sid: "UseArtifactKey",
             Effect: "Allow",
-            Action: settings.endpoint.dataCapture ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
+            Action: writes ? ["kms:Decrypt", "kms:GenerateDataKey"] : ["kms:Decrypt"],
             Resource: [settings.kmsKeyArn],
         });
     }

@@ -39,6 +39,8 @@ export function alarmMetric(key: AlarmKey, parts: MonitoredParts): MetricSpec {
     const dimensions = {
         endpoint,
         instances: endpoint,
+        // The queue metrics are by EndpointName alone ("Alarms and logs for tracking metrics from asynchronous endpoints").
+        queue: () => ({ EndpointName: parts.endpointName }),
         stage: () => ({ ApiName: required(parts.apiName, key), Stage: required(parts.stageName, key) }),
         function: () => ({ FunctionName: required(parts.functionName, key) }),
     } satisfies Record<MetricSource, () => MetricSpec["dimensions"]>;

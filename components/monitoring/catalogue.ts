@@ -12,8 +12,13 @@
  * metrics by EndpointName and VariantName, ModelLatency in microseconds; /aws/sagemaker/Endpoints instance
  * metrics, one a minute, CPUUtilization summed over vCPUs), "Amazon API Gateway dimensions and metrics"
  * (ApiName and Stage; Latency in milliseconds) and "Types of metrics for Lambda functions" (FunctionName).
+ * An asynchronous endpoint publishes its own list, "Any metric not listed below is not published if the
+ * endpoint is enabled for asynchronous inference" ("Alarms and logs for tracking metrics from asynchronous
+ * endpoints", SageMaker Developer Guide): the common invocation errors and ModelLatency, and queue metrics
+ * of its own, some by EndpointName alone.
  */
 import type { AlarmArgs, AlarmsArgs } from "../args";
+import type { ServedKind } from "../endpoint/naming";
 
 /** @internal The name of one alarm of `monitoring.alarms`. */
 export type AlarmKey = keyof AlarmsArgs;
@@ -28,6 +33,8 @@ export type AlarmSettings = Required<AlarmArgs>;
  */
 export const METRIC_SOURCES = {
     endpoint: { namespace: "AWS/SageMaker", createdWith: "endpoint" },
+    /** An asynchronous endpoint's queue: by EndpointName only. */
+    queue: { namespace: "AWS/SageMaker", createdWith: "endpoint" },
     instances: { namespace: "/aws/sagemaker/Endpoints", createdWith: "endpoint" },
     stage: { namespace: "AWS/ApiGateway", createdWith: "api" },
     function: { namespace: "AWS/Lambda", createdWith: "api" },
@@ -37,7 +44,7 @@ export const METRIC_SOURCES = {
 export type MetricSource = keyof typeof METRIC_SOURCES;
 
 /** @internal The dashboard's graphs an alarm's metric is drawn on (dashboard.ts). */
-export type Graph = "errors" | "apiLatency" | "modelLatency" | "utilization";
+export type Graph = "errors" | "apiLatency" | "modelLatency" | "utilization" | "queue";
 
 /** @internal One line of a graph: a statistic of the alarm's metric and its legend. */
 export interface GraphSeries {
@@ -54,7 +61,7 @@ export interface AlarmSpec {
     /** A plain statistic ("Average", "Sum") or a percentile ("p99"). */
     stat: string;
     /** The unit `monitoring.alarms.<key>.threshold` is given in; a rate is a fraction from 0 to 1. */
-    thresholdUnit: "rate" | "milliseconds" | "percent per vCPU" | "percent" | "count";
+    thresholdUnit: "rate" | "milliseconds" | "percent per vCPU" | "percent" | "count" | "seconds";
     /** What one unit of the threshold is in the metric's unit; "vcpus": the instance type's vCPUs. */
     thresholdScale: number | "vcpus";
     /** For the alarm's description. */
@@ -63,7 +70,17 @@ export interface AlarmSpec {
     /** A rollout rolls back when this alarm trips (the endpoint's own errors and latency, which cover both fleets). */
     rollsBack: boolean;
     graph: { on: Graph; series: GraphSeries[] };
+    /** The endpoint kinds that publish the metric (no other can enable the alarm), and those it is on for by default. */
+    kinds: { publishedBy: readonly ServedKind[]; onFor: readonly ServedKind[] };
 }
+
+const EVERY_KIND: readonly ServedKind[] = ["realtime", "serverless", "async"];
+/** Published by every endpoint and on by default for all. */
+const everywhere = { publishedBy: EVERY_KIND, onFor: EVERY_KIND };
+/** Instance metrics: serverless endpoints have no instances ("Alarms and logs for tracking metrics from serverless endpoints"). */
+const onInstances = { publishedBy: ["realtime", "async"], onFor: ["realtime", "async"] } as const;
+/** Queue metrics, published by asynchronous endpoints only. */
+const asyncOnly = { publishedBy: ["async"], onFor: ["async"] } as const;
 
 const perMinute = (threshold: number, datapointsToAlarm: number, evaluationPeriods: number): AlarmSettings => ({
     enabled: true,
@@ -88,6 +105,7 @@ export const ALARMS = {
         defaults: perMinute(0.01, 2, 3),
         rollsBack: true,
         graph: { on: "errors", series: [{ label: "model 5xx" }] },
+        kinds: everywhere,
     },
     // The 0.05 rate and 5 of 5 minutes CloudWatch's "Recommended alarms" page gives API Gateway's 4XXError.
     endpoint4xx: {
@@ -100,6 +118,7 @@ export const ALARMS = {
         defaults: perMinute(0.05, 5, 5),
         rollsBack: false,
         graph: { on: "errors", series: [{ label: "model 4xx" }] },
+        kinds: everywhere,
     },
     // p99 over one-minute periods as "Auto-Rollback Configuration and Monitoring" (SageMaker Developer Guide)
     // alarms on latency of the new fleet; 1000 ms is our ceiling for a tabular model that answers in
@@ -121,6 +140,11 @@ export const ALARMS = {
                 { stat: "p99", id: "model99" },
             ],
         },
+        kinds: {
+            publishedBy: EVERY_KIND,
+            // Its 1000 ms default is for synchronous answers; an asynchronous request may run an hour.
+            onFor: ["realtime", "serverless"],
+        },
     },
     // 90 % sustained over 15 minutes.
     cpuUtilization: {
@@ -133,6 +157,7 @@ export const ALARMS = {
         defaults: { enabled: true, threshold: 90, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
         rollsBack: false,
         graph: { on: "utilization", series: [{ label: "CPU (all vCPUs added up)" }] },
+        kinds: onInstances,
     },
     memoryUtilization: {
         source: "instances",
@@ -144,6 +169,35 @@ export const ALARMS = {
         defaults: { enabled: true, threshold: 90, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
         rollsBack: false,
         graph: { on: "utilization", series: [{ label: "memory" }] },
+        kinds: onInstances,
+    },
+    // The oldest queued request's age, in seconds. 30 minutes in 3 of 3 five-minute periods: a queue that
+    // scaling does not drain (a start from zero takes minutes, not half an hour), well inside the 6-hour
+    // RequestTTLSeconds after which SageMaker drops requests ("InvokeEndpointAsync").
+    backlogAge: {
+        source: "queue",
+        metricName: "ApproximateAgeOfOldestRequest",
+        stat: "Maximum",
+        thresholdUnit: "seconds",
+        thresholdScale: 1,
+        description: "age of the oldest queued request, in seconds",
+        defaults: { enabled: true, threshold: 1800, periodSeconds: 300, evaluationPeriods: 3, datapointsToAlarm: 3 },
+        rollsBack: false,
+        graph: { on: "queue", series: [{ label: "oldest request age (s)" }] },
+        kinds: asyncOnly,
+    },
+    // Any request that failed (the model's error or a timeout): each one is a result the caller will not get.
+    invocationFailures: {
+        source: "endpoint",
+        metricName: "InvocationFailures",
+        stat: "Sum",
+        thresholdUnit: "count",
+        thresholdScale: 1,
+        description: "asynchronous requests that failed",
+        defaults: { enabled: true, threshold: 0, periodSeconds: 300, evaluationPeriods: 1, datapointsToAlarm: 1 },
+        rollsBack: false,
+        graph: { on: "errors", series: [{ label: "async failures" }] },
+        kinds: asyncOnly,
     },
     // Average of 5XXError above 0.05 in 3 of 3 one-minute periods, as CloudWatch's "Recommended alarms" page
     // gives for API Gateway.
@@ -157,6 +211,7 @@ export const ALARMS = {
         defaults: perMinute(0.05, 3, 3),
         rollsBack: false,
         graph: { on: "errors", series: [{ label: "API 5xx" }] },
+        kinds: everywhere,
     },
     // 2500 ms in 5 of 5 one-minute periods, as "Recommended alarms" gives for API Gateway (its latency alarm
     // is on p90; ours is on p99, the statistic the dashboard shows).
@@ -176,6 +231,7 @@ export const ALARMS = {
                 { stat: "p99", label: "total p99" },
             ],
         },
+        kinds: everywhere,
     },
     // Any error or throttle, as the Lambda section of "Recommended alarms" leaves the threshold to the
     // function; our handler answers every handled failure itself, so an Error is a crash or a timeout.
@@ -189,6 +245,7 @@ export const ALARMS = {
         defaults: perMinute(0, 3, 3),
         rollsBack: false,
         graph: { on: "errors", series: [{ label: "Lambda errors" }] },
+        kinds: everywhere,
     },
     functionThrottles: {
         source: "function",
@@ -200,6 +257,7 @@ export const ALARMS = {
         defaults: perMinute(0, 5, 5),
         rollsBack: false,
         graph: { on: "errors", series: [{ label: "Lambda throttles" }] },
+        kinds: everywhere,
     },
 } satisfies { [K in AlarmKey]-?: AlarmSpec };
 
@@ -218,6 +276,14 @@ export const ROLLBACK_ALARMS = keysWhere((a) => a.rollsBack);
 export const RATE_ALARMS = keysWhere((a) => a.thresholdUnit === "rate");
 /** @internal Alarms that serverless endpoints cannot have: they publish no instance utilization metrics. */
 export const INSTANCE_ONLY_ALARMS = keysWhere((a) => a.source === "instances");
+/** @internal Alarms on the queue metrics only asynchronous endpoints publish. */
+export const ASYNC_ONLY_ALARMS = keysWhere((a) => !a.kinds.publishedBy.includes("realtime"));
+
+/** @internal Whether an endpoint of this kind publishes the alarm's metric, and whether the alarm is on for it by default. */
+export function alarmFits(key: AlarmKey, kind: ServedKind): { published: boolean; onByDefault: boolean } {
+    const { kinds } = ALARMS[key] as AlarmSpec;
+    return { published: kinds.publishedBy.includes(kind), onByDefault: kinds.onFor.includes(kind) };
+}
 
 /** @internal Every alarm's defaults, as a fresh object a caller may change. */
 export function alarmDefaults(): { [K in AlarmKey]-?: AlarmSettings } {

@@ -6,7 +6,17 @@ import { definedFields } from "../../core/defined";
 import { closestKey } from "../../core/known-keys";
 import type { ModelApiArgs } from "../args";
 import type { Report } from "../checks";
-import { ALARM_KEYS, type AlarmKey, alarmDefaults, INSTANCE_ONLY_ALARMS, RATE_ALARMS } from "./catalogue";
+import { servedKind } from "../endpoint/defaults";
+import {
+    ALARM_KEYS,
+    ALARMS,
+    type AlarmKey,
+    alarmDefaults,
+    alarmFits,
+    ASYNC_ONLY_ALARMS,
+    INSTANCE_ONLY_ALARMS,
+    RATE_ALARMS,
+} from "./catalogue";
 import { monitoringEnabledDefault } from "./defaults";
 
 // "PutMetricAlarm" (CloudWatch API Reference): at most 5 actions per state; an alarm's evaluation range is at
@@ -50,10 +60,19 @@ export function validateMonitoring(args: ModelApiArgs, report: Report): void {
         if (alarm === undefined || alarm === null) {
             continue;
         }
-        if (serverless && alarm.enabled === true && INSTANCE_ONLY_ALARMS.includes(key as AlarmKey)) {
-            // "Alarms and logs for tracking metrics from serverless endpoints" lists every metric a serverless
-            // endpoint publishes; CPUUtilization and the instance MemoryUtilization are not among them.
-            report(at, `cannot be enabled with endpoint.serverless: serverless endpoints do not publish instance utilization metrics`);
+        const kind = servedKind(args.endpoint);
+        if (alarm.enabled === true && !alarmFits(key as AlarmKey, kind).published) {
+            if (kind === "serverless" && INSTANCE_ONLY_ALARMS.includes(key as AlarmKey)) {
+                // "Alarms and logs for tracking metrics from serverless endpoints" lists every metric a serverless
+                // endpoint publishes; CPUUtilization and the instance MemoryUtilization are not among them.
+                report(at, `cannot be enabled with endpoint.serverless: serverless endpoints do not publish instance utilization metrics`);
+            } else if (ASYNC_ONLY_ALARMS.includes(key as AlarmKey)) {
+                report(
+                    at,
+                    `cannot be enabled without endpoint.async: only asynchronous endpoints publish ${ALARMS[key as AlarmKey].metricName} ` +
+                        `("Alarms and logs for tracking metrics from asynchronous endpoints", SageMaker Developer Guide)`,
+                );
+            }
         }
         const merged = { ...defaults[key as AlarmKey], ...definedFields(alarm) };
         if (!(Number.isFinite(merged.threshold) && merged.threshold >= 0)) {

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
+import type { ServedKind } from "../endpoint/naming";
 import { ALARM_KEYS, ALARMS, type AlarmSpec, type Graph, METRIC_SOURCES, type MetricSource } from "./catalogue";
 
 /** @internal The plain values the dashboard body is built from, once every output has resolved. */
@@ -14,7 +15,7 @@ export interface DashboardTarget {
     functionName: string;
     functionLogGroup: string;
     /** "realtime" shows instances and their utilization; "serverless" has none to show. */
-    kind: "realtime" | "serverless";
+    kind: ServedKind;
     alarmArns: string[];
 }
 
@@ -64,15 +65,19 @@ type Metric = (string | object)[];
  */
 export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
     // SageMaker's metrics exist per variant only ("Amazon SageMaker AI metrics in Amazon CloudWatch"): with several
-    // variants every endpoint series is drawn once per variant, its label naming the variant.
+    // variants every endpoint series is drawn once per variant, its label naming the variant. The queue's metrics of
+    // an asynchronous endpoint are per endpoint ("Alarms and logs for tracking metrics from asynchronous endpoints").
     const several = t.variantNames.length > 1;
     const perVariant = (source: MetricSource) => source === "endpoint" || source === "instances";
+    const otherDimensions: Record<Exclude<MetricSource, "endpoint" | "instances">, string[]> = {
+        queue: ["EndpointName", t.endpointName],
+        stage: ["ApiName", t.apiName, "Stage", t.stageName],
+        function: ["FunctionName", t.functionName],
+    };
     const dimensionsOf = (source: MetricSource, variant: string): string[] =>
-        perVariant(source)
+        source === "endpoint" || source === "instances"
             ? ["EndpointName", t.endpointName, "VariantName", variant]
-            : source === "stage"
-              ? ["ApiName", t.apiName, "Stage", t.stageName]
-              : ["FunctionName", t.functionName];
+            : otherDimensions[source];
     const labelled = (options: { label?: string }, name: string, variant: string) =>
         several ? { ...options, label: `${variant} ${options.label ?? name}` } : options;
     /** One series of a metric, once per variant for the endpoint's metrics. */
@@ -93,6 +98,8 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
     const api = one("stage");
     const lambda = one("function");
     const instance = seriesOf("instances");
+    const queue = one("queue");
+    const isAsync = t.kind === "async";
     const widgets: object[] = [];
     let y = 0;
     const row = (height: number, ...cells: { width: number; widget: object }[]) => {
@@ -119,7 +126,7 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
     // The metrics of the alarms drawn on a graph (their rows in catalogue.ts), grouped by service, then by name.
     const alarmSeries = (graph: Graph): Metric[] =>
         ALARM_KEYS.map((key) => ALARMS[key] as AlarmSpec)
-            .filter((alarm) => alarm.graph.on === graph)
+            .filter((alarm) => alarm.graph.on === graph && alarm.kinds.publishedBy.includes(t.kind))
             .map((alarm) => ({ alarm, order: `${METRIC_SOURCES[alarm.source].namespace} ${alarm.metricName}` }))
             .sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0))
             .flatMap(({ alarm }) =>
@@ -151,7 +158,9 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
                 [
                     api("Count", { label: "API Gateway" }),
                     lambda("Invocations", { label: "Lambda" }),
-                    ...sm("Invocations", { label: "SageMaker" }),
+                    // An asynchronous endpoint publishes no Invocations ("Alarms and logs for tracking metrics from
+                    // asynchronous endpoints"); its queue is shown below.
+                    ...(isAsync ? [] : sm("Invocations", { label: "SageMaker" })),
                 ],
                 "Sum",
             ),
@@ -188,14 +197,42 @@ export function dashboardBody(t: DashboardTarget): { widgets: object[] } {
         },
         {
             width: 8,
-            widget: metric(
-                "SageMaker model vs overhead latency (ms)",
-                [...alarmSeries("modelLatency"), ...microsToMs("OverheadLatency", "p99", "overhead99")],
-                "p99",
-            ),
+            widget: isAsync
+                ? metric("SageMaker model latency (ms)", alarmSeries("modelLatency"), "p99")
+                : metric(
+                      "SageMaker model vs overhead latency (ms)",
+                      [...alarmSeries("modelLatency"), ...microsToMs("OverheadLatency", "p99", "overhead99")],
+                      "p99",
+                  ),
         },
     );
-    if (t.kind === "realtime") {
+    if (isAsync) {
+        row(
+            6,
+            {
+                width: 8,
+                widget: metric(
+                    "Queue (requests waiting)",
+                    [
+                        queue("ApproximateBacklogSize", { label: "backlog" }),
+                        queue("ApproximateBacklogSizePerInstance", { label: "backlog per instance (scaling target)" }),
+                    ],
+                    "Average",
+                ),
+            },
+            { width: 8, widget: metric("Oldest queued request (s)", alarmSeries("queue"), "Maximum") },
+            {
+                width: 8,
+                // 1 while requests wait and no instance runs: what starts an endpoint scaled to zero.
+                widget: metric(
+                    "Backlog without capacity",
+                    [queue("HasBacklogWithoutCapacity", { label: "waiting with no instance" })],
+                    "Maximum",
+                ),
+            },
+        );
+    }
+    if (t.kind === "realtime" || isAsync) {
         row(
             6,
             {
@@ -268,7 +305,7 @@ export function dashboard(
     target: { [K in keyof Omit<DashboardTarget, "alarmArns" | "region" | "variantNames" | "kind">]: pulumi.Input<string> } & {
         endpointArn: pulumi.Input<string>;
         variantNames: string[];
-        kind: "realtime" | "serverless";
+        kind: ServedKind;
         alarmArns: pulumi.Input<string>[];
     },
     parent: pulumi.Resource,

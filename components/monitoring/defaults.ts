@@ -4,7 +4,8 @@
  */
 import { definedFields } from "../../core/defined";
 import type { ModelApiArgs } from "../args";
-import { type AlarmKey, alarmDefaults, type AlarmSettings, INSTANCE_ONLY_ALARMS } from "./catalogue";
+import type { ServedKind } from "../endpoint/naming";
+import { type AlarmKey, alarmDefaults, alarmFits, type AlarmSettings } from "./catalogue";
 
 /** @internal Monitoring is on for real-time endpoints unless turned off, off for serverless unless turned on. */
 export function monitoringEnabledDefault(serverless: boolean): boolean {
@@ -19,16 +20,16 @@ export interface MonitoringSettings {
 }
 
 /** @internal `monitoring` with its defaults, or undefined when monitoring is off. */
-export function monitoringSettings(args: ModelApiArgs, serverless: boolean): MonitoringSettings | undefined {
+export function monitoringSettings(args: ModelApiArgs, kind: ServedKind): MonitoringSettings | undefined {
     const monitoring = args.monitoring ?? {};
-    if (!(monitoring.enabled ?? monitoringEnabledDefault(serverless))) {
+    if (!(monitoring.enabled ?? monitoringEnabledDefault(kind === "serverless"))) {
         return undefined;
     }
     const alarms: { [K in AlarmKey]?: AlarmSettings } = {};
     for (const [key, defaults] of Object.entries(alarmDefaults()) as [AlarmKey, AlarmSettings][]) {
-        // Serverless endpoints publish no instance utilization metrics: those alarms are off unless asked for,
-        // which validation refuses.
-        const enabledByDefault = !(serverless && INSTANCE_ONLY_ALARMS.includes(key));
+        // An alarm on a metric the endpoint's kind does not publish (instance utilization on serverless, the
+        // queue on real-time) is off unless asked for, which validation refuses.
+        const enabledByDefault = alarmFits(key, kind).onByDefault;
         const alarm = { ...defaults, enabled: enabledByDefault, ...definedFields(monitoring.alarms?.[key]) };
         if (alarm.enabled) {
             alarms[key] = alarm;

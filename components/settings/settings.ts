@@ -4,7 +4,7 @@
  */
 import { type ApiSettings, apiSettings } from "../api/defaults";
 import type { ModelApiArgs, ModelSpec } from "../args";
-import { type EndpointSettings, endpointSettings } from "../endpoint/defaults";
+import { type EndpointSettings, endpointSettings, servedKind } from "../endpoint/defaults";
 import { type NetworkSettings, networkSettings } from "../endpoint/network";
 import { type BuildImage, type ExistingImage, imageSettings } from "../image/defaults";
 import { type MonitoringSettings, monitoringSettings } from "../monitoring/defaults";
@@ -38,7 +38,7 @@ export function resolveSettings(name: string, args: ModelApiArgs): Settings {
         endpoint,
         api: apiSettings(args.api),
         kmsKeyArn: args.artifacts?.kmsKeyArn,
-        monitoring: monitoringSettings(args, endpoint.serverless !== undefined),
+        monitoring: monitoringSettings(args, servedKind(args.endpoint)),
         network: networkSettings(args),
         tags: { ...(args.tags ?? {}) },
     };

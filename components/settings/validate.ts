@@ -9,6 +9,7 @@ import { ALARMS_KEYS, MODEL_API_KEYS } from "../argument-keys";
 import type { ModelApiArgs } from "../args";
 import { validateArtifacts, validateModels } from "../artifacts/checks";
 import type { Report } from "../checks";
+import { validateAsync } from "../endpoint/async-rules";
 import { validateEndpoint } from "../endpoint/checks";
 import { validateNetwork } from "../endpoint/network";
 import { validateRollout } from "../endpoint/rollout-rules";
@@ -36,6 +37,7 @@ export function validateArgs(name: string, args: ModelApiArgs): void {
     validateMonitoring(args, report);
     validateRollout(args, report);
     validateVariants(args, report);
+    validateAsync(args, report);
     validateNetwork(args, report);
     if (mistakes.length > 0) {
         throw argumentError(name, mistakes);

@@ -63,7 +63,7 @@ describe("ModelApi argument keys", () => {
             `5 mistakes in the arguments:\n` +
                 `  - models[0].pth is not an argument of ModelApi; expected one of name, path, s3Uri; did you mean path?\n` +
                 `  - endpoint.instanceCont is not an argument of ModelApi; expected one of instanceType, instanceCount, networkIsolation, ` +
-                `logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout, variants, shadow; did you mean instanceCount?\n` +
+                `logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout, variants, shadow, async; did you mean instanceCount?\n` +
                 `  - endpoint.autoscaling.maxCapcity is not an argument of ModelApi; expected one of minCapacity, maxCapacity, ` +
                 `targetInvocationsPerInstance, scaleInCooldownSeconds, scaleOutCooldownSeconds; did you mean maxCapacity?\n` +
                 `  - api.auht is not an argument of ModelApi; expected one of auth, stageName, accessLogs, logRetentionDays, throttle, ` +
@@ -90,7 +90,7 @@ describe("ModelApi argument keys", () => {
         refuses(
             { ...one, monitoring: { alarms: { modelLatncy: { threshold: 500 } } } } as any,
             `monitoring.alarms has an unknown alarm "modelLatncy"; expected one of endpoint5xx, endpoint4xx, modelLatency, cpuUtilization, ` +
-                `memoryUtilization, api5xx, apiLatency, functionErrors, functionThrottles; did you mean modelLatency?`,
+                `memoryUtilization, backlogAge, invocationFailures, api5xx, apiLatency, functionErrors, functionThrottles; did you mean modelLatency?`,
         );
     });
 

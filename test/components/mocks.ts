@@ -11,6 +11,39 @@ import * as pulumi from "@pulumi/pulumi";
 export const ACCOUNT = "123456789012";
 export const REGION = "us-east-1";
 
+/**
+ * A Price List answer for ml.m5.large hosting in us-east-1, in the shape GetProducts returns (offer and rate codes
+ * are opaque keys): what `aws.pricing.getProduct`'s `result` holds.
+ */
+export const PRICE_LIST_PRODUCT = {
+    product: {
+        productFamily: "ML Instance",
+        attributes: { component: "Hosting", regionCode: REGION, instanceName: "ml.m5.large", servicecode: "AmazonSageMaker" },
+        sku: "SKU123EXAMPLE",
+    },
+    serviceCode: "AmazonSageMaker",
+    terms: {
+        OnDemand: {
+            "SKU123EXAMPLE.JRTCKXETXF": {
+                priceDimensions: {
+                    "SKU123EXAMPLE.JRTCKXETXF.6YS6EN2CT7": {
+                        unit: "Hrs",
+                        pricePerUnit: { USD: "0.1150000000" },
+                        description: "$0.115 per Hosting ml.m5.large hour in US East (N. Virginia)",
+                    },
+                },
+            },
+        },
+    },
+    version: "20261101000000",
+    publicationDate: "2026-11-01T00:00:00Z",
+};
+
+/** What the Price List answers next, or an error to throw; reset() puts the fixture back. */
+export const priceList: { answer: object | Error } = { answer: PRICE_LIST_PRODUCT };
+/** The filters of the last Price List query, and the region of the provider it went through. */
+export const lastPriceQuery: { filters?: { field: string; value: string }[]; provider?: string } = {};
+
 /** One registered resource, as the mock monitor saw it, plus the parent its options named. */
 export interface Recorded {
     type: string;
@@ -69,6 +102,10 @@ function outputsFor(type: string, name: string, inputs: any): Record<string, any
             };
         case "aws:apigateway/restApi:RestApi":
             return { name: physical, rootResourceId: "root123", executionArn: arn("execute-api", "api123") };
+        case "aws:sns/topic:Topic":
+            return { name: physical, arn: arn("sns", physical) };
+        case "aws:appautoscaling/policy:Policy":
+            return { arn: arn("autoscaling", `scalingPolicy:${name}`) };
         case "aws:cloudwatch/metricAlarm:MetricAlarm":
             return { name: physical, arn: arn("cloudwatch", `alarm:${physical}`) };
         case "aws:cloudwatch/dashboard:Dashboard":
@@ -114,6 +151,16 @@ const mocks: pulumi.runtime.Mocks = {
                 return { serviceName: `com.amazonaws.${REGION}.${args.inputs.service}`, serviceType: args.inputs.serviceType };
             case "aws:ec2/getRouteTables:getRouteTables":
                 return { ids: ["rtb-0a1", "rtb-0b2"], vpcId: args.inputs.vpcId };
+            case "aws:index/getRegion:getRegion":
+                return { region: REGION, name: REGION, id: REGION };
+            case "aws:pricing/getProduct:getProduct": {
+                lastPriceQuery.filters = args.inputs.filters;
+                lastPriceQuery.provider = args.provider;
+                if (priceList.answer instanceof Error) {
+                    throw priceList.answer;
+                }
+                return { result: JSON.stringify(priceList.answer), serviceCode: args.inputs.serviceCode, filters: args.inputs.filters };
+            }
             case "aws:s3/getBucket:getBucket":
                 return { bucket: args.inputs.bucket, arn: `arn:aws:s3:::${args.inputs.bucket}`, id: args.inputs.bucket };
             default:
@@ -142,6 +189,9 @@ export const recordParents: pulumi.ResourceTransformation = (args) => {
 
 /** Forgets everything recorded so far; call before each build. */
 export function reset(): void {
+    priceList.answer = PRICE_LIST_PRODUCT;
+    delete lastPriceQuery.filters;
+    delete lastPriceQuery.provider;
     registered.length = 0;
     seen.length = 0;
     calls.length = 0;

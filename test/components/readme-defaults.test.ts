@@ -37,6 +37,9 @@ describe("README: the Arguments table's defaults are the component's", () => {
     const plain = resolve();
     const serverless = resolve({ endpoint: { serverless: {} } });
     const features = resolve({ endpoint: { autoscaling: {}, dataCapture: {}, rollout: {} } });
+    const async = resolve({
+        endpoint: { async: { notifications: { createTopics: undefined, errorTopicArn: "arn:aws:sns:us-east-1:123456789012:e" } } },
+    });
     const linear = resolve({ endpoint: { instanceCount: 2, rollout: { trafficShifting: "linear" } } });
     const inVpc = resolve({ network: { subnetIds: ["subnet-0a1", "subnet-0b2"], securityGroupIds: ["sg-0c3"] } });
     const built = plain.image.kind === "build" ? plain.image : assert.fail("a minimal image is built");
@@ -52,7 +55,11 @@ describe("README: the Arguments table's defaults are the component's", () => {
         "`endpoint.serverless.memorySizeMb`": [serverless.endpoint.serverless?.memorySizeMb],
         "`endpoint.serverless.maxConcurrency`": [serverless.endpoint.serverless?.maxConcurrency],
         "`endpoint.networkIsolation`": [plain.endpoint.networkIsolation, serverless.endpoint.networkIsolation],
-        "`endpoint.autoscaling.minCapacity`": [features.endpoint.autoscaling?.minCapacity],
+        "`endpoint.autoscaling.minCapacity`": [features.endpoint.autoscaling?.minCapacity, async.endpoint.autoscaling?.minCapacity],
+        "`endpoint.async.scaleToZero`": [async.endpoint.async?.scaleToZero],
+        "`endpoint.async.targetBacklogPerInstance`": [async.endpoint.async?.targetBacklogPerInstance],
+        "`endpoint.async.resultExpirationDays`": [async.endpoint.async?.resultExpirationDays],
+        "`endpoint.async.notifications.createTopics`": [async.endpoint.async?.notifications?.createTopics],
         "`endpoint.autoscaling.maxCapacity`": [features.endpoint.autoscaling?.maxCapacity],
         "`endpoint.autoscaling.targetInvocationsPerInstance`": [features.endpoint.autoscaling?.targetInvocationsPerInstance],
         "`endpoint.autoscaling.scaleInCooldownSeconds`": [features.endpoint.autoscaling?.scaleInCooldownSeconds],

@@ -35,4 +35,7 @@ export const T = {
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     dashboard: "aws:cloudwatch/dashboard:Dashboard",
     query: "aws:cloudwatch/queryDefinition:QueryDefinition",
+    topic: "aws:sns/topic:Topic",
+    bucketLifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    bucketCors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
 } as const;

@@ -273,7 +273,7 @@ describe("stack config", () => {
         it("a misspelt endpoint setting", () => {
             fails(
                 { models: [iris], endpoint: { instancetype: "ml.m5.large" } },
-                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout, variants, shadow`,
+                `modelapi:endpoint has an unknown setting "instancetype"; expected one of instanceType, instanceCount, networkIsolation, logRetentionDays, environment, serverless, autoscaling, dataCapture, rollout, variants, shadow, async`,
             );
         });
 

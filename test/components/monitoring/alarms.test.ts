@@ -8,7 +8,7 @@ import { ModelApi, ModelApiArgs } from "../../../components";
 import { vcpusOf } from "../../../components/monitoring/alarms";
 import { dashboardErrors } from "./dashboard-schema";
 import { irisFixture } from "../fixtures";
-import { build } from "../harness";
+import { build, refuses } from "../harness";
 import { T } from "../resource-types";
 
 const TOPIC = "arn:aws:sns:us-east-1:123456789012:ml-oncall";
@@ -170,5 +170,65 @@ describe("ModelApi monitoring", function () {
         const body = JSON.parse(mocks.find(T.dashboard).inputs.dashboardBody);
         assert.deepEqual(dashboardErrors(body), []);
         assert.ok(!JSON.stringify(body).includes("CPUUtilization"));
+    });
+
+    describe("an asynchronous endpoint", () => {
+        let endpointName: string;
+        before(async () => {
+            const api = await build("iris", base({ endpoint: { async: {} } }));
+            endpointName = await mocks.promiseOf(api.endpointName);
+        });
+
+        it("has no alarm that fits only synchronous answers, and alarms on the queue's age and on failed requests", () => {
+            const names = mocks.findAll(T.alarm).map((a) => a.name);
+            assert.ok(!names.includes("iris-alarm-model-latency"), names.join());
+            assert.ok(names.includes("iris-alarm-backlog-age") && names.includes("iris-alarm-invocation-failures"), names.join());
+        });
+
+        it("the backlog age alarm watches ApproximateAgeOfOldestRequest by endpoint name alone, in seconds", () => {
+            const age = alarm("backlog-age");
+            assert.deepEqual(
+                [age.namespace, age.metricName, age.dimensions, age.statistic, age.threshold, age.period, age.evaluationPeriods],
+                ["AWS/SageMaker", "ApproximateAgeOfOldestRequest", { EndpointName: endpointName }, "Maximum", 1800, 300, 3],
+            );
+        });
+
+        it("the failed invocations alarm sums InvocationFailures by endpoint and variant: any failure alarms", () => {
+            const failures = alarm("invocation-failures");
+            assert.deepEqual(
+                [failures.metricName, failures.dimensions, failures.statistic, failures.threshold, failures.comparisonOperator],
+                ["InvocationFailures", { EndpointName: endpointName, VariantName: "AllTraffic" }, "Sum", 0, "GreaterThanThreshold"],
+            );
+        });
+
+        it("the dashboard shows the queue: backlog size, oldest request and backlog without capacity, and no real-time-only metric", () => {
+            const body = JSON.parse(mocks.find(T.dashboard).inputs.dashboardBody);
+            assert.deepEqual(dashboardErrors(body), []);
+            const metrics = body.widgets
+                .flatMap((w: any) => (w.type === "metric" ? w.properties.metrics : []))
+                .filter((m: any[]) => typeof m[0] === "string")
+                .map((m: any[]) => m.slice(0, 4).join(" "));
+            for (const metric of ["ApproximateBacklogSize", "ApproximateAgeOfOldestRequest", "HasBacklogWithoutCapacity"]) {
+                assert.ok(metrics.includes(`AWS/SageMaker ${metric} EndpointName ${endpointName}`), `${metric}: ${metrics.join("; ")}`);
+            }
+            // Not published by asynchronous endpoints ("Alarms and logs for tracking metrics from asynchronous endpoints").
+            assert.ok(
+                !metrics.some((m: string) => /^AWS\/SageMaker (Invocations|OverheadLatency|InvocationsPerInstance) /.test(m)),
+                metrics.join("; "),
+            );
+        });
+    });
+
+    it("the queue alarms cannot be enabled on a real-time endpoint, which does not publish their metrics", () => {
+        refuses(
+            base({ monitoring: { alarms: { backlogAge: { enabled: true } } } }),
+            `monitoring.alarms.backlogAge cannot be enabled without endpoint.async: only asynchronous endpoints publish ApproximateAgeOfOldestRequest ("Alarms and logs for tracking metrics from asynchronous endpoints", SageMaker Developer Guide)`,
+        );
+    });
+
+    it("a real-time endpoint gets no queue alarm", async () => {
+        await build("iris", base());
+        const names = mocks.findAll(T.alarm).map((a) => a.name);
+        assert.ok(!names.some((n) => /backlog|invocation-failures/.test(n)), names.join());
     });
 });

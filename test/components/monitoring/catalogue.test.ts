@@ -7,6 +7,8 @@ import {
     ALARM_KEYS,
     ALARMS,
     alarmDefaults,
+    alarmFits,
+    ASYNC_ONLY_ALARMS,
     ENDPOINT_ALARMS,
     FRONT_ALARMS,
     INSTANCE_ONLY_ALARMS,
@@ -18,7 +20,15 @@ import { plainTarget } from "./dashboard-schema";
 
 describe("alarm catalogue", () => {
     it("the endpoint's alarms are created with the endpoint, the API's and the function's after them, in catalogue order", () => {
-        assert.deepEqual(ENDPOINT_ALARMS, ["endpoint5xx", "endpoint4xx", "modelLatency", "cpuUtilization", "memoryUtilization"]);
+        assert.deepEqual(ENDPOINT_ALARMS, [
+            "endpoint5xx",
+            "endpoint4xx",
+            "modelLatency",
+            "cpuUtilization",
+            "memoryUtilization",
+            "backlogAge",
+            "invocationFailures",
+        ]);
         assert.deepEqual(FRONT_ALARMS, ["api5xx", "apiLatency", "functionErrors", "functionThrottles"]);
         assert.deepEqual([...ENDPOINT_ALARMS, ...FRONT_ALARMS], ALARM_KEYS);
     });
@@ -33,6 +43,30 @@ describe("alarm catalogue", () => {
         assert.deepEqual(INSTANCE_ONLY_ALARMS, ["cpuUtilization", "memoryUtilization"]);
     });
 
+    it("the queue alarms exist on asynchronous endpoints only, where the 1000 ms model latency alarm is off by default", () => {
+        assert.deepEqual(ASYNC_ONLY_ALARMS, ["backlogAge", "invocationFailures"]);
+        assert.deepEqual(
+            ALARM_KEYS.filter((key) => alarmFits(key, "async").onByDefault),
+            [
+                "endpoint5xx",
+                "endpoint4xx",
+                "cpuUtilization",
+                "memoryUtilization",
+                "backlogAge",
+                "invocationFailures",
+                "api5xx",
+                "apiLatency",
+                "functionErrors",
+                "functionThrottles",
+            ],
+        );
+        assert.ok(alarmFits("modelLatency", "async").published);
+        assert.deepEqual(
+            ALARM_KEYS.filter((key) => alarmFits(key, "realtime").onByDefault),
+            ALARM_KEYS.filter((key) => !ASYNC_ONLY_ALARMS.includes(key)),
+        );
+    });
+
     it("alarmDefaults gives each row's defaults as a fresh object", () => {
         const defaults = alarmDefaults();
         assert.deepEqual(Object.keys(defaults), ALARM_KEYS);
@@ -41,23 +75,27 @@ describe("alarm catalogue", () => {
         assert.equal(alarmDefaults().endpoint4xx.threshold, 0.05);
     });
 
-    it("every alarm's metric is drawn on the dashboard of a real-time endpoint", () => {
-        const body = dashboardBody(plainTarget("us-east-1"));
-        const drawn = new Set(
-            body.widgets
-                .flatMap((w: any) => (w.type === "metric" ? w.properties.metrics : []))
+    it("every alarm's metric is drawn on the dashboard of an endpoint that publishes it", () => {
+        const drawnOn = (kind: "realtime" | "async") =>
+            dashboardBody({ ...plainTarget("us-east-1"), kind })
+                .widgets.flatMap((w: any) => (w.type === "metric" ? w.properties.metrics : []))
                 .filter((m: any[]) => typeof m[0] === "string")
-                .map((m: any[]) => `${m[0]} ${m[1]}`),
-        );
+                .map((m: any[]) => `${m[0]} ${m[1]}`);
+        const drawn = { realtime: new Set(drawnOn("realtime")), async: new Set(drawnOn("async")) };
         const namespaces = {
             endpoint: "AWS/SageMaker",
+            queue: "AWS/SageMaker",
             instances: "/aws/sagemaker/Endpoints",
             stage: "AWS/ApiGateway",
             function: "AWS/Lambda",
         };
         for (const key of ALARM_KEYS) {
             const alarm = ALARMS[key];
-            assert.ok(drawn.has(`${namespaces[alarm.source]} ${alarm.metricName}`), `${key}: ${alarm.metricName} is not on the dashboard`);
+            const kind = (alarm.kinds.publishedBy as readonly string[]).includes("realtime") ? "realtime" : "async";
+            assert.ok(
+                drawn[kind].has(`${namespaces[alarm.source]} ${alarm.metricName}`),
+                `${key}: ${alarm.metricName} is not on the ${kind} dashboard`,
+            );
         }
     });
 });

@@ -22,7 +22,7 @@ describe("ModelApi monitoring checks: refused before anything is created", funct
         [
             "unknown alarm",
             base({}, { monitoring: { alarms: { latency: {} } as any } }),
-            'monitoring.alarms has an unknown alarm "latency"; expected one of endpoint5xx, endpoint4xx, modelLatency, cpuUtilization, memoryUtilization, api5xx, apiLatency, functionErrors, functionThrottles',
+            'monitoring.alarms has an unknown alarm "latency"; expected one of endpoint5xx, endpoint4xx, modelLatency, cpuUtilization, memoryUtilization, backlogAge, invocationFailures, api5xx, apiLatency, functionErrors, functionThrottles',
         ],
         [
             "rate above 1",

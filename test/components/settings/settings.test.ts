@@ -13,7 +13,14 @@ import {
     serverlessDefaults,
 } from "../../../components/endpoint/defaults";
 import { imageDefaults } from "../../../components/image/defaults";
-import { alarmDefaults } from "../../../components/monitoring/catalogue";
+import { alarmDefaults, ASYNC_ONLY_ALARMS } from "../../../components/monitoring/catalogue";
+
+/** Every alarm's defaults but those of the queue, which a real-time endpoint does not publish. */
+function realtimeAlarms() {
+    const alarms: Partial<ReturnType<typeof alarmDefaults>> = alarmDefaults();
+    for (const key of ASYNC_ONLY_ALARMS) delete alarms[key];
+    return alarms;
+}
 import { resolveSettings } from "../../../components/settings/settings";
 import { ArgumentError } from "../../../components/settings/argument-error";
 import { modelDir } from "../fixtures";
@@ -42,6 +49,7 @@ describe("resolveSettings", () => {
                 environment: {},
                 logRetentionDays: 14,
                 rollout: undefined,
+                async: undefined,
             },
             api: {
                 auth: "apiKey",
@@ -56,7 +64,7 @@ describe("resolveSettings", () => {
             },
             kmsKeyArn: undefined,
             // Real-time endpoints are monitored by default: every alarm at its default, the dashboard on.
-            monitoring: { alarmTopicArns: [], dashboard: true, alarms: alarmDefaults() },
+            monitoring: { alarmTopicArns: [], dashboard: true, alarms: realtimeAlarms() },
             network: undefined,
             tags: {},
         });

@@ -247,7 +247,7 @@ describe("ModelApi validation", () => {
     it("rejects autoscaling with minCapacity below 1", () => {
         refuses(
             { ...one, endpoint: { autoscaling: { minCapacity: 0 } } },
-            `endpoint.autoscaling.minCapacity must be an integer of at least 1; got 0`,
+            `endpoint.autoscaling.minCapacity must be an integer of at least 1; got 0 (0 only on an asynchronous endpoint with endpoint.async.scaleToZero)`,
         );
     });
 
@@ -429,7 +429,7 @@ describe("ModelApi validation", () => {
     it("the autoscaling bounds and the instance count within them are not compared while minCapacity is invalid", () => {
         refuses(
             { ...one, endpoint: { instanceCount: 8, autoscaling: { minCapacity: 0, maxCapacity: 4 } } },
-            `endpoint.autoscaling.minCapacity must be an integer of at least 1; got 0`,
+            `endpoint.autoscaling.minCapacity must be an integer of at least 1; got 0 (0 only on an asynchronous endpoint with endpoint.async.scaleToZero)`,
         );
     });
 
