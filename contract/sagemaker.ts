@@ -3,8 +3,12 @@
  * the headers of InvokeEndpoint, and the wire shape of its errors (what the AWS SDK deserialises).
  */
 
-export const ENDPOINT_KINDS = ["realtime", "serverless"] as const;
-/** A real-time (instance-backed) or a serverless endpoint; payload limits depend on it. */
+export const ENDPOINT_KINDS = ["realtime", "serverless", "async"] as const;
+/**
+ * A real-time (instance-backed), a serverless or an asynchronous endpoint; payload limits depend on it.
+ * An asynchronous endpoint "can only receive asynchronous invocations" ("Asynchronous inference",
+ * SageMaker Developer Guide), so its API answers with 202 and a prediction id.
+ */
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
 /** The endpoint's only production variant; autoscaling addresses it by this name. */

@@ -9,7 +9,7 @@ import { functionVpcStatements, NetworkSettings } from "../endpoint/network";
 /** @internal What the function needs to know about the endpoint it calls. */
 export interface FunctionTarget {
     endpoint: aws.sagemaker.Endpoint;
-    kind: "realtime" | "serverless";
+    kind: import("../../contract").EndpointKind;
     /** Allowed model names in multi-model mode; undefined for one model. */
     modelNames?: string[];
     /** Origins browsers may call from; undefined when CORS is off. */

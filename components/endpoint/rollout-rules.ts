@@ -132,7 +132,14 @@ export function validateRollout(args: ModelApiArgs, report: Report): void {
         (settings.trafficShifting !== "canary" || (settings.canaryPercent > 0 && settings.canaryPercent <= 50)) &&
         (settings.trafficShifting !== "linear" || (settings.linearStepPercent >= 10 && settings.linearStepPercent <= 50));
     const worst = rolloutWorstCaseSeconds(settings, serverless ? 1 : instances);
-    if (modeValid && stepsValid && bakeValid && finalBakeValid && (serverless || instancesValid) && worst.total > PROVIDER_ENDPOINT_WAIT_SECONDS) {
+    if (
+        modeValid &&
+        stepsValid &&
+        bakeValid &&
+        finalBakeValid &&
+        (serverless || instancesValid) &&
+        worst.total > PROVIDER_ENDPOINT_WAIT_SECONDS
+    ) {
         report(
             "endpoint.rollout",
             `may take ${worst.total} s (${PROVISIONING_ALLOWANCE_SECONDS} s to provision the new fleet, ` +

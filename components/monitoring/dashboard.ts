@@ -13,7 +13,7 @@ export interface DashboardTarget {
     functionName: string;
     functionLogGroup: string;
     /** "realtime" shows instances and their utilization; "serverless" has none to show. */
-    kind: "realtime" | "serverless";
+    kind: import("../../contract").EndpointKind;
     alarmArns: string[];
 }
 
@@ -249,7 +249,7 @@ export function dashboard(
     target: { [K in keyof Omit<DashboardTarget, "alarmArns" | "region" | "variantName" | "kind">]: pulumi.Input<string> } & {
         endpointArn: pulumi.Input<string>;
         variantName: string;
-        kind: "realtime" | "serverless";
+        kind: import("../../contract").EndpointKind;
         alarmArns: pulumi.Input<string>[];
     },
     parent: pulumi.Resource,
