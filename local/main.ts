@@ -26,7 +26,7 @@ function randomApiKey(): string {
 
 function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boolean): void {
     const names = opts.models.map((m) => m.name);
-    const routes = routesFor(opts.multiModel);
+    const routes = routesFor(opts.multiModel, opts.async);
     const predict = routes.find((r) => r.method === "POST")!.path.replace("{name}", names[0]);
     const body = JSON.stringify({ instances: [EXAMPLE_ROWS[0]] });
     say("");
@@ -43,6 +43,14 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     say(`  Postman:  ${info.url}${POSTMAN_PATH}   (import it, then set the apiKey variable)`);
     say(`  Runtime:  ${info.runtimeUrl}   (SageMaker Runtime for AWS SDKs and the CLI: --endpoint-url, any credentials)`);
     say(`  Endpoint: ${info.endpointName}${opts.multiModel ? `   (TargetModel: ${names.map(targetModelName).join(", ")})` : ""}`);
+    if (info.s3) {
+        say(`  Async:    POST ${predict} answers 202 {"id", "location"}; poll GET /predictions/{id} until it is not 202.`);
+        say(`            Larger inputs: POST /uploads {"contentType", "contentLength"}, PUT the bytes to its uploadUrl,`);
+        say(`            then POST /uploads/{id}/predict.`);
+        say(`  S3:       ${info.s3.url}   (bucket ${info.s3.bucket}; access key and secret S3RVER)`);
+        say(`  Uploads:  ${info.s3.uploads}`);
+        say(`  Results:  ${info.s3.outputs}   (failures: ${info.s3.failures})`);
+    }
     say(`  Stop with Ctrl-C, or kill -INT ${process.pid}.`);
     const ready: Record<string, unknown> = { url: info.url, apiKey };
     if (opts.multiModel) ready.models = names;
@@ -50,6 +58,7 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     ready.serverPid = info.serverPid;
     ready.runtimeUrl = info.runtimeUrl;
     ready.endpointName = info.endpointName;
+    if (info.s3) ready.s3 = info.s3;
     ready.openApi = `${info.url}${OPENAPI_PATH}`;
     ready.docs = `${info.url}${DOCS_PATH}`;
     ready.postman = `${info.url}${POSTMAN_PATH}`;

@@ -23,6 +23,7 @@ import {
     targetModelName,
     type WireError,
 } from "../contract";
+import { AsyncInvocations, type AsyncOptions, AsyncRefusal } from "./async-runtime";
 import { extractTarGz } from "./untar";
 import { closeServer } from "./close-server";
 import { header, readBody } from "./http";
@@ -50,6 +51,8 @@ export interface RuntimeOptions {
     /** Multi-model only: where archives are unpacked when first invoked. */
     unpackRoot?: string;
     invocationTimeoutMs?: number;
+    /** An asynchronous endpoint: InvokeEndpointAsync through this S3, and no InvokeEndpoint. */
+    async?: AsyncOptions;
     log?: (line: string) => void;
 }
 
@@ -77,10 +80,12 @@ export class LocalRuntime {
     private readonly loaded = new Map<string, number>();
     private readonly timeoutMs: number;
     private readonly log: (line: string) => void;
+    private readonly asyncInvocations?: AsyncInvocations;
 
     constructor(private readonly opts: RuntimeOptions) {
         this.timeoutMs = opts.invocationTimeoutMs ?? INVOCATION_TIMEOUT_MS;
         this.log = opts.log ?? (() => undefined);
+        if (opts.async) this.asyncInvocations = new AsyncInvocations(opts.async, opts.container.url, this.log);
     }
 
     get multiModel(): boolean {
@@ -104,6 +109,7 @@ export class LocalRuntime {
     }
 
     async close(): Promise<void> {
+        this.asyncInvocations?.close();
         const server = this.server;
         if (!server) return;
         this.server = undefined;
@@ -113,6 +119,10 @@ export class LocalRuntime {
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const started = Date.now();
         const url = new URL(req.url ?? "/", "http://localhost");
+        const asyncMatch = /^\/endpoints\/([^/]+)\/async-invocations$/.exec(url.pathname);
+        if (asyncMatch && req.method === "POST" && this.asyncInvocations) {
+            return this.handleAsync(decodeURIComponent(asyncMatch[1]), req, res);
+        }
         const match = /^\/endpoints\/([^/]+)\/invocations$/.exec(url.pathname);
         const target = header(req, HEADERS.targetModel);
         let status = 0;
@@ -124,6 +134,10 @@ export class LocalRuntime {
             const endpoint = decodeURIComponent(match[1]);
             if (endpoint !== this.opts.endpointName) {
                 throw RuntimeError.of("ValidationError", 400, `Endpoint ${endpoint} of account ${LOCAL_ACCOUNT_ID} not found.`);
+            }
+            if (this.asyncInvocations) {
+                // "An endpoint with AsyncInferenceConfig can only receive asynchronous invocations" ("Asynchronous inference").
+                throw RuntimeError.of("ValidationError", 400, `Endpoint ${endpoint} is an asynchronous endpoint; use InvokeEndpointAsync.`);
             }
             const { body, size } = await readBody(req, MAX_PAYLOAD_BYTES);
             if (body === undefined) {
@@ -156,6 +170,21 @@ export class LocalRuntime {
             const model = target ? ` ${target}` : "";
             const upstream = status ? ` (container ${status})` : "";
             this.log(`InvokeEndpoint${model} → ${res.statusCode}${upstream} in ${Date.now() - started} ms`);
+        }
+    }
+
+    private async handleAsync(endpoint: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const started = Date.now();
+        try {
+            if (endpoint !== this.opts.endpointName) {
+                throw new AsyncRefusal("ValidationError", 400, `Endpoint ${endpoint} of account ${LOCAL_ACCOUNT_ID} not found.`);
+            }
+            await this.asyncInvocations!.accept(req, res);
+        } catch (err) {
+            if (!(err instanceof AsyncRefusal)) throw err;
+            sendError(res, RuntimeError.of(err.type, err.status, err.message));
+        } finally {
+            this.log(`InvokeEndpointAsync → ${res.statusCode} in ${Date.now() - started} ms`);
         }
     }
 
