@@ -22,6 +22,8 @@ export interface ApiDocsOptions {
     /** Whether the gateway asks for an API key; the documents then describe the x-api-key header. */
     apiKeyRequired: boolean;
     exampleRows?: number[][];
+    /** An asynchronous API: its OpenAPI document has the 202 answers and the prediction and upload routes. */
+    asyncApi?: boolean;
 }
 
 /** Answers the docs routes; `handle` returns false for every other request, which the gateway then serves. */
@@ -72,7 +74,7 @@ export class ApiDocs {
     }
 
     openApi(): Record<string, unknown> {
-        return openApiDocument({ ...this.common(), serverUrl: this.url, endpointKind: "realtime" });
+        return openApiDocument({ ...this.common(), serverUrl: this.url, endpointKind: this.opts.asyncApi ? "async" : "realtime" });
     }
 
     postman(): Record<string, unknown> {

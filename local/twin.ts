@@ -162,6 +162,7 @@ export class LocalTwin {
             multiModel: opts.multiModel,
             modelNames: opts.models.map((m) => m.name),
             apiKeyRequired: true,
+            asyncApi: opts.async,
         });
         const corsAllowOrigins = corsOrigins(opts);
         const gateway = new LocalGateway({

@@ -110,6 +110,11 @@ describe("local twin, asynchronous endpoint (npm start -- --async)", function ()
         assert.equal(error.code, "ModelFailure");
     });
 
+    it("serves an OpenAPI document of the asynchronous routes", async () => {
+        const doc = (await (await fetch(`${ready.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+        assert.deepEqual(Object.keys(doc.paths), ["/predict", "/predictions/{id}", "/uploads", "/uploads/{id}/predict"]);
+    });
+
     it("answers 404 for an unknown prediction and for an unknown upload", async () => {
         const unknown = await fetch(`${ready.url}/predictions/0123456789abcdef0123456789abcdef`, { headers: auth });
         assert.equal(unknown.status, 404);
