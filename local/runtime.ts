@@ -135,11 +135,11 @@ export class LocalRuntime {
             if (endpoint !== this.opts.endpointName) {
                 throw RuntimeError.of("ValidationError", 400, `Endpoint ${endpoint} of account ${LOCAL_ACCOUNT_ID} not found.`);
             }
+            const { body, size } = await readBody(req, MAX_PAYLOAD_BYTES);
             if (this.asyncInvocations) {
                 // "An endpoint with AsyncInferenceConfig can only receive asynchronous invocations" ("Asynchronous inference").
                 throw RuntimeError.of("ValidationError", 400, `Endpoint ${endpoint} is an asynchronous endpoint; use InvokeEndpointAsync.`);
             }
-            const { body, size } = await readBody(req, MAX_PAYLOAD_BYTES);
             if (body === undefined) {
                 // InvokeEndpoint refuses a payload over its limit as a validation error.
                 throw RuntimeError.of(

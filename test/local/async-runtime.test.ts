@@ -3,7 +3,7 @@
  * Lambda handler with the real SageMaker Runtime and S3 SDKs, the local runtime's InvokeEndpointAsync, a
  * real S3-compatible server (@20minutes/s3rver) and the real container server.
  */
-import { InvokeEndpointAsyncCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { InvokeEndpointAsyncCommand, InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -156,7 +156,7 @@ describe("local twin, asynchronous endpoint (npm start -- --async)", function ()
             }
         });
 
-    it("the local runtime refuses InvokeEndpointAsync requests SageMaker refuses, as ValidationError", async () => {
+    it("the local runtime refuses InvokeEndpointAsync requests SageMaker refuses, and InvokeEndpoint, as ValidationError", async () => {
         const client = new SageMakerRuntimeClient({
             endpoint: ready.runtimeUrl,
             region: "us-east-1",
@@ -170,6 +170,16 @@ describe("local twin, asynchronous endpoint (npm start -- --async)", function ()
                     (err: Error) => err.name === "ValidationError",
                 );
             };
+            await assert.rejects(
+                client.send(
+                    new InvokeEndpointCommand({
+                        EndpointName: ready.endpointName,
+                        Body: Buffer.from("1,2,3,4\n"),
+                        ContentType: "text/csv",
+                    }),
+                ),
+                (err: Error) => err.name === "ValidationError",
+            );
             await refused({});
             await refused({ Body: Buffer.from("1,2,3,4\n"), InputLocation: `s3://${ready.s3.bucket}/x` });
             await refused({ Body: Buffer.alloc(128_001, "1") });
