@@ -38,6 +38,22 @@ export const HEADERS = {
     requestId: "x-amzn-requestid",
 } as const;
 
+/**
+ * InvokeEndpointAsync's own header names, lower-case: the request's (the SDK sends ContentType and Accept
+ * as these, not as Content-Type and Accept) and the answer's output and failure locations
+ * (@aws-sdk/client-sagemaker-runtime 3.1162.0, InvokeEndpointAsyncInput and InvokeEndpointAsyncOutput).
+ */
+export const ASYNC_INVOKE_HEADERS = {
+    contentType: "x-amzn-sagemaker-content-type",
+    accept: "x-amzn-sagemaker-accept",
+    inferenceId: "x-amzn-sagemaker-inference-id",
+    inputLocation: "x-amzn-sagemaker-inputlocation",
+    requestTtlSeconds: "x-amzn-sagemaker-requestttlseconds",
+    invocationTimeoutSeconds: "x-amzn-sagemaker-invocationtimeoutseconds",
+    outputLocation: "x-amzn-sagemaker-outputlocation",
+    failureLocation: "x-amzn-sagemaker-failurelocation",
+} as const;
+
 /** Stand-in account id for the local twin and its tests; there is no account locally. */
 export const LOCAL_ACCOUNT_ID = "000000000000";
 export const LOCAL_REGION = "us-east-1";

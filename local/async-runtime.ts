@@ -10,7 +10,7 @@ import { randomUUID } from "crypto";
 import * as http from "http";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import type { Readable } from "stream";
-import { ASYNC_INLINE_BODY_BYTES, ASYNC_PREFIXES, HEADERS } from "../contract";
+import { ASYNC_INLINE_BODY_BYTES, ASYNC_INVOKE_HEADERS, ASYNC_PREFIXES, HEADERS } from "../contract";
 import { header, readBody } from "./http";
 
 /** `RequestTTLSeconds`: 60..21600, default 21600; `InvocationTimeoutSeconds`: 1..3600, default 900 (SDK model). */
@@ -19,15 +19,6 @@ const TIMEOUT = { min: 1, max: 3_600, default: 900 };
 /** `InferenceId`: 1..64 printable characters, the first not a space (SDK model, `^\A\S[\p{Print}]*\z$`). */
 const INFERENCE_ID = /^\S[\x20-\x7E]{0,63}$/;
 const INPUT_LOCATION = /^(https|s3):\/\/([^/]+)\/?(.*)$/;
-
-const ASYNC_HEADERS = {
-    contentType: "x-amzn-sagemaker-content-type",
-    accept: "x-amzn-sagemaker-accept",
-    inferenceId: "x-amzn-sagemaker-inference-id",
-    inputLocation: "x-amzn-sagemaker-inputlocation",
-    ttl: "x-amzn-sagemaker-requestttlseconds",
-    timeout: "x-amzn-sagemaker-invocationtimeoutseconds",
-} as const;
 
 export interface AsyncOptions {
     /** The S3 server and the bucket the endpoint's output config names. */
@@ -97,7 +88,7 @@ export class AsyncInvocations {
                 `Body of ${size} bytes exceeds the ${ASYNC_INLINE_BODY_BYTES} byte limit; use InputLocation.`,
             );
         }
-        const location = header(req, ASYNC_HEADERS.inputLocation);
+        const location = header(req, ASYNC_INVOKE_HEADERS.inputLocation);
         if ((location === undefined) === (body.length === 0)) {
             throw new AsyncRefusal("ValidationError", 400, "Body and InputLocation are mutually exclusive. Provide exactly one of them.");
         }
@@ -109,12 +100,12 @@ export class AsyncInvocations {
             }
             input = { bucket: m[2], key: m[3] };
         }
-        const inferenceId = header(req, ASYNC_HEADERS.inferenceId) ?? randomUUID();
+        const inferenceId = header(req, ASYNC_INVOKE_HEADERS.inferenceId) ?? randomUUID();
         if (!INFERENCE_ID.test(inferenceId)) {
             throw new AsyncRefusal("ValidationError", 400, "InferenceId must be 1 to 64 printable characters, the first not a space.");
         }
-        const ttl = seconds(header(req, ASYNC_HEADERS.ttl), TTL, "RequestTTLSeconds");
-        const timeout = seconds(header(req, ASYNC_HEADERS.timeout), TIMEOUT, "InvocationTimeoutSeconds");
+        const ttl = seconds(header(req, ASYNC_INVOKE_HEADERS.requestTtlSeconds), TTL, "RequestTTLSeconds");
+        const timeout = seconds(header(req, ASYNC_INVOKE_HEADERS.invocationTimeoutSeconds), TIMEOUT, "InvocationTimeoutSeconds");
         if (this.queue.length >= this.opts.maxQueued) {
             throw new AsyncRefusal("ServiceUnavailable", 503, `The endpoint's queue holds ${this.queue.length} requests; try again later.`);
         }
@@ -123,8 +114,8 @@ export class AsyncInvocations {
         const bucket = this.opts.s3.bucket;
         const job: Job = {
             inferenceId,
-            contentType: header(req, ASYNC_HEADERS.contentType),
-            accept: header(req, ASYNC_HEADERS.accept),
+            contentType: header(req, ASYNC_INVOKE_HEADERS.contentType),
+            accept: header(req, ASYNC_INVOKE_HEADERS.accept),
             customAttributes: header(req, HEADERS.customAttributes),
             body: input ? undefined : body,
             input,
@@ -139,8 +130,8 @@ export class AsyncInvocations {
         res.writeHead(202, {
             "Content-Type": "application/json",
             "Content-Length": answer.length,
-            "X-Amzn-SageMaker-OutputLocation": `s3://${bucket}/${job.output.key}`,
-            "X-Amzn-SageMaker-FailureLocation": `s3://${bucket}/${job.failure.key}`,
+            [ASYNC_INVOKE_HEADERS.outputLocation]: `s3://${bucket}/${job.output.key}`,
+            [ASYNC_INVOKE_HEADERS.failureLocation]: `s3://${bucket}/${job.failure.key}`,
             "x-amzn-RequestId": randomUUID(),
         });
         res.end(answer);

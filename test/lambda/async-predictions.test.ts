@@ -9,7 +9,14 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ASYNC_BUCKET_ENV, ASYNC_INLINE_BODY_BYTES, ASYNC_MAX_INPUT_BYTES, ASYNC_PREFIXES, MAX_RESULT_JSON_BYTES } from "../../contract";
+import {
+    ASYNC_BUCKET_ENV,
+    ASYNC_INVOKE_HEADERS,
+    ASYNC_INLINE_BODY_BYTES,
+    ASYNC_MAX_INPUT_BYTES,
+    ASYNC_PREFIXES,
+    MAX_RESULT_JSON_BYTES,
+} from "../../contract";
 import { buildLambdaBundle } from "../../lambda/bundle";
 import { LocalS3 } from "../../local/local-s3";
 import { acceptedAsync, type RecordedCall, SageMakerRuntimeServer } from "./sagemaker-runtime-server";
@@ -73,8 +80,8 @@ for (const variant of variants)
                     `s3://${s3.bucket}/${ASYNC_PREFIXES.failures}`,
                 );
                 locations = {
-                    output: reply.headers!["X-Amzn-SageMaker-OutputLocation"],
-                    failure: reply.headers!["X-Amzn-SageMaker-FailureLocation"],
+                    output: reply.headers![ASYNC_INVOKE_HEADERS.outputLocation],
+                    failure: reply.headers![ASYNC_INVOKE_HEADERS.failureLocation],
                 };
                 return reply;
             });

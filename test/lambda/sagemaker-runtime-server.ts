@@ -6,7 +6,15 @@
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { HEADERS, modelError, PRODUCTION_VARIANT, sageMakerError, type SageMakerErrorType, type WireError } from "../../contract";
+import {
+    ASYNC_INVOKE_HEADERS,
+    HEADERS,
+    modelError,
+    PRODUCTION_VARIANT,
+    sageMakerError,
+    type SageMakerErrorType,
+    type WireError,
+} from "../../contract";
 
 export interface RecordedCall {
     /** InvokeEndpoint or InvokeEndpointAsync. */
@@ -51,10 +59,10 @@ export function acceptedAsync(call: RecordedCall, outputPrefix: string, failureP
         status: 202,
         headers: {
             "Content-Type": "application/json",
-            "X-Amzn-SageMaker-OutputLocation": `${outputPrefix}${object}.out`,
-            "X-Amzn-SageMaker-FailureLocation": `${failurePrefix}${object}-error.out`,
+            [ASYNC_INVOKE_HEADERS.outputLocation]: `${outputPrefix}${object}.out`,
+            [ASYNC_INVOKE_HEADERS.failureLocation]: `${failurePrefix}${object}-error.out`,
         },
-        body: JSON.stringify({ InferenceId: String(call.headers["x-amzn-sagemaker-inference-id"] ?? randomUUID()) }),
+        body: JSON.stringify({ InferenceId: String(call.headers[ASYNC_INVOKE_HEADERS.inferenceId] ?? randomUUID()) }),
     };
 }
 
