@@ -78,7 +78,7 @@ export class ApiDocs {
     }
 
     postman(): Record<string, unknown> {
-        return postmanCollection({ ...this.common(), url: this.url, endpointKind: "realtime" });
+        return postmanCollection({ ...this.common(), url: this.url, endpointKind: this.opts.asyncApi ? "async" : "realtime" });
     }
 
     private common() {

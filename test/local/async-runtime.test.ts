@@ -8,6 +8,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runNewman } from "./docs-checks";
 import { type FittedModel, fitModel, post, type ReadyLine, TwinProcess } from "./support";
 
 const KEY = "test-key-async-0123456789";
@@ -113,6 +114,16 @@ describe("local twin, asynchronous endpoint (npm start -- --async)", function ()
     it("serves an OpenAPI document of the asynchronous routes", async () => {
         const doc = (await (await fetch(`${ready.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
         assert.deepEqual(Object.keys(doc.paths), ["/predict", "/predictions/{id}", "/uploads", "/uploads/{id}/predict"]);
+    });
+
+    it("passes every test of its own Postman collection under newman: queued, polled, upload URL, each error", async () => {
+        const collection = (await (await fetch(`${ready.url}/postman.json`)).json()) as { item: { item: unknown[] }[] };
+        const summary = await runNewman(collection, { apiKey: KEY });
+        const failures = summary.run.failures.map((f: any) => `${f.source?.name}: ${f.error?.message}`);
+        assert.deepEqual(failures, []);
+        const requests = collection.item.flatMap((folder) => folder.item);
+        assert.equal(summary.run.stats.requests.total, requests.length);
+        assert.equal(summary.run.stats.assertions.total, requests.length, "one passing test per request");
     });
 
     it("answers 404 for an unknown prediction and for an unknown upload", async () => {
