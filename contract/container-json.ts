@@ -16,7 +16,8 @@ export function containerContract() {
         // Keyed by name: the server binds its codecs to names, never to a position in a list.
         contentTypes: CONTENT_TYPES,
         defaultContentType: DEFAULT_CONTENT_TYPE_NAME,
-        maxPayloadBytes: { ...SAGEMAKER_MAX_PAYLOAD_BYTES },
+        // The InvokeEndpoint kinds; an asynchronous endpoint's container limit is set by the component's env.
+        maxPayloadBytes: { realtime: SAGEMAKER_MAX_PAYLOAD_BYTES.realtime, serverless: SAGEMAKER_MAX_PAYLOAD_BYTES.serverless },
         customAttributesHeader: HEADERS.customAttributes,
         customAttributesMaxLength: CUSTOM_ATTRIBUTES_MAX_LENGTH,
     };

@@ -3,6 +3,7 @@
  * limits that follow from them per endpoint kind, for text and for binary bodies. The handler answers
  * 413 above these, so a caller gets that clear answer instead of an opaque failure further down.
  */
+import { ASYNC_MAX_INPUT_BYTES } from "./async";
 import type { EndpointKind } from "./sagemaker";
 
 const MiB = 1024 * 1024;
@@ -19,11 +20,15 @@ export const LAMBDA_SYNC_PAYLOAD_BYTES = 6 * MiB;
 /**
  * InvokeEndpoint's request and response payloads: 6 MB on real-time endpoints ("InvokeEndpoint",
  * SageMaker Runtime API reference), 4 MB on serverless endpoints ("Invoke a serverless endpoint").
- * MB is read as MiB here, as the serving container's own limit is.
+ * MB is read as MiB here, as the serving container's own limit is. An asynchronous endpoint takes an
+ * input in S3 of up to 1 GB ("Asynchronous inference", SageMaker Developer Guide): the Lambda stores a
+ * body too large to pass inline, so only API Gateway and Lambda bound `POST /predict` there, and
+ * `POST /uploads` carries the rest.
  */
 export const SAGEMAKER_MAX_PAYLOAD_BYTES: Record<EndpointKind, number> = {
     realtime: 6 * MiB,
     serverless: 4 * MiB,
+    async: ASYNC_MAX_INPUT_BYTES,
 };
 
 /**

@@ -5,7 +5,7 @@
  */
 import { REQUEST_CONTENT_TYPES, RESPONSE_CONTENT_TYPES } from "./media";
 
-export type RouteId = "predict" | "modelPredict" | "listModels";
+export type RouteId = "predict" | "modelPredict" | "listModels" | "getPrediction" | "createUpload" | "predictUpload";
 export type HttpMethod = "GET" | "POST";
 
 export interface RouteSpec {
@@ -15,6 +15,12 @@ export interface RouteSpec {
     path: string;
     /** Served by a multi-model deployment (true) or by a single-model one (false), never both. */
     multiModel: boolean;
+    /**
+     * Served only by an asynchronous API (an endpoint with `AsyncInferenceConfig`). A multi-model
+     * endpoint cannot be asynchronous (InvokeEndpointAsync has no `TargetModel`; "Supported features",
+     * SageMaker Developer Guide), so no such route is multi-model.
+     */
+    asyncOnly?: boolean;
     /** Request body types accepted; empty for a route without a body. */
     requestContentTypes: readonly string[];
     /** Answer types a caller can ask for in `Accept`. */
@@ -50,11 +56,44 @@ export const ROUTES: readonly RouteSpec[] = [
         responseContentTypes: RESPONSE_CONTENT_TYPES,
         summary: "Predictions of the model `name` for the rows in the body.",
     },
+    {
+        id: "getPrediction",
+        method: "GET",
+        path: "/predictions/{id}",
+        multiModel: false,
+        asyncOnly: true,
+        requestContentTypes: [],
+        responseContentTypes: RESPONSE_CONTENT_TYPES,
+        summary: "The state of an asynchronous prediction: pending, or the model's answer once done.",
+    },
+    {
+        id: "createUpload",
+        method: "POST",
+        path: "/uploads",
+        multiModel: false,
+        asyncOnly: true,
+        requestContentTypes: ["application/json"],
+        responseContentTypes: ["application/json"],
+        summary: "A short-lived URL to PUT an input too large for the API to carry.",
+    },
+    {
+        id: "predictUpload",
+        method: "POST",
+        path: "/uploads/{id}/predict",
+        multiModel: false,
+        asyncOnly: true,
+        requestContentTypes: [],
+        responseContentTypes: ["application/json"],
+        summary: "Starts an asynchronous prediction of an uploaded input.",
+    },
 ];
 
-/** The routes of one kind of deployment. */
-export function routesFor(multiModel: boolean): RouteSpec[] {
-    return ROUTES.filter((r) => r.multiModel === multiModel);
+/**
+ * The routes of one kind of deployment. An asynchronous API answers `POST /predict` with 202 and adds the
+ * routes marked `asyncOnly`; it is never multi-model.
+ */
+export function routesFor(multiModel: boolean, asyncApi = false): RouteSpec[] {
+    return ROUTES.filter((r) => r.multiModel === multiModel && (asyncApi || r.asyncOnly !== true));
 }
 
 /** `/models/{name}/predict` → `["models", "{name}", "predict"]`. */

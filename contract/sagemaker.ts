@@ -3,8 +3,12 @@
  * the headers of InvokeEndpoint, and the wire shape of its errors (what the AWS SDK deserialises).
  */
 
-export const ENDPOINT_KINDS = ["realtime", "serverless"] as const;
-/** A real-time (instance-backed) or a serverless endpoint; payload limits depend on it. */
+export const ENDPOINT_KINDS = ["realtime", "serverless", "async"] as const;
+/**
+ * A real-time (instance-backed), a serverless or an asynchronous endpoint; payload limits depend on it.
+ * An asynchronous endpoint "can only receive asynchronous invocations" ("Asynchronous inference",
+ * SageMaker Developer Guide), so its API answers with 202 and a prediction id.
+ */
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
 /** The endpoint's only production variant; autoscaling addresses it by this name. */
@@ -32,6 +36,22 @@ export const HEADERS = {
     invokedVariant: "x-amzn-invoked-production-variant",
     errorType: "x-amzn-errortype",
     requestId: "x-amzn-requestid",
+} as const;
+
+/**
+ * InvokeEndpointAsync's own header names, lower-case: the request's (the SDK sends ContentType and Accept
+ * as these, not as Content-Type and Accept) and the answer's output and failure locations
+ * (@aws-sdk/client-sagemaker-runtime 3.1162.0, InvokeEndpointAsyncInput and InvokeEndpointAsyncOutput).
+ */
+export const ASYNC_INVOKE_HEADERS = {
+    contentType: "x-amzn-sagemaker-content-type",
+    accept: "x-amzn-sagemaker-accept",
+    inferenceId: "x-amzn-sagemaker-inference-id",
+    inputLocation: "x-amzn-sagemaker-inputlocation",
+    requestTtlSeconds: "x-amzn-sagemaker-requestttlseconds",
+    invocationTimeoutSeconds: "x-amzn-sagemaker-invocationtimeoutseconds",
+    outputLocation: "x-amzn-sagemaker-outputlocation",
+    failureLocation: "x-amzn-sagemaker-failurelocation",
 } as const;
 
 /** Stand-in account id for the local twin and its tests; there is no account locally. */

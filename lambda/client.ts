@@ -3,7 +3,7 @@
  * Created on first use, not at import, so loading the module has no side effects and the
  * local twin can set AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME (which the SDK reads itself) beforehand.
  */
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { InvokeEndpointAsyncCommand, InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import type { ModelRequest, ModelResponse } from "./payload";
 
 /**
@@ -70,4 +70,45 @@ export async function invokeModel(req: ModelRequest, target: InvokeTarget): Prom
         customAttributes: out.CustomAttributes,
         invokedVariant: out.InvokedProductionVariant,
     };
+}
+
+/** What an asynchronous invocation sends: the input inline (≤ 128,000 bytes) or where it is in S3, never both. */
+export interface AsyncModelRequest {
+    contentType: string;
+    accept: string;
+    customAttributes?: string;
+    body?: Uint8Array;
+    inputLocation?: string;
+    inferenceId: string;
+    /** How long the request may wait in the endpoint's queue (60..21600 s). */
+    requestTtlSeconds: number;
+    /** How long the model may take once it has the request (1..3600 s). */
+    invocationTimeoutSeconds: number;
+}
+
+export interface AsyncInvocation {
+    /** Where SageMaker will write the model's answer (`s3://…`). */
+    outputLocation: string;
+    /** Where SageMaker will write the model's error (`s3://…`). */
+    failureLocation?: string;
+}
+
+/** Queues one request on an asynchronous endpoint ("InvokeEndpointAsync", SageMaker Runtime API Reference). */
+export async function invokeModelAsync(req: AsyncModelRequest, endpointName: string, timeoutMs: number): Promise<AsyncInvocation> {
+    const out = await getClient().send(
+        new InvokeEndpointAsyncCommand({
+            EndpointName: endpointName,
+            ContentType: req.contentType,
+            Accept: req.accept,
+            CustomAttributes: req.customAttributes,
+            InferenceId: req.inferenceId,
+            InputLocation: req.inputLocation,
+            Body: req.body,
+            RequestTTLSeconds: req.requestTtlSeconds,
+            InvocationTimeoutSeconds: req.invocationTimeoutSeconds,
+        }),
+        { abortSignal: AbortSignal.timeout(timeoutMs) },
+    );
+    if (!out.OutputLocation) throw new Error("InvokeEndpointAsync answered without an OutputLocation");
+    return { outputLocation: out.OutputLocation, failureLocation: out.FailureLocation };
 }

@@ -2,7 +2,7 @@
  * Settings read from the environment. Read per request (it costs microseconds) so that the
  * local twin, which sets env after loading the module, and tests see their own values.
  */
-import { type BodyLimits, ENDPOINT_KINDS, type EndpointKind, requestBodyLimits, VARIANT_NAMES_ENV } from "../contract";
+import { ASYNC_BUCKET_ENV, type BodyLimits, ENDPOINT_KINDS, type EndpointKind, requestBodyLimits, VARIANT_NAMES_ENV } from "../contract";
 
 /** SageMaker's own invocation limit; a Lambda context with less time left wins. */
 export const DEFAULT_INVOKE_TIMEOUT_MS = 60_000;
@@ -20,6 +20,8 @@ export interface HandlerConfig {
     variantNames: string[];
     /** Origins browsers may call from (`CORS_ALLOW_ORIGINS`, comma-separated); empty: CORS off. */
     corsAllowOrigins: string[];
+    /** An asynchronous API's bucket (contract/async.ts); undefined elsewhere, a deployment error on an async API. */
+    asyncBucket?: string;
 }
 
 /** A deployment mistake: the handler answers 500 and logs the reason. */
@@ -40,6 +42,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
         invokeTimeoutMs: parseTimeout(env.INVOKE_TIMEOUT_MS),
         corsAllowOrigins: list(env.CORS_ALLOW_ORIGINS),
         variantNames: list(env[VARIANT_NAMES_ENV]),
+        asyncBucket: env[ASYNC_BUCKET_ENV]?.trim() || undefined,
     };
 }
 

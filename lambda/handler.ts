@@ -56,14 +56,15 @@ async function route(
     log: RequestLog,
 ): Promise<APIGatewayProxyResult> {
     const multiModel = config.modelNames.length > 0;
+    const asyncApi = config.endpointKind === "async";
     const method = event.httpMethod ?? "";
     const path = event.path ?? "";
     if (method.toUpperCase() === "OPTIONS" && config.corsAllowOrigins.length > 0) {
         // A CORS preflight: API Gateway lets it through without the API key, as browsers send none.
-        const headers = preflightHeaders(header(event, "origin"), config.corsAllowOrigins, methodsFor(path, multiModel));
+        const headers = preflightHeaders(header(event, "origin"), config.corsAllowOrigins, methodsFor(path, multiModel, asyncApi));
         return { statusCode: 204, headers, body: "", isBase64Encoded: false };
     }
-    const match = matchRoute(method, path, multiModel);
+    const match = matchRoute(method, path, multiModel, asyncApi);
     if (!match.found) {
         log.route = match.template ?? null;
         if (match.allow) {
@@ -71,7 +72,7 @@ async function route(
                 Allow: match.allow,
             });
         }
-        throw new HttpError(404, "NotFound", `No route for ${method} ${path}. ${usage(multiModel)}`);
+        throw new HttpError(404, "NotFound", `No route for ${method} ${path}. ${usage(multiModel, asyncApi)}`);
     }
     log.route = match.route.template;
     return ROUTE_HANDLERS[match.route.id]({ event, config, context, log, route: match.route });
@@ -87,8 +88,8 @@ function toHttpError(err: unknown, log: RequestLog): HttpError {
     return internalError(err instanceof Error ? err.name : typeof err);
 }
 
-function usage(multiModel: boolean): string {
-    return `Use ${routesFor(multiModel)
+function usage(multiModel: boolean, asyncApi: boolean): string {
+    return `Use ${routesFor(multiModel, asyncApi)
         .map((r) => `${r.method} ${r.path}`)
         .join(" or ")}.`;
 }

@@ -76,7 +76,7 @@ export function readModelRequest(event: APIGatewayProxyEvent, body: Buffer, limi
 }
 
 /** The request's custom attributes, refused here rather than by SageMaker when they break its rule. */
-function customAttributes(event: APIGatewayProxyEvent): string | undefined {
+export function customAttributes(event: APIGatewayProxyEvent): string | undefined {
     const value = header(event, HEADERS.customAttributes);
     const problem = value === undefined ? undefined : customAttributesProblem(value);
     if (problem) {

@@ -4,6 +4,7 @@
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from "aws-lambda";
 import { HEADERS, type RouteId, targetModelName, VARIANT_HEADER } from "../contract";
+import { createUpload, getPrediction, predictAsync, predictUploadAsync } from "./async-predictions";
 import { invokeModel } from "./client";
 import { ConfigError, type HandlerConfig } from "./config";
 import { fromInvokeError, HttpError } from "./errors";
@@ -28,9 +29,12 @@ export type RouteHandler = (request: RouteRequest) => Promise<APIGatewayProxyRes
 
 /** Each route's handler. */
 export const ROUTE_HANDLERS = {
-    predict: (request) => predict(request, undefined),
+    predict: (request) => (request.config.endpointKind === "async" ? predictAsync(request) : predict(request, undefined)),
     modelPredict: (request) => predict(request, servedTarget(request)),
     listModels: async ({ config }) => json(200, { models: config.modelNames }),
+    getPrediction,
+    createUpload,
+    predictUpload: predictUploadAsync,
 } satisfies Record<RouteId, RouteHandler>;
 
 /** The TargetModel of a multi-model route: a model in the allow list, else 404 without a SageMaker call. */

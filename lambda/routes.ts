@@ -11,14 +11,16 @@ export interface Route {
     template: string;
     /** The decoded `{name}` of a multi-model route. */
     modelName?: string;
+    /** The `{id}` of an asynchronous API's prediction or upload route, as sent (ids are plain ASCII). */
+    resourceId?: string;
 }
 
 export type RouteMatch = { found: true; route: Route } | { found: false; template?: string; allow?: string };
 
-export function matchRoute(method: string, rawPath: string, multiModel: boolean): RouteMatch {
+export function matchRoute(method: string, rawPath: string, multiModel: boolean, asyncApi = false): RouteMatch {
     const path = normalisePath(rawPath);
     const verb = method.toUpperCase();
-    const matching = routesFor(multiModel)
+    const matching = routesFor(multiModel, asyncApi)
         .map((route) => ({ route, params: matchTemplate(route.path, path) }))
         .filter((m) => m.params !== undefined);
     if (matching.length === 0) {
@@ -29,6 +31,7 @@ export function matchRoute(method: string, rawPath: string, multiModel: boolean)
         return { found: false, template: matching[0].route.path, allow: methodsOf(matching.map((m) => m.route.method)) };
     }
     const route: Route = { id: hit.route.id, template: hit.route.path };
+    if (hit.params!.id !== undefined) route.resourceId = hit.params!.id;
     if (hit.params!.name !== undefined) {
         const modelName = decodeSegment(hit.params!.name);
         // An undecodable name cannot be in the allow list; report the route as unknown.
@@ -39,8 +42,8 @@ export function matchRoute(method: string, rawPath: string, multiModel: boolean)
 }
 
 /** The methods the API answers on `rawPath` (for a preflight); every route's methods when none matches. */
-export function methodsFor(rawPath: string, multiModel: boolean): string[] {
-    const routes = routesFor(multiModel);
+export function methodsFor(rawPath: string, multiModel: boolean, asyncApi = false): string[] {
+    const routes = routesFor(multiModel, asyncApi);
     const matching = routes.filter((r) => matchTemplate(r.path, normalisePath(rawPath)) !== undefined);
     return [...new Set((matching.length > 0 ? matching : routes).map((r) => r.method))];
 }

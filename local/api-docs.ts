@@ -24,6 +24,8 @@ export interface ApiDocsOptions {
     exampleRows?: number[][];
     /** The production variants a caller may pin, when there are several versions. */
     variantNames?: string[];
+    /** An asynchronous API: its OpenAPI document has the 202 answers and the prediction and upload routes. */
+    asyncApi?: boolean;
 }
 
 /** Answers the docs routes; `handle` returns false for every other request, which the gateway then serves. */
@@ -74,11 +76,11 @@ export class ApiDocs {
     }
 
     openApi(): Record<string, unknown> {
-        return openApiDocument({ ...this.common(), serverUrl: this.url, endpointKind: "realtime" });
+        return openApiDocument({ ...this.common(), serverUrl: this.url, endpointKind: this.opts.asyncApi ? "async" : "realtime" });
     }
 
     postman(): Record<string, unknown> {
-        return postmanCollection({ ...this.common(), url: this.url, endpointKind: "realtime" });
+        return postmanCollection({ ...this.common(), url: this.url, endpointKind: this.opts.asyncApi ? "async" : "realtime" });
     }
 
     private common() {

@@ -1,6 +1,6 @@
 /**
  * The command line of the local twin:
- *   npm start -- [--multi-model] [--port N] [--api-key K] [--image [IMAGE]] [--workers N] [MODEL ...]
+ *   npm start -- [--multi-model | --async] [--port N] [--api-key K] [--image [IMAGE]] [--workers N] [MODEL ...]
  *   npm start -- --variant NAME=PATH:WEIGHT ... [--shadow NAME=PATH[:PERCENT]] [options]
  * MODEL is `path` or `name=path`, a model directory or a `.tar.gz`.
  */
@@ -22,6 +22,9 @@ MODEL           a model directory or a .tar.gz, as "path" or "name=path" (repeat
                 Without MODEL the example model (scikit-learn on iris) is served, trained on first use.
 Options:
   --multi-model   serve every MODEL from one multi-model endpoint: POST /models/{name}/predict
+  --async         serve an asynchronous endpoint: POST /predict answers 202 with an id, GET
+                  /predictions/{id} gives the answer, POST /uploads takes inputs up to 1 GB; a local
+                  S3 server holds inputs and results
   --port N        port of the local API on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)
   --api-key K     the API key clients send in x-api-key (default: $MODELAPI_API_KEY, else random per run)
   --image [IMAGE] run the serving image (Docker, or podman) instead of the host Python server; without
@@ -49,6 +52,8 @@ export interface ModelArg {
 export interface CliOptions {
     help: boolean;
     multiModel: boolean;
+    /** An asynchronous endpoint (InvokeEndpointAsync through a local S3). */
+    async: boolean;
     port: number;
     apiKey?: string;
     /** An image to run instead of the host Python server. */
@@ -94,6 +99,7 @@ export function isValidModelName(name: string): boolean {
 const OPTIONS = {
     help: { type: "boolean", short: "h" },
     "multi-model": { type: "boolean" },
+    async: { type: "boolean" },
     port: { type: "string" },
     "api-key": { type: "string" },
     image: { type: "string" },
@@ -118,6 +124,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const opts: CliOptions = {
         help: false,
         multiModel: false,
+        async: false,
         port: DEFAULT_PORT,
         workers: 1,
         localImage: false,
@@ -137,6 +144,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         if (OPTIONS[name].type === "boolean") {
             if (token.value !== undefined) throw new UsageError(`${flag} takes no value, got "${token.value}"`);
             if (name === "help") opts.help = true;
+            else if (name === "async") opts.async = true;
             else opts.multiModel = true;
             continue;
         }
@@ -180,6 +188,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
             `${opts.models.length} models were given; serving several needs --multi-model (one endpoint, POST /models/{name}/predict)`,
         );
     }
+    if (opts.async && opts.multiModel) {
+        // "Supported features" (SageMaker Developer Guide): multi-model endpoints do not take asynchronous inference.
+        throw new UsageError("--async and --multi-model cannot be combined: SageMaker has no asynchronous multi-model endpoint");
+    }
     const duplicate = duplicateNameError(opts.models.map((m) => m.name));
     if (duplicate) throw new UsageError(`model name ${duplicate.message}; name them apart with name=path`);
     checkVariants(opts);
@@ -194,6 +206,11 @@ function checkVariants(opts: CliOptions): void {
     if (opts.multiModel) {
         // "Supported features" (SageMaker Developer Guide): production variants and shadow tests are not for multi-model endpoints.
         throw new UsageError(`${flags} cannot be combined with --multi-model: a multi-model endpoint serves one variant`);
+    }
+    if (opts.async) {
+        // "Supported features" (SageMaker Developer Guide): no multiple production variants on asynchronous endpoints;
+        // "Exclusions" (shadow tests): no shadow beside asynchronous inference.
+        throw new UsageError(`${flags} cannot be combined with --async: SageMaker has no variants or shadow on an asynchronous endpoint`);
     }
     if (variants.length > 0 && opts.models.length > 0) {
         throw new UsageError(`--variant gives each variant's model; MODEL (${opts.models[0].path}) cannot be given beside it`);

@@ -31,6 +31,8 @@ export interface ServerSpec {
     image?: string;
     /** The twin's scratch directory, removed by the watchdog if the twin dies without removing it. */
     workDir?: string;
+    /** Settings the endpoint gives its container beyond SageMaker's own (an asynchronous endpoint's limits). */
+    settings?: Record<string, string>;
 }
 
 export interface Command {
@@ -48,6 +50,7 @@ export function hostCommand(spec: ServerSpec, python: string = pythonPath(), bas
         SAGEMAKER_MODEL_SERVER_WORKERS: String(spec.workers),
         // Log lines as they happen, not when a buffer fills.
         PYTHONUNBUFFERED: "1",
+        ...spec.settings,
     };
     if (spec.multiModel) {
         env.SAGEMAKER_MULTI_MODEL = "true";
@@ -85,6 +88,7 @@ export function imageCommand(
     if (engine === "podman") args.push(...podmanFlags);
     args.push("-p", `127.0.0.1:${spec.port}:${IMAGE_PORT}`, "-e", `SAGEMAKER_MODEL_SERVER_WORKERS=${spec.workers}`);
     for (const [key, value] of forwardedSettings(baseEnv)) args.push("-e", `${key}=${value}`);
+    for (const [key, value] of Object.entries(spec.settings ?? {})) args.push("-e", `${key}=${value}`);
     if (spec.multiModel) {
         args.push("-e", "SAGEMAKER_MULTI_MODEL=true", "-v", `${spec.modelsRoot}:${IMAGE_MODELS_DIR}:ro`);
     } else {

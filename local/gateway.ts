@@ -45,6 +45,8 @@ export interface GatewayOptions {
     apiKey?: string;
     /** Which of the contract's route sets the API has (they differ in resources). */
     multiModel?: boolean;
+    /** An asynchronous API, with its prediction and upload resources. */
+    asyncApi?: boolean;
     /** Origins allowed by CORS (the component's `api.cors.allowOrigins`); empty or undefined: CORS off. */
     corsAllowOrigins?: string[];
     integrationTimeoutMs?: number;
@@ -54,9 +56,13 @@ export interface GatewayOptions {
 }
 
 /** The resource a path falls under, with its path parameters; anything else goes to the Lambda as `/{proxy+}`. */
-export function matchResource(pathname: string, multiModel = false): { resource: string; pathParameters: Record<string, string> | null } {
+export function matchResource(
+    pathname: string,
+    multiModel = false,
+    asyncApi = false,
+): { resource: string; pathParameters: Record<string, string> | null } {
     // The REST API's own resources (core/api/surface.ts), so the twin's events name the ones the deployed API has.
-    for (const segments of routeResourcePaths(multiModel)) {
+    for (const segments of routeResourcePaths(multiModel, asyncApi)) {
         const resource = `/${segments.join("/")}`;
         const params = matchTemplate(resource, pathname);
         if (params === undefined) continue;
@@ -137,7 +143,7 @@ export class LocalGateway {
         } else if (!preflight && !this.authorised(req)) {
             fail("INVALID_API_KEY", 403, "Forbidden");
         } else {
-            const event = toProxyEvent(req, body, requestId, this.opts.multiModel ?? false);
+            const event = toProxyEvent(req, body, requestId, this.opts.multiModel ?? false, this.opts.asyncApi ?? false);
             // Lambda refuses a synchronous invocation whose event exceeds its payload quota ("Lambda
             // quotas"), before the handler runs; API Gateway answers that with its own 413.
             if (Buffer.byteLength(JSON.stringify(event)) > LAMBDA_SYNC_PAYLOAD_BYTES) {
@@ -189,7 +195,13 @@ export class LocalGateway {
 }
 
 /** The REST API proxy event for one request, routed through a `/{proxy+}` resource. */
-export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId: string, multiModel = false): APIGatewayProxyEvent {
+export function toProxyEvent(
+    req: http.IncomingMessage,
+    body: Buffer,
+    requestId: string,
+    multiModel = false,
+    asyncApi = false,
+): APIGatewayProxyEvent {
     const url = new URL(req.url ?? "/", "http://localhost");
     const headers: Record<string, string> = {};
     const multiValueHeaders: Record<string, string[]> = {};
@@ -198,6 +210,11 @@ export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId:
         const [name, value] = [req.rawHeaders[i], req.rawHeaders[i + 1]];
         headers[name] = value;
         (multiValueHeaders[name] ??= []).push(value);
+    }
+    // API Gateway tells the integration the scheme the caller used; the twin is plain HTTP.
+    if (!Object.keys(headers).some((name) => name.toLowerCase() === "x-forwarded-proto")) {
+        headers["X-Forwarded-Proto"] = "http";
+        multiValueHeaders["X-Forwarded-Proto"] = ["http"];
     }
     const query: Record<string, string> = {};
     const multiQuery: Record<string, string[]> = {};
@@ -208,7 +225,7 @@ export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId:
     const hasQuery = Object.keys(query).length > 0;
     let route: ReturnType<typeof matchResource>;
     try {
-        route = matchResource(url.pathname, multiModel);
+        route = matchResource(url.pathname, multiModel, asyncApi);
     } catch {
         // An undecodable path parameter: the path as it came, under the catch-all.
         route = { resource: `/${CATCH_ALL_RESOURCE}`, pathParameters: { proxy: url.pathname.slice(1) } };
@@ -254,7 +271,8 @@ export function toProxyEvent(req: http.IncomingMessage, body: Buffer, requestId:
                 userAgent: req.headers["user-agent"] ?? null,
                 userArn: null,
             },
-            path: `/${STAGE}${url.pathname}`,
+            // The path the caller used: the twin serves at its root, as a custom domain without a base path does.
+            path: url.pathname,
             protocol: `HTTP/${req.httpVersion}`,
             requestId,
             requestTime: now.toUTCString(),

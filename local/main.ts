@@ -26,7 +26,7 @@ function randomApiKey(): string {
 
 function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boolean): void {
     const names = opts.models.map((m) => m.name);
-    const routes = routesFor(opts.multiModel);
+    const routes = routesFor(opts.multiModel, opts.async);
     const predict = routes.find((r) => r.method === "POST")!.path.replace("{name}", names[0]);
     const body = JSON.stringify({ instances: [EXAMPLE_ROWS[0]] });
     say("");
@@ -45,6 +45,14 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
         say(`  Versions: pin one with -H 'X-ModelApi-Variant: ${opts.variants[0].name}'; every answer names its version in that header.`);
     }
     if (opts.shadow) say(`  Shadow:   ${opts.shadow.name} is compared with production on stderr, live and when the twin stops.`);
+    if (info.s3) {
+        say(`  Async:    POST ${predict} answers 202 {"id", "location"}; poll GET /predictions/{id} until it is not 202.`);
+        say(`            Larger inputs: POST /uploads {"contentType", "contentLength"}, PUT the bytes to its uploadUrl,`);
+        say(`            then POST /uploads/{id}/predict.`);
+        say(`  S3:       ${info.s3.url}   (bucket ${info.s3.bucket}; access key and secret S3RVER)`);
+        say(`  Uploads:  ${info.s3.uploads}`);
+        say(`  Results:  ${info.s3.outputs}   (failures: ${info.s3.failures})`);
+    }
     say(`  Stop with Ctrl-C, or kill -INT ${process.pid}.`);
     const ready: Record<string, unknown> = { url: info.url, apiKey };
     if (opts.multiModel) ready.models = names;
@@ -53,6 +61,7 @@ function announce(info: TwinInfo, opts: CliOptions, apiKey: string, example: boo
     ready.runtimeUrl = info.runtimeUrl;
     ready.endpointName = info.endpointName;
     if (info.variantServerPids) ready.variantServerPids = info.variantServerPids;
+    if (info.s3) ready.s3 = info.s3;
     ready.openApi = `${info.url}${OPENAPI_PATH}`;
     ready.docs = `${info.url}${DOCS_PATH}`;
     ready.postman = `${info.url}${POSTMAN_PATH}`;

@@ -30,6 +30,7 @@ import {
     type WireError,
 } from "../contract";
 import type { ShadowMirror } from "./shadow-mirror";
+import { AsyncInvocations, type AsyncOptions, AsyncRefusal } from "./async-runtime";
 import { extractTarGz } from "./untar";
 import { closeServer } from "./close-server";
 import { header, readBody } from "./http";
@@ -57,6 +58,8 @@ export interface RuntimeOptions {
     /** Multi-model only: where archives are unpacked when first invoked. */
     unpackRoot?: string;
     invocationTimeoutMs?: number;
+    /** An asynchronous endpoint: InvokeEndpointAsync through this S3, and no InvokeEndpoint. */
+    async?: AsyncOptions;
     log?: (line: string) => void;
     /** Production variants, each its own container; absent: one variant, `AllTraffic`, on `container`. */
     variants?: RuntimeVariant[];
@@ -98,12 +101,14 @@ export class LocalRuntime {
     private readonly log: (line: string) => void;
     private readonly variants: RuntimeVariant[];
     private readonly random: () => number;
+    private readonly asyncInvocations?: AsyncInvocations;
 
     constructor(private readonly opts: RuntimeOptions) {
         this.timeoutMs = opts.invocationTimeoutMs ?? INVOCATION_TIMEOUT_MS;
         this.log = opts.log ?? (() => undefined);
         this.variants = opts.variants ?? [{ name: PRODUCTION_VARIANT, weight: 1, container: opts.container }];
         this.random = opts.random ?? Math.random;
+        if (opts.async) this.asyncInvocations = new AsyncInvocations(opts.async, opts.container.url, this.log);
     }
 
     get multiModel(): boolean {
@@ -127,6 +132,7 @@ export class LocalRuntime {
     }
 
     async close(): Promise<void> {
+        this.asyncInvocations?.close();
         const server = this.server;
         if (!server) return;
         this.server = undefined;
@@ -136,6 +142,10 @@ export class LocalRuntime {
     private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
         const started = Date.now();
         const url = new URL(req.url ?? "/", "http://localhost");
+        const asyncMatch = /^\/endpoints\/([^/]+)\/async-invocations$/.exec(url.pathname);
+        if (asyncMatch && req.method === "POST" && this.asyncInvocations) {
+            return this.handleAsync(decodeURIComponent(asyncMatch[1]), req, res);
+        }
         const match = /^\/endpoints\/([^/]+)\/invocations$/.exec(url.pathname);
         const target = header(req, HEADERS.targetModel);
         let status = 0;
@@ -150,6 +160,10 @@ export class LocalRuntime {
                 throw RuntimeError.of("ValidationError", 400, `Endpoint ${endpoint} of account ${LOCAL_ACCOUNT_ID} not found.`);
             }
             const { body, size } = await readBody(req, MAX_PAYLOAD_BYTES);
+            if (this.asyncInvocations) {
+                // "An endpoint with AsyncInferenceConfig can only receive asynchronous invocations" ("Asynchronous inference").
+                throw RuntimeError.of("ValidationError", 400, `Endpoint ${endpoint} is an asynchronous endpoint; use InvokeEndpointAsync.`);
+            }
             if (body === undefined) {
                 // InvokeEndpoint refuses a payload over its limit as a validation error.
                 throw RuntimeError.of(
@@ -202,6 +216,21 @@ export class LocalRuntime {
         const contentType = header(req, "content-type");
         if (contentType !== undefined) headers["Content-Type"] = contentType;
         res.once("finish", () => shadow.offer(body, headers, { status: production.status, body: production.body, latencyMs }));
+    }
+
+    private async handleAsync(endpoint: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const started = Date.now();
+        try {
+            if (endpoint !== this.opts.endpointName) {
+                throw new AsyncRefusal("ValidationError", 400, `Endpoint ${endpoint} of account ${LOCAL_ACCOUNT_ID} not found.`);
+            }
+            await this.asyncInvocations!.accept(req, res);
+        } catch (err) {
+            if (!(err instanceof AsyncRefusal)) throw err;
+            sendError(res, RuntimeError.of(err.type, err.status, err.message));
+        } finally {
+            this.log(`InvokeEndpointAsync → ${res.statusCode} in ${Date.now() - started} ms`);
+        }
     }
 
     private async invoke(body: Buffer, req: http.IncomingMessage, target: string | undefined, containerUrl: string): Promise<Upstream> {

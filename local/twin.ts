@@ -8,11 +8,20 @@ import * as os from "os";
 import * as path from "path";
 import { format } from "util";
 import { packModel } from "../core/archive/pack";
-import { corsOriginsProblem, PRODUCTION_VARIANT, targetModelName, VARIANT_NAMES_ENV } from "../contract";
+import {
+    ASYNC_BUCKET_ENV,
+    ASYNC_MAX_INPUT_BYTES,
+    ASYNC_PREFIXES,
+    corsOriginsProblem,
+    PRODUCTION_VARIANT,
+    targetModelName,
+    VARIANT_NAMES_ENV,
+} from "../contract";
 import { ApiDocs } from "./api-docs";
 import type { ModelArg, ShadowArg, VariantArg } from "./args";
 import { ContainerProcess, freePort } from "./container-process";
 import { LocalGateway, type ProxyHandler } from "./gateway";
+import { LOCAL_S3_CREDENTIALS, LocalS3 } from "./local-s3";
 import { checkPythonModules } from "./python";
 import { LOCAL_REGION, LocalRuntime, type RuntimeVariant } from "./runtime";
 import { describeSummary } from "./shadow-compare";
@@ -28,6 +37,8 @@ const IMAGE_PING_TIMEOUT_MS = 180_000;
 export interface TwinOptions {
     models: ModelArg[];
     multiModel: boolean;
+    /** An asynchronous endpoint: InvokeEndpointAsync, inputs and results in a local S3. */
+    async?: boolean;
     port: number;
     apiKey: string;
     image?: string;
@@ -57,7 +68,22 @@ export interface TwinInfo {
     endpointName: string;
     /** With variants: each variant's model server pid, the shadow's included. */
     variantServerPids?: Record<string, number>;
+    /** An asynchronous twin's local S3: its URL, bucket, and the directories uploads and results are kept in. */
+    s3?: { url: string; bucket: string; uploads: string; outputs: string; failures: string };
 }
+
+/**
+ * What an asynchronous endpoint gives its container: bodies up to InvokeEndpointAsync's 1 GB, and the
+ * invocation timeout the Lambda asks for (900 s) instead of InvokeEndpoint's 60 s ("Asynchronous
+ * inference" and "How to create an Asynchronous Inference Endpoint", SageMaker Developer Guide).
+ */
+export const ASYNC_CONTAINER_SETTINGS: Record<string, string> = {
+    MODELAPI_MAX_BODY_BYTES: String(ASYNC_MAX_INPUT_BYTES),
+    SAGEMAKER_MODEL_SERVER_TIMEOUT: "900",
+    MODELAPI_BODY_TIMEOUT: "900",
+};
+/** Requests the local asynchronous endpoint holds before it answers ServiceUnavailable. */
+const ASYNC_MAX_QUEUED = 1000;
 
 /** A stop was asked for while the twin was still starting. */
 export class StoppedError extends Error {
@@ -123,12 +149,28 @@ export class LocalTwin {
         let server: ContainerProcess | undefined;
         const modelsRoot = path.join(workDir, "models");
 
+        let s3: LocalS3 | undefined;
+        if (opts.async) {
+            const local = new LocalS3(path.join(workDir, "s3"));
+            s3 = local;
+            opts.progress(`starting a local S3 (@20minutes/s3rver) with its files under ${path.join(workDir, "s3")}`);
+            await local.start();
+            await this.undo(() => local.stop());
+        }
+
         const archives = new Map<string, string>();
         const runtime = new LocalRuntime({
             endpointName: ENDPOINT_NAME,
             container: { url: `http://127.0.0.1:${serverPort}`, modelUrl: (dir) => server?.modelUrl(dir) ?? dir },
             models: opts.multiModel ? archives : undefined,
             unpackRoot: opts.multiModel ? modelsRoot : undefined,
+            async: s3
+                ? {
+                      s3: { url: s3.url, bucket: s3.bucket, ...LOCAL_S3_CREDENTIALS, region: LOCAL_REGION },
+                      maxConcurrent: opts.workers,
+                      maxQueued: ASYNC_MAX_QUEUED,
+                  }
+                : undefined,
             log: (line) => opts.log("runtime", line),
         });
         const runtimeUrl = await runtime.listen(0);
@@ -139,12 +181,14 @@ export class LocalTwin {
             multiModel: opts.multiModel,
             modelNames: opts.models.map((m) => m.name),
             apiKeyRequired: true,
+            asyncApi: opts.async,
         });
         const corsAllowOrigins = corsOrigins(opts);
         const gateway = new LocalGateway({
-            handler: loadHandler(runtimeUrl, opts, corsAllowOrigins),
+            handler: loadHandler(runtimeUrl, opts, corsAllowOrigins, s3),
             apiKey: opts.apiKey,
             multiModel: opts.multiModel,
+            asyncApi: s3 !== undefined,
             corsAllowOrigins,
             log: (line) => opts.log("gateway", line),
             pages: (req, res, requestId) => docs.handle(req, res, requestId),
@@ -180,7 +224,16 @@ export class LocalTwin {
         const how = opts.image ? `image ${opts.image}` : "container/serve";
         opts.progress(`starting the model server (${how}) on 127.0.0.1:${serverPort}`);
         server = await ContainerProcess.start(
-            { multiModel: opts.multiModel, modelDir, modelsRoot, port: serverPort, workers: opts.workers, image: opts.image, workDir },
+            {
+                multiModel: opts.multiModel,
+                modelDir,
+                modelsRoot,
+                port: serverPort,
+                workers: opts.workers,
+                image: opts.image,
+                workDir,
+                settings: s3 ? ASYNC_CONTAINER_SETTINGS : undefined,
+            },
             (line) => opts.log("server", line),
         );
         const started = server;
@@ -189,7 +242,25 @@ export class LocalTwin {
         await server.waitUntilReady(opts.image ? IMAGE_PING_TIMEOUT_MS : PING_TIMEOUT_MS);
         if (this.stopRequested) throw new StoppedError("stopped while starting");
 
-        return { url: `http://127.0.0.1:${port}`, port, serverPid: server.pid, workDir, runtimeUrl, endpointName: ENDPOINT_NAME };
+        const info: TwinInfo = {
+            url: `http://127.0.0.1:${port}`,
+            port,
+            serverPid: server.pid,
+            workDir,
+            runtimeUrl,
+            endpointName: ENDPOINT_NAME,
+        };
+        if (s3) {
+            const where = (prefix: string) => path.join(s3.where(), prefix);
+            info.s3 = {
+                url: s3.url,
+                bucket: s3.bucket,
+                uploads: where(ASYNC_PREFIXES.uploads),
+                outputs: where(ASYNC_PREFIXES.outputs),
+                failures: where(ASYNC_PREFIXES.failures),
+            };
+        }
+        return info;
     }
 
     /**
@@ -247,7 +318,7 @@ export class LocalTwin {
         const docs = new ApiDocs({ title, multiModel: false, modelNames: [title], apiKeyRequired: true, variantNames });
         const corsAllowOrigins = corsOrigins(opts);
         const gateway = new LocalGateway({
-            handler: loadHandler(runtimeUrl, opts, corsAllowOrigins, variantNames),
+            handler: loadHandler(runtimeUrl, opts, corsAllowOrigins, undefined, variantNames),
             apiKey: opts.apiKey,
             multiModel: false,
             corsAllowOrigins,
@@ -316,7 +387,13 @@ function corsOrigins(opts: TwinOptions): string[] {
     return origins;
 }
 
-function loadHandler(runtimeUrl: string, opts: TwinOptions, corsAllowOrigins: string[], variantNames: string[] = []): ProxyHandler {
+function loadHandler(
+    runtimeUrl: string,
+    opts: TwinOptions,
+    corsAllowOrigins: string[],
+    s3: LocalS3 | undefined,
+    variantNames: string[] = [],
+): ProxyHandler {
     const env = process.env;
     env.AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME = runtimeUrl;
     // Dummy credentials: the runtime ignores the signature, and no real AWS key must ever be used here.
@@ -326,7 +403,15 @@ function loadHandler(runtimeUrl: string, opts: TwinOptions, corsAllowOrigins: st
     delete env.AWS_PROFILE;
     env.AWS_REGION = LOCAL_REGION;
     env.ENDPOINT_NAME = ENDPOINT_NAME;
-    env.ENDPOINT_KIND = "realtime";
+    env.ENDPOINT_KIND = s3 ? "async" : "realtime";
+    if (s3) {
+        // The local S3 checks signatures and knows only its own key, which the runtime accepts as any other.
+        Object.assign(env, s3.env());
+        env[ASYNC_BUCKET_ENV] = s3.bucket;
+    } else {
+        delete env.AWS_ENDPOINT_URL_S3;
+        delete env[ASYNC_BUCKET_ENV];
+    }
     if (corsAllowOrigins.length > 0) {
         env.CORS_ALLOW_ORIGINS = corsAllowOrigins.join(",");
     } else {

@@ -29,7 +29,11 @@ function documentedApi(settings: Settings) {
         auth: settings.api.auth,
         multiModel: settings.multiModel,
         modelNames: settings.models.map((m) => m.name),
-        endpointKind: settings.endpoint.serverless ? ("serverless" as const) : ("realtime" as const),
+        endpointKind: settings.endpoint.serverless
+            ? ("serverless" as const)
+            : settings.endpoint.async
+              ? ("async" as const)
+              : ("realtime" as const),
         // The production variants a caller may pin with the variant header, as the Lambda is told.
         variantNames: settings.endpoint.variants?.map((v) => v.name),
     };

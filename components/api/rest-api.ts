@@ -65,7 +65,7 @@ export function restApi(
     docs?: aws.lambda.Function,
 ): RestApiParts {
     const { api, tags } = settings;
-    const resourcePaths = resourcePathsFor(settings.multiModel);
+    const resourcePaths = resourcePathsFor(settings.multiModel, settings.endpoint.async !== undefined);
     const restApi = new aws.apigateway.RestApi(
         `${name}-api`,
         {

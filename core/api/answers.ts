@@ -134,7 +134,8 @@ const AUTH_CODES: Record<AuthScheme, ApiErrorCode[]> = {
  * stands for the statuses not listed. API Gateway's own answers (auth, throttling, its timeout and failures)
  * come with every operation, a quota only with API keys (usage plans hold them).
  */
-export function errorAnswers(route: SurfaceRoute, auth: AuthScheme): ErrorAnswer[] {
+export function errorAnswers(route: SurfaceRoute, auth: AuthScheme, asyncApi = false): ErrorAnswer[] {
+    if (ASYNC_ONLY_KINDS.has(route.kind) || (asyncApi && route.kind === "predict")) return asyncErrorAnswers(route, auth);
     const predict = route.kind === "predict";
     const model: ApiErrorCode[] = predict ? ["ModelError"] : [];
     const throttle: ApiErrorCode[] = auth === "apiKey" ? ["TooManyRequests", "QuotaExceeded"] : ["TooManyRequests"];
@@ -155,6 +156,42 @@ export function errorAnswers(route: SurfaceRoute, auth: AuthScheme): ErrorAnswer
     add("500", predict ? ["ModelFailure", "InternalError", "GatewayError"] : ["InternalError", "GatewayError"]);
     add("502", predict ? ["ResponseTooLarge", "GatewayError"] : ["GatewayError"]);
     if (predict) add("503", ["ModelNotReady", "Throttled", "ServiceUnavailable"]);
+    add("504", ["GatewayTimeout", "GatewayError"]);
+    return answers;
+}
+
+const ASYNC_ONLY_KINDS = new Set<SurfaceRoute["kind"]>(["getPrediction", "createUpload", "predictUpload"]);
+
+/**
+ * @internal The error answers of an asynchronous API's own routes (lambda/async-predictions.ts): a finished
+ * prediction carries the model's error as a synchronous one does; an unknown or malformed id is 404.
+ */
+function asyncErrorAnswers(route: SurfaceRoute, auth: AuthScheme): ErrorAnswer[] {
+    const throttle: ApiErrorCode[] = auth === "apiKey" ? ["TooManyRequests", "QuotaExceeded"] : ["TooManyRequests"];
+    const model: ApiErrorCode[] = route.kind === "getPrediction" ? ["ModelError"] : [];
+    const answers: ErrorAnswer[] = [];
+    const add = (status: string, codes: ApiErrorCode[], unshaped?: ErrorAnswer["unshaped"]) => {
+        if (codes.length > 0) answers.push({ status, codes, ...(unshaped ? { unshaped } : {}) });
+    };
+    const queues = route.kind === "predict" || route.kind === "predictUpload";
+    if (route.kind !== "getPrediction") add("400", ["BadRequest", "ValidationError"]);
+    if (route.kind === "getPrediction") add("400", model);
+    if (auth !== "none") add("403", [...AUTH_CODES[auth], ...model]);
+    if (route.kind === "getPrediction" || route.kind === "predictUpload") add("404", ["NotFound", ...model]);
+    if (queues) add("406", ["NotAcceptable"]);
+    if (route.kind === "createUpload" || route.kind === "predict") {
+        add(
+            "413",
+            ["PayloadTooLarge"],
+            route.kind === "predict" ? [UNSHAPED_GATEWAY_ANSWERS.eventTooLarge, UNSHAPED_GATEWAY_ANSWERS.bodyTooLarge] : undefined,
+        );
+    }
+    if (queues) add("415", ["UnsupportedMediaType"]);
+    add("429", [...throttle, ...model]);
+    add("4XX", model);
+    add("500", route.kind === "getPrediction" ? ["ModelFailure", "InternalError", "GatewayError"] : ["InternalError", "GatewayError"]);
+    add("502", ["GatewayError"]);
+    if (queues) add("503", ["Throttled", "ServiceUnavailable"]);
     add("504", ["GatewayTimeout", "GatewayError"]);
     return answers;
 }

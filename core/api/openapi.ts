@@ -3,10 +3,12 @@
  * routes, media types, limits and errors it describes are the ones the REST API and the Lambda implement.
  */
 import {
+    ASYNC_MAX_INPUT_BYTES,
     type ApiErrorCode,
     CONTENT_TYPES,
     type ContentTypeName,
     CUSTOM_ATTRIBUTES_MAX_LENGTH,
+    type EndpointKind,
     HEADERS,
     JSON_TYPE,
     mediaType,
@@ -26,7 +28,8 @@ export interface OpenApiOptions {
     multiModel: boolean;
     /** The served models (multi-model: the allowed values of `{name}`). */
     modelNames: string[];
-    endpointKind: "realtime" | "serverless";
+    /** "async": an asynchronous API (202 and a prediction id, uploads; contract/routes.ts). */
+    endpointKind: EndpointKind;
     /** Rows of features for the examples; defaults to one row of the example model (iris). */
     exampleRows?: number[][];
     /** The production variants a caller may pin; absent or empty: one version, which cannot be pinned. */
@@ -53,7 +56,10 @@ export const SIGV4_SCHEME = "sigv4";
 const DEFAULT_EXAMPLE_ROWS = [[5.1, 3.5, 1.4, 0.2]];
 
 /** @internal The OpenAPI 3.0 document, as a plain JSON-serialisable object. */
-export function openApiDocument(opts: OpenApiOptions, surface: ApiSurface = apiSurface(opts.multiModel)): Record<string, unknown> {
+export function openApiDocument(
+    opts: OpenApiOptions,
+    surface: ApiSurface = apiSurface(opts.multiModel, opts.endpointKind === "async"),
+): Record<string, unknown> {
     const rows = opts.exampleRows ?? DEFAULT_EXAMPLE_ROWS;
     const paths: Record<string, Record<string, unknown>> = {};
     for (const route of surface.routes) {
@@ -71,7 +77,7 @@ export function openApiDocument(opts: OpenApiOptions, surface: ApiSurface = apiS
         ...(security ? { security: [{ [security.name]: [] }] } : {}),
         paths,
         components: {
-            schemas: schemas(),
+            schemas: { ...schemas(), ...(opts.endpointKind === "async" ? ASYNC_SCHEMAS : {}) },
             ...(security ? { securitySchemes: { [security.name]: security.scheme } } : {}),
         },
     };
@@ -117,7 +123,11 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
             example: opts.modelNames[0],
         });
     }
-    const errors = errorResponses(errorAnswers(route, opts.auth));
+    const errors = errorResponses(errorAnswers(route, opts.auth, opts.endpointKind === "async"));
+    if (opts.endpointKind === "async") {
+        const answer = asyncOperation(route, opts, surface, rows, errors);
+        if (answer) return answer;
+    }
     if (route.kind === "listModels") {
         return {
             operationId: "listModels",
@@ -183,6 +193,157 @@ function operation(route: SurfaceRoute, opts: OpenApiOptions, surface: ApiSurfac
         },
     };
 }
+
+const ID_PARAMETER = (what: string) => ({
+    name: "id",
+    in: "path",
+    required: true,
+    description: `The ${what}'s id, as the API gave it: 32 hexadecimal digits (128 random bits).`,
+    schema: { type: "string", pattern: "^[0-9a-f]{32}$" },
+    example: "3f9c2a7d1b0e4c6f8a5d9e2b7c1f0a43",
+});
+
+const ACCEPTED = {
+    description: "Queued on the asynchronous endpoint; poll the location until it answers other than 202.",
+    headers: {
+        Location: { description: "Where the prediction is: GET it.", schema: { type: "string" } },
+        "Retry-After": { description: "Seconds to wait before polling.", schema: { type: "integer" } },
+    },
+    content: {
+        [JSON_TYPE]: {
+            schema: { $ref: "#/components/schemas/PredictionAccepted" },
+            example: {
+                id: "3f9c2a7d1b0e4c6f8a5d9e2b7c1f0a43",
+                status: "pending",
+                location: "https://api123.execute-api.us-east-1.amazonaws.com/v1/predictions/3f9c2a7d1b0e4c6f8a5d9e2b7c1f0a43",
+            },
+        },
+    },
+};
+
+/** The operations of an asynchronous API (undefined: documented as on a synchronous API, but for its answers). */
+function asyncOperation(
+    route: SurfaceRoute,
+    opts: OpenApiOptions,
+    surface: ApiSurface,
+    rows: number[][],
+    errors: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+    switch (route.kind) {
+        case "predict":
+            return {
+                operationId: "predict",
+                summary: "Queue the rows for the model; the answer is fetched from GET /predictions/{id}",
+                parameters: [{ name: HEADERS.customAttributes, in: "header", required: false, schema: CUSTOM_ATTRIBUTES_SCHEMA }],
+                requestBody: {
+                    required: true,
+                    description:
+                        `The model's input, at most ${surface.bodyLimits.async.text} bytes of JSON or CSV, ` +
+                        `${surface.bodyLimits.async.binary} bytes of NPY; larger inputs go through POST /uploads.`,
+                    content: bodyContent("request", surface.contentTypes, rows),
+                },
+                responses: { "202": ACCEPTED, ...errors },
+            };
+        case "getPrediction":
+            return {
+                operationId: "getPrediction",
+                summary: "The state of a prediction, or the model's answer once it is done",
+                parameters: [ID_PARAMETER("prediction")],
+                responses: {
+                    "200": {
+                        description: "The model's answer, in the format the Accept header of the POST asked for.",
+                        content: bodyContent("response", surface.responseContentTypes, rows),
+                    },
+                    "202": {
+                        description: "Still queued or running.",
+                        headers: { "Retry-After": { description: "Seconds to wait before polling again.", schema: { type: "integer" } } },
+                        content: {
+                            [JSON_TYPE]: {
+                                schema: { $ref: "#/components/schemas/PredictionPending" },
+                                example: { id: "3f9c2a7d1b0e4c6f8a5d9e2b7c1f0a43", status: "pending" },
+                            },
+                        },
+                    },
+                    "303": {
+                        description: "The answer is larger than the API can return (6 MB): GET it from this short-lived S3 URL.",
+                        headers: { Location: { description: "A presigned S3 URL, valid 15 minutes.", schema: { type: "string" } } },
+                    },
+                    ...errors,
+                },
+            };
+        case "createUpload":
+            return {
+                operationId: "createUpload",
+                summary: "A short-lived URL to PUT an input of up to 1 GB to",
+                requestBody: {
+                    required: true,
+                    content: {
+                        [JSON_TYPE]: {
+                            schema: { $ref: "#/components/schemas/UploadRequest" },
+                            example: { contentType: "text/csv", contentLength: 52428800 },
+                        },
+                    },
+                },
+                responses: {
+                    "201": {
+                        description: "PUT exactly contentLength bytes to uploadUrl before expiresAt, then POST the predict path.",
+                        content: { [JSON_TYPE]: { schema: { $ref: "#/components/schemas/Upload" } } },
+                    },
+                    ...errors,
+                },
+            };
+        case "predictUpload":
+            return {
+                operationId: "predictUpload",
+                summary: "Queue an uploaded input for the model",
+                parameters: [
+                    ID_PARAMETER("upload"),
+                    {
+                        name: "Content-Type",
+                        in: "header",
+                        required: false,
+                        description: "The uploaded data's type; else the type it was uploaded with.",
+                        schema: { type: "string", enum: [...surface.contentTypes] },
+                    },
+                ],
+                responses: { "202": ACCEPTED, ...errors },
+            };
+        default:
+            void opts;
+            return undefined;
+    }
+}
+
+/** The bodies of an asynchronous API's own answers. */
+const ASYNC_SCHEMAS = {
+    PredictionAccepted: {
+        type: "object",
+        required: ["id", "status", "location"],
+        properties: { id: { type: "string" }, status: { type: "string", enum: ["pending"] }, location: { type: "string" } },
+    },
+    PredictionPending: {
+        type: "object",
+        required: ["id", "status"],
+        properties: { id: { type: "string" }, status: { type: "string", enum: ["pending"] } },
+    },
+    UploadRequest: {
+        type: "object",
+        required: ["contentType", "contentLength"],
+        properties: { contentType: { type: "string" }, contentLength: { type: "integer", minimum: 1, maximum: ASYNC_MAX_INPUT_BYTES } },
+    },
+    Upload: {
+        type: "object",
+        required: ["id", "uploadUrl", "method", "expiresAt"],
+        properties: {
+            id: { type: "string" },
+            uploadUrl: { type: "string" },
+            method: { type: "string", enum: ["PUT"] },
+            headers: { type: "object", additionalProperties: { type: "string" } },
+            expiresAt: { type: "string", format: "date-time" },
+            predict: { type: "string", description: "The path to POST once the bytes are uploaded." },
+        },
+    },
+};
 
 /** InvokeEndpoint's rule for CustomAttributes (contract/sagemaker.ts). */
 const CUSTOM_ATTRIBUTES_SCHEMA = { type: "string", maxLength: CUSTOM_ATTRIBUTES_MAX_LENGTH, pattern: "^[\\x20-\\x7E\\t]*$" };

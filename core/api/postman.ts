@@ -6,7 +6,16 @@
  * never written into the collection, callers set it in Postman (or `newman --env-var apiKey=...`). With `iam`
  * auth requests are signed with AWS Signature Version 4 from variables holding the caller's credentials.
  */
-import { type ApiErrorCode, CSV_TYPE, HEADERS, JSON_TYPE, NPY_TYPE, VARIANT_HEADER } from "../../contract";
+import {
+    type ApiErrorCode,
+    ASYNC_MAX_INPUT_BYTES,
+    CSV_TYPE,
+    type EndpointKind,
+    HEADERS,
+    JSON_TYPE,
+    NPY_TYPE,
+    VARIANT_HEADER,
+} from "../../contract";
 import type { AuthScheme } from "./auth";
 import { npyOf } from "./npy";
 import { apiSurface, ApiSurface, SurfaceRoute } from "./surface";
@@ -23,7 +32,7 @@ export interface PostmanOptions {
     multiModel: boolean;
     modelNames: string[];
     /** Sets the body limit the oversized-body request goes over; default realtime. */
-    endpointKind?: "realtime" | "serverless";
+    endpointKind?: EndpointKind;
     /** Rows of features for the example bodies; defaults to one row of the example model (iris). */
     exampleRows?: number[][];
     /** The production variants a caller may pin; absent or empty: one version, which cannot be pinned. */
@@ -38,7 +47,10 @@ const UNSERVED_MODEL = "not_a_served_model";
 const UNSERVED_VARIANT = "not_a_served_version";
 
 /** @internal The collection, as a plain JSON-serialisable object. */
-export function postmanCollection(opts: PostmanOptions, surface: ApiSurface = apiSurface(opts.multiModel)): Record<string, unknown> {
+export function postmanCollection(
+    opts: PostmanOptions,
+    surface: ApiSurface = apiSurface(opts.multiModel, opts.endpointKind === "async"),
+): Record<string, unknown> {
     const rows = opts.exampleRows ?? [[5.1, 3.5, 1.4, 0.2]];
     const variables: Variable[] = [
         { key: "baseUrl", value: opts.url.replace(/\/+$/, ""), type: "string", description: "The API's URL (the stack's url output)." },
@@ -73,7 +85,12 @@ export function postmanCollection(opts: PostmanOptions, surface: ApiSurface = ap
         variable: variables,
         item: surface.routes.map((route) => ({
             name: `${route.method} ${route.path}`,
-            item: route.kind === "listModels" ? listModelsItems(route, opts) : predictItems(route, surface, opts, rows),
+            item:
+                opts.endpointKind === "async"
+                    ? asyncItems(route, surface, opts, rows)
+                    : route.kind === "listModels"
+                      ? listModelsItems(route, opts)
+                      : predictItems(route, surface, opts, rows),
         })),
     };
 }
@@ -111,11 +128,11 @@ export function regionOf(url: string): string | undefined {
     return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1];
 }
 
-function urlOf(route: SurfaceRoute, modelName = "{{modelName}}"): Record<string, unknown> {
+function urlOf(route: SurfaceRoute, modelName = "{{modelName}}", id = ""): Record<string, unknown> {
     const segments = route.path
         .split("/")
         .slice(1)
-        .map((s) => (s === "{name}" ? modelName : s));
+        .map((s) => (s === "{name}" ? modelName : s === "{id}" ? id : s));
     return { raw: `{{baseUrl}}/${segments.join("/")}`, host: ["{{baseUrl}}"], path: segments };
 }
 
@@ -280,6 +297,103 @@ function pinnedItems(opts: PostmanOptions, body: Record<string, unknown>): Reque
             test: errorTest(400, "BadRequest"),
         },
     ];
+}
+
+/** An id of the form the API gives that it never gave: 404 without a lookup of anything. */
+const UNKNOWN_ID = "0".repeat(32);
+
+/**
+ * The requests of an asynchronous API: a prediction is queued (202) and its id kept in the `predictionId`
+ * variable for the poll; an upload URL is asked for. The upload itself goes to S3, outside the API.
+ */
+function asyncItems(route: SurfaceRoute, surface: ApiSurface, opts: PostmanOptions, rows: number[][]): Record<string, unknown>[] {
+    const json = (value: unknown) => ({ mode: "raw", raw: JSON.stringify(value, null, 2), options: { raw: { language: "json" } } });
+    const specs: RequestSpec[] = [];
+    if (route.kind === "predict") {
+        const limit = surface.bodyLimits.async.text;
+        specs.push(
+            {
+                name: "JSON rows, queued",
+                headers: [
+                    ["Content-Type", JSON_TYPE],
+                    ["Accept", JSON_TYPE],
+                ],
+                body: json({ instances: rows }),
+                test: [
+                    "pm.response.to.have.status(202);",
+                    "const body = pm.response.json();",
+                    "pm.expect(body.status).to.eql('pending');",
+                    "pm.expect(pm.response.headers.get('Location')).to.eql(body.location);",
+                    "pm.collectionVariables.set('predictionId', body.id);",
+                ],
+            },
+            {
+                name: "400 BadRequest: a body that is not JSON",
+                headers: [["Content-Type", JSON_TYPE]],
+                body: { mode: "raw", raw: '{"instances": [[5.1,' },
+                test: errorTest(400, "BadRequest"),
+            },
+            {
+                name: "413 PayloadTooLarge: a body one byte over the limit (use POST /uploads)",
+                headers: [["Content-Type", CSV_TYPE]],
+                body: { mode: "raw", raw: "" },
+                prerequest: [`pm.request.body.update('a'.repeat(${limit + 1}));`],
+                test: errorTest(413, "PayloadTooLarge"),
+            },
+            {
+                name: "415 UnsupportedMediaType: an XML body",
+                headers: [["Content-Type", "application/xml"]],
+                body: { mode: "raw", raw: "<rows/>" },
+                test: errorTest(415, "UnsupportedMediaType"),
+            },
+        );
+    } else if (route.kind === "getPrediction") {
+        specs.push(
+            {
+                name: "the prediction queued above: pending (202) or the model's answer (200)",
+                headers: [["Accept", JSON_TYPE]],
+                url: urlOf(route, "", "{{predictionId}}"),
+                test: ["pm.expect(pm.response.code).to.be.oneOf([200, 202]);"],
+            },
+            { name: "404 NotFound: an id never given", headers: [], url: urlOf(route, "", UNKNOWN_ID), test: errorTest(404, "NotFound") },
+        );
+    } else if (route.kind === "createUpload") {
+        specs.push(
+            {
+                name: "a URL to PUT a CSV input to",
+                headers: [["Content-Type", JSON_TYPE]],
+                body: json({ contentType: CSV_TYPE, contentLength: 52428800 }),
+                test: [
+                    "pm.response.to.have.status(201);",
+                    "const body = pm.response.json();",
+                    "pm.expect(body.method).to.eql('PUT');",
+                    "pm.expect(body.uploadUrl).to.be.a('string');",
+                    "pm.collectionVariables.set('uploadId', body.id);",
+                ],
+            },
+            {
+                name: "400 ValidationError: no contentType",
+                headers: [["Content-Type", JSON_TYPE]],
+                body: json({ contentLength: 10 }),
+                test: errorTest(400, "ValidationError"),
+            },
+            {
+                name: "413 PayloadTooLarge: more than 1 GB",
+                headers: [["Content-Type", JSON_TYPE]],
+                body: json({ contentType: CSV_TYPE, contentLength: ASYNC_MAX_INPUT_BYTES + 1 }),
+                test: errorTest(413, "PayloadTooLarge"),
+            },
+        );
+    } else if (route.kind === "predictUpload") {
+        specs.push({
+            name: "404 NotFound: an upload never made",
+            headers: [["Content-Type", CSV_TYPE]],
+            url: urlOf(route, "", UNKNOWN_ID),
+            test: errorTest(404, "NotFound"),
+        });
+    }
+    specs.push(...authErrors(opts));
+    return specs.map((spec) => item(route.method, spec.url ?? urlOf(route, "", UNKNOWN_ID), spec));
 }
 
 /** The request without credentials, where the API asks for them. */

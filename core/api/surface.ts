@@ -21,8 +21,11 @@ export interface SurfaceRoute {
     method: "GET" | "POST";
     /** Path below the stage, with `{name}` templates: `/predict`, `/models/{name}/predict`, `/models`. */
     path: string;
-    /** "predict" routes take a model input; "listModels" answers the served model names. */
-    kind: "predict" | "listModels";
+    /**
+     * "predict" routes take a model input; "listModels" answers the served model names; the others exist
+     * on an asynchronous API only: "getPrediction", "createUpload", "predictUpload" (contract/routes.ts).
+     */
+    kind: "predict" | "listModels" | "getPrediction" | "createUpload" | "predictUpload";
 }
 
 /** @internal The data path's facts the generated documents need. */
@@ -39,19 +42,23 @@ export interface ApiSurface {
     bodyLimits: Record<EndpointKind, BodyLimits>;
 }
 
-/** @internal The API surface of a single-model or a multi-model deployment. */
-export function apiSurface(multiModel: boolean): ApiSurface {
+/** @internal The API surface of a single-model or a multi-model deployment, synchronous or asynchronous. */
+export function apiSurface(multiModel: boolean, asyncApi = false): ApiSurface {
     return {
-        routes: routesFor(multiModel).map((route) => ({
+        routes: routesFor(multiModel, asyncApi).map((route) => ({
             method: route.method,
             path: route.path,
-            kind: route.id === "listModels" ? "listModels" : "predict",
+            kind: route.id === "modelPredict" ? "predict" : route.id,
         })),
         contentTypes: REQUEST_CONTENT_TYPES,
         responseContentTypes: RESPONSE_CONTENT_TYPES,
         defaultContentType: DEFAULT_CONTENT_TYPE,
         binaryMediaTypes: BINARY_MEDIA_TYPES,
-        bodyLimits: { realtime: requestBodyLimits("realtime"), serverless: requestBodyLimits("serverless") },
+        bodyLimits: {
+            realtime: requestBodyLimits("realtime"),
+            serverless: requestBodyLimits("serverless"),
+            async: requestBodyLimits("async"),
+        },
     };
 }
 
@@ -62,9 +69,9 @@ export const CATCH_ALL_RESOURCE = "{proxy+}";
  * @internal The REST API resources of the routes (contract/routes.ts): every route's path and each path above
  * it, as segments, e.g. `["models"]`, `["models", "{name}"]`, `["models", "{name}", "predict"]`.
  */
-export function routeResourcePaths(multiModel: boolean): string[][] {
+export function routeResourcePaths(multiModel: boolean, asyncApi = false): string[][] {
     const paths = new Map<string, string[]>();
-    for (const route of routesFor(multiModel)) {
+    for (const route of routesFor(multiModel, asyncApi)) {
         const segments = pathSegments(route.path);
         for (let depth = 1; depth <= segments.length; depth++) {
             paths.set(segments.slice(0, depth).join("/"), segments.slice(0, depth));
@@ -78,6 +85,6 @@ export function routeResourcePaths(multiModel: boolean): string[][] {
  * routes' resources, then the catch-all `{proxy+}` and the root. Each gets a method, so any path reaches the
  * handler's JSON 404 or 405 instead of API Gateway's 403 "Missing Authentication Token".
  */
-export function resourcePathsFor(multiModel: boolean): string[][] {
-    return [...routeResourcePaths(multiModel), [CATCH_ALL_RESOURCE], []];
+export function resourcePathsFor(multiModel: boolean, asyncApi = false): string[][] {
+    return [...routeResourcePaths(multiModel, asyncApi), [CATCH_ALL_RESOURCE], []];
 }

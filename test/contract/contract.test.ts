@@ -34,7 +34,8 @@ describe("the data-path contract", function () {
                 assert.match(route.method, /^(GET|POST)$/);
                 assert.match(route.path, /^(\/([a-z]+|\{[a-z]+\}))+$/);
                 assert.equal(typeof route.multiModel, "boolean");
-                assert.equal(route.requestContentTypes.length > 0, route.method === "POST", route.path);
+                // Starting the prediction of an upload is the one POST without a body: the input is in S3.
+                assert.equal(route.requestContentTypes.length > 0, route.method === "POST" && route.id !== "predictUpload", route.path);
                 assert.ok(route.responseContentTypes.length > 0);
             }
             assert.deepEqual([...routesFor(false)[0].requestContentTypes], [...REQUEST_CONTENT_TYPES]);
@@ -48,15 +49,23 @@ describe("the data-path contract", function () {
                 ["POST /predict"],
             );
         });
+
+        it("an asynchronous API adds the prediction and upload routes to POST /predict, and none of them is multi-model", function () {
+            assert.deepEqual(
+                routesFor(false, true).map((r) => `${r.method} ${r.path}`),
+                ["POST /predict", "GET /predictions/{id}", "POST /uploads", "POST /uploads/{id}/predict"],
+            );
+            assert.deepEqual(routesFor(true, true), routesFor(true));
+        });
     });
 
     describe("payload limits", function () {
         const MiB = 1024 * 1024;
 
-        it("follow AWS's quotas: API Gateway 10 MB, Lambda 6 MB per event, InvokeEndpoint 6 MB (4 MB serverless)", function () {
+        it("follow AWS's quotas: API Gateway 10 MB, Lambda 6 MB per event, InvokeEndpoint 6 MB (4 MB serverless), async inputs 1 GB", function () {
             assert.equal(API_GATEWAY_MAX_PAYLOAD_BYTES, 10 * MiB);
             assert.equal(LAMBDA_SYNC_PAYLOAD_BYTES, 6 * MiB);
-            assert.deepEqual(SAGEMAKER_MAX_PAYLOAD_BYTES, { realtime: 6 * MiB, serverless: 4 * MiB });
+            assert.deepEqual(SAGEMAKER_MAX_PAYLOAD_BYTES, { realtime: 6 * MiB, serverless: 4 * MiB, async: 1024 * MiB });
         });
 
         it("a binary body at the limit still fits the Lambda event base64-encoded, beside the largest envelope", function () {

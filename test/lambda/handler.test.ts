@@ -746,8 +746,8 @@ for (const variant of variants)
                 assert.equal(server.calls.length, 2);
             });
 
-            it("an ENDPOINT_KIND other than realtime or serverless is a 500 that names the setting in the log", async function () {
-                env.set({ ENDPOINT_KIND: "async" });
+            it("an ENDPOINT_KIND other than realtime, serverless or async is a 500 that names the setting in the log", async function () {
+                env.set({ ENDPOINT_KIND: "batch" });
                 const { res, logs } = await run(handler, apiEvent({ path: "/predict", body: JSON_BODY }));
 
                 assert.equal(res.statusCode, 500);

@@ -3,11 +3,22 @@
  * (REST-JSON), so the real SDK can be pointed at it with AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME.
  * It records every call so tests can assert what reached "SageMaker" — and that nothing did.
  */
+import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { HEADERS, modelError, PRODUCTION_VARIANT, sageMakerError, type SageMakerErrorType, type WireError } from "../../contract";
+import {
+    ASYNC_INVOKE_HEADERS,
+    HEADERS,
+    modelError,
+    PRODUCTION_VARIANT,
+    sageMakerError,
+    type SageMakerErrorType,
+    type WireError,
+} from "../../contract";
 
 export interface RecordedCall {
+    /** InvokeEndpoint or InvokeEndpointAsync. */
+    operation: "invoke" | "invokeAsync";
     method: string;
     path: string;
     endpointName: string;
@@ -25,7 +36,7 @@ export interface Reply {
 
 export type Script = (call: RecordedCall) => Reply;
 
-const INVOKE_PATH = /^\/endpoints\/([^/]+)\/invocations$/;
+const INVOKE_PATH = /^\/endpoints\/([^/]+)\/(async-)?invocations$/;
 
 /** Default behaviour: echo the body back with the requested Accept type, like a trivial model. */
 export const echo: Script = (call) => ({
@@ -36,6 +47,24 @@ export const echo: Script = (call) => ({
     },
     body: call.body,
 });
+
+/**
+ * InvokeEndpointAsync's answer: 202, `{"InferenceId"}` in the body, where the answer and the failure will
+ * be in headers, under object names that are not the InferenceId, as SageMaker's are (SDK 3.1162.0's
+ * InvokeEndpointAsyncOutput; a recorded real answer: output `<uuid>.out`, failure `<uuid>-error.out`).
+ */
+export function acceptedAsync(call: RecordedCall, outputPrefix: string, failurePrefix: string): Reply {
+    const object = randomUUID();
+    return {
+        status: 202,
+        headers: {
+            "Content-Type": "application/json",
+            [ASYNC_INVOKE_HEADERS.outputLocation]: `${outputPrefix}${object}.out`,
+            [ASYNC_INVOKE_HEADERS.failureLocation]: `${failurePrefix}${object}-error.out`,
+        },
+        body: JSON.stringify({ InferenceId: String(call.headers[ASYNC_INVOKE_HEADERS.inferenceId] ?? randomUUID()) }),
+    };
+}
 
 export const replies = {
     ok(body: string | Buffer, contentType: string, headers: Record<string, string> = {}): Reply {
@@ -101,6 +130,7 @@ export class SageMakerRuntimeServer {
                 return;
             }
             const call: RecordedCall = {
+                operation: m[2] ? "invokeAsync" : "invoke",
                 method: req.method,
                 path,
                 endpointName: decodeURIComponent(m[1]),

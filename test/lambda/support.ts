@@ -31,7 +31,13 @@ export function apiEvent(init: EventInit): APIGatewayProxyEvent {
         stageVariables: null,
         body,
         isBase64Encoded: init.base64 ?? false,
-        requestContext: { requestId, stage: "prod", httpMethod: init.method ?? "POST", path: `/prod${init.path}` },
+        requestContext: {
+            requestId,
+            stage: "prod",
+            domainName: "example.execute-api.test",
+            httpMethod: init.method ?? "POST",
+            path: `/prod${init.path}`,
+        },
     } as unknown as APIGatewayProxyEvent;
 }
 

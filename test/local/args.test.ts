@@ -95,6 +95,11 @@ describe("local twin: command line", () => {
         });
     });
 
+    it("reads --async as an asynchronous endpoint, off by default", () => {
+        assert.equal(parseArgs(["--async", "./m"], {}).async, true);
+        assert.equal(parseArgs(["./m"], {}).async, false);
+    });
+
     it("reads arguments after -- as models, even when they look like options", () => {
         assert.throws(() => parseArgs(["--", "--port"], {}), /model name "--port" is not valid/);
     });
@@ -113,6 +118,11 @@ describe("local twin: command line", () => {
         ["a name over 63 characters", ["--multi-model", `${"a".repeat(64)}=./m`], /is not valid/],
         ["a directory whose name cannot be a model name", ["./my.model"], /give one: name=\.\/my\.model/],
         ["an unknown option", ["--verbose"], /unknown option --verbose/],
+        [
+            "an asynchronous multi-model endpoint, which SageMaker has not",
+            ["--async", "--multi-model", "a=./m"],
+            /--async and --multi-model cannot be combined/,
+        ],
         ["a port out of range", ["--port", "70000"], /--port must be a whole number from 0 to 65535/],
         ["an option without its value", ["--api-key"], /--api-key needs a value/],
         ["an empty value", ["--api-key="], /--api-key needs a value/],
@@ -178,5 +188,10 @@ describe("local twin: command line, model variants", () => {
         refused(["--multi-model", "--shadow", "v3=./c", "a=./a"], /--shadow cannot be combined with --multi-model/);
         refused(["--variant", "v1=./a:1", "./m"], /MODEL .* cannot be given beside it/);
         refused(["--shadow", "v3=./c", "--shadow", "v4=./d", "./m"], /--shadow was given twice/);
+    });
+
+    it("refuses variants and a shadow on an asynchronous endpoint, which SageMaker does not offer", () => {
+        refused(["--async", "--variant", "v1=./a:1"], /--variant cannot be combined with --async/);
+        refused(["--async", "--shadow", "v3=./c", "./m"], /--shadow cannot be combined with --async/);
     });
 });

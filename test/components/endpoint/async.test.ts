@@ -163,6 +163,16 @@ describe("ModelApi asynchronous endpoint", function () {
             assert.equal(env[ASYNC_BUCKET_ENV], BUCKET);
         });
 
+        it("the REST API has the asynchronous routes, and its OpenAPI document answers a prediction with 202", async () => {
+            const parts = new Set(mocks.findAll(T.resource).map((r) => r.inputs.pathPart));
+            for (const part of ["predictions", "uploads", "{id}", "predict"]) assert.ok(parts.has(part), `no resource ${part}`);
+            const api = await build("iris", withEndpoint({ async: {} }));
+            const doc = JSON.parse(await mocks.promiseOf(api.openApi));
+            assert.ok(doc.paths["/predictions/{id}"]?.get, "GET /predictions/{id} is not documented");
+            assert.ok(doc.paths["/uploads"]?.post, "POST /uploads is not documented");
+            assert.ok(doc.paths["/predict"].post.responses["202"], "POST /predict does not answer 202");
+        });
+
         it("every lifecycle rule is filtered on one async prefix: inputs and uploads go after a day, results after a week", () => {
             const rules = mocks.find(T.bucketLifecycle).inputs.rules;
             assert.deepEqual(

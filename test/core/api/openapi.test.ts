@@ -25,11 +25,34 @@ describe("OpenAPI document", () => {
         ["multi-model, API key", multi],
         ["IAM auth", { ...base, auth: ApiAuth.Iam }],
         ["no auth, serverless", { ...base, auth: ApiAuth.None, endpointKind: "serverless" }],
+        ["asynchronous, API key", { ...base, endpointKind: "async" }],
+        ["asynchronous, IAM auth", { ...base, auth: ApiAuth.Iam, endpointKind: "async" }],
     ] as [string, OpenApiOptions][]) {
         it(`validates against the OpenAPI 3 schema: ${label}`, async () => {
             assert.equal(await openApiErrors(openApiDocument(opts)), "");
         });
     }
+
+    it("documents an asynchronous API's routes with the statuses its Lambda answers, and leaves synchronous documents without them", () => {
+        const doc = openApiDocument({ ...base, endpointKind: "async" }) as any;
+        const statuses = (route: string, method: string) => Object.keys(doc.paths[route][method].responses).sort();
+        assert.deepEqual(Object.keys(doc.paths), ["/predict", "/predictions/{id}", "/uploads", "/uploads/{id}/predict"]);
+        assert.ok(statuses("/predict", "post").includes("202") && !statuses("/predict", "post").includes("200"));
+        assert.ok(!doc.paths["/predict"].post.responses["400"].content["application/json"].examples.ModelError);
+        for (const status of ["200", "202", "303", "400", "403", "404", "4XX", "500", "504"]) {
+            assert.ok(statuses("/predictions/{id}", "get").includes(status), status);
+        }
+        assert.deepEqual(
+            ["201", "400", "413"].filter((s) => statuses("/uploads", "post").includes(s)),
+            ["201", "400", "413"],
+        );
+        assert.ok(statuses("/uploads/{id}/predict", "post").includes("404"));
+        assert.ok(statuses("/uploads/{id}/predict", "post").includes("202"));
+
+        const sync = openApiDocument(base) as any;
+        assert.deepEqual(Object.keys(sync.paths), ["/predict"]);
+        assert.equal(sync.components.schemas.Upload, undefined);
+    });
 
     it("the validator used here rejects a broken document", async () => {
         const doc = openApiDocument(base) as any;

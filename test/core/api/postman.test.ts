@@ -22,6 +22,30 @@ describe("Postman collection", () => {
         }
     }
 
+    it("describes an asynchronous API: a folder per asynchronous route, the queued prediction's id kept for the poll", () => {
+        const collection = postmanCollection({
+            title: "iris",
+            url,
+            auth: ApiAuth.ApiKey,
+            multiModel: false,
+            modelNames: ["iris"],
+            endpointKind: "async",
+        }) as any;
+        assert.equal(postmanErrors(collection), "");
+        assert.deepEqual(
+            collection.item.map((f: any) => f.name),
+            ["POST /predict", "GET /predictions/{id}", "POST /uploads", "POST /uploads/{id}/predict"],
+        );
+        const queued = collection.item[0].item[0];
+        assert.match(queued.event[0].script.exec.join("\n"), /status\(202\)[\s\S]*predictionId/);
+        assert.equal(collection.item[1].item[0].request.url.raw, "{{baseUrl}}/predictions/{{predictionId}}");
+        const sync = postmanCollection({ title: "iris", url, auth: ApiAuth.ApiKey, multiModel: false, modelNames: ["iris"] }) as any;
+        assert.deepEqual(
+            sync.item.map((f: any) => f.name),
+            ["POST /predict"],
+        );
+    });
+
     it("the validator used here rejects a broken collection", () => {
         const collection = postmanCollection({ title: "iris", url, auth: ApiAuth.ApiKey, multiModel: false, modelNames: ["iris"] }) as any;
         collection.item[0].item[0].request.method = 42;
