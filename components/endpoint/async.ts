@@ -118,8 +118,13 @@ export function asyncEndpointRoleStatements(storage: ArtifactBucket, topics: Asy
  * SageMaker Developer Guide) rather than InvokeEndpoint's 6 MB, and an answer within the hour
  * InvocationTimeoutSeconds allows at most ("InvokeEndpointAsync", SageMaker Runtime API Reference) rather than
  * 60 s. AWS's own containers need the same raised for asynchronous use ("How to create an Asynchronous
- * Inference Endpoint", its table of MMS and TorchServe variables).
+ * Inference Endpoint", its table of MMS and TorchServe variables). The server's deadline for reading a body
+ * is raised too: its 60 s default is sized for 6 MB, and 1 GB arrives in many times that.
  */
 export function asyncContainerEnvironment(): { [key: string]: string } {
-    return { MODELAPI_MAX_BODY_BYTES: String(ASYNC_MAX_INPUT_BYTES), SAGEMAKER_MODEL_SERVER_TIMEOUT: "3600" };
+    return {
+        MODELAPI_MAX_BODY_BYTES: String(ASYNC_MAX_INPUT_BYTES),
+        SAGEMAKER_MODEL_SERVER_TIMEOUT: "3600",
+        MODELAPI_BODY_TIMEOUT: "900",
+    };
 }

@@ -5,7 +5,7 @@
  */
 import * as mocks from "../mocks";
 import { strict as assert } from "assert";
-import { ASYNC_BUCKET_ENV } from "../../../contract/async";
+import { ASYNC_BUCKET_ENV, ASYNC_MAX_INPUT_BYTES } from "../../../contract/async";
 import { endpointName } from "../../../components/endpoint/naming";
 import { irisFixture } from "../fixtures";
 import { build } from "../harness";
@@ -188,10 +188,11 @@ describe("ModelApi asynchronous endpoint", function () {
             assert.ok(rules.every((r: any) => typeof r.filter.prefix === "string" && r.filter.prefix.startsWith("async/")));
         });
 
-        it("the serving container takes bodies up to 1 GB and answers within the hour an asynchronous request may run", () => {
+        it("the serving container takes bodies up to 1 GB, reads them for up to 15 minutes and answers within the hour an asynchronous request may run", () => {
             assert.deepEqual(mocks.find(T.model).inputs.primaryContainer.environment, {
-                MODELAPI_MAX_BODY_BYTES: String(1024 * 1024 * 1024),
+                MODELAPI_MAX_BODY_BYTES: String(ASYNC_MAX_INPUT_BYTES),
                 SAGEMAKER_MODEL_SERVER_TIMEOUT: "3600",
+                MODELAPI_BODY_TIMEOUT: "900",
             });
         });
 
