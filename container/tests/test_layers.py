@@ -1,4 +1,5 @@
-"""The package's layers hold: each imports only from the layers below it (container/README.md, "Layout")."""
+"""The package's layers hold: each imports only from the layers below it, and each module stays small enough
+to hold one concern (container/README.md, "Layout")."""
 
 import ast
 import glob
@@ -9,6 +10,7 @@ import pytest
 from conftest import CONTAINER
 
 PACKAGE = os.path.join(CONTAINER, "modelapi_serving")
+MAX_MODULE_LINES = 300
 
 # what each part of the package may import from the package itself
 ALLOWED = {
@@ -51,3 +53,27 @@ def test_the_check_sees_a_forbidden_import(tmp_path):
     layer.mkdir()
     (layer / "bad.py").write_text("from ..codecs import decode\nfrom . import parser\n")
     assert package_imports(str(layer / "bad.py"), root=str(tmp_path)) == {"codecs", "http"}
+
+
+def modules_over(limit, root=PACKAGE):
+    """`path: lines` for each Python module under `root` longer than `limit` lines."""
+    over = []
+    for path in sorted(glob.glob(os.path.join(root, "**", "*.py"), recursive=True)):
+        with open(path, encoding="utf-8") as f:
+            lines = sum(1 for _ in f)
+        if lines > limit:
+            over.append(f"{os.path.relpath(path, CONTAINER)}: {lines}")
+    return over
+
+
+def test_no_server_module_is_over_300_lines():
+    assert glob.glob(os.path.join(PACKAGE, "**", "*.py"), recursive=True)
+    over = modules_over(MAX_MODULE_LINES)
+    assert not over, f"split these by concern: {', '.join(over)}"
+
+
+def test_the_size_check_names_a_long_module(tmp_path):
+    (tmp_path / "http").mkdir()
+    (tmp_path / "http" / "long.py").write_text("x = 1\n" * 301)
+    (tmp_path / "short.py").write_text("x = 1\n" * 300)
+    assert [entry.split(os.sep)[-2:] for entry in modules_over(300, root=str(tmp_path))] == [["http", "long.py: 301"]]

@@ -17,13 +17,15 @@ bad request and on disconnect.
 import asyncio
 import logging
 import time
-from typing import Optional, Protocol, Union, cast
+from typing import Optional, cast
 
 from ..errors import HttpError, error_body
 from . import writer
 from .content_encoding import decode_content_encoding
+from .host import Host
 from .messages import BodyFile, Deferred, Request, Response
-from .parser import HeadRead, ParseError, RequestParser
+from .framing import ParseError
+from .parser import HeadRead, RequestParser
 from .state import DEADLINES, READING, TRANSITIONS, InvalidTransition, State
 
 log = logging.getLogger("modelapi.http")
@@ -34,55 +36,6 @@ WAITING, DRAINING, CLOSED = State.WAITING, State.DRAINING, State.CLOSED
 
 LINGER_SECONDS = 1.0
 SEND_BLOCK = 256 * 1024  # an answer sent from a file is read this much at a time
-
-
-class Limits(Protocol):
-    """The settings a connection reads (the server's `Config` has them)."""
-
-    @property
-    def max_body_bytes(self) -> int:
-        ...
-
-    @property
-    def header_timeout(self) -> int:
-        ...
-
-    @property
-    def body_timeout(self) -> int:
-        ...
-
-    @property
-    def keepalive_timeout(self) -> int:
-        ...
-
-    @property
-    def spool_bytes(self) -> int:
-        ...
-
-    @property
-    def spool_dir(self) -> Optional[str]:
-        ...
-
-
-class Host(Protocol):
-    """What a connection needs from the server that accepted it."""
-
-    @property
-    def config(self) -> Limits:
-        ...
-
-    @property
-    def stopping(self) -> bool:
-        """Answers from now on close their connection."""
-
-    def handle(self, request: Request) -> Union[Response, Deferred]:
-        """The app: answer now, or return `DEFERRED` and call `request.respond` later."""
-
-    def connection_opened(self, connection: "HttpConnection") -> None:
-        ...
-
-    def connection_closed(self, connection: "HttpConnection") -> None:
-        ...
 
 
 class HttpConnection(asyncio.Protocol):

@@ -14,26 +14,21 @@ in AWS's scikit-learn and XGBoost images (`serving_mms.py` imports the module
 before Multi Model Server starts); without it each model brings its own `code/`.
 """
 
-import fcntl
 import hashlib
 import importlib.util
-import inspect
 import logging
 import os
 import re
-import socket
-import subprocess
 import sys
 import tarfile
 import tempfile
 import urllib.parse
 from types import ModuleType
-from typing import Any, Callable, Dict, List, Mapping, Optional, Set, Tuple
+from typing import List, Mapping, Optional
 
-from ..contract import CUSTOM_ATTRIBUTES_HEADER, CUSTOM_ATTRIBUTES_MAX_LENGTH
-from ..errors import InternalError
-from ..http.messages import Response
+from .file_lock import locked
 from .loading import ModelLoadError
+from .requirements import install_requirements
 
 log = logging.getLogger("modelapi.entrypoint")
 
@@ -49,8 +44,6 @@ HANDLER_FUNCTIONS = (
     "pre_model_fn",
     "model_warmup_fn",
 )
-DEFAULT_INDEX = "https://pypi.org/simple"
-INDEX_PROBE_SECONDS = 3
 
 
 def _strip_file_scheme(raw: str) -> str:
@@ -89,7 +82,7 @@ def _unpack_sourcedir(archive: str) -> str:
     with open(archive, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:16]
     target = os.path.join(tempfile.gettempdir(), f"modelapi-sourcedir-{digest}")
-    with _locked(target + ".lock"):
+    with locked(target + ".lock"):
         if os.path.isdir(target):
             return target
         staging = tempfile.mkdtemp(prefix=".sourcedir-", dir=tempfile.gettempdir())
@@ -107,19 +100,6 @@ def _unpack_sourcedir(archive: str) -> str:
             raise ModelLoadError(f"cannot unpack {archive}: {exc}") from None
         os.rename(staging, target)
     return target
-
-
-class _locked:
-    def __init__(self, path: str):
-        self.path = path
-
-    def __enter__(self) -> None:
-        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
-
-    def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.close(self.fd)
 
 
 def find_entry_point(
@@ -255,173 +235,3 @@ def import_script(path: str) -> ModuleType:
     except Exception as exc:
         raise ModelLoadError(f"{path} failed to import: {type(exc).__name__}: {exc}", client_fault=False) from exc
     return module
-
-
-def _index_reachable(url: str) -> bool:
-    parsed = urllib.parse.urlparse(url)
-    if not parsed.hostname:
-        return False
-    port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    try:
-        with socket.create_connection((parsed.hostname, port), timeout=INDEX_PROBE_SECONDS):
-            return True
-    except OSError:
-        return False
-
-
-def install_requirements(code_dir: str) -> None:
-    """Install `code_dir/requirements.txt` as AWS's toolkit does, where a package index is reachable.
-
-    SageMaker endpoints often run without network access (network isolation is
-    on by default here), so an unreachable index is logged, not fatal: the
-    import that needs the package then fails /ping with its own message.
-    """
-    requirements = os.path.join(code_dir, "requirements.txt")
-    if not os.path.isfile(requirements):
-        return
-    with open(requirements, "rb") as f:
-        digest = hashlib.sha256(f.read()).hexdigest()[:16]
-    if (requirements, digest) in _REQUIREMENTS_HANDLED:
-        return  # installed (or logged as not installed) once: by this process, or before the worker forked
-    _install(requirements, digest)
-    _REQUIREMENTS_HANDLED.add((requirements, digest))
-
-
-_REQUIREMENTS_HANDLED: Set[Tuple[str, str]] = set()
-
-
-def _install(requirements: str, digest: str) -> None:
-    index = os.environ.get("PIP_INDEX_URL", "").strip() or DEFAULT_INDEX
-    bake = "bake the packages into the image (container/apt-packages.txt or container/requirements.txt)"
-    if not _index_reachable(index):
-        log.warning(
-            "%s was NOT installed: no package index reachable at %s; %s or set PIP_INDEX_URL", requirements, index, bake
-        )
-        return
-    if importlib.util.find_spec("pip") is None:
-        log.warning("%s was NOT installed: pip is not available to this Python; %s", requirements, bake)
-        return
-    target = os.path.join(tempfile.gettempdir(), f"modelapi-requirements-{digest}")
-    with _locked(target + ".lock"):
-        if not os.path.isdir(target):
-            log.info("installing %s from %s", requirements, index)
-            staging = tempfile.mkdtemp(prefix=".requirements-", dir=tempfile.gettempdir())
-            result = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "--target",
-                    staging,
-                    "-r",
-                    requirements,
-                ],
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            if result.returncode != 0:
-                raise ModelLoadError(f"installing {requirements} failed: {result.stdout.strip()[-500:]}")
-            os.rename(staging, target)
-    if target not in sys.path:
-        sys.path.insert(0, target)
-
-
-class Context:
-    """What AWS's inference toolkit passes as a handler function's trailing `context`
-    argument, as far as a model outside Multi Model Server can have it: request headers
-    to read and response headers to set, with Multi Model Server's method names
-    (awslabs/multi-model-server, mms/context.py, `set_response_header` and friends).
-    One request per context, always index 0.
-
-    Of the response headers set, the server answers only
-    `X-Amzn-SageMaker-Custom-Attributes`, which SageMaker returns to the caller as
-    InvokeEndpoint's `CustomAttributes`: "The code in your model is responsible for
-    setting or updating any custom attributes in the response" (SageMaker Runtime
-    API reference, InvokeEndpoint).
-    """
-
-    def __init__(self, model_dir: str, model_name: Optional[str] = None, headers: Optional[Dict[str, str]] = None):
-        self.model_name = model_name
-        self.system_properties = {"model_dir": model_dir, "gpu_id": None}
-        self.request_processor = [_RequestProcessor(headers or {})]
-
-    def get_request_header(self, idx: int, key: str) -> Optional[str]:
-        return self.request_processor[idx].get_request_header(key)
-
-    def get_all_request_header(self, idx: int) -> Dict[str, str]:
-        return self.request_processor[idx].get_request_properties()
-
-    def set_response_header(self, idx: int, key: str, value: str) -> None:
-        self.request_processor[idx].add_response_property(key, value)
-
-    def get_response_headers(self, idx: int) -> Dict[str, str]:
-        return self.request_processor[idx].get_response_headers()
-
-
-class _RequestProcessor:
-    def __init__(self, headers: Dict[str, str]):
-        self._headers = headers
-        self._response_headers: Dict[str, str] = {}
-
-    def get_request_properties(self) -> Dict[str, str]:
-        return dict(self._headers)
-
-    def get_request_header(self, key: str) -> Optional[str]:
-        return self._headers.get(key.lower())
-
-    def add_response_property(self, key: str, value: str) -> None:
-        self._response_headers[key] = value
-
-    def get_response_headers(self) -> Dict[str, str]:
-        return dict(self._response_headers)
-
-
-_CUSTOM_ATTRIBUTES_CHARS = re.compile(r"[\x20-\x7e\t]*")
-
-
-def with_custom_attributes(response: Response, context: Context) -> Response:
-    """`response` with the custom attributes the model's code set on `context`, if any.
-
-    Raises:
-        InternalError: the value breaks InvokeEndpoint's rule for CustomAttributes (at
-            most 1024 visible US-ASCII characters, spaces and tabs between them), so it
-            could not reach the caller; the log says which rule, never the value.
-    """
-    for key, value in context.get_response_headers(0).items():
-        if key.lower() != CUSTOM_ATTRIBUTES_HEADER:
-            continue
-        if not isinstance(value, str) or len(value) > CUSTOM_ATTRIBUTES_MAX_LENGTH:
-            rule = f"a string of at most {CUSTOM_ATTRIBUTES_MAX_LENGTH} characters"
-        elif not _CUSTOM_ATTRIBUTES_CHARS.fullmatch(value):
-            rule = "visible US-ASCII characters, spaces and tabs only"
-        else:
-            return response._replace(headers=response.headers + ((CUSTOM_ATTRIBUTES_HEADER, value),))
-        raise InternalError(f"the model's code set {CUSTOM_ATTRIBUTES_HEADER}, which must be {rule}")
-    return response
-
-
-def arity_caller(fn: Callable[..., Any], n_args: int) -> Callable[..., Any]:
-    """A caller `(context, *args)` for `fn`, which takes `n_args` arguments or, as
-    AWS's inference toolkit allows, those plus a trailing `context`.
-
-    Raises:
-        ModelLoadError: `fn` takes neither (checked at load time, so /ping says so).
-    """
-    try:
-        params = list(inspect.signature(fn).parameters.values())
-    except (TypeError, ValueError):
-        return lambda context, *args: fn(*args)
-    if any(p.kind == p.VAR_POSITIONAL for p in params):
-        return lambda context, *args: fn(*args)
-    count = len([p for p in params if p.kind != p.VAR_KEYWORD])  # the toolkit counts parameters the same way
-    if count == n_args:
-        return lambda context, *args: fn(*args)
-    if count == n_args + 1:
-        return lambda context, *args: fn(*args, context)
-    raise ModelLoadError(
-        f"{fn.__name__} takes {count} arguments; it must take {n_args}, or {n_args + 1} with a trailing context"
-    )

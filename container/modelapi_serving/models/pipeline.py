@@ -32,7 +32,8 @@ from .. import codecs
 from ..errors import BadRequest, HttpError, InternalError, NotAcceptable, UnsupportedMediaType, status_of
 from ..http import negotiation
 from ..http.messages import Response
-from .entrypoint import Context, arity_caller, import_script, with_custom_attributes
+from .context import Context, arity_caller, with_custom_attributes
+from .entrypoint import import_script
 from .features import FeatureSpec, check_features, check_sparse_features, is_booster, records_to_array
 from .loading import ModelLoadError, default_model_fn
 

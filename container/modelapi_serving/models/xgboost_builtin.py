@@ -27,13 +27,10 @@ doc "Common Data Formats for Inference", and aws/sagemaker-xgboost-container's
   per-row keys instead of the raw prediction.
 """
 
-import csv
-import io
 import json
 import logging
-import math
 import os
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional
 
 import numpy as np
 
@@ -42,6 +39,7 @@ from ..errors import BadRequest, InternalError, UnsupportedMediaType
 from ..http import negotiation
 from ..http.messages import Response
 from .loading import PICKLED, ModelLoadError, load_booster_and_format, xgboost_model_files
+from .xgboost_output import SELECTABLE, VOTED, encode_selected, select, selected_keys
 
 log = logging.getLogger("modelapi.xgboost")
 
@@ -58,44 +56,9 @@ SHORT_NAMES = {
 }
 UNEVALUATED = "Unable to evaluate payload provided: "  # how the built-in answers a failed predict (400)
 
-BINARY_LOGISTIC, BINARY_LOGITRAW, BINARY_HINGE = "binary:logistic", "binary:logitraw", "binary:hinge"
-MULTI_SOFTMAX, MULTI_SOFTPROB = "multi:softmax", "multi:softprob"
-REGRESSION = (
-    "reg:squarederror",
-    "reg:linear",
-    "reg:logistic",
-    "reg:gamma",
-    "reg:absoluteerror",
-    "reg:tweedie",
-    "reg:pseudohubererror",
-    "reg:squaredlogerror",
-    "count:poisson",
-)
-VOTED = (MULTI_SOFTMAX, BINARY_HINGE)
-
-# the keys SAGEMAKER_INFERENCE_OUTPUT may select, per objective (as the built-in's serve_utils)
-CLASSIFICATION_KEYS = ("predicted_label", "labels", "raw_score", "raw_scores")
-PROBABILITY_KEYS = ("probability", "probabilities")
-SELECTABLE = {
-    **{objective: ("predicted_score",) for objective in REGRESSION},
-    BINARY_LOGISTIC: CLASSIFICATION_KEYS[:2] + PROBABILITY_KEYS + CLASSIFICATION_KEYS[2:],
-    BINARY_LOGITRAW: CLASSIFICATION_KEYS,
-    BINARY_HINGE: CLASSIFICATION_KEYS,
-    MULTI_SOFTMAX: CLASSIFICATION_KEYS,
-    MULTI_SOFTPROB: CLASSIFICATION_KEYS[:2] + PROBABILITY_KEYS + CLASSIFICATION_KEYS[2:],
-}
-
 
 def is_builtin_artifact(model_dir: str) -> bool:
     return bool(xgboost_model_files(model_dir))
-
-
-def selected_keys(env: Mapping[str, str]) -> Optional[List[str]]:
-    raw = env.get("SAGEMAKER_INFERENCE_OUTPUT")
-    if raw is None:
-        return None
-    keys = [k for k in raw.replace(" ", "").lower().split(",") if k]
-    return keys or None
 
 
 class BuiltinXGBoostHandler:
@@ -256,7 +219,7 @@ class BuiltinXGBoostHandler:
 
     def encode(self, prediction: np.ndarray, response_type: str) -> bytes:
         if self.keys is not None:
-            return self._encode_selected(self.select(prediction), response_type)
+            return encode_selected(select(prediction, self.keys or (), self.objective, self.num_class), response_type)
         rows = prediction.tolist()
         if response_type == codecs.CSV:
             if self.multi_model:
@@ -273,62 +236,3 @@ class BuiltinXGBoostHandler:
         if response_type == codecs.JSON:
             return json.dumps({"predictions": scored}).encode()
         return codecs.jsonlines.dump_lines(scored)
-
-    def select(self, prediction: np.ndarray) -> List[Dict[str, Any]]:
-        """One dict of the `SAGEMAKER_INFERENCE_OUTPUT` keys per row; a key the
-        objective cannot give is NaN, as in the built-in."""
-        valid = SELECTABLE[self.objective]
-        out = []
-        for raw in prediction:
-            row = {}
-            for key in self.keys or ():
-                row[key] = self._selected_value(key, raw) if key in valid else math.nan
-            out.append(row)
-        return out
-
-    def _selected_value(self, key: str, raw: Any) -> Any:
-        objective = self.objective
-        softprob = objective == MULTI_SOFTPROB
-        if key == "predicted_score":
-            return float(raw)
-        if key == "labels":
-            if objective.startswith("binary:"):
-                return [0, 1]
-            return list(range(int(self.num_class))) if self.num_class else math.nan
-        if key == "predicted_label":
-            if softprob:
-                return int(np.argmax(raw))
-            if objective == BINARY_LOGISTIC:
-                return int(raw > 0.5)
-            if objective == BINARY_LOGITRAW:
-                return int(raw > 0)
-            return float(raw)
-        if key in ("probability", "raw_score"):
-            return float(np.max(raw)) if softprob else float(raw)
-        if key in ("probabilities", "raw_scores"):
-            if softprob:
-                return [float(v) for v in raw]
-            return [1.0 - float(raw), float(raw)]
-        return math.nan
-
-    @staticmethod
-    def _encode_selected(rows: List[Dict[str, Any]], response_type: str) -> bytes:
-        def plain(value: Any) -> Any:
-            return None if isinstance(value, float) and math.isnan(value) else value
-
-        if response_type == codecs.RECORDIO:
-            # `serve_utils.py` _encode_selected_predictions_recordio_protobuf: every key a float32
-            # tensor under `label`, NaN for a key the objective cannot give
-            return codecs.recordio.encode_labels(
-                {key: value if isinstance(value, list) else [value] for key, value in row.items()} for row in rows
-            )
-        if response_type == codecs.CSV:
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\n")
-            for row in rows:
-                writer.writerow([str(v) if isinstance(v, list) else v for v in row.values()])
-            return out.getvalue().rstrip("\n").encode()  # the built-in ends the last row without a newline
-        cleaned = [{k: plain(v) for k, v in row.items()} for row in rows]
-        if response_type == codecs.JSON:
-            return json.dumps({"predictions": cleaned}).encode()
-        return codecs.jsonlines.dump_lines(cleaned)

@@ -75,9 +75,9 @@ class Supervisor:
                 os.close(self.wake_w)
                 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD, signal.SIGHUP):
                     signal.signal(sig, signal.SIG_DFL)
-                from . import worker
+                from . import worker_process
 
-                worker.run(self.sock, self.config, slot, self.scoreboard, self.pid, self.registry_dir)
+                worker_process.run(self.sock, self.config, slot, self.scoreboard, self.pid, self.registry_dir)
             except SystemExit as exc:
                 code = exc.code if isinstance(exc.code, int) else 1
             except BaseException:

@@ -13,7 +13,7 @@ import h11
 import pytest
 
 from http_harness import exchange
-from modelapi_serving.http.parser import MAX_HEAD
+from modelapi_serving.http.framing import MAX_HEAD
 
 H = b"Host: a\r\n"
 

@@ -10,7 +10,8 @@ import pytest
 from conftest import body_json
 from http_harness import exchange, read_until_closed, recv_response
 from modelapi_serving.http.messages import BodyFile, Request
-from modelapi_serving.http.parser import NEED_DATA, HeadRead, ParseError, RequestParser
+from modelapi_serving.http.framing import ParseError
+from modelapi_serving.http.parser import NEED_DATA, HeadRead, RequestParser
 
 H = b"Host: x\r\n"
 

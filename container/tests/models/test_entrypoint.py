@@ -137,15 +137,15 @@ def test_requirements_without_pip_are_logged_not_installed(tmp_path, monkeypatch
     # The serving image ships no pip: a reachable index does not help, and the log says so.
     import importlib.util
 
-    from modelapi_serving.models import entrypoint
+    from modelapi_serving.models import requirements
 
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
-        entrypoint.importlib.util,
+        requirements.importlib.util,
         "find_spec",
         lambda name, *args: None if name == "pip" else real_find_spec(name, *args),
     )
-    monkeypatch.setattr(entrypoint, "_index_reachable", lambda index: True)
+    monkeypatch.setattr(requirements, "_index_reachable", lambda index: True)
     model = fit_logistic(str(tmp_path))
     write_code(
         tmp_path / "code",
