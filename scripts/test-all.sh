@@ -17,6 +17,8 @@ declare -A minimum=([mocha]=800 [pytest]=1120 [image]=18 [lint]=5)
 passed=0 failed=0 skipped=0 broken=()
 
 count() { grep -Eo "[0-9]+ $1" "$2" | tail -n 1 | grep -Eo '^[0-9]+' || echo 0; }
+# Mocha's summary lines start with the number; a test's title may hold "202 pending" too.
+count_summary() { grep -Eo "^ *[0-9]+ $1" "$2" | tail -n 1 | grep -Eo '[0-9]+' || echo 0; }
 
 run_suite() {
   local name=$1; shift
@@ -26,9 +28,11 @@ run_suite() {
   local words=(passed failed skipped)
   [[ $name == mocha ]] && words=(passing failing pending)
   local p f s
-  p=$(count "${words[0]}" "$logs/$name.log")
-  f=$(count "${words[1]}" "$logs/$name.log")
-  s=$(count "${words[2]}" "$logs/$name.log")
+  local counter=count
+  [[ $name == mocha ]] && counter=count_summary
+  p=$($counter "${words[0]}" "$logs/$name.log")
+  f=$($counter "${words[1]}" "$logs/$name.log")
+  s=$($counter "${words[2]}" "$logs/$name.log")
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
   [[ $status -ne 0 ]] && broken+=("$name (exit $status)")
   local least=${minimum[$name]:-}
