@@ -57,8 +57,16 @@ class Transport:
 
 
 class StubApp:
+    def __init__(self):
+        try:  # answers became a `Response` with header fields; earlier versions took a plain tuple
+            from modelapi_serving.http.messages import Response
+
+            self.answer = Response(*ANSWER)
+        except ImportError:
+            self.answer = ANSWER
+
     def handle(self, *request):
-        return ANSWER
+        return self.answer
 
 
 class Server:
