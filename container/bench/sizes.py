@@ -11,11 +11,14 @@ it, and the in-process floor, in one run on one machine.
   httptools; keep-alive as long as ours), the model loaded once per worker, `numpy.loadtxt` for CSV
   and `json` for JSON;
 - the floor: the same work in this process with nothing in between: parse (`numpy.loadtxt` for CSV,
-  `json.loads` + `numpy.asarray` for JSON), `predict`, the JSON answer (`json.dumps`).
+  `json.loads` + `numpy.asarray` for JSON), `predict`, the JSON answer (`json.dumps`);
+- the round trip: `bench/bare_http.py`, which reads each request whole and answers it with as many
+  bytes as ModelApi's answer to the same body, doing nothing else: what carrying the request in and
+  the answer out over loopback costs any server, which the floor does not contain.
 
 Bodies: iris rows repeated, as CSV (`5.1,3.5,1.4,0.2` per line) and as JSON (`{"instances": [...]}`),
-from 1 row to about 5 MB; answers are JSON. For each size the three are measured in turn, request by
-request on one keep-alive connection per server (so a change of machine load falls on all three alike),
+from 1 row to about 5 MB; answers are JSON. For each size the four are measured in turn, request by
+request on one keep-alive connection per server (so a change of machine load falls on all four alike),
 REPEAT x a size's count of requests; the table gives the median (p50) and p90 in milliseconds.
 Then small-request throughput: wrk, 2 threads, 16 connections, DURATION seconds per server, each
 request one JSON row (`predict.lua`). The numeric libraries run one thread everywhere, as in the
@@ -101,10 +104,10 @@ class Client:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buffer = b""
 
-    def answer(self, fmt: str, body: bytes) -> bytes:
+    def answer(self, fmt: str, body: bytes, extra_headers: str = "") -> bytes:
         head = (
             f"POST /invocations HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n"
-            f"Content-Type: {FORMATS[fmt][0]}\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"Content-Type: {FORMATS[fmt][0]}\r\nContent-Length: {len(body)}\r\n{extra_headers}\r\n"
         ).encode()
         self.sock.sendall(head + body if len(body) < 65536 else head)
         if len(body) >= 65536:
@@ -205,7 +208,7 @@ def main() -> None:
             "sizes.py needs FastAPI and uvicorn (python3-fastapi, python3-uvicorn): bash scripts/ensure-deps.sh bench"
         )
     if os.geteuid() == 0:
-        os.nice(-10)  # the servers inherit it: all three measured at the same raised priority
+        os.nice(-10)  # the servers inherit it: all measured at the same raised priority
     load_before = open("/proc/loadavg").read().split()[:3]
     work = tempfile.mkdtemp(prefix="modelapi-sizes.")
     procs = []
@@ -220,7 +223,7 @@ def main() -> None:
         joblib.dump(LogisticRegression(max_iter=1000).fit(X, y), os.path.join(model_dir, "model.joblib"))
         floor = Floor(os.path.join(model_dir, "model.joblib"))
 
-        ours_port, fastapi_port = free_port(), free_port()
+        ours_port, fastapi_port, bare_port = free_port(), free_port(), free_port()
         env = dict(os.environ, SM_MODEL_DIR=model_dir)
         ours_env = dict(
             env,
@@ -239,7 +242,9 @@ def main() -> None:
             start([PYTHON, os.path.join(CONTAINER, "serve")], ours_env, os.path.join(work, "ours.log"), ours_port)
         )
         procs.append(start(fastapi_cmd, env, os.path.join(work, "fastapi.log"), fastapi_port))
-        ours, other = Client(ours_port), Client(fastapi_port)
+        bare_cmd = [PYTHON, os.path.join(HERE, "bare_http.py"), str(bare_port)]
+        procs.append(start(bare_cmd, env, os.path.join(work, "bare.log"), bare_port))
+        ours, other, bare = Client(ours_port), Client(fastapi_port), Client(bare_port)
 
         results = []
         for fmt in FORMATS:
@@ -251,10 +256,17 @@ def main() -> None:
                     got = predictions(target.answer(fmt, body))
                     if got != expected:
                         sys.exit(f"{name} answered {fmt} {n_rows} rows differently from the floor")
-                times = {"ModelApi": [], "FastAPI": [], "floor": []}
-                runs = [("ModelApi", ours.answer), ("FastAPI", other.answer), ("floor", floor.answer)]
+                answer_bytes = f"X-Answer-Bytes: {len(ours.answer(fmt, body))}\r\n"
+                times = {"ModelApi": [], "FastAPI": [], "floor": [], "round trip": []}
+                runs = [
+                    ("ModelApi", ours.answer),
+                    ("FastAPI", other.answer),
+                    ("floor", floor.answer),
+                    ("round trip", lambda fmt, body: bare.answer(fmt, body, answer_bytes)),
+                ]
                 for i in range(max(3, int(count * REPEAT))):
-                    for name, answer in runs[i % 3 :] + runs[: i % 3]:  # each goes first in turn
+                    turn = i % len(runs)
+                    for name, answer in runs[turn:] + runs[:turn]:  # each goes first in turn
                         began = time.perf_counter()
                         answer(fmt, body)
                         times[name].append((time.perf_counter() - began) * 1000)
@@ -283,14 +295,15 @@ def main() -> None:
     print()
     print(
         "| body | rows | bytes | ModelApi p50 / p90 ms | FastAPI p50 / p90 ms | floor p50 / p90 ms "
-        "| ModelApi / floor | ModelApi / FastAPI |"
+        "| round trip p50 ms | ModelApi / floor | ModelApi / (floor + round trip) | ModelApi / FastAPI |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for fmt, n_rows, size, stats in results:
         (o50, o90), (f50, f90), (l50, l90) = stats["ModelApi"], stats["FastAPI"], stats["floor"]
+        r50 = stats["round trip"][0]
         print(
             f"| {fmt} | {n_rows} | {size} | {o50:.3f} / {o90:.3f} | {f50:.3f} / {f90:.3f} | {l50:.3f} / {l90:.3f} "
-            f"| {o50 / l50:.2f} | {o50 / f50:.2f} |"
+            f"| {r50:.3f} | {o50 / l50:.2f} | {o50 / (l50 + r50):.2f} | {o50 / f50:.2f} |"
         )
     print()
     print("Small requests (one JSON row), wrk 2 threads / 16 connections / %d s:" % DURATION)
