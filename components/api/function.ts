@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { VARIANT_NAMES_ENV } from "../../contract";
+import { type EndpointKind, VARIANT_NAMES_ENV } from "../../contract";
 import { resolveLambdaBundle } from "../../lambda/bundle";
 import { FunctionArgs } from "../args";
 import { assumeRolePolicy, logGroupResources, policyDocument, type Statement } from "../iam";
@@ -8,12 +8,11 @@ import { ASYNC_BUCKET_ENV, ASYNC_PREFIXES } from "../../contract/async";
 import { asyncObjectArns } from "../artifacts/async-storage";
 import { ArtifactBucket, multiModelArchiveName } from "../artifacts/model-artifacts";
 import { functionVpcStatements, NetworkSettings } from "../endpoint/network";
-import type { ServedKind } from "../endpoint/naming";
 
 /** @internal What the function needs to know about the endpoint it calls. */
 export interface FunctionTarget {
     endpoint: aws.sagemaker.Endpoint;
-    kind: ServedKind;
+    kind: EndpointKind;
     /** Allowed model names in multi-model mode; undefined for one model. */
     modelNames?: string[];
     /** The production variants callers may pin; undefined without `endpoint.variants`. */

@@ -3,13 +3,13 @@
  * `args` is never mutated. The README's Arguments table is checked against them
  * (test/components/readme-defaults.test.ts).
  */
+import type { EndpointKind } from "../../contract";
 import { definedFields, withDefaults } from "../../core/defined";
 import type { AsyncArgs, AutoscalingArgs, DataCaptureArgs, EndpointArgs, RolloutArgs, ServerlessArgs, VariantModelArgs } from "../args";
 import { DEFAULT_LOG_RETENTION_DAYS } from "../log-retention";
-import type { ServedKind } from "./naming";
 
 /** @internal How the endpoint serves, from its arguments. */
-export function servedKind(endpoint: EndpointArgs = {}): ServedKind {
+export function servedKind(endpoint: EndpointArgs = {}): EndpointKind {
     return endpoint.serverless ? "serverless" : endpoint.async ? "async" : "realtime";
 }
 

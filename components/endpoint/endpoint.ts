@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PRODUCTION_VARIANT } from "../../contract";
+import { type EndpointKind, PRODUCTION_VARIANT } from "../../contract";
 import {
     asyncContainerEnvironment,
     asyncEndpointRoleStatements,
@@ -16,7 +16,7 @@ import { generationId, liveEndpointConfigName } from "./generation";
 import { createAlarms, CreatedAlarm } from "../monitoring/alarms";
 import { ENDPOINT_ALARMS } from "../monitoring/catalogue";
 import { defaultedCounts, type PlannedVariant, planVariants, type VariantPlan, variantSuffix } from "./variants";
-import { endpointName, type ServedKind } from "./naming";
+import { endpointName } from "./naming";
 import { deploymentConfig, describeRollbackAlarmsStatement, rollbackAlarms } from "./rollout";
 import { modelVpcStatements } from "./network";
 import { ServingImage } from "../image/serving-image";
@@ -32,7 +32,7 @@ export const DEFAULTED_INSTANCE_COUNT = "productionVariants[0].initialInstanceCo
 export interface SageMakerEndpoint {
     endpoint: aws.sagemaker.Endpoint;
     /** "realtime", "serverless" or "async": the Lambda's payload limit and routes depend on it. */
-    kind: ServedKind;
+    kind: EndpointKind;
     /** The alarms on the endpoint (empty when monitoring is off). */
     alarms: CreatedAlarm[];
     /** The EndpointConfig the endpoint runs, read back from AWS; the update fails when it is not the one deployed. */
@@ -61,7 +61,7 @@ export function sageMakerEndpoint(
 ): SageMakerEndpoint {
     const { endpoint: config, tags } = settings;
     const plan = planVariants(config, artifacts, variantModels);
-    const kind: ServedKind = config.serverless ? "serverless" : config.async ? "async" : "realtime";
+    const kind: EndpointKind = config.serverless ? "serverless" : config.async ? "async" : "realtime";
     if (config.async && !storage) {
         throw new Error("asynchronous inference needs the artifact bucket");
     }

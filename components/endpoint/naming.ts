@@ -3,15 +3,6 @@ import type { EndpointKind } from "../../contract";
 import { AUTONAME_SUFFIX_LENGTH } from "../../core/naming";
 
 /**
- * @internal How the endpoint serves: real-time, serverless, or asynchronous (a queue in front of instances,
- * whose Lambda answers 202 and polls S3). Turning asynchronous inference on or off replaces the endpoint: it
- * changes how every caller talks to it ("The presence of an asynchronous inference configuration ... implies
- * that the endpoint can only receive asynchronous invocations", "Asynchronous inference", SageMaker Developer
- * Guide), so the new one is created beside the old until the Lambda has moved to it.
- */
-export type ServedKind = EndpointKind | "async";
-
-/**
  * @internal Everything that makes an update replace the SageMaker endpoint rather than update it in place.
  *
  * The AWS provider's `aws_sagemaker_endpoint` has two ForceNew inputs (terraform-provider-aws
@@ -25,7 +16,13 @@ export type ServedKind = EndpointKind | "async";
  * serverless one, nor back ("Update a serverless endpoint", SageMaker Developer Guide).
  */
 export interface EndpointReplacementKey {
-    kind: ServedKind;
+    /**
+     * How the endpoint serves. Turning asynchronous inference on or off replaces the endpoint: it changes how
+     * every caller talks to it ("The presence of an asynchronous inference configuration ... implies that the
+     * endpoint can only receive asynchronous invocations", "Asynchronous inference", SageMaker Developer Guide),
+     * so the new one is created beside the old until the Lambda has moved to it.
+     */
+    kind: EndpointKind;
     /** Whether the endpoint's deployment config has an auto-rollback configuration (`endpoint.rollout`). */
     autoRollback: boolean;
 }

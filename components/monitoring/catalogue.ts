@@ -17,8 +17,8 @@
  * endpoints", SageMaker Developer Guide): the common invocation errors and ModelLatency, and queue metrics
  * of its own, some by EndpointName alone.
  */
+import type { EndpointKind } from "../../contract";
 import type { AlarmArgs, AlarmsArgs } from "../args";
-import type { ServedKind } from "../endpoint/naming";
 
 /** @internal The name of one alarm of `monitoring.alarms`. */
 export type AlarmKey = keyof AlarmsArgs;
@@ -71,10 +71,10 @@ export interface AlarmSpec {
     rollsBack: boolean;
     graph: { on: Graph; series: GraphSeries[] };
     /** The endpoint kinds that publish the metric (no other can enable the alarm), and those it is on for by default. */
-    kinds: { publishedBy: readonly ServedKind[]; onFor: readonly ServedKind[] };
+    kinds: { publishedBy: readonly EndpointKind[]; onFor: readonly EndpointKind[] };
 }
 
-const EVERY_KIND: readonly ServedKind[] = ["realtime", "serverless", "async"];
+const EVERY_KIND: readonly EndpointKind[] = ["realtime", "serverless", "async"];
 /** Published by every endpoint and on by default for all. */
 const everywhere = { publishedBy: EVERY_KIND, onFor: EVERY_KIND };
 /** Instance metrics: serverless endpoints have no instances ("Alarms and logs for tracking metrics from serverless endpoints"). */
@@ -280,7 +280,7 @@ export const INSTANCE_ONLY_ALARMS = keysWhere((a) => a.source === "instances");
 export const ASYNC_ONLY_ALARMS = keysWhere((a) => !a.kinds.publishedBy.includes("realtime"));
 
 /** @internal Whether an endpoint of this kind publishes the alarm's metric, and whether the alarm is on for it by default. */
-export function alarmFits(key: AlarmKey, kind: ServedKind): { published: boolean; onByDefault: boolean } {
+export function alarmFits(key: AlarmKey, kind: EndpointKind): { published: boolean; onByDefault: boolean } {
     const { kinds } = ALARMS[key] as AlarmSpec;
     return { published: kinds.publishedBy.includes(kind), onByDefault: kinds.onFor.includes(kind) };
 }

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as crypto from "crypto";
-import type { ServedKind } from "../endpoint/naming";
+import type { EndpointKind } from "../../contract";
 import { ALARM_KEYS, ALARMS, type AlarmSpec, type Graph, METRIC_SOURCES, type MetricSource } from "./catalogue";
 
 /** @internal The plain values the dashboard body is built from, once every output has resolved. */
@@ -15,7 +15,7 @@ export interface DashboardTarget {
     functionName: string;
     functionLogGroup: string;
     /** "realtime" shows instances and their utilization; "serverless" has none to show. */
-    kind: ServedKind;
+    kind: EndpointKind;
     alarmArns: string[];
 }
 
@@ -305,7 +305,7 @@ export function dashboard(
     target: { [K in keyof Omit<DashboardTarget, "alarmArns" | "region" | "variantNames" | "kind">]: pulumi.Input<string> } & {
         endpointArn: pulumi.Input<string>;
         variantNames: string[];
-        kind: ServedKind;
+        kind: EndpointKind;
         alarmArns: pulumi.Input<string>[];
     },
     parent: pulumi.Resource,

@@ -2,9 +2,9 @@
  * @internal Defaults of `monitoring`: whether it is on at all, and which alarms exist, each with every field
  * set (each alarm's own defaults are its row in catalogue.ts).
  */
+import type { EndpointKind } from "../../contract";
 import { definedFields } from "../../core/defined";
 import type { ModelApiArgs } from "../args";
-import type { ServedKind } from "../endpoint/naming";
 import { type AlarmKey, alarmDefaults, alarmFits, type AlarmSettings } from "./catalogue";
 
 /** @internal Monitoring is on for real-time endpoints unless turned off, off for serverless unless turned on. */
@@ -20,7 +20,7 @@ export interface MonitoringSettings {
 }
 
 /** @internal `monitoring` with its defaults, or undefined when monitoring is off. */
-export function monitoringSettings(args: ModelApiArgs, kind: ServedKind): MonitoringSettings | undefined {
+export function monitoringSettings(args: ModelApiArgs, kind: EndpointKind): MonitoringSettings | undefined {
     const monitoring = args.monitoring ?? {};
     if (!(monitoring.enabled ?? monitoringEnabledDefault(kind === "serverless"))) {
         return undefined;

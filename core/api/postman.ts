@@ -136,6 +136,11 @@ function urlOf(route: SurfaceRoute, modelName = "{{modelName}}", id = ""): Recor
     return { raw: `{{baseUrl}}/${segments.join("/")}`, host: ["{{baseUrl}}"], path: segments };
 }
 
+/** A raw JSON body, shown as JSON in Postman. */
+function json(value: unknown): Record<string, unknown> {
+    return { mode: "raw", raw: JSON.stringify(value, null, 2), options: { raw: { language: "json" } } };
+}
+
 /** One request of a folder: what is sent, and the test its answer must pass. */
 interface RequestSpec {
     name: string;
@@ -163,14 +168,13 @@ function listModelsItems(route: SurfaceRoute, opts: PostmanOptions): Record<stri
 
 function predictItems(route: SurfaceRoute, surface: ApiSurface, opts: PostmanOptions, rows: number[][]): Record<string, unknown>[] {
     const n = rows.length;
-    const json = (value: unknown) => ({ mode: "raw", raw: JSON.stringify(value, null, 2), options: { raw: { language: "json" } } });
     const csv = rows.map((r) => r.join(",")).join("\n") + "\n";
     const predictions = [
         "const body = pm.response.json();",
         "const predictions = Array.isArray(body) ? body : body.predictions;",
         `pm.expect(predictions).to.be.an('array').with.lengthOf(${n});`,
     ];
-    const limit = surface.bodyLimits[opts.endpointKind ?? "realtime"].text;
+    const bodyErrors = bodyErrorSpecs(surface.bodyLimits[opts.endpointKind ?? "realtime"].text);
     const specs: RequestSpec[] = [
         {
             name: "JSON rows",
@@ -222,12 +226,7 @@ function predictItems(route: SurfaceRoute, surface: ApiSurface, opts: PostmanOpt
                 "pm.expect(pm.response.text().slice(1, 6)).to.eql('NUMPY');",
             ],
         },
-        {
-            name: "400 BadRequest: a body that is not JSON",
-            headers: [["Content-Type", JSON_TYPE]],
-            body: { mode: "raw", raw: '{"instances": [[5.1,' },
-            test: errorTest(400, "BadRequest"),
-        },
+        bodyErrors.notJson,
         {
             name: "400 ModelError: a row with too few features",
             headers: [["Content-Type", JSON_TYPE]],
@@ -255,22 +254,39 @@ function predictItems(route: SurfaceRoute, surface: ApiSurface, opts: PostmanOpt
             body: json({ instances: rows }),
             test: errorTest(406, "NotAcceptable"),
         },
-        {
-            name: "413 PayloadTooLarge: a body one byte over the limit",
+        bodyErrors.tooLarge,
+        bodyErrors.notSupported,
+    ];
+    return specs.map((spec) => item(route.method, urlOf(route), spec));
+}
+
+/**
+ * The bodies a prediction route refuses, synchronous or asynchronous alike: one that is not JSON (400), one byte
+ * over `limit` (413, `tooLargeHint` added to its name), and a type the API does not take (415).
+ */
+function bodyErrorSpecs(limit: number, tooLargeHint = ""): { notJson: RequestSpec; tooLarge: RequestSpec; notSupported: RequestSpec } {
+    return {
+        notJson: {
+            name: "400 BadRequest: a body that is not JSON",
+            headers: [["Content-Type", JSON_TYPE]],
+            body: { mode: "raw", raw: '{"instances": [[5.1,' },
+            test: errorTest(400, "BadRequest"),
+        },
+        tooLarge: {
+            name: `413 PayloadTooLarge: a body one byte over the limit${tooLargeHint}`,
             headers: [["Content-Type", CSV_TYPE]],
             body: { mode: "raw", raw: "" },
             // Made when sent, so the collection stays small.
             prerequest: [`pm.request.body.update('a'.repeat(${limit + 1}));`],
             test: errorTest(413, "PayloadTooLarge"),
         },
-        {
+        notSupported: {
             name: "415 UnsupportedMediaType: an XML body",
             headers: [["Content-Type", "application/xml"]],
             body: { mode: "raw", raw: "<rows/>" },
             test: errorTest(415, "UnsupportedMediaType"),
         },
-    ];
-    return specs.map((spec) => item(route.method, urlOf(route), spec));
+    };
 }
 
 /** With several model versions: a request pinned to each, answered by that version, and one naming none of them. */
@@ -307,10 +323,10 @@ const UNKNOWN_ID = "0".repeat(32);
  * variable for the poll; an upload URL is asked for. The upload itself goes to S3, outside the API.
  */
 function asyncItems(route: SurfaceRoute, surface: ApiSurface, opts: PostmanOptions, rows: number[][]): Record<string, unknown>[] {
-    const json = (value: unknown) => ({ mode: "raw", raw: JSON.stringify(value, null, 2), options: { raw: { language: "json" } } });
     const specs: RequestSpec[] = [];
     if (route.kind === "predict") {
-        const limit = surface.bodyLimits.async.text;
+        // A body over the limit belongs in an upload, which has a limit of its own.
+        const bodyErrors = bodyErrorSpecs(surface.bodyLimits.async.text, " (use POST /uploads)");
         specs.push(
             {
                 name: "JSON rows, queued",
@@ -327,25 +343,9 @@ function asyncItems(route: SurfaceRoute, surface: ApiSurface, opts: PostmanOptio
                     "pm.collectionVariables.set('predictionId', body.id);",
                 ],
             },
-            {
-                name: "400 BadRequest: a body that is not JSON",
-                headers: [["Content-Type", JSON_TYPE]],
-                body: { mode: "raw", raw: '{"instances": [[5.1,' },
-                test: errorTest(400, "BadRequest"),
-            },
-            {
-                name: "413 PayloadTooLarge: a body one byte over the limit (use POST /uploads)",
-                headers: [["Content-Type", CSV_TYPE]],
-                body: { mode: "raw", raw: "" },
-                prerequest: [`pm.request.body.update('a'.repeat(${limit + 1}));`],
-                test: errorTest(413, "PayloadTooLarge"),
-            },
-            {
-                name: "415 UnsupportedMediaType: an XML body",
-                headers: [["Content-Type", "application/xml"]],
-                body: { mode: "raw", raw: "<rows/>" },
-                test: errorTest(415, "UnsupportedMediaType"),
-            },
+            bodyErrors.notJson,
+            bodyErrors.tooLarge,
+            bodyErrors.notSupported,
         );
     } else if (route.kind === "getPrediction") {
         specs.push(

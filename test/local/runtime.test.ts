@@ -397,6 +397,32 @@ describe("local twin: routing between production variants", () => {
             return { server, url: await server.start() };
         }
 
+        /**
+         * A runtime whose one production variant v1 is `productionUrl`, every request mirrored to the shadow v3 at
+         * `shadowUrl`. Returns the mirror, whose summary the test reads, and the runtime's client.
+         */
+        async function shadowed(
+            productionUrl: string,
+            shadowUrl: string,
+        ): Promise<{ mirror: ShadowMirror; caller: SageMakerRuntimeClient }> {
+            const mirror = new ShadowMirror({
+                shadow: "v3",
+                production: "v1",
+                url: shadowUrl,
+                percent: 100,
+                random: () => 0,
+                report: () => undefined,
+            });
+            runtime = new LocalRuntime({
+                endpointName: "ep",
+                container: target(productionUrl),
+                variants: [{ name: "v1", weight: 1, container: target(productionUrl) }],
+                shadow: mirror,
+            });
+            sdk = client(await runtime.listen(0));
+            return { mirror, caller: sdk };
+        }
+
         it("sends a pinned request to that variant only, and names the answering variant as x-Amzn-Invoked-Production-Variant", async () => {
             const a = await standIn('{"from":"v1"}');
             const b = await standIn('{"from":"v2"}');
@@ -439,23 +465,8 @@ describe("local twin: routing between production variants", () => {
                 };
             };
             standIns.push(shadowServer);
-            const shadowUrl = await shadowServer.start();
-            const mirror = new ShadowMirror({
-                shadow: "v3",
-                production: "v1",
-                url: shadowUrl,
-                percent: 100,
-                random: () => 0,
-                report: () => undefined,
-            });
-            runtime = new LocalRuntime({
-                endpointName: "ep",
-                container: target(production.url),
-                variants: [{ name: "v1", weight: 1, container: target(production.url) }],
-                shadow: mirror,
-            });
-            sdk = client(await runtime.listen(0));
-            const out = await sdk.send(
+            const { mirror, caller } = await shadowed(production.url, await shadowServer.start());
+            const out = await caller.send(
                 new InvokeEndpointCommand({ EndpointName: "ep", Body: Buffer.from("[[1]]"), ContentType: "application/json" }),
             );
             assert.equal(Buffer.from(out.Body!).toString(), '{"predictions":[1,2]}');
@@ -474,23 +485,9 @@ describe("local twin: routing between production variants", () => {
 
         it("a shadow that refuses connections changes nothing for the caller and counts as shadow errors", async () => {
             const production = await standIn('{"predictions":[1]}');
-            const mirror = new ShadowMirror({
-                shadow: "v3",
-                production: "v1",
-                url: "http://127.0.0.1:1",
-                percent: 100,
-                random: () => 0,
-                report: () => undefined,
-            });
-            runtime = new LocalRuntime({
-                endpointName: "ep",
-                container: target(production.url),
-                variants: [{ name: "v1", weight: 1, container: target(production.url) }],
-                shadow: mirror,
-            });
-            sdk = client(await runtime.listen(0));
+            const { mirror, caller } = await shadowed(production.url, "http://127.0.0.1:1");
             for (let i = 0; i < 3; i++) {
-                const out: InvokeEndpointCommandOutput = await sdk.send(
+                const out: InvokeEndpointCommandOutput = await caller.send(
                     new InvokeEndpointCommand({ EndpointName: "ep", Body: Buffer.from("[[1]]"), ContentType: "application/json" }),
                 );
                 assert.equal(Buffer.from(out.Body!).toString(), '{"predictions":[1]}');

@@ -86,23 +86,37 @@ def test_crlf_lines_a_byte_order_mark_blank_lines_and_a_last_line_without_newlin
     assert whole[0] == 200 and parts == whole
 
 
-@pytest.mark.parametrize("part_bytes", [1, 64, 2000])
-def test_empty_fields_are_missing_values_in_parts_as_in_the_whole_body(nan_app, part_bytes):
-    lines = csv_rows(400)
-    lines[0] = ",1.0,2.0,"
-    lines[57] = "5.1,,,0.2"
-    lines[399] = "5.1,3.5,1.4,"
-    whole, parts, in_parts = answers(nan_app, body_of(lines), "text/csv", part_bytes)
-    assert in_parts
-    assert whole[0] == 200 and parts == whole
+# Rows a split at line or field boundaries alone would misread: (the model's fixture, how many rows, the rows
+# replaced, the part sizes that cut through them).
+TRICKY_ROWS = {
+    "empty_fields_are_missing_values": (
+        "nan_app",
+        400,
+        {0: ",1.0,2.0,", 57: "5.1,,,0.2", 399: "5.1,3.5,1.4,"},
+        [1, 64, 2000],
+    ),
+    "quoted_fields_and_line_breaks_inside_quotes_do_not_split_a_record": (
+        "logistic_app",
+        200,
+        {30: '"5.1","3.5","1.4","0.2\n"', 31: '"6.2",2.9,"4.3",1.3'},
+        [1, 50, 700],
+    ),
+}
 
 
-@pytest.mark.parametrize("part_bytes", [1, 50, 700])
-def test_quoted_fields_and_line_breaks_inside_quotes_do_not_split_a_record(logistic_app, part_bytes):
-    lines = csv_rows(200)
-    lines[30] = '"5.1","3.5","1.4","0.2\n"'
-    lines[31] = '"6.2",2.9,"4.3",1.3'
-    whole, parts, in_parts = answers(logistic_app, body_of(lines), "text/csv", part_bytes)
+@pytest.mark.parametrize(
+    "app_fixture, n, replaced, part_bytes",
+    [
+        pytest.param(app_fixture, n, replaced, part_bytes, id=f"{case}-{part_bytes}")
+        for case, (app_fixture, n, replaced, sizes) in TRICKY_ROWS.items()
+        for part_bytes in sizes
+    ],
+)
+def test_tricky_rows_read_in_parts_answer_as_in_the_whole_body(request, app_fixture, n, replaced, part_bytes):
+    lines = csv_rows(n)
+    for i, line in replaced.items():
+        lines[i] = line
+    whole, parts, in_parts = answers(request.getfixturevalue(app_fixture), body_of(lines), "text/csv", part_bytes)
     assert in_parts
     assert whole[0] == 200 and parts == whole
 
