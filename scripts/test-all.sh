@@ -12,7 +12,7 @@ trap 'rm -rf "$logs"' EXIT
 # shrinks (a stray .only, a test file no longer matched, a module that stops being collected) fails the run.
 # When you add tests, raise the suite's number to a little under its new "N passed"/"N passing" count;
 # lower one only in the change that removes tests, and say why there.
-declare -A minimum=([mocha]=800 [pytest]=1120 [image]=18 [lint]=5)
+declare -A minimum=([mocha]=990 [pytest]=1130 [image]=19 [lint]=5)
 
 passed=0 failed=0 skipped=0 broken=()
 
