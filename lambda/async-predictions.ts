@@ -21,7 +21,7 @@ import { invokeModelAsync } from "./client";
 import { ConfigError, type HandlerConfig } from "./config";
 import { fromInvokeError, HttpError, modelMessage } from "./errors";
 import { elapsedMs } from "./log";
-import { customAttributes, decodeBody, header, modelResult, readModelRequest } from "./payload";
+import { customAttributes, decodeBody, header, modelResult, readModelRequest, requestMediaType } from "./payload";
 import type { RouteRequest } from "./route-handlers";
 import { getObject, headObject, parseS3Uri, presignGet, presignPut, putObject, s3Uri } from "./s3";
 
@@ -103,14 +103,7 @@ export async function predictUploadAsync({ event, config, log, route }: RouteReq
     if (head.size === 0) throw new HttpError(400, "BadRequest", `Upload ${id} is empty.`);
     log.requestBytes = head.size;
     const contentType = header(event, "content-type")?.trim() || uploadedType(head.contentType) || DEFAULT_CONTENT_TYPE;
-    const type = mediaType(contentType);
-    if (!(REQUEST_CONTENT_TYPES as readonly string[]).includes(type)) {
-        throw new HttpError(
-            415,
-            "UnsupportedMediaType",
-            `Content-Type ${type} is not supported; use one of ${REQUEST_CONTENT_TYPES.join(", ")}.`,
-        );
-    }
+    requestMediaType(contentType);
     return startPrediction(event, config, log, newId(), {
         contentType,
         accept: chooseAccept(header(event, "accept")),

@@ -40,9 +40,8 @@ export function header(event: APIGatewayProxyEvent, name: string): string | unde
     return undefined;
 }
 
-/** Validates the request around its decoded body; throws the 400/406/413/415 the caller should see. */
-export function readModelRequest(event: APIGatewayProxyEvent, body: Buffer, limits: BodyLimits): ModelRequest {
-    const contentType = header(event, "content-type")?.trim() || DEFAULT_CONTENT_TYPE;
+/** The media type of a request's Content-Type; throws the 415 for one the model server does not take. */
+export function requestMediaType(contentType: string): string {
     const type = mediaType(contentType);
     if (!(REQUEST_CONTENT_TYPES as readonly string[]).includes(type)) {
         throw new HttpError(
@@ -51,6 +50,13 @@ export function readModelRequest(event: APIGatewayProxyEvent, body: Buffer, limi
             `Content-Type ${type} is not supported; use one of ${REQUEST_CONTENT_TYPES.join(", ")}.`,
         );
     }
+    return type;
+}
+
+/** Validates the request around its decoded body; throws the 400/406/413/415 the caller should see. */
+export function readModelRequest(event: APIGatewayProxyEvent, body: Buffer, limits: BodyLimits): ModelRequest {
+    const contentType = header(event, "content-type")?.trim() || DEFAULT_CONTENT_TYPE;
+    const type = requestMediaType(contentType);
     if (body.length === 0) {
         throw new HttpError(400, "BadRequest", "The request body is empty.");
     }
