@@ -5,7 +5,7 @@
  * status list and schemas. The model's code echoes custom attributes, rejects, fails or answers too much on
  * purpose, so the model's side of the document is exercised too.
  */
-import { InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -14,7 +14,7 @@ import { HEADERS, LAMBDA_SYNC_PAYLOAD_BYTES, requestBodyLimits, API_GATEWAY_MAX_
 import { npyOf } from "../../core/api/npy";
 import { type Answer, answerOf, conformanceChecker } from "../support/conformance";
 import { schemaChecker } from "../support/documents";
-import { fitModel, fromNpy, type ReadyLine, TwinProcess } from "./support";
+import { fitModel, fromNpy, type ReadyLine, runtimeClient, TwinProcess } from "./support";
 
 const KEY = "answers-test-key-0123456789";
 const ROW = [5.1, 3.5, 1.4, 0.2];
@@ -310,12 +310,7 @@ describe("local twin: every answer as its OpenAPI document says", function () {
     });
 
     it("returns the custom attributes the model's code sets to an AWS SDK caller of the runtime, as CustomAttributes", async () => {
-        const client = new SageMakerRuntimeClient({
-            endpoint: ready.runtimeUrl,
-            region: "us-east-1",
-            credentials: { accessKeyId: "local", secretAccessKey: "local" },
-            maxAttempts: 1,
-        });
+        const client = runtimeClient(ready.runtimeUrl);
         try {
             const out = await client.send(
                 new InvokeEndpointCommand({

@@ -3,13 +3,13 @@
  * Lambda handler with the real SageMaker Runtime and S3 SDKs, the local runtime's InvokeEndpointAsync, a
  * real S3-compatible server (@20minutes/s3rver) and the real container server.
  */
-import { InvokeEndpointAsyncCommand, InvokeEndpointCommand, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { InvokeEndpointAsyncCommand, InvokeEndpointCommand } from "@aws-sdk/client-sagemaker-runtime";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { runNewman } from "./docs-checks";
-import { type FittedModel, fitModel, post, type ReadyLine, TwinProcess } from "./support";
+import { type FittedModel, fitModel, post, type ReadyLine, runtimeClient, TwinProcess } from "./support";
 
 const KEY = "test-key-async-0123456789";
 const csv = (rows: number[][]) => rows.map((r) => r.join(",")).join("\n") + "\n";
@@ -168,12 +168,7 @@ describe("local twin, asynchronous endpoint (npm start -- --async)", function ()
         });
 
     it("the local runtime refuses InvokeEndpointAsync requests SageMaker refuses, and InvokeEndpoint, as ValidationError", async () => {
-        const client = new SageMakerRuntimeClient({
-            endpoint: ready.runtimeUrl,
-            region: "us-east-1",
-            credentials: { accessKeyId: "local", secretAccessKey: "local" },
-            maxAttempts: 1,
-        });
+        const client = runtimeClient(ready.runtimeUrl);
         try {
             const refused = async (input: Partial<ConstructorParameters<typeof InvokeEndpointAsyncCommand>[0]>) => {
                 await assert.rejects(

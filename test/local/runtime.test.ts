@@ -3,7 +3,7 @@
  * container: what is under test here is the wire protocol, not the model server (the end-to-end
  * tests run the real one).
  */
-import { InvokeEndpointCommand, type InvokeEndpointCommandOutput, SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
+import { InvokeEndpointCommand, type InvokeEndpointCommandOutput, type SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as http from "http";
@@ -13,6 +13,7 @@ import * as path from "path";
 import { packModel } from "../../core/archive/pack";
 import { chooseVariant, LocalRuntime, type RuntimeOptions, type RuntimeVariant } from "../../local/runtime";
 import { ShadowMirror } from "../../local/shadow-mirror";
+import { runtimeClient } from "./support";
 
 interface Seen {
     method: string;
@@ -42,15 +43,6 @@ class StandIn {
         this.server.closeAllConnections();
         await new Promise<void>((r) => this.server.close(() => r()));
     }
-}
-
-function client(url: string): SageMakerRuntimeClient {
-    return new SageMakerRuntimeClient({
-        endpoint: url,
-        region: "us-east-1",
-        credentials: { accessKeyId: "local", secretAccessKey: "local" },
-        maxAttempts: 1,
-    });
 }
 
 async function invokeError(
@@ -84,7 +76,7 @@ describe("local twin: SageMaker runtime wire protocol", () => {
             ...opts,
         });
         runtimeUrl = await runtime.listen(0);
-        sdk = client(runtimeUrl);
+        sdk = runtimeClient(runtimeUrl);
     }
 
     beforeEach(() => {
@@ -419,7 +411,7 @@ describe("local twin: routing between production variants", () => {
                 variants: [{ name: "v1", weight: 1, container: target(productionUrl) }],
                 shadow: mirror,
             });
-            sdk = client(await runtime.listen(0));
+            sdk = runtimeClient(await runtime.listen(0));
             return { mirror, caller: sdk };
         }
 
@@ -434,7 +426,7 @@ describe("local twin: routing between production variants", () => {
                     { name: "v2", weight: 1, container: target(b.url) },
                 ],
             });
-            sdk = client(await runtime.listen(0));
+            sdk = runtimeClient(await runtime.listen(0));
             for (let i = 0; i < 5; i++) {
                 const out: InvokeEndpointCommandOutput = await sdk.send(
                     new InvokeEndpointCommand({

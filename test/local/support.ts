@@ -2,6 +2,7 @@
  * Helpers for the end-to-end tests: models fitted in the test with Debian's Python, and the twin
  * started as a child process exactly as `npm start` starts it, driven over HTTP only.
  */
+import { SageMakerRuntimeClient } from "@aws-sdk/client-sagemaker-runtime";
 import { type ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -238,4 +239,14 @@ export function watchdogsFor(serverPid: number): number[] {
         if (args.some((a) => a.includes("model server watchdog")) && args.includes(String(serverPid))) found.push(Number(entry));
     }
     return found;
+}
+
+/** An AWS SDK client of a local SageMaker runtime at `url`, which takes any credentials; no retries, so a refusal shows at once. */
+export function runtimeClient(url: string): SageMakerRuntimeClient {
+    return new SageMakerRuntimeClient({
+        endpoint: url,
+        region: "us-east-1",
+        credentials: { accessKeyId: "local", secretAccessKey: "local" },
+        maxAttempts: 1,
+    });
 }
