@@ -252,11 +252,11 @@ def main() -> None:
             for n_rows, count in sizes:
                 body = FORMATS[fmt][1](iris_rows(n_rows))
                 expected = predictions(floor.answer(fmt, body))
-                for name, target in (("ModelApi", ours), ("FastAPI", other)):
-                    got = predictions(target.answer(fmt, body))
-                    if got != expected:
+                answers = {name: target.answer(fmt, body) for name, target in (("ModelApi", ours), ("FastAPI", other))}
+                for name, answer in answers.items():
+                    if predictions(answer) != expected:
                         sys.exit(f"{name} answered {fmt} {n_rows} rows differently from the floor")
-                answer_bytes = f"X-Answer-Bytes: {len(ours.answer(fmt, body))}\r\n"
+                answer_bytes = f"X-Answer-Bytes: {len(answers['ModelApi'])}\r\n"
                 times = {"ModelApi": [], "FastAPI": [], "floor": [], "round trip": []}
                 runs = [
                     ("ModelApi", ours.answer),
